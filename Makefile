@@ -1,0 +1,56 @@
+# jointvillage — set-up, demo and tests.
+# A Python >= 3.12 is needed (Mesa 3.5). We look for one on PATH first, then in pyenv's
+# versions folder; pyenv shims that exist but do not run are skipped by actually running them.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+PYTHON_CANDIDATES := python3.13 python3.12 python3 \
+	$(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) \
+	$(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) \
+	$(wildcard /usr/local/bin/python3.1[2-9]) $(wildcard /usr/bin/python3.1[2-9])
+
+FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
+	  if "$$p" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	    command -v "$$p" 2>/dev/null || echo "$$p"; exit 0; fi; done; exit 1
+
+.PHONY: demo test test-slow lint format venv bench regress-update clean
+
+$(STAMP): pyproject.toml
+	@py=$$($(FIND_PYTHON)) || { \
+	  echo "error: jointvillage needs Python >= 3.12 (Mesa 3.5), and none was found." >&2; \
+	  echo "       Tried: $(PYTHON_CANDIDATES)" >&2; \
+	  echo "       Install python3.12 or python3.13 (e.g. 'pyenv install 3.12') and run make again." >&2; \
+	  exit 1; }; \
+	echo "Using $$py ($$($$py --version))"; \
+	test -x $(PY) || $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/jointvillage demo --out results/demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_full_county.py
+
+clean:
+	rm -rf $(VENV) results/demo

@@ -1,0 +1,1 @@
+"""Agent classes of the joint-village model: one module per agent type."""

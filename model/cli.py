@@ -1,0 +1,31 @@
+"""The ``jointvillage`` command line.
+
+Each capability registers its own commands from its own module (``cli_*.py``), so this file
+only assembles the application.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from model import cli_app, cli_batch, cli_county, cli_regress, cli_run, cli_scenario
+
+app = typer.Typer(
+    name="jointvillage",
+    help="Agent-based model of cross-village joint building (跨村联建) in Anqiu county.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+for module in (cli_scenario, cli_county, cli_run, cli_batch, cli_regress, cli_app):
+    module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

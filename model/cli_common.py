@@ -1,0 +1,35 @@
+"""Pieces shared by every CLI command: input-error handling and common options."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from model.errors import EXIT_INPUT_ERROR, InputError
+
+#: ``--set section.key=value``, repeatable.
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a scenario field, e.g. --set policies.land_pooling.rent=800 (repeatable).",
+    ),
+]
+
+
+def user_errors[F: Callable[..., Any]](func: F) -> F:
+    """Report :class:`InputError` as one line on stderr and exit with status 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as err:
+            print(f"error: {err.message}", file=sys.stderr)
+            raise typer.Exit(EXIT_INPUT_ERROR) from None
+
+    return wrapper  # type: ignore[return-value]

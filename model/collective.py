@@ -1,0 +1,7 @@
+"""collective (stub: to be replaced)."""
+
+from model.params import Section
+
+
+class CollectiveParams(Section):
+    """collective parameters."""

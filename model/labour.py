@@ -1,0 +1,7 @@
+"""labour (stub: to be replaced)."""
+
+from model.params import Section
+
+
+class LabourParams(Section):
+    """labour parameters."""

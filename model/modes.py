@@ -1,0 +1,7 @@
+"""modes (stub: to be replaced)."""
+
+from model.params import Section
+
+
+class ModeParams(Section):
+    """modes parameters."""

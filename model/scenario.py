@@ -1,0 +1,386 @@
+"""Scenario files: the schema, TOML loading with ``extends``, ``--set`` overrides and errors.
+
+A scenario is a TOML file validated by :class:`Scenario`. A file may start with
+``extends = "baseline.toml"`` (a path relative to the file) and then only says what differs;
+overrides from the command line (``--set policies.land_pooling.rent=800``) are applied last.
+Every problem is raised as an :class:`~model.errors.InputError` naming the file that set the
+value, the dotted field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from model.alliances import AllianceParams
+from model.collective import CollectiveParams
+from model.county import CountyParams
+from model.errors import InputError
+from model.farming import FarmingParams
+from model.governance import GovernanceParams
+from model.labour import LabourParams
+from model.metrics import OutputParams
+from model.modes import ModeParams
+from model.params import Section, param
+from model.policies import PolicyParams
+from model.transfers import TransferParams
+
+#: Folder holding the scenario files shipped with the project.
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+class Scenario(Section):
+    """A complete, validated scenario: everything a run needs besides the replicate number."""
+
+    name: str = param(
+        "unnamed", unit="-", source="user", description="Short name used in tables and files"
+    )
+    description: str = param("", unit="-", source="user", description="What the scenario is for")
+    seed: int = param(
+        20231,
+        unit="-",
+        source="assumption: any fixed integer",
+        description="Root seed of all random streams",
+        ge=0,
+    )
+    years: int = param(
+        10, unit="yr", source="DESIGN section 3", description="Simulated horizon", ge=1, le=50
+    )
+    start_year: int = param(
+        2023,
+        unit="yr",
+        source="programme start (DESIGN section 1)",
+        description="Calendar year of the first step",
+        ge=2000,
+        le=2100,
+    )
+    county: CountyParams = CountyParams()
+    alliances: AllianceParams = AllianceParams()
+    farming: FarmingParams = FarmingParams()
+    labour: LabourParams = LabourParams()
+    transfers: TransferParams = TransferParams()
+    collective: CollectiveParams = CollectiveParams()
+    policies: PolicyParams = PolicyParams()
+    modes: ModeParams = ModeParams()
+    governance: GovernanceParams = GovernanceParams()
+    outputs: OutputParams = OutputParams()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the fully resolved scenario as plain data (TOML-writable)."""
+        return self.model_dump(mode="json")
+
+
+# --------------------------------------------------------------------------------------
+# Loading
+
+
+def resolve_path(path: str | Path, relative_to: Path | None = None) -> Path:
+    """Find a scenario file: as given, relative to another file, or in ``scenarios/``."""
+    candidate = Path(path)
+    options = [candidate]
+    if relative_to is not None and not candidate.is_absolute():
+        options.insert(0, relative_to.parent / candidate)
+    if not candidate.is_absolute():
+        options.append(SCENARIO_DIR / candidate)
+        if candidate.suffix != ".toml":
+            options.append(SCENARIO_DIR / f"{candidate}.toml")
+    for option in options:
+        if option.is_file():
+            return option.resolve()
+    raise InputError(
+        str(path),
+        allowed="scenario file not found"
+        + (f" (looked next to {relative_to} and in {SCENARIO_DIR})" if relative_to else ""),
+        hint=_did_you_mean_file(candidate.name),
+    )
+
+
+def _did_you_mean_file(name: str) -> str:
+    shipped = sorted(p.name for p in SCENARIO_DIR.glob("*.toml"))
+    close = difflib.get_close_matches(name, shipped, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "shipped scenarios: " + ", ".join(shipped) if shipped else ""
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(str(path), allowed=f"not valid TOML: {err}") from None
+    except OSError as err:
+        raise InputError(str(path), allowed=f"cannot be read: {err.strerror}") from None
+
+
+def _merge(
+    base: dict[str, Any],
+    top: dict[str, Any],
+    origins: dict[str, str],
+    source: str,
+    prefix: str = "",
+) -> dict[str, Any]:
+    """Deep-merge ``top`` over ``base``, recording which file set each leaf."""
+    merged = dict(base)
+    for key, value in top.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value, origins, source, dotted + ".")
+        else:
+            merged[key] = value
+            _record_origin(value, origins, source, dotted)
+    return merged
+
+
+def _record_origin(value: Any, origins: dict[str, str], source: str, dotted: str) -> None:
+    origins[dotted] = source
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _record_origin(inner, origins, source, f"{dotted}.{key}")
+
+
+def _load_raw(path: Path, origins: dict[str, str], chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if path in chain:
+        cycle = " -> ".join(str(p.name) for p in (*chain, path))
+        raise InputError(
+            str(chain[-1]),
+            field="extends",
+            value=path.name,
+            allowed=f"extends must not form a cycle ({cycle})",
+        )
+    data = _read_toml(path)
+    parent_name = data.pop("extends", None)
+    base: dict[str, Any] = {}
+    if parent_name is not None:
+        if not isinstance(parent_name, str):
+            raise InputError(
+                str(path), "extends", parent_name, "a file name string, e.g. 'baseline.toml'"
+            )
+        try:
+            parent = resolve_path(parent_name, relative_to=path)
+        except InputError as err:
+            raise InputError(
+                str(path), "extends", parent_name, "an existing scenario file", err.hint
+            ) from None
+        base = _load_raw(parent, origins, (*chain, path))
+    return _merge(base, data, origins, str(path))
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Parse ``section.key=value``; the value is read as TOML, else as a bare string."""
+    if "=" not in text:
+        raise InputError(
+            "--set", value=text, field="(override)", allowed="expected section.key=value"
+        )
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise InputError("--set", field=key, value=text, allowed="expected section.key=value")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key.split("."), value
+
+
+def _apply_override(
+    data: dict[str, Any], keys: list[str], value: Any, origins: dict[str, str], text: str
+) -> None:
+    node = data
+    for key in keys[:-1]:
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        elif not isinstance(child, dict):
+            raise InputError("--set", ".".join(keys), value, f"'{key}' is a value, not a section")
+        node = child
+    node[keys[-1]] = value
+    origins[".".join(keys)] = f"--set {text}"
+
+
+def load_scenario(
+    path: str | Path | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+    data: dict[str, Any] | None = None,
+) -> Scenario:
+    """Load, merge and validate a scenario.
+
+    Args:
+        path: A TOML file (absolute, relative, or the name of a shipped scenario).
+        overrides: ``section.key=value`` strings applied after the file.
+        data: Alternatively, an already-parsed dict (``extends`` is still honoured,
+            relative to the scenarios folder).
+
+    Returns:
+        The validated :class:`Scenario`.
+
+    Raises:
+        InputError: Naming file, field, value and what is allowed.
+    """
+    origins: dict[str, str] = {}
+    if path is not None:
+        resolved = resolve_path(path)
+        raw = _load_raw(resolved, origins)
+        default_source = str(resolved)
+    else:
+        raw = {}
+        default_source = "<dict>"
+    if data is not None:
+        data = dict(data)
+        parent_name = data.pop("extends", None)
+        if parent_name is not None:
+            raw = _merge(raw, _load_raw(resolve_path(parent_name), origins), origins, "<dict>")
+        raw = _merge(raw, data, origins, "<dict>")
+    for text in overrides:
+        keys, value = parse_override(text)
+        _apply_override(raw, keys, value, origins, text)
+    return validate_scenario(raw, origins, default_source)
+
+
+def validate_scenario(
+    raw: dict[str, Any], origins: dict[str, str] | None = None, default_source: str = "<dict>"
+) -> Scenario:
+    """Validate merged scenario data, turning pydantic errors into an :class:`InputError`."""
+    origins = origins or {}
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise _to_input_error(exc, raw, origins, default_source) from None
+
+
+def _to_input_error(
+    exc: ValidationError, raw: dict[str, Any], origins: dict[str, str], default_source: str
+) -> InputError:
+    error = exc.errors(include_url=False)[0]
+    loc = [str(part) for part in error["loc"]]
+    dotted = ".".join(loc)
+    source = _origin_of(dotted, origins, default_source)
+    value = error.get("input")
+    if error["type"] == "extra_forbidden":
+        owner = _model_at(loc[:-1])
+        known = sorted(owner.model_fields) if owner is not None else []
+        close = difflib.get_close_matches(loc[-1], known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else ""
+        where = ".".join(loc[:-1]) or "the top level"
+        return InputError(
+            source,
+            dotted,
+            None,
+            f"unknown key in {where}; allowed keys: {', '.join(known)}",
+            hint,
+        )
+    info = _field_at(loc)
+    return InputError(source, dotted, value, _allowed_text(info, error["msg"]))
+
+
+def _origin_of(dotted: str, origins: dict[str, str], default: str) -> str:
+    parts = dotted.split(".")
+    while parts:
+        key = ".".join(parts)
+        if key in origins:
+            return origins[key]
+        parts.pop()
+    return default
+
+
+def _model_at(loc: list[str]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Scenario
+    for part in loc:
+        if model is None or part not in model.model_fields:
+            return None
+        model = _submodel(model.model_fields[part].annotation)
+    return model
+
+
+def _field_at(loc: list[str]) -> FieldInfo | None:
+    model: type[BaseModel] | None = Scenario
+    info = None
+    for part in loc:
+        if model is None or part not in model.model_fields:
+            return info
+        info = model.model_fields[part]
+        model = _submodel(info.annotation)
+    return info
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _submodel(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _allowed_text(info: FieldInfo | None, message: str) -> str:
+    if info is None:
+        return message
+    bounds = []
+    for meta in info.metadata:
+        for name, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            bound = getattr(meta, name, None)
+            if bound is not None:
+                bounds.append(f"{symbol} {bound}")
+    kind = _type_name(info.annotation)
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    unit = extra.get("unit")
+    text = f"{message}; allowed: {kind}"
+    if bounds:
+        text += " " + " and ".join(bounds)
+    if unit and unit != "-":
+        text += f" [{unit}]"
+    return text
+
+
+def _type_name(annotation: Any) -> str:
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(annotation))
+    if isinstance(annotation, type):
+        return {
+            "int": "an integer",
+            "float": "a number",
+            "str": "a string",
+            "bool": "true/false",
+        }.get(annotation.__name__, annotation.__name__)
+    return str(annotation).replace("typing.", "")
+
+
+def parameter_rows() -> list[dict[str, Any]]:
+    """Every leaf parameter of the schema with default, unit, range and source."""
+    rows: list[dict[str, Any]] = []
+
+    def walk(model: type[BaseModel], prefix: str, instance: BaseModel) -> None:
+        for name, info in model.model_fields.items():
+            sub = _submodel(info.annotation)
+            value = getattr(instance, name)
+            if sub is not None and isinstance(value, BaseModel):
+                walk(sub, f"{prefix}{name}.", value)
+                continue
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            low = high = None
+            for meta in info.metadata:
+                low = getattr(meta, "ge", None) if getattr(meta, "ge", None) is not None else low
+                low = getattr(meta, "gt", None) if getattr(meta, "gt", None) is not None else low
+                high = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else high
+                high = getattr(meta, "lt", None) if getattr(meta, "lt", None) is not None else high
+            rows.append(
+                {
+                    "parameter": f"{prefix}{name}",
+                    "default": value if not isinstance(value, list | dict) else repr(value),
+                    "unit": extra.get("unit", ""),
+                    "min": low,
+                    "max": high,
+                    "source": extra.get("source", ""),
+                    "description": info.description or "",
+                }
+            )
+
+    walk(Scenario, "", Scenario())
+    return rows

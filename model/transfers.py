@@ -1,0 +1,7 @@
+"""transfers (stub: to be replaced)."""
+
+from model.params import Section
+
+
+class TransferParams(Section):
+    """transfers parameters."""
