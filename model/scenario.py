@@ -15,7 +15,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PrivateAttr, ValidationError
 from pydantic.fields import FieldInfo
 
 from model.alliances import AllianceParams
@@ -31,8 +31,10 @@ from model.params import Section, param
 from model.policies import PolicyParams
 from model.transfers import TransferParams
 
+#: The project's root folder (holds ``scenarios/`` and ``data/``).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Folder holding the scenario files shipped with the project.
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = PROJECT_ROOT / "scenarios"
 
 
 class Scenario(Section):
@@ -71,9 +73,48 @@ class Scenario(Section):
     governance: GovernanceParams = GovernanceParams()
     outputs: OutputParams = OutputParams()
 
+    #: Which file (or ``--set``) set each dotted field; used to resolve relative data paths.
+    _origins: dict[str, str] = PrivateAttr(default_factory=dict)
+
     def to_dict(self) -> dict[str, Any]:
         """Return the fully resolved scenario as plain data (TOML-writable)."""
         return self.model_dump(mode="json")
+
+    def origin_of(self, dotted: str) -> str:
+        """The file (or ``--set ...``) that set a dotted field, or ``<defaults>``."""
+        return _origin_of(dotted, self._origins, "<defaults>")
+
+    def resolve_data_path(self, dotted: str) -> Path | None:
+        """Resolve a file-valued field to an existing path.
+
+        A relative path is looked up next to the scenario file that set it, then in the
+        working directory, then in the project root.
+
+        Args:
+            dotted: The field, e.g. ``"county.villages_file"``.
+
+        Returns:
+            The path, or ``None`` when the field is empty.
+
+        Raises:
+            InputError: When the file does not exist.
+        """
+        node: Any = self
+        for part in dotted.split("."):
+            node = getattr(node, part)
+        if not node:
+            return None
+        candidate = Path(str(node))
+        origin = self.origin_of(dotted)
+        options = [candidate] if candidate.is_absolute() else []
+        if not candidate.is_absolute():
+            if origin.endswith(".toml"):
+                options.append(Path(origin).parent / candidate)
+            options += [Path.cwd() / candidate, PROJECT_ROOT / candidate]
+        for option in options:
+            if option.is_file():
+                return option.resolve()
+        raise InputError(origin, dotted, str(node), "data file not found")
 
 
 # --------------------------------------------------------------------------------------
@@ -249,9 +290,11 @@ def validate_scenario(
     """Validate merged scenario data, turning pydantic errors into an :class:`InputError`."""
     origins = origins or {}
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         raise _to_input_error(exc, raw, origins, default_source) from None
+    scenario._origins = dict(origins)
+    return scenario
 
 
 def _to_input_error(
