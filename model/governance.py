@@ -1,7 +1,315 @@
-"""governance (stub: to be replaced)."""
+"""Governance: task lists, scores, pay and effort, competitions, first secretaries, the fund.
 
-from model.params import Section
+The joint council of each alliance sets a yearly task list (订单), assigns it (领单) and is
+scored (评单): tracked monthly, scored quarterly, reported yearly. Scores feed members' pay;
+effort responds to the pay at stake (``effort -> incentive / (incentive + half)``) and to
+honours from the half-yearly competition, and effort adds to committee capacity, which the
+mechanisms use. First secretaries add capacity and project access. The county project fund
+is allocated by a selectable rule; every yuan is booked as public money.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from model.params import Section, param
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class ScoringParams(Section):
+    """Task lists, scores, pay and effort."""
+
+    enabled: bool = param(
+        True,
+        unit="-",
+        source="DESIGN section 1: order/claim/evaluate cycle",
+        description="Run the task/score cycle in alliances",
+    )
+    pooling_target: float = param(
+        0.5,
+        unit="share",
+        source="assumption",
+        description="Target share of members' land pooled (when pooling is on)",
+        ge=0,
+        le=1,
+    )
+    income_growth_target: float = param(
+        0.1,
+        unit="1/yr",
+        source="assumption: typical yearly target for collective income",
+        description="Target growth of members' collective income",
+        ge=-1,
+        le=5,
+    )
+    score_noise: float = param(
+        5.0, unit="points", source="assumption", description="Evaluation noise", ge=0, le=50
+    )
+    pay_per_point: float = param(
+        200.0,
+        unit="yuan/point/yr",
+        source="assumption: cadre performance pay tied to scores (DESIGN section 1)",
+        description="Yearly performance pay per score point per member village",
+        ge=0,
+        le=100000,
+    )
+    effort_half_incentive: float = param(
+        200.0,
+        unit="yuan/point/yr",
+        source="assumption",
+        description="Pay per point at which effort reaches half its maximum",
+        gt=0,
+        le=100000,
+    )
+    effort_adjustment: float = param(
+        0.25,
+        unit="1/quarter",
+        source="assumption",
+        description="Speed at which effort moves to its incentive level",
+        ge=0,
+        le=1,
+    )
+    effort_capacity_gain: float = param(
+        0.1,
+        unit="capacity",
+        source="assumption",
+        description="Committee capacity added at full effort",
+        ge=0,
+        le=1,
+    )
+
+
+class CompetitionParams(Section):
+    """Half-yearly on-site competition (擂台比武)."""
+
+    winners: int = param(
+        18,
+        unit="alliances",
+        source="assumption: about a tenth of 181 alliances honoured",
+        description="Alliances rewarded each half-year",
+        ge=0,
+        le=10000,
+    )
+    prize: float = param(
+        50000.0,
+        unit="yuan",
+        source="assumption",
+        description="Prize money per winning alliance (to member collectives)",
+        ge=0,
+        le=100_000_000,
+    )
+    honour_effort_gain: float = param(
+        0.05,
+        unit="effort",
+        source="assumption: honours lift effort when there is a prize",
+        description="Effort gained by winners (only when the prize is positive)",
+        ge=0,
+        le=1,
+    )
+
+
+class SecretaryParams(Section):
+    """First secretaries (第一书记)."""
+
+    count: int = param(
+        81,
+        unit="persons",
+        source="calibration sheet: 81 first secretaries dispatched (2023)",
+        description="First secretaries, each assigned to one alliance",
+        ge=0,
+        le=10000,
+    )
+    rule: Literal["weakest", "random", "largest"] = param(
+        "weakest",
+        unit="-",
+        source="DESIGN section 1: targeted at weak, hollowed-out villages",
+        description="Which alliances get a first secretary",
+    )
+    capacity_gain: float = param(
+        0.1,
+        unit="capacity",
+        source="assumption",
+        description="Capacity a first secretary adds to each member committee",
+        ge=0,
+        le=1,
+    )
+    project_priority: float = param(
+        10.0,
+        unit="points",
+        source="assumption: secretaries bring project access",
+        description="Bonus in the fund's ranking for alliances with a first secretary",
+        ge=0,
+        le=100,
+    )
+
+
+class ProjectFundParams(Section):
+    """County project fund."""
+
+    total: float = param(
+        20_000_000.0,
+        unit="yuan",
+        source="calibration sheet: 36 projects, > 20 million yuan (2023)",
+        description="Fund over the programme's first years",
+        ge=0,
+        le=1e11,
+    )
+    years: int = param(
+        3,
+        unit="yr",
+        source="assumption: the programme's first years",
+        description="Years over which the fund is spent",
+        ge=1,
+        le=50,
+    )
+    project_size: float = param(
+        555_000.0,
+        unit="yuan",
+        source="calibration sheet: 20 million over 36 projects",
+        description="Money per project",
+        gt=0,
+        le=1e9,
+    )
+    rule: Literal["competitive", "needs", "equal"] = param(
+        "competitive",
+        unit="-",
+        source="DESIGN section 4.8: rules to compare",
+        description="Allocation rule: by score, weakest first, or equal shares",
+    )
+    project_return: float = param(
+        0.1,
+        unit="1/yr",
+        source="assumption: rural collective projects (cold stores, workshops) ~8-12 %",
+        description="Yearly income per yuan of a successful project",
+        ge=0,
+        le=1,
+    )
+    success_base: float = param(
+        0.6,
+        unit="share",
+        source="assumption",
+        description="Chance a project succeeds at committee capacity 0.5",
+        ge=0,
+        le=1,
+    )
+    success_capacity_weight: float = param(
+        0.6,
+        unit="share/capacity",
+        source="assumption: capable committees run projects better",
+        description="Success chance per unit of capacity above 0.5",
+        ge=0,
+        le=2,
+    )
 
 
 class GovernanceParams(Section):
-    """governance parameters."""
+    """Governance parameters."""
+
+    scoring: ScoringParams = ScoringParams()
+    competition: CompetitionParams = CompetitionParams()
+    first_secretaries: SecretaryParams = SecretaryParams()
+    project_fund: ProjectFundParams = ProjectFundParams()
+
+
+class Governance:
+    """The county's side of governance: secretaries, competition, and the project fund.
+
+    Attributes:
+        secretary: Whether each alliance has a first secretary.
+        project_income: Yearly income of each village's successful projects (yuan/yr).
+        funded: Project money received by each village so far (yuan).
+    """
+
+    def __init__(self, params: GovernanceParams, model: JointVillageModel) -> None:
+        self.params = params
+        n_a = len(model.alliance_agents)
+        n_v = model.n_villages
+        self.secretary = np.zeros(n_a, dtype=bool)
+        self.project_income = np.zeros(n_v)
+        self.funded = np.zeros(n_v)
+        self.projects = 0
+
+    def assign_secretaries(self, model: JointVillageModel) -> None:
+        """Assign first secretaries to alliances by the configured rule."""
+        p = self.params.first_secretaries
+        alliances = model.alliance_agents
+        if not alliances or p.count == 0:
+            return
+        k = min(p.count, len(alliances))
+        if p.rule == "weakest":
+            key = np.array([a.collective_income_mean(model) for a in alliances])
+            chosen = np.argsort(key, kind="stable")[:k]
+        elif p.rule == "largest":
+            key = np.array([-a.population(model) for a in alliances])
+            chosen = np.argsort(key, kind="stable")[:k]
+        else:
+            chosen = model.governance_rng.permutation(len(alliances))[:k]
+        self.secretary[chosen] = True
+        for i in chosen:
+            alliances[i].first_secretary = True
+
+    def secretary_capacity(self, model: JointVillageModel) -> np.ndarray:
+        """Capacity added to each village by its alliance's first secretary."""
+        gain = np.zeros(model.n_villages)
+        for i, alliance in enumerate(model.alliance_agents):
+            if self.secretary[i]:
+                gain[list(alliance.members)] = self.params.first_secretaries.capacity_gain
+        return gain
+
+    def competition(self, model: JointVillageModel) -> None:
+        """Half-yearly competition: prizes and honours to the best-scored alliances."""
+        p = self.params.competition
+        alliances = model.alliance_agents
+        if not alliances or p.winners == 0 or p.prize <= 0:
+            return
+        scores = np.array([a.score for a in alliances])
+        winners = np.argsort(-scores, kind="stable")[: p.winners]
+        prize = np.zeros(model.n_villages)
+        for i in winners:
+            alliance = alliances[i]
+            prize += alliance.split_shares(model, rule="equal") * p.prize
+            alliance.effort = min(1.0, alliance.effort + p.honour_effort_gain)
+            alliance.honours += 1
+        model.spend_public("competition_prizes", prize)
+        model.pay_collectives("prizes", prize, "government", "prize")
+
+    def fund_round(self, model: JointVillageModel) -> None:
+        """Allocate this year's project money by the configured rule."""
+        p = self.params.project_fund
+        alliances = model.alliance_agents
+        if not alliances or model.year_index >= p.years or p.total <= 0:
+            return
+        budget = p.total / p.years
+        n_projects = int(budget // p.project_size)
+        per_village = np.zeros(model.n_villages)
+        if p.rule == "equal":
+            for alliance in alliances:
+                per_village += alliance.split_shares(model, rule="equal") * (
+                    budget / len(alliances)
+                )
+        else:
+            if p.rule == "competitive":
+                bonus = self.secretary * self.params.first_secretaries.project_priority
+                key = -(np.array([a.score for a in alliances]) + bonus)
+            else:  # needs: weakest collective income first
+                key = np.array([a.collective_income_mean(model) for a in alliances])
+            order = np.argsort(key, kind="stable")
+            for j in range(n_projects):
+                alliance = alliances[order[j % len(alliances)]]
+                per_village += alliance.split_shares(model, rule="equal") * p.project_size
+        self.projects += n_projects if p.rule != "equal" else len(alliances)
+        # Success depends on the capacity that runs the project.
+        capacity = model.modes.project_capacity(model)
+        chance = np.clip(p.success_base + p.success_capacity_weight * (capacity - 0.5), 0, 1)
+        success = model.governance_rng.random(model.n_villages) < chance
+        self.funded += per_village
+        self.project_income += per_village * p.project_return * success
+        model.spend_public("project_fund", per_village)
+        model.ledger.pay("government", "market", "project_investment", float(per_village.sum()))
+
+    def pay_project_income(self, model: JointVillageModel) -> None:
+        """Monthly income of successful projects to their collectives."""
+        model.pay_collectives("projects", self.project_income / 12.0, "market", "project_income")

@@ -1,7 +1,300 @@
-"""modes (stub: to be replaced)."""
+"""The four alliance modes as parameterised mechanisms (DESIGN section 4.7).
 
-from model.params import Section
+- *lead-goose*: each year member committees' capacity moves towards the lead secretary's,
+  ``c += rate * (c_lead - c)``, up to a ceiling. Capacity raises pooling uptake, operator
+  productivity, trainee success and project success.
+- *strong-leads-weak*: the strong village shares market access (a price multiplier on the
+  specialty, converging towards the lead's) and project capacity (members' projects succeed
+  with the lead's capacity); the lead bears a yearly coordination cost.
+- *industry-pull*: the alliance's joint cooperative builds specialty greenhouses
+  (red-bud ginger), financed by household cash shares, collective money and a loan; cost per
+  mu falls with scale; the surplus is split by the cooperative rules.
+- *project-traction*: outside capital and contracts: a branded-purchase contract for the
+  alliance, and each member collective's capital placed with an outside firm for a fixed
+  yearly return ("flying land"), which the firm may stop paying.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.params import Section, param
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class LeadGooseParams(Section):
+    """Lead-goose mode."""
+
+    transfer_rate: float = param(
+        0.15,
+        unit="1/yr",
+        source="assumption: mentoring closes a sixth of the capacity gap a year",
+        description="Share of the gap to the lead's capacity closed each year",
+        ge=0,
+        le=1,
+    )
+    ceiling: float = param(
+        0.9,
+        unit="capacity",
+        source="assumption",
+        description="Highest capacity reachable by mentoring",
+        ge=0,
+        le=1,
+    )
+
+
+class StrongLeadsWeakParams(Section):
+    """Strong-leads-weak mode."""
+
+    access_premium: float = param(
+        0.15,
+        unit="share",
+        source="assumption: a strong village's channels (tourism, buyers) fetch better prices",
+        description="Specialty price premium of the lead's market access at capacity 1",
+        ge=0,
+        le=2,
+    )
+    convergence_rate: float = param(
+        0.3,
+        unit="1/yr",
+        source="assumption",
+        description="Share of the access gap to the lead closed each year",
+        ge=0,
+        le=1,
+    )
+    coordination_cost: float = param(
+        20000.0,
+        unit="yuan/member/yr",
+        source="assumption: the lead's staff time and events (e.g. festivals)",
+        description="Yearly cost to the lead collective per member village",
+        ge=0,
+        le=10_000_000,
+    )
+    joint_project_return: float = param(
+        0.0,
+        unit="yuan/member/yr",
+        source="assumption: set e.g. 100000 to model tourism income split among members",
+        description="Joint venture income per member village run by the lead (split by shares)",
+        ge=0,
+        le=10_000_000,
+    )
+
+
+class IndustryPullParams(Section):
+    """Industry-pull mode."""
+
+    crop_land_use: str = param(
+        "red_bud_ginger",
+        unit="-",
+        source="DESIGN section 1: 7 villages, 18 new red-bud ginger greenhouses",
+        description="Land use of the joint cooperative's specialty",
+    )
+    mu_per_alliance: float = param(
+        18.0,
+        unit="mu",
+        source="DESIGN section 1: 18 new greenhouses (about 1 mu each: assumption)",
+        description="Specialty area the joint cooperative builds",
+        ge=0,
+        le=100000,
+    )
+    investment_per_mu: float = param(
+        150000.0,
+        unit="yuan/mu",
+        source="assumption: steel-frame greenhouse with heating",
+        description="Capital cost per mu at the reference scale",
+        ge=0,
+        le=10_000_000,
+    )
+    scale_elasticity: float = param(
+        0.1,
+        unit="-",
+        source="assumption: economies of scale in joint cooperatives (DESIGN section 4.7)",
+        description="Cost per mu falls as (mu / reference)^-elasticity",
+        ge=0,
+        le=1,
+    )
+    reference_mu: float = param(
+        18.0, unit="mu", source="assumption", description="Reference scale", gt=0, le=100000
+    )
+    household_share_fraction: float = param(
+        0.2,
+        unit="share",
+        source="assumption: households take cash shares",
+        description="Share of the investment raised as household cash shares",
+        ge=0,
+        le=1,
+    )
+    collective_fraction: float = param(
+        0.1,
+        unit="share",
+        source="assumption: collectives take shares",
+        description="Share of the investment raised from member collectives",
+        ge=0,
+        le=1,
+    )
+    loan_rate: float = param(
+        0.045,
+        unit="1/yr",
+        source="assumption: rural commercial bank loan rate",
+        description="Interest on the loan financing the rest",
+        ge=0,
+        le=0.5,
+    )
+    depreciation_years: float = param(
+        15.0,
+        unit="yr",
+        source="assumption: greenhouse life",
+        description="Years over which the loan is repaid",
+        gt=0,
+        le=100,
+    )
+    hired_labour_share: float = param(
+        0.3,
+        unit="share",
+        source="assumption",
+        description="Share of cash cost paid as wages to member households",
+        ge=0,
+        le=1,
+    )
+
+
+class ProjectTractionParams(Section):
+    """Project-traction mode."""
+
+    capital_per_village: float = param(
+        500000.0,
+        unit="yuan",
+        source="assumption: county support funds placed per village in 'flying-land' schemes",
+        description="Capital placed with an outside firm per member village (public money)",
+        ge=0,
+        le=100_000_000,
+    )
+    fixed_return: float = param(
+        0.08,
+        unit="1/yr",
+        source="calibration sheet: Zhejiang flying-land fixed return 8-10 %",
+        description="Fixed yearly return paid to the collective",
+        ge=0,
+        le=0.5,
+    )
+    default_probability: float = param(
+        0.03,
+        unit="1/yr",
+        source="assumption",
+        description="Yearly chance the firm stops paying the fixed return",
+        ge=0,
+        le=1,
+    )
+    branded_contract: bool = param(
+        True,
+        unit="-",
+        source="DESIGN section 1: county agri-development group buys the alliance's millet",
+        description="Each alliance gets a branded-purchase contract",
+    )
 
 
 class ModeParams(Section):
-    """modes parameters."""
+    """Parameters of the four alliance modes."""
+
+    lead_goose: LeadGooseParams = LeadGooseParams()
+    strong_leads_weak: StrongLeadsWeakParams = StrongLeadsWeakParams()
+    industry_pull: IndustryPullParams = IndustryPullParams()
+    project_traction: ProjectTractionParams = ProjectTractionParams()
+
+
+class ModeEffects:
+    """Applies each alliance's mode.
+
+    Attributes:
+        access: Specialty price multiplier per village (market access).
+        project_capacity: Capacity used for project success per village.
+        traction_capital: Capital placed per village under project traction (yuan).
+        traction_paying: Whether the outside firm still pays the fixed return.
+    """
+
+    def __init__(self, params: ModeParams, model: JointVillageModel) -> None:
+        self.params = params
+        n_v = model.n_villages
+        self.access = np.ones(n_v)
+        self.traction_capital = np.zeros(n_v)
+        self.traction_paying = np.zeros(n_v, dtype=bool)
+        self.mode_of_village = np.full(n_v, "", dtype=object)
+        for alliance in model.alliance_agents:
+            for v in alliance.members:
+                self.mode_of_village[v] = alliance.mode
+        self.is_mode = {
+            mode: self.mode_of_village == mode
+            for mode in ("lead_goose", "strong_leads_weak", "industry_pull", "project_traction")
+        }
+
+    def start(self, model: JointVillageModel) -> None:
+        """One-off set-up in the first year: capital placements and forced contracts."""
+        p = self.params.project_traction
+        traction = self.is_mode["project_traction"]
+        if traction.any() and p.capital_per_village > 0:
+            self.traction_capital = traction * p.capital_per_village
+            self.traction_paying = traction.copy()
+            model.spend_public("project_traction_capital", self.traction_capital)
+            model.ledger.pay(
+                "government", "enterprises", "placed_capital", float(self.traction_capital.sum())
+            )
+        if p.branded_contract:
+            model.contracts.forced |= traction
+        slw = self.params.strong_leads_weak
+        for alliance in model.alliance_agents:
+            if alliance.mode == "strong_leads_weak":
+                lead_cap = model.capacity[alliance.lead]
+                self.access[alliance.lead] = 1.0 + slw.access_premium * lead_cap
+
+    def new_year(self, model: JointVillageModel) -> None:
+        """Yearly mode dynamics: mentoring, access convergence, traction defaults."""
+        lg = self.params.lead_goose
+        slw = self.params.strong_leads_weak
+        pt = self.params.project_traction
+        draws = model.governance_rng.random(model.n_villages)
+        for alliance in model.alliance_agents:
+            members = np.asarray(alliance.members)
+            if alliance.mode == "lead_goose" and lg.transfer_rate > 0:
+                lead_cap = model.base_capacity[alliance.lead]
+                cap = model.base_capacity[members]
+                target = np.minimum(lead_cap, lg.ceiling)
+                gain = lg.transfer_rate * np.maximum(target - cap, 0.0)
+                model.base_capacity[members] = cap + gain
+            elif alliance.mode == "strong_leads_weak":
+                lead_access = self.access[alliance.lead]
+                gap = lead_access - self.access[members]
+                self.access[members] += slw.convergence_rate * np.maximum(gap, 0.0)
+        if model.year_index > 0:
+            stop = self.traction_paying & (draws < pt.default_probability)
+            self.traction_paying &= ~stop
+
+    def project_capacity(self, model: JointVillageModel) -> np.ndarray:
+        """Capacity used for project success: strong-leads-weak members borrow the lead's."""
+        cap = model.capacity.copy()
+        for alliance in model.alliance_agents:
+            if alliance.mode == "strong_leads_weak":
+                members = np.asarray(alliance.members)
+                cap[members] = np.maximum(cap[members], model.capacity[alliance.lead])
+        return cap
+
+    def pay_year_end(self, model: JointVillageModel) -> None:
+        """Fixed returns, joint venture income and coordination costs at year end."""
+        pt = self.params.project_traction
+        slw = self.params.strong_leads_weak
+        fixed = self.traction_capital * pt.fixed_return * self.traction_paying
+        model.pay_collectives("enterprise", fixed, "enterprises", "fixed_return")
+        for alliance in model.alliance_agents:
+            if alliance.mode != "strong_leads_weak":
+                continue
+            n = len(alliance.members)
+            cost = np.zeros(model.n_villages)
+            cost[alliance.lead] = slw.coordination_cost * n
+            model.pay_collectives("joint_returns", -cost, "market", "coordination_cost")
+            if slw.joint_project_return > 0:
+                income = slw.joint_project_return * n
+                shares = alliance.split_shares(model)
+                model.pay_collectives("joint_returns", shares * income, "market", "joint_venture")

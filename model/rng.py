@@ -21,10 +21,11 @@ STREAM_IDS: dict[str, int] = {
     "enterprises": 4,
     "governance": 5,
     "ecommerce": 6,
+    "population": 7,
 }
 
 #: Streams that belong to the county itself and do not vary by replicate.
-COUNTY_LEVEL = frozenset({"county", "alliances"})
+COUNTY_LEVEL = frozenset({"county", "alliances", "population"})
 
 
 def stream(seed: int, name: str, replicate: int = 0) -> np.random.Generator:

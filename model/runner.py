@@ -1,8 +1,7 @@
 """Run one scenario replicate and return its tables.
 
 This is the single entry point that the CLI, the batch engine, the regression checks and
-the notebooks call. (STUB: produces placeholder numbers of the right shape until the model
-lands; the table and column names below are the contract.)
+the notebooks call; the table and column names below are the contract.
 """
 
 from __future__ import annotations
@@ -11,10 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from model.rng import stream
 from model.scenario import Scenario
 
 #: Income sources of households (DESIGN section 5), per person per year in tables.
@@ -63,29 +60,61 @@ class RunResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def run_scenario(scenario: Scenario, replicate: int = 0, progress: bool = False) -> RunResult:
-    """Run one replicate of a scenario (STUB).
+def run_scenario(
+    scenario: Scenario,
+    replicate: int = 0,
+    progress: bool = False,
+    world: Any = None,
+) -> RunResult:
+    """Run one replicate of a scenario.
 
     Args:
         scenario: A validated scenario.
         replicate: Replicate number.
-        progress: Show a progress bar.
+        progress: Show a progress bar (months).
+        world: Optional pre-built ``(county, alliances)`` to skip building them again.
 
     Returns:
         The run's :class:`RunResult`.
     """
+    from model.jointmodel import JointVillageModel
+
     start = time.perf_counter()
-    rng = stream(scenario.seed, "weather", replicate)
-    years = np.arange(scenario.start_year, scenario.start_year + scenario.years)
-    rows = []
-    for year in years:
-        row = {"scenario": scenario.name, "replicate": replicate, "year": int(year)}
-        for name in COUNTY_MEASURES:
-            row[name] = float(rng.normal(20000, 1000))
-        rows.append(row)
-    county_yearly = pd.DataFrame(rows)
+    model = JointVillageModel(scenario, replicate=replicate, world=world)
+    if progress:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task(
+                f"{scenario.name} (replicate {replicate})", total=12 * scenario.years
+            )
+            model.run(progress=lambda: bar.advance(task))
+    else:
+        model.run()
+    tables = model.recorder.tables()
+    for frame in tables.values():
+        if len(frame):
+            frame.insert(0, "replicate", replicate)
+            frame.insert(0, "scenario", scenario.name)
+    wall = time.perf_counter() - start
+    return RunResult(
+        scenario=scenario,
+        replicate=replicate,
+        tables=tables,
+        final=final_summary(tables["county_yearly"]),
+        wall_seconds=wall,
+        meta={
+            "villages": model.n_villages,
+            "households": model.households.n,
+            "public_by_kind": dict(model.public_by_kind),
+        },
+    )
+
+
+def final_summary(county_yearly: pd.DataFrame) -> dict[str, Any]:
+    """The last simulated year's headline measures (the ``final`` object of ``run --json``)."""
     last = county_yearly.iloc[-1]
-    final = {
+    return {
         "per_capita_income": float(last["per_capita_income"]),
         "income_by_source": {s: float(last[f"income_{s}"]) for s in INCOME_SOURCES},
         "collective_income_mean": float(last["collective_income_mean"]),
@@ -95,12 +124,5 @@ def run_scenario(scenario: Scenario, replicate: int = 0, progress: bool = False)
         "gini_collective": float(last["gini_collective"]),
         "land_pooled_share": float(last["land_pooled_share"]),
         "active_sellers": int(last["active_sellers"]),
-        "allied_villages": 0,
+        "allied_villages": int(last["allied_villages"]),
     }
-    return RunResult(
-        scenario=scenario,
-        replicate=replicate,
-        tables={"county_yearly": county_yearly},
-        final=final,
-        wall_seconds=time.perf_counter() - start,
-    )

@@ -24,6 +24,7 @@ from model.county import CountyParams
 from model.errors import InputError
 from model.farming import FarmingParams
 from model.governance import GovernanceParams
+from model.households import HouseholdParams
 from model.labour import LabourParams
 from model.metrics import OutputParams
 from model.modes import ModeParams
@@ -64,6 +65,7 @@ class Scenario(Section):
     )
     county: CountyParams = CountyParams()
     alliances: AllianceParams = AllianceParams()
+    households: HouseholdParams = HouseholdParams()
     farming: FarmingParams = FarmingParams()
     labour: LabourParams = LabourParams()
     transfers: TransferParams = TransferParams()

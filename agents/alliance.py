@@ -1,0 +1,145 @@
+"""Alliance agent: a joint party organisation of 3-5 villages and its governance cycle."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class Alliance(mesa.Agent):
+    """A joint organisation (联建) of neighbouring villages.
+
+    It runs the order/claim/evaluate cycle: a yearly task list, monthly tracking,
+    quarterly scores, a yearly report. Scores set the performance pay at stake and so the
+    members' effort, which adds to committee capacity.
+
+    Attributes:
+        alliance_id: Identifier.
+        members: Village rows, lead included.
+        lead: Row of the lead village.
+        mode: One of the four modes.
+        first_secretary: Whether a first secretary is assigned.
+        effort: Members' effort (0-1).
+        score: Latest quarterly score (0-100).
+        honours: Competitions won.
+        tasks: This year's targets by task.
+        progress: Latest tracked progress by task (share of target).
+    """
+
+    model: JointVillageModel
+
+    def __init__(
+        self,
+        model: JointVillageModel,
+        alliance_id: str,
+        members: tuple[int, ...],
+        lead: int,
+        mode: str,
+    ) -> None:
+        super().__init__(model)
+        self.alliance_id = alliance_id
+        self.members: tuple[int, ...] = tuple(int(m) for m in members)
+        self.lead = int(lead)
+        self.mode = mode
+        self.first_secretary = False
+        self.effort = 0.0
+        self.score = 50.0
+        self.honours = 0
+        self.tasks: dict[str, float] = {}
+        self.progress: dict[str, float] = {}
+        self.baseline_income = 0.0
+
+    def population(self, model: JointVillageModel) -> float:
+        """Registered people in member villages."""
+        return float(model.village_population[list(self.members)].sum())
+
+    def collective_income_mean(self, model: JointVillageModel) -> float:
+        """Members' mean collective income last year (start income before the first)."""
+        return float(model.collective_reference()[list(self.members)].mean())
+
+    def split_shares(self, model: JointVillageModel, rule: str | None = None) -> np.ndarray:
+        """Each village's share of a joint return (zeros outside the alliance).
+
+        Args:
+            model: The model.
+            rule: ``land``, ``equal`` or ``population``; default the scenario's
+                ``policies.coop_shares.collective_split``.
+        """
+        rule = rule or model.config.policies.coop_shares.collective_split
+        members = list(self.members)
+        weights = np.zeros(model.n_villages)
+        if rule == "equal":
+            weights[members] = 1.0
+        elif rule == "population":
+            weights[members] = model.village_population[members]
+        else:
+            weights[members] = model.villages["cultivated_mu"].to_numpy(float)[members]
+        total = weights.sum()
+        return weights / total if total > 0 else weights
+
+    # -- governance cycle -------------------------------------------------------------
+
+    def set_tasks(self, model: JointVillageModel) -> None:
+        """Yearly task list (订单) from the mode and the members' situation."""
+        params = model.config.governance.scoring
+        self.baseline_income = self.collective_income_mean(model)
+        self.tasks = {"collective_income": self.baseline_income * (1 + params.income_growth_target)}
+        if model.pooling.params.enabled:
+            self.tasks["land_pooled_share"] = params.pooling_target
+        if model.livestream.params.enabled:
+            self.tasks["sellers"] = max(1.0, 0.01 * self.population(model) / 3.3)
+
+    def track(self, model: JointVillageModel, month: int) -> None:
+        """Monthly tracking: progress on each task, pro rata to the month."""
+        members = list(self.members)
+        elapsed = month / 12.0
+        progress: dict[str, float] = {}
+        for task, target in self.tasks.items():
+            if task == "collective_income":
+                now = model.collective.year_total()[members].mean()
+                progress[task] = now / max(target * elapsed, 1.0)
+            elif task == "land_pooled_share":
+                pooled = model.pooling.pooled_by_village(model)[members].sum()
+                land = model.villages["cultivated_mu"].to_numpy(float)[members].sum()
+                progress[task] = pooled / max(land, 1e-9) / max(target, 1e-9)
+            elif task == "sellers":
+                progress[task] = model.village_sellers()[members].sum() / max(target, 1e-9)
+        self.progress = progress
+
+    def evaluate(self, model: JointVillageModel) -> None:
+        """Quarterly evaluation (评单): score, and effort's response to the pay at stake."""
+        params = model.config.governance.scoring
+        if not params.enabled or not self.progress:
+            return
+        achieved = np.mean([min(v, 1.2) / 1.2 for v in self.progress.values()])
+        noise = model.governance_rng.normal(0.0, params.score_noise)
+        self.score = float(np.clip(100.0 * achieved + noise, 0.0, 100.0))
+        incentive = params.pay_per_point
+        target = incentive / (incentive + params.effort_half_incentive)
+        self.effort += params.effort_adjustment * (target - self.effort)
+        self.effort = float(np.clip(self.effort, 0.0, 1.0))
+
+    def report(self, model: JointVillageModel) -> dict[str, float | str | int | bool]:
+        """Annual report: one row of the alliance table."""
+        members = list(self.members)
+        return {
+            "alliance_id": self.alliance_id,
+            "mode": self.mode,
+            "n_villages": len(members),
+            "first_secretary": self.first_secretary,
+            "score": self.score,
+            "effort": self.effort,
+            "honours": self.honours,
+            "capacity_mean": float(model.capacity[members].mean()),
+            "collective_income_total": float(model.collective.year_total()[members].sum()),
+            "weak_members": int(
+                (
+                    model.collective.year_total()[members] < model.config.collective.weak_threshold
+                ).sum()
+            ),
+        }

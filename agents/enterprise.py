@@ -1,0 +1,44 @@
+"""Enterprise agent: a firm under contract with an alliance or a village."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class Enterprise(mesa.Agent):
+    """A processor/brand firm, agri-service firm or e-commerce platform.
+
+    Attributes:
+        kind: ``processor_brand``, ``agri_service`` or ``ecommerce_platform``.
+        villages: Village rows under contract.
+        active: Contract in force this year.
+        defaulted: Defaulted this year (leaves arrears).
+        years_held: Years the contract has run.
+    """
+
+    model: JointVillageModel
+
+    def __init__(self, model: JointVillageModel, kind: str, villages: tuple[int, ...]) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.villages: tuple[int, ...] = tuple(int(v) for v in villages)
+        self.active = False
+        self.defaulted = False
+        self.years_held = 0
+
+    def sync(self, model: JointVillageModel) -> None:
+        """Read this year's contract state from the contracts process."""
+        first = self.villages[0]
+        self.active = bool(model.contracts.active[first])
+        self.defaulted = bool(model.contracts.defaulted[first])
+        self.years_held = self.years_held + 1 if self.active else 0
+
+    @property
+    def arrears(self) -> float:
+        """Obligations left unpaid to the contracted villages so far (yuan)."""
+        return float(self.model.contracts.arrears[list(self.villages)].sum())

@@ -1,0 +1,257 @@
+"""Livestream e-commerce: training, selection, crowding, and sellers carrying neighbours.
+
+A yearly quota of farmers is trained (policy ``livestream_training``). Trainees are chosen
+among working-age members of eligible villages by a score rising with youth, schooling and
+the village's readiness (committee capacity); a trainee becomes an active seller with a
+probability driven by the same. A seller's monthly net income is heavy-tailed (lognormal
+skill) and falls as sellers crowd one market (a product):
+
+    income = median x skill x wage level / (1 + (sellers in market / market capacity)^gamma).
+
+Sellers carry their neighbours' produce (DESIGN: 896 sellers, 15,000+ households): each
+active seller links to ``neighbours_per_seller`` households of the village, who sell part of
+their specialty crop online at a premium. Sellers quit at a yearly rate.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from model.params import Section, param
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class LivestreamParams(Section):
+    """Livestream-training parameters (policy ``livestream_training``)."""
+
+    enabled: bool = param(
+        False, unit="-", source="DESIGN section 4.5", description="Switch the policy on"
+    )
+    eligible: Literal["allied", "all"] = param(
+        "allied", unit="-", source="DESIGN section 1", description="Where trainees are drawn"
+    )
+    trainees_per_year: int = param(
+        300,
+        unit="persons/yr",
+        source="DESIGN section 1: 896 farmers trained as sellers (over ~3 years)",
+        description="Yearly training quota",
+        ge=0,
+        le=100000,
+    )
+    training_years: int = param(
+        3,
+        unit="yr",
+        source="assumption: the programme's first three years",
+        description="Years in which the quota is trained",
+        ge=0,
+        le=50,
+    )
+    cost_per_trainee: float = param(
+        3000.0,
+        unit="yuan",
+        source="assumption: short courses, equipment subsidy",
+        description="Public cost of training one seller",
+        ge=0,
+        le=100000,
+    )
+    success_base: float = param(
+        0.0,
+        unit="logit",
+        source="assumption: about half of trainees become active sellers",
+        description="Intercept of the success logit",
+        ge=-10,
+        le=10,
+    )
+    success_age_weight: float = param(
+        0.6,
+        unit="logit/10yr",
+        source="calibration sheet: adopters younger (Li et al. 2021; Luo & Niu 2019)",
+        description="Success gain per 10 years younger than 45",
+        ge=0,
+        le=5,
+    )
+    success_education_weight: float = param(
+        0.5,
+        unit="logit/3yr",
+        source="calibration sheet: adopters better educated (Li et al. 2021)",
+        description="Success gain per 3 years of schooling above 9",
+        ge=0,
+        le=5,
+    )
+    success_readiness_weight: float = param(
+        1.5,
+        unit="logit",
+        source="DESIGN section 4.5: success depends on village readiness",
+        description="Success gain per unit of committee capacity above 0.5",
+        ge=0,
+        le=10,
+    )
+    income_median: float = param(
+        1500.0,
+        unit="yuan/month",
+        source="assumption: most rural livestreamers earn little; a few earn a lot",
+        description="Median monthly net income of an uncrowded seller",
+        ge=0,
+        le=1_000_000,
+    )
+    income_sigma: float = param(
+        1.1,
+        unit="log-sd",
+        source="assumption: heavy-tailed seller income (DESIGN section 4.5)",
+        description="Spread of seller skill",
+        ge=0,
+        le=3,
+    )
+    market_capacity: float = param(
+        120.0,
+        unit="sellers",
+        source="assumption: sellers of one product before income halves",
+        description="Crowding scale per market (product)",
+        gt=0,
+        le=1e6,
+    )
+    crowding_exponent: float = param(
+        1.0, unit="-", source="assumption", description="Steepness of crowding", ge=0, le=5
+    )
+    neighbours_per_seller: float = param(
+        17.0,
+        unit="households",
+        source="DESIGN section 1: 896 sellers carry 15,000+ households (~17 each)",
+        description="Households whose produce a seller carries",
+        ge=0,
+        le=1000,
+    )
+    online_share: float = param(
+        0.3,
+        unit="share",
+        source="assumption: part of a carried household's specialty sold online",
+        description="Share of a carried household's specialty crop sold through sellers",
+        ge=0,
+        le=1,
+    )
+    online_premium: float = param(
+        0.08,
+        unit="share",
+        source="calibration sheet: little gain for producers in an RCT (Couture et al. 2021)",
+        description="Price premium on produce sold online",
+        ge=0,
+        le=2,
+    )
+    dropout_rate: float = param(
+        0.2,
+        unit="1/yr",
+        source="assumption: many trained sellers stop within a few years",
+        description="Yearly chance an active seller quits",
+        ge=0,
+        le=1,
+    )
+    organic_seller_share: float = param(
+        0.002,
+        unit="share",
+        source="assumption: a few self-taught sellers exist without training",
+        description="Share of households selling online without the programme",
+        ge=0,
+        le=0.2,
+    )
+
+
+class Livestream:
+    """Training, seller incomes and carried neighbours.
+
+    Attributes:
+        trained: Households trained by the programme so far.
+        reached: Households whose produce an active seller carries.
+        public_spending: Training money spent this year (yuan).
+    """
+
+    def __init__(self, params: LivestreamParams, model: JointVillageModel) -> None:
+        self.params = params
+        hh = model.households
+        rng = model.ecommerce_rng
+        self.trained = np.zeros(hh.n, dtype=bool)
+        self.reached = np.zeros(hh.n, dtype=bool)
+        organic = rng.random(hh.n) < params.organic_seller_share * (hh.labour > 0)
+        hh.seller[:] = organic
+        hh.seller_skill[:] = np.where(organic, self._skill(rng, hh.n), 0.0)
+
+    def _skill(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.exp(rng.normal(0.0, self.params.income_sigma, n))
+
+    def eligible_villages(self, model: JointVillageModel) -> np.ndarray:
+        """Villages whose households may be trained."""
+        if self.params.eligible == "all":
+            return np.ones(model.n_villages, dtype=bool)
+        return model.allied
+
+    def new_year(self, model: JointVillageModel) -> None:
+        """Quit, train this year's quota, and relink neighbours."""
+        p = self.params
+        hh = model.households
+        rng = model.ecommerce_rng
+        quit_draw = rng.random(hh.n)
+        noise = rng.gumbel(size=hh.n)
+        success_draw = rng.random(hh.n)
+        skill = self._skill(rng, hh.n)
+        reach_draw = rng.random(hh.n)
+        hh.seller &= quit_draw >= p.dropout_rate
+        quota = p.trainees_per_year if model.year_index < p.training_years else 0
+        if p.enabled and quota > 0:
+            readiness = model.capacity[hh.village]
+            logit = (
+                p.success_base
+                + p.success_age_weight * (45.0 - hh.head_age) / 10.0
+                + p.success_education_weight * (hh.education - 9.0) / 3.0
+                + p.success_readiness_weight * (readiness - 0.5)
+            )
+            candidate = (
+                self.eligible_villages(model)[hh.village]
+                & (hh.labour > 0)
+                & (hh.head_age < 60)
+                & ~self.trained
+            )
+            score = np.where(candidate, logit + noise, -np.inf)
+            k = int(min(quota, candidate.sum()))
+            if k > 0:
+                chosen = np.argpartition(-score, k - 1)[:k]
+                self.trained[chosen] = True
+                succeed = success_draw[chosen] < 1.0 / (1.0 + np.exp(-logit[chosen]))
+                new = chosen[succeed & ~hh.seller[chosen]]
+                hh.seller[new] = True
+                hh.seller_skill[new] = skill[new]
+                per_village = np.bincount(hh.village[chosen], minlength=model.n_villages)
+                model.spend_public("livestream_training", per_village * p.cost_per_trainee)
+        sellers_v = model.village_sum(hh.seller.astype(float))
+        households_v = model.village_sum(np.ones(hh.n))
+        chance = np.clip(sellers_v * p.neighbours_per_seller / np.maximum(households_v, 1), 0, 1)
+        self.reached = (reach_draw < chance[hh.village]) & ~hh.seller & (hh.specialty_mu > 0)
+
+    def crowding(self, model: JointVillageModel) -> np.ndarray:
+        """Income multiplier of sellers per village from crowding of its market."""
+        p = self.params
+        hh = model.households
+        market = model.village_land_use[hh.village]
+        n_markets = len(model.crops.land_uses)
+        sellers = np.bincount(market, hh.seller.astype(float), minlength=n_markets)
+        factor = 1.0 / (1.0 + (sellers / p.market_capacity) ** p.crowding_exponent)
+        return factor[model.village_land_use]
+
+    def pay(self, model: JointVillageModel, month: int, specialty_gross: np.ndarray) -> None:
+        """Pay sellers' monthly income and carried households' online premium.
+
+        Args:
+            model: The model.
+            month: Calendar month (1-12).
+            specialty_gross: Each household's specialty revenue this month (yuan).
+        """
+        p = self.params
+        hh = model.households
+        level = model.labour.wage_factor(model.year_index)
+        crowd = self.crowding(model)[hh.village]
+        income = hh.seller * hh.seller_skill * (p.income_median * level) * crowd
+        model.pay_households("ecommerce", income, "market", "livestream_sales")
+        premium = self.reached * specialty_gross * (p.online_share * p.online_premium)
+        model.pay_households("farming", premium, "market", "online_premium")

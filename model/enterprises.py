@@ -1,0 +1,197 @@
+"""Enterprise contracts: branded purchase at a premium, local jobs, a fee to collectives.
+
+Under ``enterprise_contracts`` a processor or brand firm contracts with an alliance (or a
+village where eligible): it buys a share of the members' specialty output at a premium over
+the market price (the county agri-development group's branded millet is the model case),
+employs local workers, and pays the member collectives a fee on contracted sales. Contracts
+run for a term and are renewed with a probability; each year a firm may default, leaving
+part of the year's premium, wages and fees unpaid as arrears.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from model.params import Section, param
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class EnterpriseContractParams(Section):
+    """Enterprise-contract parameters (policy ``enterprise_contracts``)."""
+
+    enabled: bool = param(
+        False, unit="-", source="DESIGN section 4.4", description="Switch the policy on"
+    )
+    eligible: Literal["allied", "all"] = param(
+        "allied", unit="-", source="DESIGN section 1", description="Who can sign contracts"
+    )
+    contract_share: float = param(
+        0.3,
+        unit="share",
+        source="assumption: 'enterprise + cooperative + base' reaches part of the alliances "
+        "(23 party-led cooperatives, 30,000+ mu of bases)",
+        description="Share of eligible alliances with a contract offer each year",
+        ge=0,
+        le=1,
+    )
+    price_premium: float = param(
+        0.3,
+        unit="share",
+        source="assumption: branded purchase above the market price (millet case)",
+        description="Contract price premium over the market price",
+        ge=0,
+        le=5,
+    )
+    volume_share: float = param(
+        0.5,
+        unit="share",
+        source="assumption",
+        description="Share of members' specialty output bought under contract",
+        ge=0,
+        le=1,
+    )
+    jobs_per_contract: float = param(
+        12.0,
+        unit="labour units",
+        source="assumption: processing, packing, logistics",
+        description="Local full-time jobs per contract",
+        ge=0,
+        le=10000,
+    )
+    collective_fee_share: float = param(
+        0.04,
+        unit="share",
+        source="assumption: collectives broker supply and take a fee",
+        description="Fee to member collectives as a share of contracted sales",
+        ge=0,
+        le=1,
+    )
+    term_years: int = param(
+        3, unit="yr", source="assumption", description="Contract term", ge=1, le=30
+    )
+    renewal_probability: float = param(
+        0.7,
+        unit="share",
+        source="assumption",
+        description="Chance a contract is renewed at the end of its term",
+        ge=0,
+        le=1,
+    )
+    default_probability: float = param(
+        0.05,
+        unit="1/yr",
+        source="assumption: rent arrears and broken contracts are common (DESIGN 4.4)",
+        description="Yearly chance a firm defaults",
+        ge=0,
+        le=1,
+    )
+    margin: float = param(
+        0.1,
+        unit="share",
+        source="assumption",
+        description="Firm's margin over what it pays out under the contract",
+        ge=0,
+        le=5,
+    )
+    arrears_share: float = param(
+        0.5,
+        unit="share",
+        source="assumption",
+        description="Share of a defaulting firm's obligations for the year left unpaid",
+        ge=0,
+        le=1,
+    )
+
+
+class EnterpriseContracts:
+    """Contracts held by alliances (or villages); the firms are Enterprise agents.
+
+    Attributes:
+        active: Contract active per village.
+        years_left: Years left in the current term, per village.
+        defaulted: The contract's firm defaulted this year, per village.
+        arrears: Unpaid obligations accumulated, per village (yuan).
+    """
+
+    def __init__(self, params: EnterpriseContractParams, model: JointVillageModel) -> None:
+        self.params = params
+        n_v = model.n_villages
+        self.active = np.zeros(n_v, dtype=bool)
+        self.years_left = np.zeros(n_v, dtype=np.int64)
+        self.defaulted = np.zeros(n_v, dtype=bool)
+        self.arrears = np.zeros(n_v)
+        self.forced = np.zeros(n_v, dtype=bool)
+
+    def groups(self, model: JointVillageModel) -> np.ndarray:
+        """Contracting unit per village: alliance, or the village itself when eligible."""
+        n_a = len(model.alliance_agents)
+        unit = np.where(model.membership >= 0, model.membership, n_a + np.arange(model.n_villages))
+        if self.params.eligible == "allied":
+            unit = np.where(model.membership >= 0, unit, -1)
+        return unit
+
+    def new_year(self, model: JointVillageModel) -> None:
+        """End, renew, default and sign contracts for the year."""
+        p = self.params
+        rng = model.enterprise_rng
+        unit = self.groups(model)
+        n_units = len(model.alliance_agents) + model.n_villages
+        offer_draw = rng.random(n_units)
+        renew_draw = rng.random(n_units)
+        default_draw = rng.random(n_units)
+        self.defaulted[:] = False
+        enabled = p.enabled or self.forced.any()
+        if not enabled:
+            return
+        has_unit = unit >= 0
+        u = np.where(has_unit, unit, 0)
+        allowed = (has_unit & p.enabled) | self.forced
+        self.years_left = np.where(self.active, self.years_left - 1, 0)
+        ended = self.active & (self.years_left <= 0)
+        renewed = ended & (renew_draw[u] < p.renewal_probability)
+        self.active = (self.active & ~ended) | renewed
+        self.years_left = np.where(renewed, p.term_years, self.years_left)
+        offer = allowed & ~self.active & ((offer_draw[u] < p.contract_share) | self.forced)
+        self.active |= offer
+        self.years_left = np.where(offer, p.term_years, self.years_left)
+        self.defaulted = self.active & (default_draw[u] < p.default_probability)
+
+    def pay(self, model: JointVillageModel, month: int, specialty_gross: np.ndarray) -> None:
+        """Pay the premium on contracted produce, wages and the collectives' fee."""
+        p = self.params
+        if not self.active.any():
+            return
+        hh = model.households
+        paid_share = np.where(self.defaulted, 1.0 - p.arrears_share, 1.0)
+        village_paid = paid_share * self.active
+        premium = specialty_gross * (p.volume_share * p.price_premium) * self.active[hh.village]
+        model.pay_households(
+            "farming", premium * paid_share[hh.village], "enterprises", "contract_premium"
+        )
+        gross_v = model.village_sum(specialty_gross)
+        fee = gross_v * p.volume_share * (1 + p.price_premium) * p.collective_fee_share
+        model.pay_collectives("enterprise", fee * village_paid, "enterprises", "contract_fee")
+        jobs = self.jobs_per_village(model)
+        wage_bill = (
+            jobs
+            * model.labour.params.local_monthly_wage
+            * model.labour.wage_factor(model.year_index)
+        )
+        model.pay_village_workers(wage_bill * village_paid, "enterprises", "contract_wage")
+        unpaid = (model.village_sum(premium) + fee + wage_bill) * self.active * (1.0 - paid_share)
+        self.arrears += unpaid
+        # The firms' own trade: what they sell the branded product for covers what they pay
+        # out plus a margin (a defaulting firm keeps what it did not pay).
+        obligations = float((model.village_sum(premium) + fee + wage_bill).sum())
+        model.ledger.pay("market", "enterprises", "branded_sales", obligations * (1.0 + p.margin))
+
+    def jobs_per_village(self, model: JointVillageModel) -> np.ndarray:
+        """Contract jobs spread over the members of each contracting unit (labour units)."""
+        unit = self.groups(model)
+        counts = np.bincount(np.where(unit >= 0, unit, 0), minlength=1)
+        size = np.where(unit >= 0, counts[np.where(unit >= 0, unit, 0)], 1)
+        return self.active * self.params.jobs_per_contract / np.maximum(size, 1)

@@ -1,0 +1,76 @@
+"""Double-entry money accounting between the sectors of the county economy.
+
+Every yuan paid is a yuan received (DESIGN section 4.9): each payment names a payer
+sector, a payee sector and a kind, and the ledger keeps flows by (payer, payee, kind) for
+the month and cumulatively. The ``market`` sector is everything outside the county's books
+(buyers of produce, input suppliers, employers elsewhere). Conservation tests compare the
+ledger with the state each mechanism keeps (household income columns, collective books,
+cooperative and enterprise cash, public money spent).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+SECTORS = ("households", "collectives", "cooperatives", "enterprises", "government", "market")
+
+
+class Ledger:
+    """Flows of money between sectors.
+
+    Attributes:
+        month: Flows booked this month, keyed by (payer, payee, kind).
+        total: Flows booked since the start, keyed the same way.
+    """
+
+    def __init__(self) -> None:
+        self.month: defaultdict[tuple[str, str, str], float] = defaultdict(float)
+        self.total: defaultdict[tuple[str, str, str], float] = defaultdict(float)
+
+    def pay(self, payer: str, payee: str, kind: str, amount: float) -> None:
+        """Book one payment.
+
+        Args:
+            payer: Paying sector.
+            payee: Receiving sector.
+            kind: What the payment is for (``rent``, ``wage``, ``dividend`` ...).
+            amount: Yuan, >= 0 (a negative flow is a payment the other way).
+        """
+        if payer not in SECTORS or payee not in SECTORS:
+            raise ValueError(f"unknown sector in {payer!r} -> {payee!r}")
+        amount = float(amount)
+        if amount < 0:
+            payer, payee, amount = payee, payer, -amount
+        if amount == 0.0:
+            return
+        key = (payer, payee, kind)
+        self.month[key] += amount
+        self.total[key] += amount
+
+    def new_month(self) -> None:
+        """Start a new month's flows."""
+        self.month = defaultdict(float)
+
+    def net(self, sector: str, flows: dict[tuple[str, str, str], float] | None = None) -> float:
+        """Inflows minus outflows of a sector (this month's flows unless given)."""
+        flows = self.month if flows is None else flows
+        inflow = sum(v for (_, payee, _), v in flows.items() if payee == sector)
+        outflow = sum(v for (payer, _, _), v in flows.items() if payer == sector)
+        return inflow - outflow
+
+    def flow(
+        self,
+        payer: str | None = None,
+        payee: str | None = None,
+        kind: str | None = None,
+        cumulative: bool = False,
+    ) -> float:
+        """Sum of flows matching the given payer, payee and kind (None matches any)."""
+        flows = self.total if cumulative else self.month
+        return sum(
+            v
+            for (p, q, k), v in flows.items()
+            if (payer is None or p == payer)
+            and (payee is None or q == payee)
+            and (kind is None or k == kind)
+        )

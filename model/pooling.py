@@ -1,0 +1,282 @@
+"""Land pooling: households' choice to pool land, and operators farming it at scale.
+
+An operator (a joint cooperative of an alliance, a village cooperative, or a town
+"common-prosperity" company working with an agri-service firm) offers a rent per mu. In
+each transfer month a household compares, per mu of its grain land,
+
+    U = (rent - collective cut) + freed labour value + expected dividend + trust
+        - own net farming income - attachment,
+
+where freed labour value = labour days per mu x local day wage x chance of finding work,
+trust = capacity weight x (committee capacity - 0.5) + peer weight x village pooled share,
+and switches with probability ``adoption_speed / (1 + exp(-U / logit_scale))``. Land rented
+out privately or left idle is offered too (compared with the market rent, no attachment).
+Operators farm pooled land at scale: custody-level yields, lower cash cost per mu, hired
+labour at the local wage, a management cost; they pay rent (accrued monthly, paid in
+December), the collective's cut per mu, and their surplus is split by the cooperative rules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from model.params import Section, param
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class LandPoolingParams(Section):
+    """Land-pooling parameters (policy ``land_pooling``)."""
+
+    enabled: bool = param(
+        False, unit="-", source="DESIGN section 4.2", description="Switch the policy on"
+    )
+    eligible: Literal["allied", "all"] = param(
+        "allied",
+        unit="-",
+        source="DESIGN section 1: pooling runs through the joint organisations",
+        description="Which villages get an operator",
+    )
+    operator: Literal["cooperative", "town_company"] = param(
+        "cooperative",
+        unit="-",
+        source="DESIGN section 1: joint cooperatives, or a town common-prosperity company",
+        description="Who operates pooled land",
+    )
+    rent: float = param(
+        800.0,
+        unit="yuan/mu/yr",
+        source="DESIGN section 1 / calibration sheet: land rent doubled from 400 to 800",
+        description="Rent the operator pays per pooled mu",
+        ge=0,
+        le=5000,
+    )
+    market_rent: float = param(
+        400.0,
+        unit="yuan/mu/yr",
+        source="calibration sheet: Shandong baseline land rent 400 yuan/mu",
+        description="Rent of private land transfers (and of reserve land outside pooling)",
+        ge=0,
+        le=5000,
+    )
+    collective_cut: float = param(
+        100.0,
+        unit="yuan/mu/yr",
+        source="calibration sheet: 肥城 800 yuan/mu of which the village keeps 100",
+        description="Part of the rent kept by the village collective as service fee",
+        ge=0,
+        le=5000,
+    )
+    include_reserve_land: bool = param(
+        True,
+        unit="-",
+        source="assumption: collectives pool their reserve land first",
+        description="Collective reserve land is pooled at the operator's rent",
+    )
+    custody_yield_factor: float = param(
+        1.08,
+        unit="-",
+        source="assumption: full-service custody (大田托管) claims 5-15 % higher yields",
+        description="Yield multiplier of operators over the family-farm mean",
+        ge=0.5,
+        le=1.5,
+    )
+    scale_cost_factor: float = param(
+        0.85,
+        unit="-",
+        source="assumption: bulk inputs and machinery at scale cut cash cost 10-25 %",
+        description="Operator cash cost per mu relative to the family farm",
+        ge=0.3,
+        le=1.5,
+    )
+    management_cost_per_mu: float = param(
+        60.0,
+        unit="yuan/mu/yr",
+        source="assumption: staff, insurance, storage",
+        description="Operator overhead per mu",
+        ge=0,
+        le=2000,
+    )
+    capacity_productivity: float = param(
+        0.2,
+        unit="1/capacity",
+        source="assumption: capable committees run operations better",
+        description="Operator yield gain per unit of committee capacity above 0.5",
+        ge=0,
+        le=2,
+    )
+    logit_scale: float = param(
+        350.0,
+        unit="yuan/mu/yr",
+        source="assumption: heterogeneity of unobserved preferences",
+        description="Scale of the logit choice",
+        gt=0,
+        le=10000,
+    )
+    peer_weight: float = param(
+        300.0,
+        unit="yuan/mu/yr",
+        source="assumption: neighbours' pooling raises trust (peer effect)",
+        description="Utility of pooling per unit of the village's pooled share",
+        ge=0,
+        le=5000,
+    )
+    capacity_weight: float = param(
+        500.0,
+        unit="yuan/mu/yr",
+        source="assumption: a capable committee makes pooling trusted",
+        description="Utility of pooling per unit of committee capacity above 0.5",
+        ge=0,
+        le=5000,
+    )
+    adoption_speed: float = param(
+        0.4,
+        unit="share/window",
+        source="assumption: adoption spreads over several transfer windows",
+        description="Largest share of willing households that switch in one window",
+        gt=0,
+        le=1,
+    )
+    transfer_months: list[int] = param(
+        [6, 10],
+        unit="month",
+        source="assumption: land changes hands after the wheat (June) and maize (October) harvests",
+        description="Months in which pooled land changes hands",
+    )
+
+
+class LandPooling:
+    """Pooling decisions and the operators' farming of pooled land.
+
+    Attributes:
+        operator: Operator index of each village, -1 where no operator.
+        rent_due: Rent accrued per household since the last payment (yuan).
+        reserve_rent_due: Reserve-land rent accrued per village (yuan).
+    """
+
+    def __init__(self, params: LandPoolingParams, model: JointVillageModel) -> None:
+        self.params = params
+        n_v = model.n_villages
+        self.operator = np.full(n_v, -1, dtype=np.int64)
+        self.rent_due = np.zeros(model.households.n)
+        self.reserve_rent_due = np.zeros(n_v)
+        self.grain = model.crops.land_use("grain")
+
+    @property
+    def village_has_operator(self) -> np.ndarray:
+        """True where a village's land can be pooled."""
+        return self.operator >= 0
+
+    # ----------------------------------------------------------------------------------
+    # Decisions
+
+    def decide(self, model: JointVillageModel, month: int) -> None:
+        """Households choose whether to pool, in transfer months."""
+        p = self.params
+        hh = model.households
+        # Draw for every household every window so that streams stay aligned across
+        # scenarios (common random numbers), whatever the policy.
+        draw_farmed = model.rng.random(hh.n)
+        draw_other = model.rng.random(hh.n)
+        if not p.enabled or month not in p.transfer_months:
+            return
+        if p.include_reserve_land:
+            newly = model.collective.reserve_mu * self.village_has_operator
+            model.collective.reserve_pooled = np.maximum(model.collective.reserve_pooled, newly)
+        eligible = self.village_has_operator[hh.village]
+        if not eligible.any():
+            return
+        utility_gap = self.utility_gap(model)
+        willing = 1.0 / (1.0 + np.exp(-np.clip(utility_gap / p.logit_scale, -50, 50)))
+        switch = eligible & (draw_farmed < willing * p.adoption_speed) & (hh.grain_mu > 0)
+        # Land not farmed by the household: compared with the private rent (or nothing).
+        rent_h = self.household_rent(model)
+        trust = self.trust(model)[hh.village]
+        other_gap = rent_h - p.market_rent * (hh.rented_out_mu > 0) + trust
+        other_willing = 1.0 / (1.0 + np.exp(-np.clip(other_gap / p.logit_scale, -50, 50)))
+        other_switch = eligible & (draw_other < other_willing * p.adoption_speed)
+        moved_grain = np.where(switch, hh.grain_mu, 0.0)
+        moved_other = np.where(other_switch | switch, hh.rented_out_mu + hh.idle_mu, 0.0)
+        hh.pooled_mu += moved_grain + moved_other
+        hh.grain_mu -= moved_grain
+        hh.rented_out_mu = np.where(other_switch | switch, 0.0, hh.rented_out_mu)
+        hh.idle_mu = np.where(other_switch | switch, 0.0, hh.idle_mu)
+
+    def household_rent(self, model: JointVillageModel) -> float:
+        """Rent a household receives per pooled mu (after the collective's cut)."""
+        p = self.params
+        return max(p.rent - p.collective_cut, 0.0)
+
+    def trust(self, model: JointVillageModel) -> np.ndarray:
+        """Trust term per village: committee capacity and peers (yuan/mu/yr)."""
+        p = self.params
+        pooled_share = model.village_sum(model.households.pooled_mu) / np.maximum(
+            model.village_sum(model.households.contracted_mu), 1e-9
+        )
+        return p.capacity_weight * (model.capacity - 0.5) + p.peer_weight * pooled_share
+
+    def utility_gap(self, model: JointVillageModel) -> np.ndarray:
+        """Utility of pooling minus keeping, per mu of farmed grain land (yuan/mu/yr)."""
+        hh = model.households
+        crops = model.crops
+        expected_gross = (crops.incidence[self.grain] * crops.yield_kg * crops.price).sum()
+        expected_gross *= (1.0 + model.config.farming.price_trend) ** model.year_index
+        own_net = expected_gross * hh.ability - model.market.cost_per_mu()[self.grain]
+        days = crops.land_use_labour_days[self.grain]
+        boost = model.local_job_boost()[hh.village]
+        freed_value = (
+            days
+            * model.labour.daily_local_wage(model.year_index)
+            * model.labour.job_probability(hh.head_age, boost)
+        )
+        dividend = model.expected_dividend_per_mu()[hh.village]
+        return (
+            self.household_rent(model)
+            + freed_value
+            + dividend
+            + self.trust(model)[hh.village]
+            - own_net
+            - hh.attachment
+        )
+
+    # ----------------------------------------------------------------------------------
+    # Operations
+
+    def pooled_by_village(self, model: JointVillageModel) -> np.ndarray:
+        """Pooled land per village: households' plus the collective's reserve land (mu)."""
+        return model.village_sum(model.households.pooled_mu) + model.collective.reserve_pooled
+
+    def operate(self, model: JointVillageModel, month: int) -> dict[str, np.ndarray]:
+        """Farm pooled land this month; returns per-village flows of the operators.
+
+        Returns:
+            Dict of per-village arrays: ``revenue``, ``costs``, ``wages``, ``overhead``.
+        """
+        p = self.params
+        pooled = self.pooled_by_village(model)
+        market = model.market
+        productivity = model.operator_productivity()
+        revenue = (
+            pooled
+            * market.monthly_gross_per_mu(month, p.custody_yield_factor)[self.grain]
+            * model.village_yield_noise
+            * productivity
+        )
+        costs = pooled * market.monthly_cost_per_mu(month, p.scale_cost_factor)[self.grain]
+        days = model.crops.land_use_scale_labour_days[self.grain]
+        wages = pooled * days * model.labour.daily_local_wage(model.year_index) / 12.0
+        overhead = pooled * p.management_cost_per_mu / 12.0
+        # Rent accrues monthly on what is pooled now; it is paid in December.
+        self.rent_due += model.households.pooled_mu * (p.rent / 12.0)
+        self.reserve_rent_due += model.collective.reserve_pooled * (p.rent / 12.0)
+        return {"revenue": revenue, "costs": costs, "wages": wages, "overhead": overhead}
+
+    def jobs_per_village(self, model: JointVillageModel) -> np.ndarray:
+        """Full-time local jobs the operators create, by village (labour units)."""
+        days = model.crops.land_use_scale_labour_days[self.grain]
+        from model.labour import WORKING_DAYS_PER_YEAR
+
+        return self.pooled_by_village(model) * days / WORKING_DAYS_PER_YEAR
