@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import typer
 
-from model import cli_app, cli_batch, cli_county, cli_regress, cli_run, cli_scenario
+from model import (
+    cli_app,
+    cli_batch,
+    cli_county,
+    cli_regress,
+    cli_run,
+    cli_scenario,
+    cli_validation,
+)
 
 app = typer.Typer(
     name="jointvillage",
@@ -18,7 +26,15 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for module in (cli_scenario, cli_county, cli_run, cli_batch, cli_regress, cli_app):
+for module in (
+    cli_scenario,
+    cli_county,
+    cli_run,
+    cli_batch,
+    cli_regress,
+    cli_app,
+    cli_validation,
+):
     module.register(app)
 
 
