@@ -78,7 +78,7 @@ class Alliance(mesa.Agent):
         elif rule == "population":
             weights[members] = model.village_population[members]
         else:
-            weights[members] = model.villages["cultivated_mu"].to_numpy(float)[members]
+            weights[members] = model.cultivated[members]
         total = weights.sum()
         return weights / total if total > 0 else weights
 
@@ -101,14 +101,14 @@ class Alliance(mesa.Agent):
         progress: dict[str, float] = {}
         for task, target in self.tasks.items():
             if task == "collective_income":
-                now = model.collective.year_total()[members].mean()
+                now = model.village_collective_ytd[members].mean()
                 progress[task] = now / max(target * elapsed, 1.0)
             elif task == "land_pooled_share":
-                pooled = model.pooling.pooled_by_village(model)[members].sum()
-                land = model.villages["cultivated_mu"].to_numpy(float)[members].sum()
+                pooled = model.village_pooled[members].sum()
+                land = model.cultivated[members].sum()
                 progress[task] = pooled / max(land, 1e-9) / max(target, 1e-9)
             elif task == "sellers":
-                progress[task] = model.village_sellers()[members].sum() / max(target, 1e-9)
+                progress[task] = model.village_seller_count[members].sum() / max(target, 1e-9)
         self.progress = progress
 
     def evaluate(self, model: JointVillageModel) -> None:

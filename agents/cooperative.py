@@ -71,19 +71,22 @@ class Cooperative(mesa.Agent):
         b = self.books
         return b["revenue"] - b["costs"] - b["wages"] - b["overhead"] - b["rent"] - b["interest"]
 
-    def close_year(self, model: JointVillageModel, share_values: np.ndarray) -> SurplusSplit:
+    def close_year(self, model: JointVillageModel, share_total: float) -> SurplusSplit:
         """Split the year's surplus: dividends to members, the collective share, reserves.
+
+        The member dividends themselves are paid by the model, vectorised over households,
+        in proportion to the share value each holds.
 
         Args:
             model: The model.
-            share_values: Yuan value of shares each household holds in this cooperative.
+            share_total: Yuan value of all member shares in this cooperative.
 
         Returns:
             The split.
         """
         rules = model.config.policies.coop_shares
         surplus = self.surplus()
-        if self.pays_dividends and share_values.sum() > 0:
+        if self.pays_dividends and share_total > 0:
             dividend_share = rules.dividend_share
             collective_share = rules.collective_share
         else:
@@ -92,21 +95,15 @@ class Cooperative(mesa.Agent):
         split = split_surplus(
             surplus, self.reserves, dividend_share, collective_share, rules.reserve_share
         )
-        if split.dividends > 0:
-            total = share_values.sum()
-            model.pay_households(
-                "property", share_values * (split.dividends / total), "cooperatives", "dividend"
-            )
-            self.dividend_per_share_yuan = split.dividends / total
-        else:
-            self.dividend_per_share_yuan = 0.0
+        self.dividend_per_share_yuan = split.dividends / share_total if share_total > 0 else 0.0
         if split.collective > 0:
-            weights = np.zeros(model.n_villages)
-            land = model.pooling.pooled_by_village(model)
-            weights[list(self.villages)] = land[list(self.villages)] + 1e-9
             if self.alliance_id:
                 weights = model.alliance_by_id[self.alliance_id].split_shares(model)
-            weights = weights / weights.sum()
+            else:
+                weights = np.zeros(model.n_villages)
+                members = list(self.villages)
+                weights[members] = model.village_pooled[members] + 1e-9
+                weights = weights / weights.sum()
             model.pay_collectives(
                 "cooperative", weights * split.collective, "cooperatives", "collective_share"
             )

@@ -1,7 +1,258 @@
-"""Commands of cli_run (stub: to be replaced)."""
+"""``jointvillage run`` and ``jointvillage demo``: run scenarios and write their results."""
 
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
 import typer
+
+import model
+from model.cli_common import SetOption, user_errors
+from model.errors import InputError
+from model.households import INCOME_SOURCES
+from model.runner import RunResult, run_scenario
+from model.scenario import Scenario, load_scenario
+
+RESULTS_DIR = Path("results")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the application."""
+    """Add ``run`` and ``demo`` to the application."""
+    app.command("run")(run)
+    app.command("demo")(demo)
+
+
+@user_errors
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (or a shipped name).")],
+    seed: Annotated[int | None, typer.Option(help="Override the scenario seed.")] = None,
+    years: Annotated[int | None, typer.Option(help="Override the horizon (years).")] = None,
+    replicate: Annotated[int, typer.Option(help="Replicate number (random streams).")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default results/<scenario>).")
+    ] = None,
+    households: Annotated[
+        bool, typer.Option("--households", help="Also write yearly household micro-data.")
+    ] = False,
+    lang: Annotated[str, typer.Option(help="Figure labels: en or zh.")] = "en",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of the summary.")
+    ] = False,
+    set_: SetOption = None,
+) -> None:
+    """Run one scenario: tables (Parquet), manifest, figures and a short summary."""
+    overrides = list(set_ or [])
+    if seed is not None:
+        overrides.append(f"seed={seed}")
+    if years is not None:
+        overrides.append(f"years={years}")
+    if households:
+        overrides.append("outputs.household_microdata=true")
+    _check_lang(lang)
+    if replicate < 0:
+        raise InputError("--replicate", "replicate", replicate, "an integer >= 0")
+    resolved = load_scenario(scenario, overrides)
+    result = run_scenario(resolved, replicate=replicate, progress=not as_json)
+    folder = out or RESULTS_DIR / resolved.name
+    files = write_results(result, folder, lang=lang)
+    if as_json:
+        typer.echo(json.dumps(summary_json(result), indent=2))
+        return
+    print_summary([result])
+    typer.echo(f"results: {folder.resolve()}")
+    for name in sorted(files):
+        typer.echo(f"  {files[name].name}")
+
+
+@user_errors
+def demo(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = RESULTS_DIR / "demo",
+    years: Annotated[int | None, typer.Option(help="Override the horizon (years).")] = None,
+    lang: Annotated[str, typer.Option(help="Figure labels: en or zh.")] = "en",
+) -> None:
+    """The main job: baseline and the Anqiu programme on the full synthetic county."""
+    _check_lang(lang)
+    from model.county_map import draw_county_map
+    from model.jointmodel import build_world
+
+    overrides = [f"years={years}"] if years is not None else []
+    results: list[RunResult] = []
+    for name in ("baseline", "anqiu_2023"):
+        scenario = load_scenario(name, overrides)
+        world = build_world(scenario)
+        result = run_scenario(scenario, progress=True, world=world)
+        write_results(result, out / name, lang=lang)
+        results.append(result)
+        if name == "anqiu_2023":
+            county, alliances = world
+            draw_county_map(county, alliances, out / "county_map.png")
+    print_summary(results)
+    comparison = comparison_table(results)
+    _atomic_write(out / "comparison.csv", comparison.to_csv(index=False).encode())
+    typer.echo(f"results: {out.resolve()}")
+    typer.echo(f"  comparison table: {(out / 'comparison.csv').resolve()}")
+    typer.echo(f"  county map: {(out / 'county_map.png').resolve()}")
+    for result in results:
+        typer.echo(
+            f"  {result.scenario.name}: tables and figures in {(out / result.scenario.name)}"
+        )
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in ("en", "zh"):
+        raise InputError("--lang", "lang", lang, "one of 'en', 'zh'")
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+
+
+def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str, Path]:
+    """Write a run's tables (Parquet), figures (PNG) and manifest; return the files.
+
+    Each file is written to a temporary name and moved into place, so an interrupted run
+    never leaves a half-written table beside a manifest that claims it.
+    """
+    from model import plots
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    for name, frame in result.tables.items():
+        path = folder / f"{name}.parquet"
+        _atomic_parquet(frame, path)
+        files[name] = path
+    figures = {
+        "income_paths": plots.plot_income_paths,
+        "collective_distribution": plots.plot_collective_distribution,
+        "weak_villages": plots.plot_weak_villages,
+    }
+    tables = {
+        "income_paths": result.tables["county_yearly"],
+        "collective_distribution": result.tables["village_yearly"],
+        "weak_villages": result.tables["county_yearly"],
+    }
+    for name, draw in figures.items():
+        files[name] = draw(tables[name], folder / f"{name}.png", lang=lang)
+    manifest = {
+        "scenario": result.scenario.name,
+        "seed": result.scenario.seed,
+        "replicate": result.replicate,
+        "years": result.scenario.years,
+        "model_version": model.__version__,
+        "python": platform.python_version(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wall_seconds": round(result.wall_seconds, 3),
+        "command": " ".join(sys.argv),
+        "files": {name: path.name for name, path in files.items()},
+        "final": result.final,
+        "resolved_scenario": result.scenario.to_dict(),
+    }
+    manifest_path = folder / "manifest.json"
+    _atomic_write(manifest_path, json.dumps(manifest, indent=2, default=str).encode())
+    files["manifest"] = manifest_path
+    return files
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(handle)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------------------
+# Summaries
+
+
+def summary_json(result: RunResult) -> dict[str, Any]:
+    """The ``run --json`` object."""
+    scenario: Scenario = result.scenario
+    return {
+        "scenario": scenario.name,
+        "seed": scenario.seed,
+        "replicate": result.replicate,
+        "years": scenario.years,
+        "villages": result.meta.get("villages"),
+        "households": result.meta.get("households"),
+        "wall_seconds": round(result.wall_seconds, 3),
+        "final": result.final,
+    }
+
+
+SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("per_capita_income", "Per-capita disposable income", "yuan/person/yr"),
+    *((f"income_{s}", f"  of which {s}", "yuan/person/yr") for s in INCOME_SOURCES),
+    ("collective_income_mean", "Collective income, mean", "yuan/village/yr"),
+    ("collective_income_median", "Collective income, median", "yuan/village/yr"),
+    ("collective_income_allied_mean", "  allied villages, mean", "yuan/village/yr"),
+    ("collective_income_nonallied_mean", "  non-allied villages, mean", "yuan/village/yr"),
+    ("weak_villages", "Weak villages (< 100k)", "villages"),
+    ("gini_household", "Gini, household per-capita income", "-"),
+    ("gini_collective", "Gini, collective income", "-"),
+    ("land_pooled_share", "Land pooled", "share"),
+    ("coop_members", "Cooperative member households", "households"),
+    ("active_sellers", "Active livestream sellers", "persons"),
+    ("public_spending_cum", "Programme money spent (cumulative)", "yuan"),
+)
+
+
+def comparison_table(results: list[RunResult]) -> pd.DataFrame:
+    """Final-year measures side by side, one column per scenario."""
+    rows = []
+    for key, label, unit in SUMMARY_ROWS:
+        row: dict[str, Any] = {"measure": key, "label": label.strip(), "unit": unit}
+        for result in results:
+            row[result.scenario.name] = float(result.tables["county_yearly"].iloc[-1][key])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def print_summary(results: list[RunResult]) -> None:
+    """Print the final year's measures of one or more runs as a table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    last_year = int(results[0].tables["county_yearly"].iloc[-1]["year"])
+    table = Table(title=f"Final year {last_year}")
+    table.add_column("measure")
+    table.add_column("unit")
+    for result in results:
+        table.add_column(result.scenario.name, justify="right")
+    comparison = comparison_table(results)
+    for (_, label, unit), (_, row) in zip(SUMMARY_ROWS, comparison.iterrows(), strict=True):
+        table.add_row(label, unit, *(_fmt(row[r.scenario.name]) for r in results))
+    Console().print(table)
+    for result in results:
+        typer.echo(f"{result.scenario.name}: {result.wall_seconds:.1f} s")
+
+
+def _fmt(value: float) -> str:
+    if pd.isna(value):
+        return "-"
+    if abs(value) < 1:
+        return f"{value:.3f}"
+    return f"{value:,.0f}"

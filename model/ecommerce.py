@@ -223,7 +223,9 @@ class Livestream:
                 hh.seller[new] = True
                 hh.seller_skill[new] = skill[new]
                 per_village = np.bincount(hh.village[chosen], minlength=model.n_villages)
-                model.spend_public("livestream_training", per_village * p.cost_per_trainee)
+                model.spend_public(
+                    "livestream_training", per_village * p.cost_per_trainee, payee="market"
+                )
         sellers_v = model.village_sum(hh.seller.astype(float))
         households_v = model.village_sum(np.ones(hh.n))
         chance = np.clip(sellers_v * p.neighbours_per_seller / np.maximum(households_v, 1), 0, 1)

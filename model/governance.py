@@ -307,8 +307,7 @@ class Governance:
         success = model.governance_rng.random(model.n_villages) < chance
         self.funded += per_village
         self.project_income += per_village * p.project_return * success
-        model.spend_public("project_fund", per_village)
-        model.ledger.pay("government", "market", "project_investment", float(per_village.sum()))
+        model.spend_public("project_fund", per_village, payee="market")
 
     def pay_project_income(self, model: JointVillageModel) -> None:
         """Monthly income of successful projects to their collectives."""

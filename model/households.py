@@ -177,7 +177,8 @@ class HouseholdTable:
         ability: Farming ability (yield multiplier).
         business_income: Yearly net income of a sideline business (yuan).
         land_shares: Cooperative land shares held (mu).
-        cash_shares: Cooperative cash shares held (yuan).
+        cash_shares: Cash shares held in the pooling cooperative (yuan).
+        specialty_shares: Shares held in the alliance's specialty cooperative (yuan).
         seller: Trained livestream seller.
         seller_skill: Seller's skill (multiplier of sales).
         income: Income this year by source (yuan).
@@ -203,6 +204,7 @@ class HouseholdTable:
     business_income: np.ndarray
     land_shares: np.ndarray
     cash_shares: np.ndarray
+    specialty_shares: np.ndarray
     seller: np.ndarray
     seller_skill: np.ndarray
     income: dict[str, np.ndarray] = field(default_factory=dict)
@@ -387,6 +389,7 @@ def generate_households(
         business_income=business,
         land_shares=np.zeros(n),
         cash_shares=np.zeros(n),
+        specialty_shares=np.zeros(n),
         seller=np.zeros(n, dtype=bool),
         seller_skill=np.zeros(n),
     )

@@ -147,6 +147,10 @@ class JointVillageModel(mesa.Model):
         self.public_spent_year = np.zeros(self.n_villages)
         self.public_by_kind: dict[str, float] = {}
         self.hh_month = {s: np.zeros(self.n_villages) for s in INCOME_SOURCES}
+        self.hh_month_total = dict.fromkeys(INCOME_SOURCES, 0.0)
+        self.track_village_months = config.outputs.village_monthly
+        self.cultivated = self.villages["cultivated_mu"].to_numpy(float)
+        self.update_labour_at_home()
 
         # Agents.
         Village.create_agents(self, self.n_villages, row=list(range(self.n_villages)))
@@ -181,6 +185,7 @@ class JointVillageModel(mesa.Model):
         self.cooperatives: list[Cooperative] = []
         self.coop_of_village = np.full(self.n_villages, -1, dtype=np.int64)
         self.specialty_coops: list[Cooperative] = []
+        self.specialty_coop_of_village = np.full(self.n_villages, -1, dtype=np.int64)
         self.enterprises: dict[int, Enterprise] = {}
         self._create_operators()
         self.governance.assign_secretaries(self)
@@ -240,7 +245,7 @@ class JointVillageModel(mesa.Model):
             if in_alliance.any() and household_money > 0:
                 weights = in_alliance * (hh.labour - hh.migrant)
                 subscribed = household_money * weights / weights.sum()
-                hh.cash_shares += subscribed
+                hh.specialty_shares += subscribed
                 self.ledger.pay("households", "cooperatives", "share_capital", household_money)
             collective_money = coop.investment * ip.collective_fraction
             shares = alliance.split_shares(self)
@@ -250,6 +255,7 @@ class JointVillageModel(mesa.Model):
             coop.loan = coop.investment - household_money - collective_money
             self.ledger.pay("market", "cooperatives", "loan", coop.loan)
             self.ledger.pay("cooperatives", "market", "investment", coop.investment)
+            self.specialty_coop_of_village[members] = len(self.cooperatives)
             self.specialty_coops.append(coop)
             self.cooperatives.append(coop)
 
@@ -263,8 +269,10 @@ class JointVillageModel(mesa.Model):
     def pay_households(self, source: str, amounts: np.ndarray, payer: str, kind: str) -> None:
         """Pay households (negative amounts are payments by households) and book it."""
         self.households.income[source] += amounts
-        self.hh_month[source] += self.village_sum(amounts)
         total = float(amounts.sum())
+        self.hh_month_total[source] += total
+        if self.track_village_months:
+            self.hh_month[source] += self.village_sum(amounts)
         if total >= 0:
             self.ledger.pay(payer, "households", kind, total)
         else:
@@ -292,6 +300,12 @@ class JointVillageModel(mesa.Model):
         unpaid = float(wage_bill[per_village <= 0].sum())
         if unpaid > 0:  # no one at home: the work is done by outsiders
             self.ledger.pay(payer, "market", kind, unpaid)
+
+    def update_labour_at_home(self) -> None:
+        """Cache labour at home (changes only when labour is reallocated, once a year)."""
+        hh = self.households
+        self.at_home = np.maximum(hh.labour - hh.migrant, 0.0)
+        self.at_home_by_village = self.village_sum(self.at_home)
 
     def spend_public(self, kind: str, per_village: np.ndarray, payee: str | None = None) -> None:
         """Record programme money spent on each village (and book it when ``payee``)."""
@@ -327,9 +341,7 @@ class JointVillageModel(mesa.Model):
     def local_job_boost(self) -> np.ndarray:
         """Extra chance of local work from jobs created by operators and firms."""
         jobs = self.pooling.jobs_per_village(self) + self.contracts.jobs_per_village(self)
-        hh = self.households
-        at_home = self.village_sum(np.maximum(hh.labour - hh.migrant, 0.0))
-        return np.clip(jobs / np.maximum(at_home, 1.0), 0.0, 0.3)
+        return np.clip(jobs / np.maximum(self.at_home_by_village, 1.0), 0.0, 0.3)
 
     def expected_dividend_per_mu(self) -> np.ndarray:
         """Dividend per pooled mu last year, by village (what households expect)."""
@@ -343,6 +355,12 @@ class JointVillageModel(mesa.Model):
     def village_sellers(self) -> np.ndarray:
         """Active sellers per village."""
         return self.village_sum(self.households.seller.astype(float))
+
+    def snapshot_villages(self) -> None:
+        """Village aggregates the alliances read when tracking their tasks this month."""
+        self.village_pooled = self.pooling.pooled_by_village(self)
+        self.village_seller_count = self.village_sellers()
+        self.village_collective_ytd = self.collective.year_total()
 
     def collective_reference(self) -> np.ndarray:
         """Last closed year's collective income (start income before the first close)."""
@@ -361,6 +379,7 @@ class JointVillageModel(mesa.Model):
         self.collective.new_month()
         for values in self.hh_month.values():
             values[:] = 0.0
+        self.hh_month_total = dict.fromkeys(INCOME_SOURCES, 0.0)
         if month == 1:
             self.new_year()
         self.labour.pay_wages(self)
@@ -373,6 +392,7 @@ class JointVillageModel(mesa.Model):
         self.operate_cooperatives(month)
         self.collective_income(month)
         self.pay_household_side_income()
+        self.snapshot_villages()
         for alliance in self.alliance_agents:
             alliance.track(self, month)
             if month % 3 == 0:
@@ -395,6 +415,7 @@ class JointVillageModel(mesa.Model):
         self.public_spent_year = np.zeros(self.n_villages)
         if self.year_index > 0:
             self.labour.reallocate(self, self.labour_needed())
+            self.update_labour_at_home()
         self.modes.new_year(self)
         self.update_capacity()
         self.contracts.new_year(self)
@@ -467,23 +488,24 @@ class JointVillageModel(mesa.Model):
             self.ledger.pay("cooperatives", "market", "overhead", float(flows["overhead"].sum()))
             self.pay_village_workers(flows["wages"], "cooperatives", "operator_wage")
         ip = self.config.modes.industry_pull
+        bill = np.zeros(self.n_villages)
+        productivity = self.operator_productivity()
+        gross = self.market.monthly_gross_per_mu(month)
+        cost_per_mu = self.market.monthly_cost_per_mu(month)
         for coop in self.specialty_coops:
             use = coop.land_use  # type: ignore[attr-defined]
             members = list(coop.villages)
             noise = float(self.village_yield_noise[members].mean())
-            productivity = float(self.operator_productivity()[members].mean())
-            revenue = coop.area_mu * self.market.monthly_gross_per_mu(month)[use] * noise
-            revenue *= productivity
-            cost = coop.area_mu * self.market.monthly_cost_per_mu(month)[use]
-            cost *= coop.cost_factor  # type: ignore[attr-defined]
+            revenue = coop.area_mu * gross[use] * noise * float(productivity[members].mean())
+            cost = coop.area_mu * cost_per_mu[use] * coop.cost_factor  # type: ignore[attr-defined]
             wages = cost * ip.hired_labour_share
             coop.book("revenue", revenue)
             coop.book("costs", cost - wages)
             coop.book("wages", wages)
             self.ledger.pay("market", "cooperatives", "produce_sales", revenue)
             self.ledger.pay("cooperatives", "market", "inputs", cost - wages)
-            bill = np.zeros(self.n_villages)
-            bill[members] = wages / len(members)
+            bill[members] += wages / len(members)
+        if self.specialty_coops:
             self.pay_village_workers(bill, "cooperatives", "greenhouse_wage")
 
     def collective_income(self, month: int) -> None:
@@ -524,15 +546,7 @@ class JointVillageModel(mesa.Model):
             interest = coop.loan * ip.loan_rate
             coop.book("interest", interest)
             self.ledger.pay("cooperatives", "market", "interest", interest)
-        # Surplus split, cooperative by cooperative.
-        value = self.config.policies.coop_shares.land_share_value_per_mu
-        coop_index = self.coop_of_village[hh.village]
-        for i, coop in enumerate(self.cooperatives):
-            if coop.kind == "specialty_cooperative":
-                shares = hh.cash_shares * np.isin(hh.village, list(coop.villages))
-            else:
-                shares = (coop_index == i) * hh.pooled_mu * value
-            coop.close_year(self, shares)
+        self._split_cooperative_surplus()
         for coop in self.specialty_coops:
             repay = min(coop.loan, coop.investment / ip.depreciation_years)
             coop.loan -= repay
@@ -543,6 +557,39 @@ class JointVillageModel(mesa.Model):
         self.recorder.record_year(self)
         self.collective.close_year()
         hh.reset_year()
+
+    def _split_cooperative_surplus(self) -> None:
+        """Each cooperative splits its surplus; dividends go to members by share value.
+
+        Pooling cooperatives' members hold land shares (pooled mu x value per mu) and cash
+        shares; a specialty cooperative's members hold its specialty shares.
+        """
+        if not self.cooperatives:
+            return
+        hh = self.households
+        value = self.config.policies.coop_shares.land_share_value_per_mu
+        n_coops = len(self.cooperatives)
+        pooling_coop = self.coop_of_village[hh.village]
+        pooling_shares = hh.pooled_mu * value + hh.cash_shares
+        specialty_coop = self.specialty_coop_of_village[hh.village]
+        holders = [
+            (pooling_coop, pooling_shares * (pooling_coop >= 0)),
+            (specialty_coop, hh.specialty_shares * (specialty_coop >= 0)),
+        ]
+        per_unit = np.zeros(n_coops + 1)  # last slot: "no cooperative"
+        totals = np.zeros(n_coops)
+        for index, shares in holders:
+            totals += np.bincount(np.where(index >= 0, index, n_coops), shares, n_coops + 1)[
+                :n_coops
+            ]
+        for i, coop in enumerate(self.cooperatives):
+            split = coop.close_year(self, float(totals[i]))
+            if split.dividends > 0:
+                per_unit[i] = split.dividends / totals[i]
+        dividends = np.zeros(hh.n)
+        for index, shares in holders:
+            dividends += shares * per_unit[np.where(index >= 0, index, n_coops)]
+        self.pay_households("property", dividends, "cooperatives", "dividend")
 
     def _performance_pay(self) -> None:
         """Yearly performance pay of member cadres, tied to the alliance's score."""

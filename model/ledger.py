@@ -14,6 +14,18 @@ from collections import defaultdict
 
 SECTORS = ("households", "collectives", "cooperatives", "enterprises", "government", "market")
 
+#: Kinds that move capital (shares, loans, investment), not income.
+CAPITAL_KINDS = frozenset(
+    {
+        "share_capital",
+        "loan",
+        "loan_repayment",
+        "investment",
+        "project_fund",
+        "project_traction_capital",
+    }
+)
+
 
 class Ledger:
     """Flows of money between sectors.

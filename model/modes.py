@@ -238,9 +238,8 @@ class ModeEffects:
         if traction.any() and p.capital_per_village > 0:
             self.traction_capital = traction * p.capital_per_village
             self.traction_paying = traction.copy()
-            model.spend_public("project_traction_capital", self.traction_capital)
-            model.ledger.pay(
-                "government", "enterprises", "placed_capital", float(self.traction_capital.sum())
+            model.spend_public(
+                "project_traction_capital", self.traction_capital, payee="enterprises"
             )
         if p.branded_contract:
             model.contracts.forced |= traction

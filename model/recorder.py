@@ -57,7 +57,7 @@ class Recorder:
         }
         members = float(model.village_population.sum())
         for source in INCOME_SOURCES:
-            row[f"income_{source}"] = float(model.hh_month[source].sum()) / members
+            row[f"income_{source}"] = model.hh_month_total[source] / members
         row["per_capita_income"] = sum(row[f"income_{s}"] for s in INCOME_SOURCES)
         row["collective_income_total"] = float(
             sum(v.sum() for v in model.collective.month.values())

@@ -1,0 +1,185 @@
+"""A map of the county: villages by industry, alliances outlined, lead villages marked.
+
+Drawn with matplotlib's Agg backend (no display needed). Labels are ASCII (pinyin town
+names), so the map needs no CJK font.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Polygon
+from scipy.spatial import ConvexHull, QhullError, cKDTree
+
+from model.alliances import MODES, Alliances
+from model.county import INDUSTRIES, County
+
+#: Colour per industry (colour-blind-friendly where possible).
+INDUSTRY_COLOURS = {
+    "grain": "#e6c35c",
+    "ginger": "#d95f02",
+    "green_onion": "#1b9e77",
+    "cherry": "#c2185b",
+    "peach": "#f4a6c0",
+    "vegetables": "#66a61e",
+    "peanut": "#8c6d31",
+    "millet": "#7570b3",
+}
+#: Outline colour per alliance mode.
+MODE_COLOURS = {
+    "lead_goose": "#1f3b73",
+    "strong_leads_weak": "#b2182b",
+    "industry_pull": "#2b7a2b",
+    "project_traction": "#555555",
+}
+
+
+def draw_county_map(county: County, alliances: Alliances, path: Path) -> Path:
+    """Draw the county map and save it as a PNG.
+
+    Args:
+        county: The county.
+        alliances: Its alliances (may be empty).
+        path: The PNG to write (folders are created).
+
+    Returns:
+        The path written.
+    """
+    v = county.villages
+    xy = v[["x_km", "y_km"]].to_numpy(float)
+    pop = v["population"].to_numpy(float)
+    fig, ax = plt.subplots(figsize=(11.5, 8.2), dpi=130)
+
+    # Town territories: each point within reach of a village takes its nearest village's
+    # town, drawn as a faint tint (works for synthetic and file counties alike).
+    _draw_territories(ax, xy, v["town"].to_numpy())
+
+    sizes = 6 + 40 * np.sqrt(pop / max(pop.max(), 1.0))
+    colours = [INDUSTRY_COLOURS.get(k, "#999999") for k in v["industry"]]
+    ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, lw=0.3, ec="#333333", zorder=3)
+
+    table = alliances.table
+    for members, mode in zip(table["members"], table["mode"], strict=True):
+        pts = xy[list(members)]
+        colour = MODE_COLOURS.get(mode, "black")
+        hull = _hull(pts, pad=0.35)
+        if hull is not None:
+            ax.add_patch(Polygon(hull, closed=True, fc=colour, alpha=0.12, ec="none", zorder=2))
+            ax.add_patch(Polygon(hull, closed=True, fill=False, ec=colour, lw=1.1, zorder=4))
+        else:
+            ax.plot(pts[:, 0], pts[:, 1], color=colour, lw=1.1, zorder=4)
+    if len(table):
+        leads = xy[table["lead"].to_numpy()]
+        ax.scatter(
+            leads[:, 0], leads[:, 1], marker="*", s=70, c="white", ec="black", lw=0.7, zorder=5
+        )
+
+    present = [k for k in INDUSTRIES if (v["industry"] == k).any()]
+    handles = [
+        Line2D([], [], ls="", marker="o", ms=7, mfc=INDUSTRY_COLOURS[k], mec="#333333", label=k)
+        for k in present
+    ]
+    if len(table):
+        handles.append(Line2D([], [], ls="", marker="*", ms=10, mfc="white", mec="black"))
+        handles[-1].set_label("lead village")
+        for mode in MODES:
+            count = int((table["mode"] == mode).sum())
+            if count:
+                handles.append(
+                    Line2D([], [], color=MODE_COLOURS[mode], lw=2, label=f"{mode} ({count})")
+                )
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=9,
+        title="industry / alliance mode",
+        title_fontsize=9,
+        frameon=False,
+    )
+
+    allied = int(table["n_villages"].sum()) if len(table) else 0
+    source = "synthetic Anqiu" if county.source == "synthetic" else Path(county.source).name
+    ax.set_title(
+        f"{source}: {len(v)} villages, {int(pop.sum()):,} people; "
+        f"{len(table)} alliances over {allied} villages",
+        fontsize=12,
+    )
+    ax.set_xlabel("x (km, east)")
+    ax.set_ylabel("y (km, north)")
+    ax.set_aspect("equal")
+    ax.grid(True, lw=0.3, alpha=0.4)
+    ax.text(
+        1.01,
+        0.0,
+        "dot area ~ population\nshaded outline = alliance",
+        transform=ax.transAxes,
+        fontsize=8,
+        color="#555555",
+        va="bottom",
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _draw_territories(ax: plt.Axes, xy: np.ndarray, towns: np.ndarray) -> None:
+    """Tint each town's territory and label it with the town's name."""
+    names, codes = np.unique(towns, return_inverse=True)
+    low, high = xy.min(axis=0) - 2.0, xy.max(axis=0) + 2.0
+    step = 0.25
+    gx = np.arange(low[0], high[0] + step, step)
+    gy = np.arange(low[1], high[1] + step, step)
+    grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
+    dist, nearest = cKDTree(xy).query(grid)
+    label = codes[nearest].reshape(len(gy), len(gx))
+    inside = (dist <= 2.0).reshape(len(gy), len(gx))
+    palette = plt.get_cmap("Pastel1").colors + plt.get_cmap("Pastel2").colors
+    rgba = np.zeros((len(gy), len(gx), 4))
+    for k in range(len(names)):
+        rgba[label == k] = (*palette[k % len(palette)][:3], 0.55)
+    rgba[~inside] = 0.0
+    ax.imshow(
+        rgba,
+        extent=(gx[0] - step / 2, gx[-1] + step / 2, gy[0] - step / 2, gy[-1] + step / 2),
+        origin="lower",
+        interpolation="nearest",
+        zorder=0,
+    )
+    for k, name in enumerate(names):
+        cx, cy = np.median(xy[codes == k], axis=0)
+        ax.text(
+            cx,
+            cy,
+            str(name),
+            ha="center",
+            va="center",
+            fontsize=12,
+            color="#555555",
+            alpha=0.6,
+            weight="bold",
+            zorder=1,
+        )
+
+
+def _hull(points: np.ndarray, pad: float) -> np.ndarray | None:
+    """Convex hull pushed out by ``pad`` km from its centre, or None if degenerate."""
+    if len(points) < 3:
+        return None
+    try:
+        hull = points[ConvexHull(points).vertices]
+    except QhullError:
+        return None  # collinear members: drawn as a line instead
+    centre = hull.mean(axis=0)
+    offset = hull - centre
+    norm = np.linalg.norm(offset, axis=1, keepdims=True)
+    return hull + pad * offset / np.maximum(norm, 1e-9)
