@@ -253,6 +253,8 @@ def print_summary(results: list[RunResult]) -> None:
 def _fmt(value: float) -> str:
     if pd.isna(value):
         return "-"
+    if value == 0:
+        return "0"
     if abs(value) < 1:
         return f"{value:.3f}"
     return f"{value:,.0f}"
