@@ -27,6 +27,11 @@ class Cooperative(mesa.Agent):
         reserves: Accumulated reserves; negative = losses carried (yuan).
         cash: Cash (yuan); negative = borrowing.
         loan: Outstanding loan (yuan).
+        investment: Capital invested (specialty cooperatives; yuan).
+        area_mu: Specialty area operated (mu).
+        land_use: Land-use index of the specialty (-1 for pooled grain land).
+        cost_factor: Cost per mu relative to the reference scale (economies of scale).
+        collective_capital: Money the member collectives put in (yuan).
         last_split: Last year's surplus split.
         dividend_per_share_yuan: Last year's dividend per yuan of member shares.
     """
@@ -50,6 +55,9 @@ class Cooperative(mesa.Agent):
         self.loan = 0.0
         self.investment = 0.0
         self.area_mu = 0.0
+        self.land_use = -1
+        self.cost_factor = 1.0
+        self.collective_capital = 0.0
         self.last_split = SurplusSplit(0.0, 0.0, 0.0, 0.0)
         self.dividend_per_share_yuan = 0.0
         self.last_surplus = 0.0

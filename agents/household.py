@@ -1,21 +1,28 @@
 """Household agent: a thin view on one row of the household columns (DESIGN section 7).
 
 Households are not created as Mesa agents for a run (240,000 agents cost ~2 s); a notebook
-asks ``model.household(i)`` and gets a view that reads and writes the row.
+asks ``model.household(i)`` and gets a view whose attributes read and write that row of
+:class:`~model.households.HouseholdTable` (``members``, ``head_age``, ``pooled_mu``,
+``seller`` ...).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any
 
 import mesa
+
+from model.households import HouseholdTable
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
 
+_NOT_COLUMNS = ("income", "last_year_income")
+
 
 class Household(mesa.Agent):
-    """A farm household.
+    """A farm household: every column of the household table is an attribute.
 
     Attributes:
         row: Row in the model's household columns.
@@ -27,18 +34,6 @@ class Household(mesa.Agent):
         super().__init__(model)
         self.row = row
 
-    def __getattr__(self, name: str) -> float:
-        # Only reached for names not on the agent: read the household column.
-        columns = self.__dict__.get("model")
-        if columns is None:
-            raise AttributeError(name)
-        table = self.model.households
-        if hasattr(table, name) and name not in ("income", "row"):
-            value = getattr(table, name)
-            if hasattr(value, "__len__") and len(value) == table.n:
-                return value[self.row].item()
-        raise AttributeError(name)
-
     @property
     def income(self) -> dict[str, float]:
         """This year's income so far by source (yuan)."""
@@ -49,3 +44,18 @@ class Household(mesa.Agent):
         """Last closed year's income per member (yuan)."""
         hh = self.model.households
         return float(hh.last_year_income[self.row] / max(hh.members[self.row], 1.0))
+
+
+def _column_property(name: str) -> property:
+    def get(self: Household) -> Any:
+        return getattr(self.model.households, name)[self.row].item()
+
+    def set_(self: Household, value: Any) -> None:
+        getattr(self.model.households, name)[self.row] = value
+
+    return property(get, set_, doc=f"Household column ``{name}`` (a view on the row).")
+
+
+for _field in fields(HouseholdTable):
+    if _field.name not in _NOT_COLUMNS:
+        setattr(Household, _field.name, _column_property(_field.name))

@@ -235,8 +235,8 @@ class JointVillageModel(mesa.Model):
             coop.area_mu = ip.mu_per_alliance
             scale = (ip.mu_per_alliance / ip.reference_mu) ** (-ip.scale_elasticity)
             coop.investment = ip.mu_per_alliance * ip.investment_per_mu * scale
-            coop.land_use = use  # type: ignore[attr-defined]
-            coop.cost_factor = scale  # type: ignore[attr-defined]
+            coop.land_use = use
+            coop.cost_factor = scale
             members = list(alliance.members)
             # Household cash shares: subscribed by members' households with labour at home.
             hh = self.households
@@ -251,7 +251,7 @@ class JointVillageModel(mesa.Model):
             shares = alliance.split_shares(self)
             self.collective.cash -= shares * collective_money
             self.ledger.pay("collectives", "cooperatives", "share_capital", collective_money)
-            coop.collective_capital = collective_money  # type: ignore[attr-defined]
+            coop.collective_capital = collective_money
             coop.loan = coop.investment - household_money - collective_money
             self.ledger.pay("market", "cooperatives", "loan", coop.loan)
             self.ledger.pay("cooperatives", "market", "investment", coop.investment)
@@ -493,11 +493,11 @@ class JointVillageModel(mesa.Model):
         gross = self.market.monthly_gross_per_mu(month)
         cost_per_mu = self.market.monthly_cost_per_mu(month)
         for coop in self.specialty_coops:
-            use = coop.land_use  # type: ignore[attr-defined]
+            use = coop.land_use
             members = list(coop.villages)
             noise = float(self.village_yield_noise[members].mean())
             revenue = coop.area_mu * gross[use] * noise * float(productivity[members].mean())
-            cost = coop.area_mu * cost_per_mu[use] * coop.cost_factor  # type: ignore[attr-defined]
+            cost = coop.area_mu * cost_per_mu[use] * coop.cost_factor
             wages = cost * ip.hired_labour_share
             coop.book("revenue", revenue)
             coop.book("costs", cost - wages)
