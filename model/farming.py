@@ -108,9 +108,9 @@ class FarmingParams(Section):
         le=1.0,
     )
     price_trend: float = param(
-        0.01,
+        0.02,
         unit="1/yr",
-        source="assumption: farm-gate prices roughly flat in real terms, ~1 %/yr nominal",
+        source="assumption: farm-gate prices follow food inflation, ~2 %/yr nominal",
         description="Nominal trend of crop prices",
         ge=-0.1,
         le=0.1,

@@ -49,7 +49,7 @@ class ScoringParams(Section):
         5.0, unit="points", source="assumption", description="Evaluation noise", ge=0, le=50
     )
     pay_per_point: float = param(
-        200.0,
+        100.0,
         unit="yuan/point/yr",
         source="assumption: cadre performance pay tied to scores (DESIGN section 1)",
         description="Yearly performance pay per score point per member village",
@@ -57,7 +57,7 @@ class ScoringParams(Section):
         le=100000,
     )
     effort_half_incentive: float = param(
-        200.0,
+        100.0,
         unit="yuan/point/yr",
         source="assumption",
         description="Pay per point at which effort reaches half its maximum",

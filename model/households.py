@@ -146,6 +146,22 @@ class HouseholdParams(Section):
         ge=0,
         le=100000,
     )
+    schooling_return: float = param(
+        0.05,
+        unit="1/yr of schooling",
+        source="assumption: Mincer returns to schooling in rural China ~4-7 % per year",
+        description="Wage premium per year of the head's schooling above 8",
+        ge=0,
+        le=0.3,
+    )
+    earning_sigma: float = param(
+        0.35,
+        unit="log-sd",
+        source="assumption: dispersion of rural wages within a county",
+        description="Spread of earning ability (wage multiplier) across households",
+        ge=0,
+        le=2,
+    )
     business_income_sigma: float = param(
         0.7, unit="log-sd", source="assumption", description="Spread of business income", ge=0
     )
@@ -175,6 +191,7 @@ class HouseholdTable:
         idle_mu: Idle land (mu).
         attachment: Attachment to own land (yuan/mu/yr).
         ability: Farming ability (yield multiplier).
+        earning: Earning ability (wage multiplier; schooling and luck).
         business_income: Yearly net income of a sideline business (yuan).
         land_shares: Cooperative land shares held (mu).
         cash_shares: Cash shares held in the pooling cooperative (yuan).
@@ -201,6 +218,7 @@ class HouseholdTable:
     idle_mu: np.ndarray
     attachment: np.ndarray
     ability: np.ndarray
+    earning: np.ndarray
     business_income: np.ndarray
     land_shares: np.ndarray
     cash_shares: np.ndarray
@@ -363,6 +381,10 @@ def generate_households(
         * (1 + params.attachment_age_slope * np.maximum(head_age - 50, 0))
     )
     ability = np.exp(rng.normal(-0.5 * ability_sigma**2, ability_sigma, n))
+    earning = np.exp(
+        params.schooling_return * (education - 8.0)
+        + rng.normal(-0.5 * params.earning_sigma**2, params.earning_sigma, n)
+    )
     has_business = rng.random(n) < params.business_share
     business = (
         has_business
@@ -386,6 +408,7 @@ def generate_households(
         idle_mu=idle,
         attachment=attachment,
         ability=ability,
+        earning=earning,
         business_income=business,
         land_shares=np.zeros(n),
         cash_shares=np.zeros(n),

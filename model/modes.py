@@ -166,9 +166,10 @@ class ProjectTractionParams(Section):
     """Project-traction mode."""
 
     capital_per_village: float = param(
-        500000.0,
+        200000.0,
         unit="yuan",
-        source="assumption: county support funds placed per village in 'flying-land' schemes",
+        source="assumption: county support funds placed per village in 'flying-land' schemes; "
+        "kept small so that programme money stays near the reported > 20 million (2023)",
         description="Capital placed with an outside firm per member village (public money)",
         ge=0,
         le=100_000_000,

@@ -230,6 +230,7 @@ class LandPooling:
         freed_value = (
             days
             * model.labour.daily_local_wage(model.year_index)
+            * hh.earning
             * model.labour.job_probability(hh.head_age, boost)
         )
         dividend = model.expected_dividend_per_mu()[hh.village]

@@ -112,6 +112,7 @@ class Recorder:
         row["land_pooled_share"] = float(pooled.sum() / self.cultivated.sum())
         row["coop_members"] = int(((hh.pooled_mu > 0) | (hh.cash_shares > 0)).sum())
         row["active_sellers"] = int(hh.seller.sum())
+        row["ecommerce_households_reached"] = int(model.livestream.reached.sum())
         row["public_spending"] = float(model.public_spent_year.sum())
         row["public_spending_cum"] = float(model.public_spent.sum())
         row["allied_villages"] = int(allied.sum())
