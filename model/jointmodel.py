@@ -226,7 +226,7 @@ class JointVillageModel(mesa.Model):
         if ip.mu_per_alliance <= 0:
             return
         use = self.crops.land_use(ip.crop_land_use)
-        for alliance in self.alliance_agents:
+        for index, alliance in enumerate(self.alliance_agents):
             if alliance.mode != "industry_pull":
                 continue
             coop = Cooperative(
@@ -238,9 +238,10 @@ class JointVillageModel(mesa.Model):
             coop.land_use = use
             coop.cost_factor = scale
             members = list(alliance.members)
-            # Household cash shares: subscribed by members' households with labour at home.
+            # Household cash shares: subscribed by the households whose (primary) alliance
+            # this is, where someone works at home.
             hh = self.households
-            in_alliance = np.isin(hh.village, members) & (hh.labour - hh.migrant > 0)
+            in_alliance = (self.membership[hh.village] == index) & (hh.labour - hh.migrant > 0)
             household_money = coop.investment * ip.household_share_fraction
             if in_alliance.any() and household_money > 0:
                 weights = in_alliance * (hh.labour - hh.migrant)
@@ -255,7 +256,8 @@ class JointVillageModel(mesa.Model):
             coop.loan = coop.investment - household_money - collective_money
             self.ledger.pay("market", "cooperatives", "loan", coop.loan)
             self.ledger.pay("cooperatives", "market", "investment", coop.investment)
-            self.specialty_coop_of_village[members] = len(self.cooperatives)
+            primary = [v for v in members if self.membership[v] == index]
+            self.specialty_coop_of_village[primary] = len(self.cooperatives)
             self.specialty_coops.append(coop)
             self.cooperatives.append(coop)
 

@@ -223,10 +223,10 @@ class ModeEffects:
         self.access = np.ones(n_v)
         self.traction_capital = np.zeros(n_v)
         self.traction_paying = np.zeros(n_v, dtype=bool)
-        self.mode_of_village = np.full(n_v, "", dtype=object)
-        for alliance in model.alliance_agents:
-            for v in alliance.members:
-                self.mode_of_village[v] = alliance.mode
+        # A village's own mode is that of its primary alliance (a lead village may lead
+        # several alliances; its households belong to the first).
+        modes = np.array([a.mode for a in model.alliance_agents] + [""], dtype=object)
+        self.mode_of_village = modes[model.membership]
         self.is_mode = {
             mode: self.mode_of_village == mode
             for mode in ("lead_goose", "strong_leads_weak", "industry_pull", "project_traction")
