@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.ledger import Ledger
 from model.params import Section, param
 
 #: Sources of collective operating income.
@@ -57,7 +58,7 @@ class CollectiveParams(Section):
         0.5,
         unit="share",
         source="assumption: half of operating income goes to public services and upkeep",
-        description="Share of collective income spent within the year",
+        description="Share of each month's collective income spent on public services",
         ge=0,
         le=1,
     )
@@ -90,6 +91,13 @@ class CollectiveBooks:
         self.month[source] += amounts
         self.year[source] += amounts
         self.cash += amounts
+
+    def spend_on_public_services(self, ledger: Ledger, share: float) -> None:
+        """Spend a share of this month's income on public services (roads, upkeep)."""
+        income = sum(self.month.values())
+        spend = np.maximum(income, 0.0) * share
+        self.cash -= spend
+        ledger.pay("collectives", "market", "public_services", float(spend.sum()))
 
     def new_month(self) -> None:
         """Zero the monthly accumulators."""

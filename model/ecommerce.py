@@ -199,6 +199,7 @@ class Livestream:
         reach_draw = rng.random(hh.n)
         hh.seller &= quit_draw >= p.dropout_rate
         quota = p.trainees_per_year if model.year_index < p.training_years else 0
+        quota = round(quota * model.budget_scale)
         if p.enabled and quota > 0:
             readiness = model.capacity[hh.village]
             logit = (

@@ -54,6 +54,15 @@ class EnterpriseContractParams(Section):
         ge=0,
         le=1,
     )
+    max_purchase_per_contract: float = param(
+        4_000_000.0,
+        unit="yuan/yr",
+        source="DESIGN section 1: the agri-development group bought 400 t of the alliance's "
+        "millet in a year (~10 yuan/kg branded: assumption)",
+        description="Largest yearly purchase (at market value) of one contract",
+        ge=0,
+        le=1e10,
+    )
     jobs_per_contract: float = param(
         12.0,
         unit="labour units",
@@ -125,6 +134,7 @@ class EnterpriseContracts:
         self.defaulted = np.zeros(n_v, dtype=bool)
         self.arrears = np.zeros(n_v)
         self.forced = np.zeros(n_v, dtype=bool)
+        self.purchase_share = np.zeros(n_v)
 
     def groups(self, model: JointVillageModel) -> np.ndarray:
         """Contracting unit per village: alliance, or the village itself when eligible."""
@@ -159,6 +169,25 @@ class EnterpriseContracts:
         self.active |= offer
         self.years_left = np.where(offer, p.term_years, self.years_left)
         self.defaulted = self.active & (default_draw[u] < p.default_probability)
+        self.purchase_share = self._purchase_share(model, np.where(has_unit, unit, -1))
+
+    def _purchase_share(self, model: JointVillageModel, unit: np.ndarray) -> np.ndarray:
+        """Share of each village's specialty output bought under contract this year.
+
+        The contract buys ``volume_share`` of the unit's output, up to the contract's
+        capacity at this year's expected market value.
+        """
+        p = self.params
+        hh = model.households
+        gross = model.market.gross_per_mu()
+        expected = hh.specialty_mu * gross[model.village_land_use[hh.village]]
+        by_village = model.village_sum(expected) * model.modes.access
+        safe_unit = np.where(unit >= 0, unit, 0)
+        by_unit = np.bincount(safe_unit, by_village * (unit >= 0))
+        wanted = p.volume_share * by_unit
+        capped = np.minimum(wanted, p.max_purchase_per_contract)
+        unit_share = np.divide(capped, by_unit, out=np.zeros_like(capped), where=by_unit > 0)
+        return np.where(self.active & (unit >= 0), unit_share[safe_unit], 0.0)
 
     def pay(self, model: JointVillageModel, month: int, specialty_gross: np.ndarray) -> None:
         """Pay the premium on contracted produce, wages and the collectives' fee."""
@@ -168,12 +197,13 @@ class EnterpriseContracts:
         hh = model.households
         paid_share = np.where(self.defaulted, 1.0 - p.arrears_share, 1.0)
         village_paid = paid_share * self.active
-        premium = specialty_gross * (p.volume_share * p.price_premium) * self.active[hh.village]
+        bought = self.purchase_share
+        premium = specialty_gross * (bought * p.price_premium)[hh.village]
         model.pay_households(
             "farming", premium * paid_share[hh.village], "enterprises", "contract_premium"
         )
         gross_v = model.village_sum(specialty_gross)
-        fee = gross_v * p.volume_share * (1 + p.price_premium) * p.collective_fee_share
+        fee = gross_v * bought * (1 + p.price_premium) * p.collective_fee_share
         model.pay_collectives("enterprise", fee * village_paid, "enterprises", "contract_fee")
         jobs = self.jobs_per_village(model)
         wage_bill = (

@@ -221,6 +221,7 @@ class Governance:
         secretary: Whether each alliance has a first secretary.
         project_income: Yearly income of each village's successful projects (yuan/yr).
         funded: Project money received by each village so far (yuan).
+        alliance_funding: Project money received by each alliance so far (yuan).
     """
 
     def __init__(self, params: GovernanceParams, model: JointVillageModel) -> None:
@@ -230,6 +231,7 @@ class Governance:
         self.secretary = np.zeros(n_a, dtype=bool)
         self.project_income = np.zeros(n_v)
         self.funded = np.zeros(n_v)
+        self.alliance_funding = np.zeros(n_a)
         self.projects = 0
 
     def assign_secretaries(self, model: JointVillageModel) -> None:
@@ -238,7 +240,7 @@ class Governance:
         alliances = model.alliance_agents
         if not alliances or p.count == 0:
             return
-        k = min(p.count, len(alliances))
+        k = min(round(p.count * model.budget_scale), len(alliances))
         if p.rule == "weakest":
             key = np.array([a.collective_income_mean(model) for a in alliances])
             chosen = np.argsort(key, kind="stable")[:k]
@@ -263,10 +265,11 @@ class Governance:
         """Half-yearly competition: prizes and honours to the best-scored alliances."""
         p = self.params.competition
         alliances = model.alliance_agents
-        if not alliances or p.winners == 0 or p.prize <= 0:
+        n_winners = round(p.winners * model.budget_scale)
+        if not alliances or n_winners == 0 or p.prize <= 0:
             return
         scores = np.array([a.score for a in alliances])
-        winners = np.argsort(-scores, kind="stable")[: p.winners]
+        winners = np.argsort(-scores, kind="stable")[:n_winners]
         prize = np.zeros(model.n_villages)
         for i in winners:
             alliance = alliances[i]
@@ -282,14 +285,15 @@ class Governance:
         alliances = model.alliance_agents
         if not alliances or model.year_index >= p.years or p.total <= 0:
             return
-        budget = p.total / p.years
+        budget = p.total * model.budget_scale / p.years
         n_projects = int(budget // p.project_size)
         per_village = np.zeros(model.n_villages)
         if p.rule == "equal":
-            for alliance in alliances:
+            for i, alliance in enumerate(alliances):
                 per_village += alliance.split_shares(model, rule="equal") * (
                     budget / len(alliances)
                 )
+                self.alliance_funding[i] += budget / len(alliances)
         else:
             if p.rule == "competitive":
                 bonus = self.secretary * self.params.first_secretaries.project_priority
@@ -298,8 +302,9 @@ class Governance:
                 key = np.array([a.collective_income_mean(model) for a in alliances])
             order = np.argsort(key, kind="stable")
             for j in range(n_projects):
-                alliance = alliances[order[j % len(alliances)]]
-                per_village += alliance.split_shares(model, rule="equal") * p.project_size
+                i = order[j % len(alliances)]
+                per_village += alliances[i].split_shares(model, rule="equal") * p.project_size
+                self.alliance_funding[i] += p.project_size
         self.projects += n_projects if p.rule != "equal" else len(alliances)
         # Success depends on the capacity that runs the project.
         capacity = model.modes.project_capacity(model)

@@ -56,13 +56,14 @@ class HouseholdParams(Section):
         ge=-0.5,
         le=0.5,
     )
-    children_share: float = param(
-        0.17,
+    child_probability: float = param(
+        0.5,
         unit="share",
-        source="assumption: rural under-16 share ~17 % (2020 census)",
-        description="Share of registered members under working age",
+        source="assumption: gives ~15-17 % of members under working age (2020 census: "
+        "rural under-16 share ~17 %)",
+        description="Chance that each member beyond the first two (head under 60) is a child",
         ge=0,
-        le=0.5,
+        le=1,
     )
     reserve_land_share: float = param(
         0.05,
@@ -338,7 +339,7 @@ def generate_households(
     parent = (~head_old) & (members >= 3) & (rng.random(n) < 0.25)
     elderly = head_old.astype(float) + spouse_old + parent
     children = np.minimum(
-        rng.binomial(np.maximum(members - 2, 0), 0.5).astype(float),
+        rng.binomial(np.maximum(members - 2, 0), params.child_probability).astype(float),
         np.maximum(members - elderly - 1, 0),
     )
     children *= (head_age < 60) * 1.0

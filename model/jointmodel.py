@@ -49,6 +49,7 @@ def build_world(config: Scenario) -> tuple[County, Alliances]:
         config.county,
         stream(config.seed, "county"),
         config.resolve_data_path("county.villages_file"),
+        config.resolve_data_path("county.towns_file"),
     )
     if config.alliances.enabled:
         alliances = form_alliances(
@@ -318,6 +319,11 @@ class JointVillageModel(mesa.Model):
         if payee is not None:
             self.ledger.pay("government", payee, kind, float(per_village.sum()))
 
+    @property
+    def budget_scale(self) -> float:
+        """County-wide budgets and quotas shrink with a scaled-down synthetic county."""
+        return float(self.county.scale)
+
     def household(self, row: int) -> Household:
         """A view on one household (created on demand)."""
         return Household(self, row)
@@ -329,7 +335,9 @@ class JointVillageModel(mesa.Model):
         """Effective capacity: base (mentored) + first secretary + effort."""
         effort = np.zeros(self.n_villages)
         for alliance in self.alliance_agents:
-            effort[list(alliance.members)] = alliance.effort
+            # A lead of several alliances puts in the most any of them asks of it.
+            members = list(alliance.members)
+            effort[members] = np.maximum(effort[members], alliance.effort)
         gain = self.config.governance.scoring.effort_capacity_gain * effort
         self.capacity = np.clip(
             self.base_capacity + self.governance.secretary_capacity(self) + gain, 0.0, 1.0
@@ -523,6 +531,7 @@ class JointVillageModel(mesa.Model):
             "reserve_land", unpooled * market_rent / 12.0, "market", "reserve_rent"
         )
         self.governance.pay_project_income(self)
+        self.collective.spend_on_public_services(self.ledger, p.spending_share)
 
     def close_year(self) -> None:
         """December: rent, the cooperatives' split, mode returns, pay, books closed."""

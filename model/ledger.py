@@ -23,6 +23,7 @@ CAPITAL_KINDS = frozenset(
         "investment",
         "project_fund",
         "project_traction_capital",
+        "placed_capital",
     }
 )
 

@@ -166,13 +166,22 @@ class ProjectTractionParams(Section):
     """Project-traction mode."""
 
     capital_per_village: float = param(
-        200000.0,
+        600000.0,
         unit="yuan",
-        source="assumption: county support funds placed per village in 'flying-land' schemes; "
-        "kept small so that programme money stays near the reported > 20 million (2023)",
-        description="Capital placed with an outside firm per member village (public money)",
+        source="calibration sheet: Zhejiang flying-land schemes return +50k-80k per village "
+        "at 8-10 %, i.e. ~0.5-1 million placed per village",
+        description="Capital placed with an outside firm per member village",
         ge=0,
         le=100_000_000,
+    )
+    public_share: float = param(
+        0.3,
+        unit="share",
+        source="assumption: county support funds top up the collectives' own pooled capital",
+        description="Share of the placed capital paid from public money (the rest by the "
+        "collective)",
+        ge=0,
+        le=1,
     )
     fixed_return: float = param(
         0.08,
@@ -239,9 +248,11 @@ class ModeEffects:
         if traction.any() and p.capital_per_village > 0:
             self.traction_capital = traction * p.capital_per_village
             self.traction_paying = traction.copy()
-            model.spend_public(
-                "project_traction_capital", self.traction_capital, payee="enterprises"
-            )
+            public = self.traction_capital * p.public_share
+            model.spend_public("project_traction_capital", public, payee="enterprises")
+            own = self.traction_capital - public
+            model.collective.cash -= own
+            model.ledger.pay("collectives", "enterprises", "placed_capital", float(own.sum()))
         if p.branded_contract:
             model.contracts.forced |= traction
         slw = self.params.strong_leads_weak

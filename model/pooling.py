@@ -77,25 +77,29 @@ class LandPoolingParams(Section):
         description="Collective reserve land is pooled at the operator's rent",
     )
     custody_yield_factor: float = param(
-        1.08,
+        1.05,
         unit="-",
-        source="assumption: full-service custody (大田托管) claims 5-15 % higher yields",
+        source="assumption: full-service custody (大田托管) claims 5-15 % higher yields; "
+        "the low end, since operators also farm the poorer plots",
         description="Yield multiplier of operators over the family-farm mean",
         ge=0.5,
         le=1.5,
     )
     scale_cost_factor: float = param(
-        0.85,
+        0.95,
         unit="-",
-        source="assumption: bulk inputs and machinery at scale cut cash cost 10-25 %",
+        source="assumption: bulk inputs and own machinery cut cash cost 10-25 %, but operators "
+        "also pay for drying, storage, transport and insurance that families do themselves",
         description="Operator cash cost per mu relative to the family farm",
         ge=0.3,
         le=1.5,
     )
     management_cost_per_mu: float = param(
-        60.0,
+        150.0,
         unit="yuan/mu/yr",
-        source="assumption: staff, insurance, storage",
+        source="assumption: managers, interest on working capital, field staff; leaves scale "
+        "grain farms a thin margin at 800 yuan/mu rent, as the calibration sheet's family "
+        "net after imputed land and labour (100-550 yuan/mu) implies",
         description="Operator overhead per mu",
         ge=0,
         le=2000,
