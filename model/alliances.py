@@ -25,26 +25,55 @@ with a greedy seed-and-grow:
    the strongest member (committee capacity × collective income); modes follow
    ``mode_rule``.
 
-Counting coverage
------------------
-The programme reports 181 alliances covering 453 villages, each alliance of 3–5 villages and
-1,000–2,000 people. These cannot all hold at once: 181 alliances of at least 3 villages
-need at least 543 villages. The default keeps the programme's rules and the 453 villages
-(``coverage_counts = "all_members"``), which forms about 145 alliances; ``target_alliances
-= 181`` is then a cap that is not reached. Alternatives: ``coverage_counts =
-"besides_lead"`` reads 453 as the villages joined to 181 lead villages (634 in all), which
-the synthetic county's village sizes fit only with ``max_population`` ≈ 2,500; or
-``min_villages = 2`` with all members. Formation stops at whichever target comes first.
+Shared leads
+------------
+The programme reports 181 alliances covering 453 villages, each of 3–5 villages and
+1,000–2,000 people. With every village in one alliance that is impossible (181 alliances of
+at least 3 villages need at least 543). The figures agree when a lead village may lead
+several alliances: the programme had 33 mentor secretaries and 50 strong lead villages for
+181 alliances, so about 180 × 3 memberships over 453 villages: ~90 lead villages leading
+~2 alliances each and ~365 member villages in one alliance each. This is the default
+(``max_alliances_per_lead = 3``):
+
+* a member (non-lead) village belongs to exactly one alliance; a lead village may lead up
+  to ``max_alliances_per_lead`` alliances, and each of them obeys every bound counting the
+  lead (its full population counts in each);
+* each seed first chooses its lead among the villages around it (same town, within
+  ``max_distance_km``) that are stronger than the seed, no member of another alliance,
+  lead fewer than ``max_alliances_per_lead`` alliances and leave room under
+  ``max_population`` for the seed and the smallest further member, by
+  ``weight_lead_strength * strength gap + weight_proximity * closeness +
+  weight_industry * same industry + weight_shared_lead * steer * already leads + noise``
+  (the best three are tried in turn; the seed leads its own group when none works). The
+  group then grows as in step 2 from the lead and the seed, among unallied villages weaker
+  than the lead, preferring for its last place a village that brings it to
+  ``min_population`` (so that it need not grow past its desired size for want of people);
+* coverage counts distinct villages: an alliance under a lead that already leads adds only
+  its members. ``steer`` (in [-1, 1]) is ``min_villages`` minus the remaining coverage per
+  remaining alliance: while that is below ``min_villages`` a new lead would overshoot the
+  coverage target and shared leads are favoured, above it they are avoided (``steer = 1``
+  without both targets or with ``coverage_counts = "besides_lead"``); the desired size
+  adds the share of shared-lead alliances so far.
+
+``max_alliances_per_lead = 1`` is the one-alliance-per-village formation above, unchanged
+(it forms about 145 alliances over the 453 villages; ``target_alliances`` is then a cap
+that is not reached). Coverage can also be read as ``coverage_counts = "besides_lead"``:
+453 villages joined to the leads (the leads not counted).
+
+:attr:`Alliances.membership` gives each village its *primary* alliance (a lead's first);
+:meth:`Alliances.memberships` lists all of a village's alliances.
 
 Groupings can also be read from a CSV/Parquet file with columns ``alliance_id, village_id``
 and optional ``mode`` (one of :data:`MODES`) and ``lead`` (true/false; at most one per
-alliance, default: the strongest member). Randomness comes only from the generator passed
+alliance, default: the strongest member). A village may be in several alliances only as
+their flagged lead (``lead`` true on each of its lines), in at most
+``max_alliances_per_lead`` of them. Randomness comes only from the generator passed
 in (``model.rng.stream(seed, "alliances")``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Self
 
@@ -142,9 +171,40 @@ class AllianceParams(Section):
     coverage_counts: Literal["all_members", "besides_lead"] = param(
         "all_members",
         unit="-",
-        source="assumption: the report's 453 villages are read as all members; 181 alliances "
-        "of 3-5 villages cannot cover only 453 (see the module docstring)",
-        description="Whether coverage_target counts all members or the members besides the lead",
+        source="assumption: the report's 453 villages are read as all distinct villages in "
+        "alliances, leads included (a lead may lead several; see the module docstring)",
+        description="Whether coverage_target counts all distinct villages in alliances or "
+        "those besides the leads",
+    )
+    max_alliances_per_lead: int = param(
+        3,
+        unit="alliances",
+        source="calibration sheet: 33 mentor secretaries + 50 strong lead villages for 181 "
+        "alliances (2023)",
+        description="Most alliances one lead village may lead; member villages join one "
+        "alliance only (1 = every village in at most one alliance)",
+        ge=1,
+        le=10,
+    )
+    weight_lead_strength: float = param(
+        3.0,
+        unit="-",
+        source="DESIGN section 1: strong (capable, well-off) villages lead weak ones "
+        "(assumption: relative weight, set so that lead villages are mostly in the county's "
+        "strongest half while staying close to their members)",
+        description="Weight of how much stronger a possible lead is than the seed (strength "
+        "rank gap) when a seed chooses its lead (max_alliances_per_lead > 1)",
+        ge=0,
+    )
+    weight_shared_lead: float = param(
+        4.0,
+        unit="-",
+        source="calibration: 181 alliances over 453 villages need about half the alliances "
+        "under a lead that already leads one (assumption: relative weight; 2-6 all give "
+        "176-181 alliances on the synthetic county, 31 seeds)",
+        description="Weight of already leading an alliance when a seed chooses its lead, "
+        "times a steering factor in [-1, 1] from the targets (max_alliances_per_lead > 1)",
+        ge=0,
     )
     same_town: bool = param(
         True,
@@ -300,8 +360,13 @@ class Alliances:
         table: One row per alliance: ``alliance_id`` (str), ``town`` (str; "mixed" when a
             file grouping spans towns), ``lead`` (village row), ``mode`` (in :data:`MODES`),
             ``members`` (tuple of village rows, lead included), ``n_villages``,
-            ``population``, ``diameter_km`` (largest distance between two members).
-        membership: Per village row, the alliance's row in ``table``, or -1.
+            ``population``, ``diameter_km`` (largest distance between two members). A
+            lead village may lead several alliances (``max_alliances_per_lead``); it is
+            then in the ``members`` of each, with its full population in each
+            ``population``. Other villages are in one alliance at most.
+        membership: Per village row, its *primary* alliance's row in ``table``, or -1: for
+            a member village its only alliance, for a lead village the first alliance it
+            leads (its households belong to that alliance's joint cooperative).
         unplaced: Targeted villages left out, and why: ``village_id, town, population,
             reason``.
     """
@@ -309,6 +374,26 @@ class Alliances:
     table: pd.DataFrame
     membership: np.ndarray
     unplaced: pd.DataFrame
+    #: Cache of :meth:`memberships`: the table it was built from and rows per village.
+    _rows_of: tuple[pd.DataFrame, dict[int, list[int]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def memberships(self, village: int) -> list[int]:
+        """Rows in :attr:`table` of every alliance the village is in (primary first)."""
+        if self._rows_of is None or self._rows_of[0] is not self.table:
+            rows_of: dict[int, list[int]] = {}
+            for row, members in enumerate(self.table["members"]):
+                for m in members:
+                    rows_of.setdefault(int(m), []).append(row)
+            self._rows_of = (self.table, rows_of)
+        rows = self._rows_of[1].get(int(village), [])
+        return sorted(rows, key=lambda row: row != self.membership[village])
+
+    def alliances_led(self) -> np.ndarray:
+        """Per village row, the number of alliances it leads."""
+        leads = self.table["lead"].to_numpy(np.int64)
+        return np.bincount(leads, minlength=len(self.membership)).astype(np.int64)
 
 
 # --------------------------------------------------------------------------------------
@@ -361,9 +446,9 @@ def form_alliances(
         ids, groups, modes, leads = _read_alliance_file(Path(path), county, params)
         unplaced: list[dict[str, object]] = []
     else:
-        groups, unplaced = _grow_alliances(county, params, rng)
+        groups, leads, unplaced = _grow_alliances(county, params, rng)
         ids = [f"A{k + 1:03d}" for k in range(len(groups))]
-        modes, leads = [None] * len(groups), [None] * len(groups)
+        modes = [None] * len(groups)
     v = county.villages
     strength = (v["committee_capacity"] * v["collective_income_start"]).to_numpy()
     leads = [
@@ -377,8 +462,9 @@ def form_alliances(
     table = _table(groups, county, ids)
     table["mode"] = pd.Series(_assign_modes(table, county, params, modes), dtype=str)
     membership = np.full(len(v), -1, dtype=np.int64)
-    for row, members in enumerate(table["members"]):
-        membership[list(members)] = row
+    # Backwards, so that a lead of several alliances keeps the first as its primary one.
+    for row in range(len(table) - 1, -1, -1):
+        membership[list(table["members"].iat[row])] = row
     return Alliances(table=table, membership=membership, unplaced=_unplaced_frame(unplaced))
 
 
@@ -386,17 +472,25 @@ def alliance_summary(alliances: Alliances) -> dict[str, object]:
     """Counts for tables and ``county --json``.
 
     Returns:
-        alliances, allied_villages, covered_besides_lead, modes (count per mode),
-        alliance_size_min/max, alliance_population_min/max, alliance_diameter_max_km,
-        unplaced, unplaced_reasons (count per reason kind).
+        alliances, allied_villages (distinct villages in any alliance), lead_villages
+        (distinct leads), max_alliances_per_lead_used, memberships (villages summed over
+        alliances: a lead counts once per alliance it leads), covered_besides_lead
+        (villages other than the leads), modes (count per mode), alliance_size_min/max,
+        alliance_population_min/max, alliance_diameter_max_km, unplaced,
+        unplaced_reasons (count per reason kind).
     """
     t = alliances.table
     n = len(t)
     reasons = alliances.unplaced["reason"].map(_reason_kind).value_counts()
+    allied = int((alliances.membership >= 0).sum())
+    leads = t["lead"].nunique()
     return {
         "alliances": n,
-        "allied_villages": int(t["n_villages"].sum()),
-        "covered_besides_lead": int((t["n_villages"] - 1).sum()),
+        "allied_villages": allied,
+        "lead_villages": int(leads),
+        "max_alliances_per_lead_used": int(t["lead"].value_counts().max()) if n else 0,
+        "memberships": int(t["n_villages"].sum()),
+        "covered_besides_lead": allied - int(leads),
         "modes": {m: int((t["mode"] == m).sum()) for m in MODES},
         "alliance_size_min": int(t["n_villages"].min()) if n else 0,
         "alliance_size_max": int(t["n_villages"].max()) if n else 0,
@@ -442,8 +536,14 @@ def _targeted(county: County, params: AllianceParams) -> np.ndarray:
 
 def _grow_alliances(
     county: County, params: AllianceParams, rng: np.random.Generator
-) -> tuple[list[tuple[int, ...]], list[dict[str, object]]]:
-    """Greedy seed-and-grow (see the module docstring). Returns groups and unplaced rows."""
+) -> tuple[list[tuple[int, ...]], list[int | None], list[dict[str, object]]]:
+    """Greedy seed-and-grow (see the module docstring).
+
+    Returns:
+        Groups, their leads (``None``: the strongest member) and the unplaced rows.
+    """
+    if params.max_alliances_per_lead > 1:
+        return _grow_with_shared_leads(county, params, rng)
     v = county.villages
     n = len(v)
     xy = v[["x_km", "y_km"]].to_numpy(float)
@@ -482,7 +582,7 @@ def _grow_alliances(
         cand = cand[(cand != s) & ~assigned[cand]]
         if params.same_town:
             cand = cand[town[cand] == town[s]]
-        group, why = _grow(s, cand, desired, xy, pop, industry, strength, need, params, rng)
+        group, why = _grow([s], cand, desired, xy, pop, industry, strength, need, params, rng)
         if group is None:
             reasons[int(s)] = why
             continue
@@ -503,7 +603,189 @@ def _grow_alliances(
                 "reason": reason,
             }
         )
-    return groups, unplaced
+    return groups, [None] * len(groups), unplaced
+
+
+def _grow_with_shared_leads(
+    county: County, params: AllianceParams, rng: np.random.Generator
+) -> tuple[list[tuple[int, ...]], list[int | None], list[dict[str, object]]]:
+    """Seed-and-grow where a lead village may lead several alliances.
+
+    Each seed (a targeted village in order of need) first chooses its lead among the
+    stronger villages around it that are no member of another alliance and lead fewer
+    than ``max_alliances_per_lead`` alliances (best first by :func:`_lead_options`, the
+    best ``_LEAD_TRIES`` in turn; the seed leads itself when none can form a group with
+    it); the group then grows from the lead and the seed with unallied villages weaker
+    than the lead. Coverage counts distinct villages: an alliance under a lead that
+    already leads another adds its members only; :func:`_sharing_need` and
+    :func:`_desired_size` steer towards both targets.
+    """
+    v = county.villages
+    n = len(v)
+    xy = v[["x_km", "y_km"]].to_numpy(float)
+    pop = v["population"].to_numpy(np.int64)
+    town = pd.factorize(v["town"])[0]
+    industry = pd.factorize(v["industry"])[0]
+    strength = _rank((v["committee_capacity"] * v["collective_income_start"]).to_numpy(float))
+    need = _need_scores(county, params)
+    targeted = _targeted(county, params)
+    neighbours = cKDTree(xy).query_ball_point(xy, r=params.max_distance_km)
+
+    target_a = round(params.target_alliances * county.scale)
+    target_c = round(params.coverage_target * county.scale)
+    besides_lead = params.coverage_counts == "besides_lead"
+
+    noise = params.score_noise * rng.standard_normal(n)
+    seeds = np.flatnonzero(targeted)
+    seeds = seeds[np.lexsort((seeds, -(need[seeds] + noise[seeds])))]
+
+    member = np.zeros(n, dtype=bool)  # in an alliance, not as its lead
+    led = np.zeros(n, dtype=np.int64)  # alliances led
+    reasons: dict[int, str] = {}
+    groups: list[tuple[int, ...]] = []
+    leads: list[int | None] = []
+    covered = 0
+    n_shared = 0
+    stop_reason = ""
+    for s in seeds:
+        if target_a and len(groups) >= target_a:
+            stop_reason = f"alliance target reached ({target_a} alliances)"
+            break
+        if target_c and covered >= target_c:
+            stop_reason = f"coverage target reached ({target_c} villages)"
+            break
+        if member[s] or led[s]:
+            continue
+        near = np.asarray(neighbours[s], dtype=np.int64)
+        near = near[near != s]
+        if params.same_town:
+            near = near[town[near] == town[s]]
+        # Villages free to join as members: in no alliance, neither as member nor as lead.
+        free = near[~member[near] & (led[near] == 0)]
+        steer = _sharing_need(params, target_a, target_c, len(groups), covered)
+        options, score = _lead_options(
+            s, near, free, member, led, xy, pop, industry, strength, params, steer
+        )
+        score = score + params.score_noise * rng.standard_normal(len(options))
+        options = options[np.argsort(-score, kind="stable")]
+        # Alliances under a lead that already leads add one village fewer: the desired
+        # size adds their share so far.
+        shared = n_shared / len(groups) if groups else 0.0
+        desired = _desired_size(params, target_a, target_c, len(groups), covered, rng, shared)
+        group, why = None, ""
+        if len(free) == 0:
+            why = f"no unallied village of its town within {params.max_distance_km:g} km"
+        for lead in [*(int(j) for j in options[:_LEAD_TRIES]), int(s)] if len(free) else []:
+            cand = free[(free != lead) & (strength[free] < strength[lead])]
+            start = [lead, int(s)] if lead != s else [lead]
+            if len(cand) == 0:
+                tried = _too_few(len(start), params)
+            else:
+                group, tried = _grow(
+                    start, cand, desired, xy, pop, industry, strength, need, params, rng, True
+                )
+            if group is not None:
+                break
+            why = why or tried  # the reason of the best lead tried
+        if group is None:
+            reasons[int(s)] = why
+            continue
+        lead = group[0]
+        member[list(group[1:])] = True
+        added = len(group) - 1 if besides_lead or led[lead] else len(group)
+        n_shared += int(led[lead] > 0)
+        led[lead] += 1
+        groups.append(group)
+        leads.append(lead)
+        covered += added
+    else:
+        stop_reason = "no seed left that could form an alliance"
+
+    unplaced = []
+    for i in np.flatnonzero(targeted & ~member & (led == 0)):
+        reason = reasons.get(int(i), stop_reason or "not reached")
+        unplaced.append(
+            {
+                "village_id": v["village_id"].iloc[i],
+                "town": v["town"].iloc[i],
+                "population": int(pop[i]),
+                "reason": reason,
+            }
+        )
+    return groups, leads, unplaced
+
+
+#: Lead villages a seed tries (best first) before it leads its own group.
+_LEAD_TRIES = 3
+
+
+def _lead_options(
+    seed: int,
+    near: np.ndarray,
+    free: np.ndarray,
+    member: np.ndarray,
+    led: np.ndarray,
+    xy: np.ndarray,
+    pop: np.ndarray,
+    industry: np.ndarray,
+    strength: np.ndarray,
+    params: AllianceParams,
+    steer: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Possible leads of a seed's alliance and their scores (without noise).
+
+    A possible lead is a village near the seed (same town when required), stronger than
+    it, no member of another alliance, leading fewer than ``max_alliances_per_lead``
+    alliances, and with enough weaker free villages within reach that the group can reach
+    ``min_villages`` under ``max_population`` (its full population counts in every
+    alliance it leads). Score: ``weight_lead_strength * strength gap + weight_proximity
+    * closeness + weight_industry * same industry + weight_shared_lead * steer * already
+    leads`` (``steer`` from :func:`_sharing_need`).
+    """
+    d_max = params.max_distance_km
+    ok = ~member[near] & (led[near] < params.max_alliances_per_lead)
+    ok &= strength[near] > strength[seed]
+    ok &= pop[near] + pop[seed] <= params.max_population
+    lead = near[ok]
+    if len(lead) == 0:
+        return lead, np.zeros(0)
+    still = params.min_villages - 2
+    if still > 0:
+        others = free[free != seed]
+        reach = np.linalg.norm(xy[lead][:, None] - xy[others][None, :], axis=2) <= d_max
+        reach &= strength[others][None, :] < strength[lead][:, None]
+        reach &= others[None, :] != lead[:, None]
+        smallest = np.sort(np.where(reach, pop[others][None, :], np.inf), axis=1)
+        fill = smallest[:, :still].sum(axis=1) if smallest.shape[1] >= still else np.inf
+        lead = lead[pop[lead] + pop[seed] + fill <= params.max_population]
+        if len(lead) == 0:
+            return lead, np.zeros(0)
+    closeness = 1.0 - np.linalg.norm(xy[lead] - xy[seed], axis=1) / d_max
+    score = (
+        params.weight_lead_strength * (strength[lead] - strength[seed])
+        + params.weight_proximity * closeness
+        + params.weight_industry * (industry[lead] == industry[seed])
+        + params.weight_shared_lead * steer * (led[lead] > 0)
+    )
+    return lead, score
+
+
+def _sharing_need(
+    params: AllianceParams, target_a: int, target_c: int, formed: int, covered: int
+) -> float:
+    """How much the targets call for a lead that already leads, in [-1, 1].
+
+    An alliance under a new lead adds all its villages to the coverage, one under a lead
+    that already leads one village fewer. While the remaining coverage per remaining
+    alliance is below ``min_villages``, new leads would overshoot it and shared leads are
+    favoured (up to 1 when it is a village or more below); above it they are avoided.
+    Without both targets, or when coverage counts the villages besides the leads (which a
+    shared lead does not change), shared leads are simply favoured (1).
+    """
+    if not (target_a and target_c) or params.coverage_counts == "besides_lead":
+        return 1.0
+    per = max(target_c - covered, 0) / max(target_a - formed, 1)
+    return float(np.clip(params.min_villages - per, -1.0, 1.0))
 
 
 def _desired_size(
@@ -513,26 +795,27 @@ def _desired_size(
     formed: int,
     covered: int,
     rng: np.random.Generator,
+    shared_lead: float = 0.0,
 ) -> int:
     """Villages this alliance should have so the targets are met together.
 
-    Each alliance takes the remaining coverage divided by the remaining alliances (plus
-    its lead when coverage counts members besides the lead), rounded up or down at random
-    so that the average comes out right.
+    Each alliance takes the remaining coverage divided by the remaining alliances, plus
+    its lead when coverage counts members besides the lead, or else plus ``shared_lead``,
+    the share of alliances whose lead already leads another (and so is covered already);
+    rounded up or down at random so that the average comes out right.
     """
     # Always one draw, so that the stream does not depend on which branch is taken.
     u = rng.random()
     if not (target_a and target_c):
         return params.min_villages
     per = max(target_c - covered, 0) / max(target_a - formed, 1)
-    if params.coverage_counts == "besides_lead":
-        per += 1.0
+    per += 1.0 if params.coverage_counts == "besides_lead" else shared_lead
     size = int(np.floor(per)) + int(u < per - np.floor(per))
     return int(np.clip(size, params.min_villages, params.max_villages))
 
 
 def _grow(
-    seed: int,
+    start: list[int],
     cand: np.ndarray,
     desired: int,
     xy: np.ndarray,
@@ -542,15 +825,24 @@ def _grow(
     need: np.ndarray,
     params: AllianceParams,
     rng: np.random.Generator,
+    fill_population: bool = False,
 ) -> tuple[tuple[int, ...] | None, str]:
-    """Grow one alliance from a seed; return the members or ``None`` and the reason."""
+    """Grow one alliance from its first members (the seed, or a lead and the seed).
+
+    With ``fill_population``, the village that completes the desired size is one that
+    brings the group to ``min_population`` where any can (so that the group need not
+    grow past its desired size for want of people).
+
+    Returns:
+        The members (``start`` first) or ``None``, and the reason when ``None``.
+    """
     d_max = params.max_distance_km
     if len(cand) == 0:
         return None, f"no unallied village of its town within {d_max:g} km"
-    members = [seed]
-    total = int(pop[seed])
+    members = list(start)
+    total = int(pop[members].sum())
     # Candidates' distance to every member so far (columns added as members join).
-    dist = np.linalg.norm(xy[cand] - xy[seed], axis=1)[:, None]
+    dist = np.linalg.norm(xy[cand][:, None, :] - xy[members][None, :, :], axis=2)
     free = np.ones(len(cand), dtype=bool)
     while len(members) < params.max_villages:
         if len(members) >= desired and total >= params.min_population:
@@ -564,6 +856,10 @@ def _grow(
             ok &= room >= smallest[:still].sum() if len(smallest) > still else False
         if not ok.any():
             break
+        if fill_population and len(members) + 1 >= desired and total < params.min_population:
+            enough = ok & (total + pop[cand] >= params.min_population)
+            if enough.any():
+                ok = enough
         idx = np.flatnonzero(ok)
         c = cand[idx]
         # Closeness to the farthest member keeps the group round (complete linkage).
@@ -584,16 +880,20 @@ def _grow(
         free[pick] = False
         dist = np.column_stack([dist, np.linalg.norm(xy[cand] - xy[new], axis=1)])
     if len(members) < params.min_villages:
-        return None, (
-            f"only {len(members)} villages fit together (within {d_max:g} km of each other "
-            f"and {params.max_population} people, same town); needs {params.min_villages}"
-        )
+        return None, _too_few(len(members), params)
     if total < params.min_population:
         return None, (
             f"the best group of {len(members)} villages has {total} people; needs "
             f"{params.min_population}"
         )
     return tuple(members), ""
+
+
+def _too_few(fitted: int, params: AllianceParams) -> str:
+    return (
+        f"only {fitted} villages fit together (within {params.max_distance_km:g} km of each "
+        f"other and {params.max_population} people, same town); needs {params.min_villages}"
+    )
 
 
 def _reason_kind(reason: str) -> str:
@@ -773,21 +1073,9 @@ def _read_alliance_file(
             hint=f"{where(i)}, alliance_id '{aid[i]}'; e.g. '{rows_of.index[0]}'",
         )
     village_row = rows_of.loc[vid].to_numpy()
-    seen: dict[str, int] = {}
-    for i, village in enumerate(vid):
-        if village in seen:
-            j = seen[village]
-            raise InputError(
-                str(path),
-                "village_id",
-                village,
-                "a village belongs to at most one alliance",
-                hint=f"{where(j)} (alliance '{aid[j]}') and {where(i)} (alliance '{aid[i]}')",
-            )
-        seen[village] = i
-
     modes_col = _file_modes(raw, path, where)
     leads_col = _file_leads(raw, path, where)
+    _check_repeats(path, aid, vid, leads_col, where, params.max_alliances_per_lead)
 
     ids = list(dict.fromkeys(aid))
     groups, modes, leads = [], [], []
@@ -827,6 +1115,51 @@ def _read_alliance_file(
     if params.check_file_bounds:
         _check_bounds(path, ids, groups, county, params)
     return ids, groups, modes, leads
+
+
+def _check_repeats(
+    path: Path,
+    aid: np.ndarray,
+    vid: np.ndarray,
+    leads_col: list[bool],
+    where: RowLabel,
+    per_lead: int,
+) -> None:
+    """A village is in one alliance, unless it leads each (up to ``per_lead``) it is in."""
+    seen: dict[str, list[int]] = {}
+    for i, village in enumerate(vid):
+        lines = seen.setdefault(village, [])
+        for j in lines:
+            if aid[j] == aid[i]:
+                raise InputError(
+                    str(path),
+                    "village_id",
+                    village,
+                    "a village appears once in an alliance",
+                    hint=f"{where(j)} and {where(i)}, alliance '{aid[i]}'",
+                )
+        lines.append(i)
+        if len(lines) < 2:
+            continue
+        j = lines[0]
+        both = f"{where(j)} (alliance '{aid[j]}') and {where(i)} (alliance '{aid[i]}')"
+        if per_lead == 1 or not all(leads_col[k] for k in lines):
+            allowed = (
+                "a village belongs to at most one alliance"
+                if per_lead == 1
+                else "a member village belongs to at most one alliance; a lead village "
+                f"(lead = true on each of its lines) may lead up to {per_lead}"
+            )
+            raise InputError(str(path), "village_id", village, allowed, hint=both)
+        if len(lines) > per_lead:
+            raise InputError(
+                str(path),
+                "village_id",
+                village,
+                f"a lead village leads at most {per_lead} alliances "
+                "(alliances.max_alliances_per_lead)",
+                hint=", ".join(f"{where(k)} (alliance '{aid[k]}')" for k in lines),
+            )
 
 
 def _file_modes(raw: pd.DataFrame, path: Path, where: RowLabel) -> list[str | None]:

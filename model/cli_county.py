@@ -132,6 +132,8 @@ def _alliance_table(summary: dict[str, Any]) -> Table:
     table.add_column("value", justify="right")
     table.add_row("alliances", f"{summary['alliances']}")
     table.add_row("villages in alliances", f"{summary['allied_villages']}")
+    table.add_row("  lead villages", f"{summary['lead_villages']}")
+    table.add_row("most alliances under one lead", f"{summary['max_alliances_per_lead_used']}")
     for mode in MODES:
         table.add_row(f"  mode {mode}", f"{summary['modes'][mode]}")
     if summary["alliances"]:

@@ -1,5 +1,8 @@
 """A map of the county: villages by industry, alliances outlined, lead villages marked.
 
+A lead village that leads several alliances is in the outline of each, is joined to each
+alliance's members by thin lines in the alliance's colour, and has a larger star.
+
 Drawn with matplotlib's Agg backend (no display needed). Labels are ASCII (pinyin town
 names), so the map needs no CJK font.
 """
@@ -66,9 +69,16 @@ def draw_county_map(county: County, alliances: Alliances, path: Path) -> Path:
     ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, lw=0.3, ec="#333333", zorder=3)
 
     table = alliances.table
+    led = alliances.alliances_led() if len(table) else np.zeros(len(v), dtype=np.int64)
     for members, mode in zip(table["members"], table["mode"], strict=True):
         pts = xy[list(members)]
         colour = MODE_COLOURS.get(mode, "black")
+        if led[members[0]] > 1:
+            # A shared lead: spokes to this alliance's members.
+            for p in pts[1:]:
+                ax.plot(
+                    [pts[0, 0], p[0]], [pts[0, 1], p[1]], color=colour, lw=0.6, alpha=0.8, zorder=4
+                )
         hull = _hull(pts, pad=0.35)
         if hull is not None:
             ax.add_patch(Polygon(hull, closed=True, fc=colour, alpha=0.12, ec="none", zorder=2))
@@ -76,9 +86,17 @@ def draw_county_map(county: County, alliances: Alliances, path: Path) -> Path:
         else:
             ax.plot(pts[:, 0], pts[:, 1], color=colour, lw=1.1, zorder=4)
     if len(table):
-        leads = xy[table["lead"].to_numpy()]
+        lead_rows = np.flatnonzero(led)
+        leads = xy[lead_rows]
         ax.scatter(
-            leads[:, 0], leads[:, 1], marker="*", s=70, c="white", ec="black", lw=0.7, zorder=5
+            leads[:, 0],
+            leads[:, 1],
+            marker="*",
+            s=70 + 45 * (led[lead_rows] - 1),
+            c="white",
+            ec="black",
+            lw=0.7,
+            zorder=5,
         )
 
     present = [k for k in INDUSTRIES if (v["industry"] == k).any()]
@@ -89,6 +107,9 @@ def draw_county_map(county: County, alliances: Alliances, path: Path) -> Path:
     if len(table):
         handles.append(Line2D([], [], ls="", marker="*", ms=10, mfc="white", mec="black"))
         handles[-1].set_label("lead village")
+        if led.max() > 1:
+            handles.append(Line2D([], [], ls="", marker="*", ms=14, mfc="white", mec="black"))
+            handles[-1].set_label(f"leads several alliances ({int((led > 1).sum())})")
         for mode in MODES:
             count = int((table["mode"] == mode).sum())
             if count:
@@ -105,11 +126,11 @@ def draw_county_map(county: County, alliances: Alliances, path: Path) -> Path:
         frameon=False,
     )
 
-    allied = int(table["n_villages"].sum()) if len(table) else 0
+    allied = int((alliances.membership >= 0).sum())
     source = "synthetic Anqiu" if county.source == "synthetic" else Path(county.source).name
     ax.set_title(
         f"{source}: {len(v)} villages, {int(pop.sum()):,} people; "
-        f"{len(table)} alliances over {allied} villages",
+        f"{len(table)} alliances over {allied} villages ({int((led > 0).sum())} leads)",
         fontsize=12,
     )
     ax.set_xlabel("x (km, east)")

@@ -18,6 +18,8 @@ KEYS = {
     "households",
     "alliances",
     "allied_villages",
+    "lead_villages",
+    "max_alliances_per_lead_used",
     "modes",
     "alliance_size_min",
     "alliance_size_max",
@@ -49,11 +51,22 @@ def test_json_summary_has_the_keys(anqiu_toml, tmp_path):
     assert out["villages"] == 864 and 750_000 <= out["population"] <= 850_000
     assert set(out["modes"]) == set(MODES) and sum(out["modes"].values()) == out["alliances"]
     assert out["modes"]["lead_goose"] == 33 and out["modes"]["strong_leads_weak"] == 50
-    assert 430 <= out["allied_villages"] <= 476
+    # The programme's figures: 181 alliances over 453 distinct villages, leads shared.
+    assert 181 - 9 <= out["alliances"] <= 181 + 9
+    assert 453 - 23 <= out["allied_villages"] <= 453 + 23
+    assert 70 <= out["lead_villages"] <= 110 and out["max_alliances_per_lead_used"] == 3
+    assert out["memberships"] > out["allied_villages"]
     assert 3 <= out["alliance_size_min"] <= out["alliance_size_max"] <= 5
     assert 1000 <= out["alliance_population_min"] <= out["alliance_population_max"] <= 2000
     assert out["unplaced"] > 0 and out["weak_villages_start"] > 300
     assert Path(out["map"]).is_file()
+
+
+def test_one_alliance_per_lead_from_the_command_line(anqiu_toml, tmp_path):
+    args = ["county", str(anqiu_toml), "--json", "--out", str(tmp_path)]
+    out = _json([*args, "--set", "alliances.max_alliances_per_lead=1"])
+    assert 130 <= out["alliances"] <= 160 and 453 - 23 <= out["allied_villages"] <= 453 + 23
+    assert out["lead_villages"] == out["alliances"] and out["max_alliances_per_lead_used"] == 1
 
 
 def test_set_overrides_and_disabled_alliances(anqiu_toml, tmp_path):
@@ -73,6 +86,7 @@ def test_map_png_is_written_and_reported(anqiu_toml, tmp_path):
     assert png.stat().st_size > 50_000
     assert str(png) in result.output.replace("\n", "")
     assert "Alliances" in result.output and "Jingzhi" in result.output
+    assert "lead villages" in result.output
 
 
 def test_file_scenario(tmp_path):
@@ -84,8 +98,15 @@ def test_file_scenario(tmp_path):
         f'file = "{DATA / "example_alliances.csv"}"\n'
     )
     out = _json(["county", str(path), "--json", "--out", str(tmp_path)])
-    assert out["villages"] == 20 and out["alliances"] == 4 and out["allied_villages"] == 14
-    assert all(count == 1 for count in out["modes"].values())
+    assert out["villages"] == 20 and out["alliances"] == 5 and out["allied_villages"] == 15
+    # hq-07 leads two alliances.
+    assert out["lead_villages"] == 4 and out["max_alliances_per_lead_used"] == 2
+    assert out["modes"] == {
+        "lead_goose": 1,
+        "strong_leads_weak": 1,
+        "industry_pull": 1,
+        "project_traction": 2,
+    }
 
 
 def test_bad_village_file_is_one_line_error(anqiu_toml, tmp_path):
