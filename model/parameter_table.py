@@ -21,7 +21,6 @@ import argparse
 import csv
 import io
 import sys
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from model.farming import CROP_COLUMNS
-from model.scenario import PROJECT_ROOT, Scenario, parameter_rows
+from model.scenario import PROJECT_ROOT, Scenario, parameter_rows, submodel
 
 #: Where the table is written by default.
 TABLE_PATH = PROJECT_ROOT / "data" / "parameters.csv"
@@ -89,16 +88,6 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _submodel(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def declaring_module(dotted: str) -> str:
     """The module that declares the section holding a dotted scenario parameter.
 
@@ -110,7 +99,7 @@ def declaring_module(dotted: str) -> str:
     """
     owner: type[BaseModel] = Scenario
     for part in dotted.split(".")[:-1]:
-        sub = _submodel(owner.model_fields[part].annotation)
+        sub = submodel(owner.model_fields[part].annotation)
         if sub is None:
             raise KeyError(f"{dotted!r}: '{part}' is not a section")
         owner = sub

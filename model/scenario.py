@@ -339,7 +339,7 @@ def _model_at(loc: list[str]) -> type[BaseModel] | None:
     for part in loc:
         if model is None or part not in model.model_fields:
             return None
-        model = _submodel(model.model_fields[part].annotation)
+        model = submodel(model.model_fields[part].annotation)
     return model
 
 
@@ -350,15 +350,15 @@ def _field_at(loc: list[str]) -> FieldInfo | None:
         if model is None or part not in model.model_fields:
             return info
         info = model.model_fields[part]
-        model = _submodel(info.annotation)
+        model = submodel(info.annotation)
     return info
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
+def submodel(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):
-        found = _submodel(arg)
+        found = submodel(arg)
         if found is not None:
             return found
     return None
@@ -403,7 +403,7 @@ def parameter_rows() -> list[dict[str, Any]]:
 
     def walk(model: type[BaseModel], prefix: str, instance: BaseModel) -> None:
         for name, info in model.model_fields.items():
-            sub = _submodel(info.annotation)
+            sub = submodel(info.annotation)
             value = getattr(instance, name)
             if sub is not None and isinstance(value, BaseModel):
                 walk(sub, f"{prefix}{name}.", value)
