@@ -429,3 +429,7 @@ def parameter_rows() -> list[dict[str, Any]]:
 
     walk(Scenario, "", Scenario())
     return rows
+
+
+# Older private name, kept while model/experiment.py moves to ``submodel``.
+_submodel = submodel
