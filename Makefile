@@ -16,7 +16,7 @@ FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
 	  if "$$p" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    command -v "$$p" 2>/dev/null || echo "$$p"; exit 0; fi; done; exit 1
 
-.PHONY: demo test test-slow lint format venv bench regress-update clean
+.PHONY: demo test test-slow lint format venv bench regress-update validation clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { \
@@ -45,6 +45,16 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q
+	$(BIN)/jointvillage regress --reference tests/regression/references
+
+# Rewrite the committed regression references after a deliberate change of outputs.
+regress-update: $(STAMP)
+	@test -n "$(REASON)" || { echo 'usage: make regress-update REASON="why the outputs change"' >&2; exit 2; }
+	$(BIN)/jointvillage regress --reference tests/regression/references --update --reason "$(REASON)"
+
+# Regenerate docs/validation.md from runs of the case studies and patterns.
+validation: $(STAMP)
+	$(BIN)/jointvillage validation --replicates 5 --out docs/validation.md
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
