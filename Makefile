@@ -33,6 +33,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
+	@bash scripts/setup_system.sh || echo "note: no CJK font/browser installed; figures use English labels"
 	$(BIN)/jointvillage demo --out results/demo
 
 lint: $(STAMP)

@@ -1,0 +1,264 @@
+"""The shared figure style and the figure functions of model.plots."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+
+from model import plots
+from model.runner import COUNTY_MEASURES, INCOME_SOURCES
+
+IN_CI = os.environ.get("CI", "").strip().lower() == "true"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def county_table(scenarios=("baseline", "anqiu_2023"), replicates=2, years=3) -> pd.DataFrame:
+    """A county_yearly table of several scenarios and replicates (made-up numbers)."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for k, scenario in enumerate(scenarios):
+        for replicate in range(replicates):
+            for t in range(years):
+                row = {"scenario": scenario, "replicate": replicate, "year": 2023 + t}
+                for m in COUNTY_MEASURES:
+                    row[m] = float(rng.uniform(0.5, 1.5))
+                for i, source in enumerate(INCOME_SOURCES):
+                    row[f"income_{source}"] = 1000.0 * (5 - i) * (1 + 0.05 * t + 0.02 * k)
+                row["per_capita_income"] = sum(row[f"income_{s}"] for s in INCOME_SOURCES)
+                row["weak_villages"] = 100 - 10 * k * t - replicate
+                row["collective_income_mean"] = 2e5 * (1 + 0.1 * k * t)
+                row["collective_income_median"] = 1.2e5 * (1 + 0.1 * k * t)
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def village_table(scenarios=("baseline", "anqiu_2023"), replicates=2, years=3) -> pd.DataFrame:
+    """A village_yearly table (collective income only), lognormal across villages."""
+    rng = np.random.default_rng(2)
+    frames = []
+    for k, scenario in enumerate(scenarios):
+        for replicate in range(replicates):
+            for t in range(years):
+                income = rng.lognormal(np.log(1.2e5) + 0.1 * k * t, 0.9, size=80)
+                income[0] = 0.0  # a village with no collective income at all
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "scenario": scenario,
+                            "replicate": replicate,
+                            "year": 2023 + t,
+                            "village_id": [f"v{i}" for i in range(80)],
+                            "collective_income": income,
+                        }
+                    )
+                )
+    return pd.concat(frames, ignore_index=True)
+
+
+def assert_png(path: Path) -> None:
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC, f"{path} is not a PNG"
+    assert len(data) > 10_000, f"{path} looks empty ({len(data)} bytes)"
+
+
+def texts(fig) -> list[str]:
+    """Every text of a figure: titles, labels, legend entries, notes."""
+    out = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    return [t for t in out if t]
+
+
+# --------------------------------------------------------------------------------------
+# The three figures of the run command
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_run_figures_are_written(tmp_path: Path, lang: str) -> None:
+    county, villages = county_table(), village_table()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zh without a CJK font falls back, with a warning
+        paths = [
+            plots.plot_income_paths(county, tmp_path / f"income_{lang}.png", lang),
+            plots.plot_collective_distribution(villages, tmp_path / f"dist_{lang}.png", lang),
+            plots.plot_weak_villages(county, tmp_path / "sub" / f"weak_{lang}.png", lang),
+        ]
+    for path in paths:
+        assert path.exists()
+        assert_png(path)
+
+
+def test_run_figures_accept_one_scenario_without_keys(tmp_path: Path) -> None:
+    county = county_table(("anqiu_2023",), replicates=1).drop(columns=["scenario", "replicate"])
+    villages = village_table(("anqiu_2023",), replicates=1).drop(columns=["scenario"])
+    assert_png(plots.plot_income_paths(county, tmp_path / "a.png"))
+    assert_png(plots.plot_weak_villages(county, tmp_path / "b.png"))
+    assert_png(plots.plot_collective_distribution(villages, tmp_path / "c.png"))
+
+
+def test_figures_have_titles_units_and_legends() -> None:
+    county, villages = county_table(), village_table()
+    income = plots.income_paths_figure(county)
+    assert income.get_suptitle() == plots.text("income_paths_title")
+    assert income.axes[0].get_ylabel() == "yuan per person per year"
+    labels = texts(income)
+    for source in INCOME_SOURCES:
+        assert plots.text(f"income_{source}") in labels
+    assert "Anqiu programme 2023" in labels and "Baseline (no joint building)" in labels
+
+    weak = plots.weak_villages_figure(county)
+    assert "100,000" in weak.get_suptitle()
+    assert "villages" in weak.axes[0].get_ylabel()
+    assert weak.legends, "weak villages figure has no legend"
+
+    dist = plots.collective_distribution_figure(villages)
+    assert dist.axes[0].get_xscale() == "log"
+    assert any("weak-village bar" in t for t in texts(dist))
+    assert any("10,000 yuan" in ax.get_xlabel() for ax in dist.axes)
+    # The weak bar is drawn at 100,000 yuan = 10 (in 10,000 yuan).
+    lines = [ln for ax in dist.axes for ln in ax.get_lines()]
+    assert any(np.allclose(ln.get_xdata(), 10.0) for ln in lines)
+
+
+def test_distribution_reports_the_weak_share() -> None:
+    villages = village_table(("baseline",), replicates=1, years=2)
+    last = villages[villages["year"] == 2024]["collective_income"]
+    share = 100 * float((last < plots.WEAK_BAR).mean())
+    fig = plots.collective_distribution_figure(villages)
+    assert f"2024: {share:.0f}% weak" in texts(fig)
+
+
+def test_other_figures_draw() -> None:
+    county = county_table(("baseline", "anqiu_2023", "mode_lead_goose"))
+    for fig in (
+        plots.collective_paths_figure(county),
+        plots.income_sources_figure(county, reference="baseline"),
+    ):
+        assert plots.figure_png(fig)[:8] == PNG_MAGIC
+
+
+def test_comparison_and_sensitivity_figures() -> None:
+    from model.compare import compare
+
+    county = county_table(("baseline", "anqiu_2023", "policy_land_pooling"), replicates=3)
+    table = compare(county, reference="baseline")
+    fig = plots.effects_figure(table)
+    assert "Baseline (no joint building)" in fig.get_suptitle()
+    assert plots.figure_png(fig)[:8] == PNG_MAGIC
+
+    params = ["policies.land_pooling.rent", "labour.wage_growth"]
+    morris = pd.DataFrame(
+        [
+            {
+                "scenario": "s",
+                "measure": m,
+                "parameter": p,
+                "mu": 1.0,
+                "mu_star": 1.0 + i,
+                "mu_star_conf": 0.1,
+                "sigma": 0.5,
+                "note": "",
+            }
+            for m in ("per_capita_income", "gini_household")
+            for i, p in enumerate(params)
+        ]
+    )
+    ranking = pd.DataFrame({"per_capita_income": [1.0, 0.5]}, index=params)
+    sobol = pd.DataFrame(
+        [
+            {
+                "scenario": "s",
+                "measure": "per_capita_income",
+                "parameter": p,
+                "S1": 0.4,
+                "S1_conf": 0.1,
+                "ST": 0.5,
+                "ST_conf": 0.1,
+                "note": "",
+            }
+            for p in params
+        ]
+    )
+    for fig in (
+        plots.morris_figure(morris),
+        plots.morris_ranking_figure(ranking),
+        plots.sobol_figure(sobol),
+    ):
+        assert plots.figure_png(fig)[:8] == PNG_MAGIC
+
+
+def test_maps_from_a_real_county() -> None:
+    from model.jointmodel import build_world
+    from model.scenario import load_scenario
+
+    county, alliances = build_world(load_scenario("anqiu_2023", ["county.scale=0.2"]))
+    villages, table = county.villages, alliances.table
+    by_mode = plots.village_map_figure(villages, table)
+    gains = np.linspace(-1, 3, len(villages))
+    by_value = plots.village_map_figure(villages, table, gains, diverging=True, value_label="x")
+    for fig in (by_mode, by_value):
+        assert plots.figure_png(fig)[:8] == PNG_MAGIC
+    frame = pd.DataFrame({"mode": ["lead_goose", "", "industry_pull"], "gain": [1e5, 0.0, 2e5]})
+    assert plots.figure_png(plots.mode_gains_figure(frame, year=2025))[:8] == PNG_MAGIC
+
+
+def test_figures_from_a_real_run(tmp_path: Path) -> None:
+    """The runner's own tables (not made-up ones) go through the run figures."""
+    from model.runner import run_scenario
+    from model.scenario import load_scenario
+
+    result = run_scenario(load_scenario("anqiu_2023", ["county.scale=0.1", "years=2"]))
+    county, villages = result.tables["county_yearly"], result.tables["village_yearly"]
+    assert_png(plots.plot_income_paths(county, tmp_path / "income.png"))
+    assert_png(plots.plot_collective_distribution(villages, tmp_path / "dist.png"))
+    assert_png(plots.plot_weak_villages(county, tmp_path / "weak.png"))
+
+
+# --------------------------------------------------------------------------------------
+# Languages and fonts
+
+
+def test_labels_exist_in_both_languages() -> None:
+    for key, (en, zh) in plots.TEXT.items():
+        assert en and zh, f"label {key} lacks a language"
+    assert plots.scenario_label("baseline", "zh") == "基线(无联建)"
+    assert plots.scenario_label("my_own_scenario", "zh") == "my_own_scenario"
+    assert plots.mode_label("lead_goose", "zh") == "头雁领航"
+    with pytest.raises(ValueError, match="lang must be one of"):
+        plots.resolve_lang("fr")
+
+
+def test_chinese_labels_use_a_cjk_font() -> None:
+    family = plots.find_cjk_font()
+    if family is None:
+        if IN_CI:
+            pytest.fail("no CJK font under CI: scripts/setup_system.sh installs fonts-noto-cjk")
+        pytest.skip("no CJK font installed (scripts/setup_system.sh installs fonts-noto-cjk)")
+    fig = plots.weak_villages_figure(county_table(), lang="zh")
+    assert fig.get_suptitle() == plots.text("weak_villages_long", "zh")
+    title = fig._suptitle
+    found = font_manager.findfont(title.get_fontproperties(), fallback_to_default=False)
+    assert found, "the title's font was not found"
+    names = {e.name for e in font_manager.fontManager.ttflist if e.fname == found}
+    assert family in names, f"title drawn with {found}, not {family}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no missing-glyph warnings
+        plots.figure_png(fig)
+
+
+def test_chinese_without_a_cjk_font_falls_back_to_english(monkeypatch) -> None:
+    monkeypatch.setattr(plots, "find_cjk_font", lambda: None)
+    plots._warn_no_cjk.cache_clear()
+    with pytest.warns(UserWarning, match="No CJK font found"):
+        fig = plots.weak_villages_figure(county_table(), lang="zh")
+    assert fig.get_suptitle() == plots.text("weak_villages_long", "en")
+    plots._warn_no_cjk.cache_clear()
+
+
+def test_show_returns_an_inline_image() -> None:
+    image = plots.show(plots.weak_villages_figure(county_table()))
+    assert image.data[:8] == PNG_MAGIC
