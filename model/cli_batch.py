@@ -1,7 +1,359 @@
-"""Commands of cli_batch (stub: to be replaced)."""
+"""``jointvillage batch``, ``compare`` and ``sensitivity``: experiments, comparisons, indices.
+
+Heavy imports (pandas, Dask, SALib, matplotlib) happen inside the commands, so that the
+command line starts fast for every other command.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from model.cli_common import SetOption, user_errors
+from model.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Exit status after Ctrl-C (the shell's convention: 128 + SIGINT).
+EXIT_INTERRUPTED = 130
+
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        "-w",
+        help="Worker processes of a local Dask cluster (0 = run in this process).",
+        min=0,
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (Slurm: see "
+        "dask-jobqueue in the README).",
+    ),
+]
+MeasureOption = Annotated[
+    list[str] | None,
+    typer.Option("--measure", "-m", help="Only this measure (repeatable; default all)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the table as JSON records.")]
+NoFigureOption = Annotated[bool, typer.Option("--no-figure", help="Do not draw the figure.")]
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the application."""
+    """Add ``batch``, ``compare`` and ``sensitivity`` to the application."""
+    app.command("batch")(batch)
+    app.command("compare")(compare)
+    app.command("sensitivity")(sensitivity)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+# --------------------------------------------------------------------------------------
+# batch
+
+
+@user_errors
+def batch(
+    experiment: Annotated[
+        Path, typer.Argument(help="Experiment TOML file (or a name in scenarios/experiments).")
+    ],
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Results folder (default results/<experiment name>)."),
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Run the runs recorded as failed again.")
+    ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option("--verify", help="Check stored files first; re-run unreadable ones."),
+    ] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    """Run an experiment's scenarios and replicates into a results folder (resumable).
+
+    Runs already in the folder are skipped: after a crash or Ctrl-C, run the same command
+    again to continue. Runs that raise are recorded in OUT/failed/ and the batch goes on.
+    """
+    from model.batch import CODE_CHANGED, BatchAbortedError, default_out, execute, plan_runs
+    from model.experiment import load_experiment
+
+    exp = load_experiment(experiment)
+    plan = plan_runs(exp)
+    target = out if out is not None else default_out(exp)
+    where = (
+        f"Dask scheduler {scheduler}"
+        if scheduler
+        else ("this process" if workers == 0 else f"{workers or 'one per CPU'} local worker(s)")
+    )
+    _err(
+        f"experiment '{exp.name}' ({exp.kind}): {len(plan.runs)} runs "
+        f"({len(plan.table)} planned rows) into {target} on {where}"
+    )
+    try:
+        summary = execute(
+            plan,
+            target,
+            workers=workers,
+            scheduler=scheduler,
+            progress=not no_progress,
+            retry_failed=retry_failed,
+            verify=verify,
+        )
+    except KeyboardInterrupt:
+        _err(
+            f"interrupted: finished runs are stored in {target}; run the same command again "
+            "to continue"
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BatchAbortedError as err:
+        _err(f"error: {err}")
+        raise typer.Exit(1) from None
+    if summary.corrupt:
+        _err(f"set aside {len(summary.corrupt)} unreadable run file(s) in {target}/corrupt")
+    if summary.code_changed:
+        _err("warning: " + CODE_CHANGED.format(out=target))
+    _err(
+        f"done: {summary.done} run(s) finished, {summary.failed} failed, {summary.skipped} "
+        f"already stored (or failed before), in {summary.seconds:.1f} s"
+    )
+    if summary.failed_total:
+        _err(
+            f"warning: {summary.failed_total} run(s) failed; errors in {target}/failed/ "
+            "(--retry-failed runs them again)"
+        )
+    typer.echo(str(target))
+
+
+# --------------------------------------------------------------------------------------
+# compare
+
+
+@user_errors
+def compare(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="Scenario files (or shipped names), or one batch results folder."),
+    ],
+    replicates: Annotated[
+        int | None,
+        typer.Option("--replicates", "-n", help="Replicates per scenario (default 5).", min=1),
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option("--reference", "-r", help="Reference scenario (default: first).")
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Common seed (default: the reference scenario's).", min=0),
+    ] = None,
+    set_: SetOption = None,
+    measure: MeasureOption = None,
+    json_: JsonOption = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for the runs, compare.csv and compare.png (default results/compare; "
+            "for a results folder: that folder).",
+        ),
+    ] = None,
+    workers: WorkersOption = 0,
+    scheduler: SchedulerOption = None,
+    no_figure: NoFigureOption = False,
+) -> None:
+    """Compare scenarios on common random numbers, or a batch's results folder.
+
+    Per scenario and measure: the mean with a 95% interval across replicates and the paired
+    difference against the reference, as a table (printed, CSV) and a figure.
+    """
+    from model.compare import compare as compare_table
+    from model.compare import write_comparison
+
+    folders = [p for p in inputs if p.is_dir()]
+    if folders:
+        if len(inputs) != 1:
+            raise InputError(
+                "compare",
+                "inputs",
+                [str(p) for p in inputs],
+                "either scenario files or one results folder",
+            )
+        for flag, value in (("--replicates", replicates), ("--seed", seed), ("--set", set_)):
+            if value:
+                raise InputError(flag, flag.lstrip("-"), value, "only with scenario files")
+        from model.batch import load_results, manifest
+        from model.compare import first_arm
+
+        results = load_results(folders[0])
+        # Default: the experiment's reference scenario (its first point, for a sweep).
+        stored = manifest(folders[0]).get("experiment", {}).get("reference")
+        ref = reference or first_arm(results, stored)
+        table = compare_table(results, ref, measure)
+        target = out if out is not None else folders[0]
+    else:
+        from model.batch import (
+            CODE_CHANGED,
+            BatchAbortedError,
+            execute,
+            load_results,
+            plan_runs,
+        )
+        from model.compare import comparison_experiment
+
+        exp = comparison_experiment(inputs, replicates or 5, reference, seed, set_ or [])
+        plan = plan_runs(exp)
+        target = out if out is not None else Path("results") / "compare"
+        _err(
+            f"comparing {len(exp.scenarios)} scenario(s) x {exp.replicates} replicate(s), "
+            f"seed {exp.seed}, reference '{exp.reference_name}'"
+        )
+        try:
+            summary = execute(plan, target, workers=workers, scheduler=scheduler)
+        except KeyboardInterrupt:
+            _err("interrupted: run the same command again to continue")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BatchAbortedError as err:
+            _err(f"error: {err}")
+            raise typer.Exit(1) from None
+        if summary.failed_total:
+            _err(f"warning: {summary.failed_total} run(s) failed; see {target}/failed/")
+        if summary.code_changed:
+            _err("warning: " + CODE_CHANGED.format(out=target))
+        results = load_results(target)
+        table = compare_table(results, exp.reference_name, measure)
+    paths = write_comparison(table, target, figure=not no_figure)
+    if json_:
+        typer.echo(table.to_json(orient="records", indent=1))
+    else:
+        _print_comparison(table)
+    _err("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _num(value: Any) -> str:
+    """Readable numbers: thousands separators for large values, 3 significant digits else."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    value = float(value)
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}"
+
+
+def _interval(mid: Any, low: Any, high: Any) -> str:
+    text = _num(mid)
+    if not (isinstance(low, float) and math.isnan(low)):
+        text += f" [{_num(low)}, {_num(high)}]"
+    return text
+
+
+def _print_comparison(table: pd.DataFrame) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    if table.empty:
+        _err("nothing to compare")
+        return
+    arms = list(dict.fromkeys(table["arm"]))
+    ref = table["reference"].iloc[0]
+    # Arm labels such as "pool [rent=800]" and the intervals contain brackets, which rich
+    # would read as markup: escape every text.
+    out = Table(
+        title=escape(f"mean [95% CI] across replicates; Δ = paired difference vs '{ref}'"),
+        show_lines=False,
+    )
+    out.add_column("measure")
+    out.add_column("unit")
+    for arm in arms:
+        out.add_column(escape(arm + (" (ref)" if arm == ref else "")), justify="right")
+    for name, part in table.groupby("measure", sort=False):
+        cells = part.set_index("arm").reindex(arms)
+        means = [_interval(r.mean, r.ci_low, r.ci_high) for r in cells.itertuples()]
+        out.add_row(str(name), str(cells["unit"].dropna().iloc[0]), *map(escape, means))
+        if not cells["diff"].isna().all():
+            diffs = [
+                "" if arm == ref else "Δ " + _interval(r.diff, r.diff_low, r.diff_high)
+                for arm, r in zip(arms, cells.itertuples(), strict=True)
+            ]
+            out.add_row("", "", *map(escape, diffs), style="dim")
+    Console(width=max(120, 60 + 42 * len(arms))).print(out)
+
+
+# --------------------------------------------------------------------------------------
+# sensitivity
+
+
+@user_errors
+def sensitivity(
+    results: Annotated[Path, typer.Argument(help="Results folder of a Sobol or Morris batch.")],
+    measure: MeasureOption = None,
+    json_: JsonOption = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder for sensitivity.csv and .png (default: RESULTS)."),
+    ] = None,
+    no_figure: NoFigureOption = False,
+) -> None:
+    """Sobol (S1, ST with intervals) or Morris (mu*, sigma) indices per output measure."""
+    from model.sensitivity import sensitivity_indices, write_sensitivity
+
+    table = sensitivity_indices(results, measure)
+    paths = write_sensitivity(table, out if out is not None else results, figure=not no_figure)
+    if json_:
+        typer.echo(table.to_json(orient="records", indent=1))
+    else:
+        _print_sensitivity(table)
+    _err("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _print_sensitivity(table: pd.DataFrame) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    sobol = "S1" in table.columns
+    several = table["scenario"].nunique() > 1
+    out = Table(title="Sobol indices (± 95% bootstrap)" if sobol else "Morris screening")
+    columns = ["scenario"] if several else []
+    columns += ["measure", "parameter"]
+    columns += ["S1", "ST"] if sobol else ["mu*", "sigma", "mu"]
+    for name in [*columns, "note"]:
+        out.add_column(
+            name,
+            justify="left" if name in {"scenario", "measure", "parameter", "note"} else "right",
+        )
+    for row in table.itertuples():
+        cells = [str(row.scenario)] if several else []
+        cells += [str(row.measure), str(row.parameter)]
+        if sobol:
+            if ":" in str(row.parameter):
+                cells += [f"S2 {_num(row.S2)} ± {_num(row.S2_conf)}", ""]
+            else:
+                cells += [
+                    f"{_num(row.S1)} ± {_num(row.S1_conf)}",
+                    f"{_num(row.ST)} ± {_num(row.ST_conf)}",
+                ]
+        else:
+            cells += [
+                f"{_num(row.mu_star)} ± {_num(row.mu_star_conf)}",
+                _num(row.sigma),
+                _num(row.mu),
+            ]
+        cells.append(str(row.note or ""))
+        out.add_row(*map(escape, cells))
+    Console(width=140).print(out)

@@ -429,7 +429,3 @@ def parameter_rows() -> list[dict[str, Any]]:
 
     walk(Scenario, "", Scenario())
     return rows
-
-
-# Older private name, kept while model/experiment.py moves to ``submodel``.
-_submodel = submodel

@@ -1,0 +1,620 @@
+"""Experiment files: which scenarios to run, how often, over which parameter values.
+
+An experiment is a TOML file validated by :class:`Experiment`. It names one or more
+scenarios (each a scenario file plus overrides), the number of replicates, the experiment
+seed, and optionally either a parameter **sweep** (grid, list or Latin hypercube) or a
+**sensitivity** design (Sobol or Morris, through SALib), and the tables to keep::
+
+    name = "rent-sweep"
+    seed = 20231
+    replicates = 10
+    reference = "baseline"
+
+    [[scenarios]]
+    name = "baseline"
+    file = "../baseline.toml"          # relative to this file, or a shipped scenario name
+    set = ["years=5"]                  # like --set; a table { years = 5 } works too
+
+    [sweep]
+    method = "grid"                    # grid | list | lhs
+    [sweep.parameters]
+    "policies.land_pooling.rent" = [400, 600, 800]
+
+Problems are raised as :class:`~model.errors.InputError` naming the experiment file, the
+dotted field, the value and what is allowed, with a did-you-mean for unknown keys, exactly
+like scenario files (the helpers of :mod:`model.scenario` are reused).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, PrivateAttr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+
+from model.errors import InputError
+from model.params import Section, param
+from model.scenario import (
+    SCENARIO_DIR,
+    Scenario,
+    _allowed_text,
+    _apply_override,
+    _load_raw,
+    _read_toml,
+    parameter_rows,
+    parse_override,
+    resolve_path,
+    submodel,
+    validate_scenario,
+)
+
+#: Folder of the experiment files shipped with the project.
+EXPERIMENT_DIR = SCENARIO_DIR / "experiments"
+
+#: Tables a run can produce (see :class:`model.runner.RunResult`); ``county_yearly`` is
+#: always kept because every comparison and sensitivity measure is derived from it.
+KNOWN_TABLES = (
+    "county_yearly",
+    "county_monthly",
+    "village_yearly",
+    "alliance_yearly",
+    "households",
+)
+
+Scalar = bool | int | float | str
+
+
+class Range(Section):
+    """A continuous range ``{ min = ..., max = ... }`` for Latin hypercube and sensitivity."""
+
+    min: float = param(..., unit="-", source="user", description="Lower bound (inclusive)")
+    max: float = param(..., unit="-", source="user", description="Upper bound")
+
+
+class ScenarioEntry(Section):
+    """One scenario of the experiment: a scenario file plus overrides, under a short name."""
+
+    name: str = param(
+        ..., unit="-", source="user", description="Name used in tables, figures and --reference"
+    )
+    file: str | None = param(
+        None,
+        unit="-",
+        source="user",
+        description="Scenario file (relative to the experiment, or a shipped name); "
+        "empty = the defaults",
+    )
+    set: list[str] | dict[str, Any] = param(
+        [],
+        unit="-",
+        source="user",
+        description="Overrides: a list of 'section.key=value' strings or a table",
+    )
+
+    #: A scenario given as data (Python API); takes the place of ``file``.
+    _data: dict[str, Any] | None = PrivateAttr(default=None)
+    #: Which file set each field of ``_data`` (relative data paths resolve against it).
+    _data_origins: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+
+class Sweep(Section):
+    """A parameter sweep applied to every scenario of the experiment."""
+
+    method: Literal["grid", "list", "lhs"] = param(
+        "grid",
+        unit="-",
+        source="user",
+        description="grid = every combination; list = i-th values together; "
+        "lhs = Latin hypercube over ranges",
+    )
+    samples: int | None = param(
+        None, unit="-", source="user", description="Number of points (lhs only)", ge=1
+    )
+    parameters: dict[str, list[Scalar] | Range] = param(
+        ...,
+        unit="-",
+        source="user",
+        description="Dotted scenario field -> list of values (grid, list) or {min, max} (lhs)",
+    )
+
+
+class SensitivityDesign(Section):
+    """A global sensitivity design (SALib): every sample point is a scenario variant."""
+
+    method: Literal["sobol", "morris"] = param(
+        "sobol", unit="-", source="user", description="Sobol (Saltelli) or Morris"
+    )
+    samples: int = param(
+        ...,
+        unit="-",
+        source="user",
+        description="Sobol: base samples N (a power of 2; N*(D+2) points, N*(2D+2) with "
+        "second order); Morris: trajectories (N*(D+1) points)",
+        ge=1,
+    )
+    second_order: bool = param(
+        False, unit="-", source="user", description="Sobol: also compute second-order indices"
+    )
+    levels: int = param(4, unit="-", source="user", description="Morris: grid levels", ge=2)
+    parameters: dict[str, Range] = param(
+        ..., unit="-", source="user", description="Dotted scenario field -> {min, max}"
+    )
+
+
+class Outputs(Section):
+    """What to keep of each run."""
+
+    tables: list[Literal[KNOWN_TABLES]] = param(  # type: ignore[valid-type]
+        ["county_yearly"],
+        unit="-",
+        source="user",
+        description="Tables stored per run (county_yearly is always kept)",
+    )
+
+
+class Experiment(Section):
+    """A complete, validated experiment."""
+
+    name: str = param(..., unit="-", source="user", description="Experiment name")
+    description: str = param("", unit="-", source="user", description="What it is for")
+    seed: int = param(
+        20231,
+        unit="-",
+        source="assumption: any fixed integer",
+        description="Experiment seed; sets the seed of every scenario (common random numbers)",
+        ge=0,
+    )
+    replicates: int = param(
+        1, unit="-", source="user", description="Replicates per scenario variant", ge=1, le=100000
+    )
+    reference: str | None = param(
+        None,
+        unit="-",
+        source="user",
+        description="Reference scenario for paired differences (default: the first)",
+    )
+    scenarios: list[ScenarioEntry] = param(
+        ..., unit="-", source="user", description="The scenarios ([[scenarios]] tables)"
+    )
+    sweep: Sweep | None = param(None, unit="-", source="user", description="A parameter sweep")
+    sensitivity: SensitivityDesign | None = param(
+        None, unit="-", source="user", description="A sensitivity design"
+    )
+    outputs: Outputs = Outputs()
+
+    #: The file the experiment was read from (for messages and relative scenario files).
+    _source: str = PrivateAttr(default="<dict>")
+
+    @property
+    def source(self) -> str:
+        """The experiment file (or ``<dict>``)."""
+        return self._source
+
+    @property
+    def kind(self) -> str:
+        """``replicates``, the sweep method, or the sensitivity method."""
+        if self.sensitivity is not None:
+            return self.sensitivity.method
+        if self.sweep is not None:
+            return self.sweep.method
+        return "replicates"
+
+    @property
+    def reference_name(self) -> str:
+        """The reference scenario (the first one unless ``reference`` is set)."""
+        return self.reference or self.scenarios[0].name
+
+    @property
+    def tables(self) -> list[str]:
+        """Tables to keep, ``county_yearly`` first and always present."""
+        return ["county_yearly", *(t for t in self.outputs.tables if t != "county_yearly")]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The experiment as plain data (stored in the results manifest)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def resolve_scenarios(self) -> dict[str, tuple[dict[str, Any], dict[str, str], str]]:
+        """Load every scenario entry's base data, before sweep values and seed.
+
+        Returns:
+            Name -> (raw merged data, origins, default source) ready for
+            :func:`build_scenario`.
+
+        Raises:
+            InputError: When a scenario file is missing or invalid, or an override is
+                malformed; the message names the experiment file and the entry.
+        """
+        out = {}
+        for index, entry in enumerate(self.scenarios):
+            where = f"scenarios[{index}]"
+            origins: dict[str, str] = {}
+            if entry._data is not None:
+                raw = copy.deepcopy(entry._data)
+                origins.update(entry._data_origins)
+                default_source = f"{self.source} ({where} '{entry.name}')"
+            elif entry.file:
+                try:
+                    path = resolve_path(entry.file, relative_to=self._relative_base())
+                except InputError as err:
+                    raise InputError(
+                        self.source, f"{where}.file", entry.file, err.allowed, err.hint
+                    ) from None
+                raw = _load_raw(path, origins)
+                default_source = str(path)
+            else:
+                raw = {}
+                default_source = f"{self.source} ({where} '{entry.name}')"
+            for dotted, value in _entry_overrides(entry, self.source, where):
+                _set_value(raw, origins, dotted, value, f"{self.source} ({where}.set)")
+            out[entry.name] = (raw, origins, default_source)
+        return out
+
+    def _relative_base(self) -> Path | None:
+        return Path(self.source) if self.source.endswith(".toml") else None
+
+
+# --------------------------------------------------------------------------------------
+# Building scenario variants
+
+
+def build_scenario(
+    base: tuple[dict[str, Any], dict[str, str], str],
+    name: str,
+    seed: int,
+    values: dict[str, Any],
+    blame: str,
+) -> Scenario:
+    """Make one validated scenario variant.
+
+    Args:
+        base: One value of :meth:`Experiment.resolve_scenarios`.
+        name: The scenario name written into the variant (tables carry it).
+        seed: The experiment seed (every variant shares it: common random numbers).
+        values: Dotted field -> value of the sweep or design point.
+        blame: Where the values came from, for error messages, e.g.
+            ``"exp.toml (sweep.parameters)"``.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        InputError: When a value is not allowed by the scenario schema.
+    """
+    raw, origins, default_source = base
+    raw = copy.deepcopy(raw)
+    origins = dict(origins)
+    for dotted, value in values.items():
+        _set_value(raw, origins, dotted, value, blame)
+    raw["name"] = name
+    raw["seed"] = seed
+    return validate_scenario(raw, origins, default_source)
+
+
+def _set_value(
+    raw: dict[str, Any], origins: dict[str, str], dotted: str, value: Any, blame: str
+) -> None:
+    keys = dotted.split(".")
+    _apply_override(raw, keys, value, origins, f"{dotted}={value!r}")
+    # _apply_override blames "--set ..."; here the value came from the experiment file.
+    origins[dotted] = blame
+
+
+def _entry_overrides(entry: ScenarioEntry, source: str, where: str) -> list[tuple[str, Any]]:
+    if isinstance(entry.set, list):
+        pairs = []
+        for text in entry.set:
+            try:
+                keys, value = parse_override(text)
+            except InputError as err:
+                raise InputError(source, f"{where}.set", text, err.allowed) from None
+            pairs.append((".".join(keys), value))
+        return pairs
+    return list(_flatten(entry.set).items())
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{a = {b = 1}}`` and ``{"a.b" = 1}`` both become ``{"a.b": 1}``."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and not _is_range(value):
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def _is_range(value: dict[str, Any]) -> bool:
+    # Any table mentioning min or max is meant as a range (a typo in it is then reported
+    # as an unknown key of the range, not as an unknown scenario field).
+    return "min" in value or "max" in value
+
+
+def schema_field(dotted: str) -> FieldInfo | None:
+    """The scenario schema's field for a dotted name, or ``None`` if there is none."""
+    model: type[BaseModel] | None = Scenario
+    info = None
+    for part in dotted.split("."):
+        if model is None or part not in model.model_fields:
+            return None
+        info = model.model_fields[part]
+        model = submodel(info.annotation)
+    return info if model is None else None  # a section is not a value
+
+
+def is_integer_field(dotted: str) -> bool:
+    """Whether a scenario field holds an integer (design values are rounded for it)."""
+    info = schema_field(dotted)
+    return info is not None and info.annotation is int
+
+
+# --------------------------------------------------------------------------------------
+# Loading and validation
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Load and validate an experiment file.
+
+    Args:
+        path: A TOML file, or the name of a shipped experiment in ``scenarios/experiments``.
+
+    Returns:
+        The validated :class:`Experiment`.
+
+    Raises:
+        InputError: Naming file, field, value and what is allowed.
+    """
+    resolved = _resolve_experiment_path(path)
+    return validate_experiment(_read_toml(resolved), str(resolved))
+
+
+def _resolve_experiment_path(path: str | Path) -> Path:
+    candidate = Path(path)
+    options = [candidate]
+    if not candidate.is_absolute():
+        options.append(EXPERIMENT_DIR / candidate)
+        if candidate.suffix != ".toml":
+            options.append(EXPERIMENT_DIR / f"{candidate}.toml")
+    for option in options:
+        if option.is_file():
+            return option.resolve()
+    shipped = sorted(p.name for p in EXPERIMENT_DIR.glob("*.toml"))
+    close = difflib.get_close_matches(candidate.name, shipped, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else ""
+    if not hint and shipped:
+        hint = "shipped experiments: " + ", ".join(shipped)
+    return _raise(InputError(str(path), allowed="experiment file not found", hint=hint))
+
+
+def _raise(err: InputError) -> typing.NoReturn:
+    raise err
+
+
+def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experiment:
+    """Validate parsed experiment data.
+
+    Args:
+        data: The parsed TOML (or an equivalent dict from Python).
+        source: Name of the file, used in every error message.
+
+    Returns:
+        The validated :class:`Experiment`.
+
+    Raises:
+        InputError: For schema errors (unknown key with did-you-mean, wrong type, bounds)
+            and for consistency errors (duplicate names, unknown reference, unknown
+            scenario fields in a sweep, Sobol sample counts ...).
+    """
+    data = copy.deepcopy(data)
+    for section in ("sweep", "sensitivity"):
+        block = data.get(section)
+        if isinstance(block, dict) and isinstance(block.get("parameters"), dict):
+            # TOML turns an unquoted a.b.c = ... into nested tables; accept both spellings.
+            block["parameters"] = _flatten(block["parameters"])
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as exc:
+        raise _to_input_error(exc, data, source) from None
+    experiment._source = source
+    _check_consistency(experiment, source)
+    return experiment
+
+
+def _check_consistency(exp: Experiment, source: str) -> None:
+    if not exp.scenarios:
+        raise InputError(source, "scenarios", [], "at least one [[scenarios]] table")
+    names = [entry.name for entry in exp.scenarios]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise InputError(
+                source, f"scenarios[{index}].name", name, "scenario names must be unique"
+            )
+    if exp.reference is not None and exp.reference not in names:
+        close = difflib.get_close_matches(exp.reference, names, n=1)
+        raise InputError(
+            source,
+            "reference",
+            exp.reference,
+            "one of the scenario names: " + ", ".join(names),
+            f"did you mean '{close[0]}'?" if close else "",
+        )
+    if exp.sweep is not None and exp.sensitivity is not None:
+        raise InputError(
+            source, "sensitivity", None, "an experiment has a [sweep] or a [sensitivity], not both"
+        )
+    if exp.sweep is not None:
+        _check_sweep(exp.sweep, source)
+    if exp.sensitivity is not None:
+        _check_sensitivity(exp.sensitivity, source)
+
+
+def _check_parameter_name(dotted: str, source: str, where: str) -> None:
+    if schema_field(dotted) is not None:
+        return
+    known = [row["parameter"] for row in parameter_rows()]
+    close = difflib.get_close_matches(dotted, known, n=1)
+    raise InputError(
+        source,
+        where,
+        dotted,
+        "a scenario field (see `jointvillage show` or data/parameters.csv for the list)",
+        f"did you mean '{close[0]}'?" if close else "",
+    )
+
+
+def _check_range(dotted: str, rng: Range, source: str, where: str) -> None:
+    if not (math.isfinite(rng.min) and math.isfinite(rng.max)) or rng.min >= rng.max:
+        raise InputError(
+            source, f"{where}.{dotted}", {"min": rng.min, "max": rng.max}, "finite min < max"
+        )
+    info = schema_field(dotted)
+    if info is not None and info.annotation not in (int, float):
+        raise InputError(
+            source,
+            f"{where}.{dotted}",
+            {"min": rng.min, "max": rng.max},
+            "a range needs a numeric scenario field; use a grid or list sweep for "
+            f"{_annotation_name(info)} fields",
+        )
+
+
+def _annotation_name(info: FieldInfo) -> str:
+    annotation = info.annotation
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _check_sweep(sweep: Sweep, source: str) -> None:
+    if not sweep.parameters:
+        raise InputError(source, "sweep.parameters", {}, "at least one parameter")
+    lengths = {}
+    for dotted, values in sweep.parameters.items():
+        _check_parameter_name(dotted, source, "sweep.parameters")
+        where = f"sweep.parameters.{dotted}"
+        if sweep.method == "lhs":
+            if not isinstance(values, Range):
+                raise InputError(source, where, values, "lhs needs a range { min = .., max = .. }")
+            _check_range(dotted, values, source, "sweep.parameters")
+        else:
+            if not isinstance(values, list) or not values:
+                raise InputError(
+                    source,
+                    where,
+                    values.model_dump() if isinstance(values, Range) else values,
+                    f"{sweep.method} needs a non-empty list of values, e.g. [400, 800]",
+                )
+            lengths[dotted] = len(values)
+    if sweep.method == "lhs" and sweep.samples is None:
+        raise InputError(source, "sweep.samples", None, "lhs needs samples = <number of points>")
+    if sweep.method != "lhs" and sweep.samples is not None:
+        raise InputError(source, "sweep.samples", sweep.samples, "samples is only used by lhs")
+    if sweep.method == "list" and len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{k}: {n}" for k, n in lengths.items())
+        raise InputError(
+            source, "sweep.parameters", shown, "a list sweep needs lists of equal length"
+        )
+
+
+def _check_sensitivity(design: SensitivityDesign, source: str) -> None:
+    if not design.parameters:
+        raise InputError(source, "sensitivity.parameters", {}, "at least one parameter")
+    for dotted, rng in design.parameters.items():
+        _check_parameter_name(dotted, source, "sensitivity.parameters")
+        _check_range(dotted, rng, source, "sensitivity.parameters")
+    if design.method == "sobol":
+        n = design.samples
+        if n < 2 or n & (n - 1):
+            lower = 1 << (n.bit_length() - 1)
+            raise InputError(
+                source,
+                "sensitivity.samples",
+                n,
+                "Sobol needs a power of 2 (>= 2), e.g. 8, 16, 64, 1024",
+                f"did you mean {max(lower, 2)} or {max(lower * 2, 2)}?",
+            )
+    if design.method == "morris" and design.samples < 2:
+        raise InputError(source, "sensitivity.samples", design.samples, "Morris needs >= 2")
+
+
+def _to_input_error(exc: ValidationError, data: dict[str, Any], source: str) -> InputError:
+    errors = exc.errors(include_url=False)
+    # For a union (list of values | range) pydantic reports one error per branch; the
+    # deepest location is the branch the user meant.
+    error = max(errors, key=lambda e: (len(e["loc"]), e["type"] == "extra_forbidden"))
+    # Unions report the branch tried ("list[...]", "Range"); drop those from the path.
+    branches = [part for part in error["loc"] if _is_union_branch(part)]
+    loc = [part for part in error["loc"] if not _is_union_branch(part)]
+    if set(branches) & {"bool", "int", "float", "str"}:
+        error = {**error, "msg": "expected a single value (a number, a string or true/false)"}
+    dotted = _dotted(loc)
+    if error["type"] == "extra_forbidden":
+        owner = _model_at(loc[:-1])
+        known = sorted(owner.model_fields) if owner is not None else []
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        where = _dotted(loc[:-1]) or "the top level"
+        return InputError(
+            source,
+            dotted,
+            None,
+            f"unknown key in {where}; allowed keys: {', '.join(known)}",
+            f"did you mean '{close[0]}'?" if close else "",
+        )
+    if error["type"] == "missing":
+        return InputError(source, dotted, None, "this key is required")
+    info = _field_at(loc)
+    if info is not None and typing.get_origin(info.annotation) in (list, dict):
+        allowed = f"{error['msg']}; allowed: {info.description}"
+    else:
+        allowed = _allowed_text(info, error["msg"])
+    return InputError(source, dotted, error.get("input"), allowed)
+
+
+def _is_union_branch(part: Any) -> bool:
+    text = str(part)
+    return isinstance(part, str) and (
+        "[" in text or text in {"Range", "bool", "int", "float", "str"} or text.startswith("list")
+    )
+
+
+def _dotted(loc: list[Any]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _walk(loc: list[Any]) -> tuple[type[BaseModel] | None, FieldInfo | None]:
+    """Follow a pydantic error location through the experiment schema."""
+    model: type[BaseModel] | None = Experiment
+    info = None
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue  # list index: the item has the list's model
+        if part not in model.model_fields:
+            # A free key of a dict (a dotted parameter name): the value model applies.
+            continue
+        info = model.model_fields[part]
+        model = submodel(info.annotation)
+    return model, info
+
+
+def _model_at(loc: list[Any]) -> type[BaseModel] | None:
+    return _walk(loc)[0]
+
+
+def _field_at(loc: list[Any]) -> FieldInfo | None:
+    return _walk(loc)[1]

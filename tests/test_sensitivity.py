@@ -1,0 +1,139 @@
+"""Sensitivity designs end to end on a tiny design with a known answer."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from model.batch import execute, plan_runs, run_batch
+from model.cli import app
+from model.errors import InputError
+from model.experiment import validate_experiment
+from model.runner import COUNTY_MEASURES, RunResult
+from model.sensitivity import morris_indices, sensitivity_figure, sobol_indices
+from model.store import ResultsStore
+
+
+def years_only_runner(scenario, replicate=0, progress=False):
+    """Outputs depend on ``years`` only (and a little on the replicate), never on start_year."""
+    table = pd.DataFrame({"scenario": scenario.name, "replicate": replicate, "year": [0, 1]})
+    for column in COUNTY_MEASURES:
+        table[column] = 100.0 + 10.0 * scenario.years + 0.01 * replicate
+    table["weak_villages"] = 7.0  # a constant output: reported with a note, not an error
+    return RunResult(scenario, replicate, {"county_yearly": table}, {}, 0.0)
+
+
+def design(method: str, samples: int, **extra) -> dict:
+    return {
+        "name": f"sa-{method}",
+        "replicates": 2,
+        "scenarios": [{"name": "s"}],
+        "sensitivity": {
+            "method": method,
+            "samples": samples,
+            "parameters": {
+                "years": {"min": 2, "max": 20},
+                "start_year": {"min": 2000, "max": 2050},
+            },
+            **extra,
+        },
+    }
+
+
+def run(tmp_path, data) -> str:
+    out = tmp_path / data["name"]
+    run_batch(data, out=out, workers=0, progress=False, runner=years_only_runner)
+    return out
+
+
+def indices(table: pd.DataFrame, measure: str) -> pd.DataFrame:
+    return table[table["measure"] == measure].set_index("parameter")
+
+
+def test_sobol_finds_the_only_influential_parameter(tmp_path):
+    out = run(tmp_path, design("sobol", 16))  # N = 8 is too few for a stable ST
+    table = sobol_indices(out)
+    income = indices(table, "per_capita_income")
+    assert income.loc["start_year", "ST"] == pytest.approx(0.0, abs=1e-9)
+    assert income.loc["years", "ST"] > 0.5
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
+    assert (indices(table, "weak_villages_lifted")["note"].str.contains("constant")).all()
+    # Reproducible: the bootstrap draws from the experiment seed.
+    pd.testing.assert_frame_equal(table, sobol_indices(out))
+
+
+def test_sobol_second_order_rows(tmp_path):
+    out = run(tmp_path, design("sobol", 4, second_order=True))
+    table = sobol_indices(out, measures=["per_capita_income"])
+    assert "years:start_year" in set(table["parameter"])
+
+
+def test_morris_screening(tmp_path):
+    out = run(tmp_path, design("morris", 4))
+    table = morris_indices(out, measures=["per_capita_income"])
+    income = indices(table, "per_capita_income")
+    assert income.loc["start_year", "mu_star"] == pytest.approx(0.0, abs=1e-9)
+    assert income.loc["years", "mu_star"] > 0
+    assert len(sensitivity_figure(table).axes) == 1
+
+
+def test_cli_sensitivity_writes_table_and_figure(tmp_path):
+    out = run(tmp_path, design("sobol", 4))
+    result = CliRunner().invoke(app, ["sensitivity", str(out), "-m", "per_capita_income", "--json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert {r["parameter"] for r in records} == {"years", "start_year"}
+    assert (out / "sensitivity.csv").is_file() and (out / "sensitivity.png").is_file()
+
+
+def test_incomplete_design_is_an_error(tmp_path):
+    out = run(tmp_path, design("sobol", 4))
+    store = ResultsStore.open(out)
+    plan = store.plan()
+    for key in plan.loc[plan["variant"] == plan["variant"].max(), "run_key"]:
+        store.run_path(key).unlink(missing_ok=True)
+    with pytest.raises(InputError) as err:
+        sobol_indices(out)
+    assert "1 of 16 design points have no finished run" in err.value.message
+
+
+def test_not_a_design_or_wrong_method(tmp_path):
+    plain = {"name": "plain", "scenarios": [{"name": "s", "set": ["years=2"]}]}
+    out = tmp_path / "plain"
+    execute(
+        plan_runs(validate_experiment(plain)),
+        out,
+        workers=0,
+        progress=False,
+        runner=years_only_runner,
+    )
+    with pytest.raises(InputError) as err:
+        sobol_indices(out)
+    assert "not a sensitivity design" in err.value.message
+    morris = run(tmp_path, design("morris", 2))
+    with pytest.raises(InputError) as err:
+        sobol_indices(morris)
+    assert "morris design, not sobol" in err.value.message
+
+
+def test_ratio_measures_are_refused(tmp_path):
+    out = run(tmp_path, design("sobol", 4))
+    with pytest.raises(InputError) as err:
+        sobol_indices(out, measures=["collective_income_per_yuan"])
+    assert "reference" in err.value.message
+
+
+def test_indices_from_a_dataframe_need_the_problem(tmp_path):
+    from model.batch import load_results
+
+    out = run(tmp_path, design("sobol", 4))
+    frame = load_results(out)
+    with pytest.raises(InputError):
+        sobol_indices(frame)
+    problem = ResultsStore.open(out).manifest["experiment"]["sensitivity"]["problem"]
+    table = sobol_indices(frame, measures=["per_capita_income"], problem=problem, seed=1)
+    assert np.isfinite(table["ST"]).all()

@@ -1,0 +1,171 @@
+"""The results store: atomic files, manifest checks, corrupt and foreign folders, the lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+import pandas as pd
+import pytest
+
+from model.errors import InputError
+from model.store import FORMAT_VERSION, ResultsStore, _atomic_write, run_key
+
+
+def new_store(tmp_path, name="exp"):
+    store = ResultsStore.create(tmp_path / "out", {"name": name})
+    return store
+
+
+def frame(key: str, n: int = 3) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"scenario": "a", "replicate": 0, "year": range(n), "x": [1.5] * n, "run_key": key}
+    )
+
+
+def put(store: ResultsStore, key: str) -> None:
+    store.write_plan(pd.DataFrame({"run_key": [key], "scenario": ["a"], "replicate": [0]}))
+    store.write_run(key, {"county_yearly": frame(key)}, {"scenario": "a", "replicate": 0})
+
+
+def temporaries(root) -> list:
+    return [p for p in root.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_write_and_read_back(tmp_path):
+    store = new_store(tmp_path)
+    key = "ab" + "0" * 18
+    put(store, key)
+    assert store.done_keys() == {key}
+    assert store.run_path(key).parent.name == "ab"
+    pd.testing.assert_frame_equal(store.load(), frame(key))
+    assert store.read_meta(key)["scenario"] == "a"
+    assert temporaries(store.root) == []
+
+
+def test_failed_write_leaves_neither_final_nor_temporary_file(tmp_path):
+    target = tmp_path / "f.parquet"
+
+    def writer(path):
+        path.write_bytes(b"half a file")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _atomic_write(target, writer)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_success_clears_an_earlier_failure(tmp_path):
+    store = new_store(tmp_path)
+    key = "cd" + "1" * 18
+    store.write_failure(key, {"error": "ValueError: x"})
+    assert set(store.failures()) == {key}
+    put(store, key)
+    assert store.failures() == {}
+
+
+def test_continue_same_experiment_refuses_another(tmp_path):
+    new_store(tmp_path, "exp")
+    assert ResultsStore.create(tmp_path / "out", {"name": "exp"}).manifest["experiment"]
+    with pytest.raises(InputError) as err:
+        ResultsStore.create(tmp_path / "out", {"name": "other"})
+    assert "experiment 'exp'" in err.value.message and "--out" in err.value.message
+
+
+def test_foreign_folder_is_refused(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "holiday.jpg").write_bytes(b"\xff\xd8")
+    for call in (ResultsStore.open, lambda p: ResultsStore.create(p, {"name": "exp"})):
+        with pytest.raises(InputError) as err:
+            call(folder)
+        assert "not a jointvillage results folder" in err.value.message
+    assert [p.name for p in folder.iterdir()] == ["holiday.jpg"]  # nothing written
+
+
+def test_foreign_manifest_is_refused(tmp_path):
+    folder = tmp_path / "x"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"format": "something-else"}))
+    with pytest.raises(InputError) as err:
+        ResultsStore.open(folder)
+    assert "not a jointvillage results manifest" in err.value.message
+
+
+def test_unreadable_manifest_is_reported(tmp_path):
+    store = new_store(tmp_path)
+    (store.root / "manifest.json").write_text("{not json")
+    with pytest.raises(InputError) as err:
+        ResultsStore.open(store.root)
+    assert "corrupt manifest" in err.value.message
+
+
+def test_newer_format_is_refused(tmp_path):
+    store = new_store(tmp_path)
+    store.manifest["format_version"] = FORMAT_VERSION + 1
+    store.write_manifest()
+    with pytest.raises(InputError) as err:
+        ResultsStore.open(store.root)
+    assert "upgrade" in err.value.message
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(InputError) as err:
+        ResultsStore.open(tmp_path / "nope")
+    assert "not found" in err.value.message
+
+
+def test_corrupt_run_file_is_named_and_verify_sets_it_aside(tmp_path):
+    store = new_store(tmp_path)
+    key = "ef" + "2" * 18
+    put(store, key)
+    store.run_path(key).write_bytes(b"PAR1 garbage")
+    with pytest.raises(InputError) as err:
+        store.load()
+    text = err.value.message
+    assert str(store.run_path(key)) in text and "corrupt" in text and "--verify" in text
+    assert store.verify() == [key]
+    assert store.done_keys() == set()
+    assert len(list((store.root / "corrupt").iterdir())) == 1
+
+
+def test_file_of_another_run_is_corrupt(tmp_path):
+    store = new_store(tmp_path)
+    key, other = "aa" + "3" * 18, "aa" + "4" * 18
+    put(store, key)
+    os.replace(store.run_path(key), store.run_path(other))
+    with pytest.raises(InputError) as err:
+        store.load(keys=[other])
+    assert "holds run" in err.value.message
+
+
+def test_lock_refuses_a_second_writer_and_takes_over_a_dead_one(tmp_path):
+    store = new_store(tmp_path)
+    with store.lock(), pytest.raises(InputError) as err, store.lock():
+        pass
+    assert "another batch" in err.value.message
+    assert not (store.root / ".lock").exists()
+    # A lock left by a process that is gone is taken over.
+    (store.root / ".lock").write_text(
+        json.dumps({"pid": 2**22 + 12345, "host": socket.gethostname(), "since": "x"})
+    )
+    with store.lock():
+        assert json.loads((store.root / ".lock").read_text())["pid"] == os.getpid()
+
+
+def test_run_key_depends_on_scenario_replicate_and_version():
+    data = {"name": "a", "seed": 1, "description": "x"}
+    key = run_key(data, 0, "1.0")
+    assert key == run_key({**data, "description": "y"}, 0, "1.0")
+    assert (
+        len(
+            {
+                key,
+                run_key(data, 1, "1.0"),
+                run_key(data, 0, "1.1"),
+                run_key({**data, "seed": 2}, 0, "1.0"),
+            }
+        )
+        == 4
+    )
