@@ -75,7 +75,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -534,16 +534,11 @@ def _targeted(county: County, params: AllianceParams) -> np.ndarray:
     ).to_numpy()
 
 
-def _grow_alliances(
+def _formation_inputs(
     county: County, params: AllianceParams, rng: np.random.Generator
-) -> tuple[list[tuple[int, ...]], list[int | None], list[dict[str, object]]]:
-    """Greedy seed-and-grow (see the module docstring).
-
-    Returns:
-        Groups, their leads (``None``: the strongest member) and the unplaced rows.
-    """
-    if params.max_alliances_per_lead > 1:
-        return _grow_with_shared_leads(county, params, rng)
+) -> tuple[Any, ...]:
+    """What both formation algorithms start from: positions, sizes, scores, neighbours,
+    targets and the seed villages in order of need (with the score noise drawn here)."""
     v = county.villages
     n = len(v)
     xy = v[["x_km", "y_km"]].to_numpy(float)
@@ -562,6 +557,49 @@ def _grow_alliances(
     noise = params.score_noise * rng.standard_normal(n)
     seeds = np.flatnonzero(targeted)
     seeds = seeds[np.lexsort((seeds, -(need[seeds] + noise[seeds])))]
+    return (
+        n,
+        xy,
+        pop,
+        town,
+        industry,
+        strength,
+        need,
+        neighbours,
+        target_a,
+        target_c,
+        besides_lead,
+        seeds,
+        targeted,
+    )
+
+
+def _grow_alliances(
+    county: County, params: AllianceParams, rng: np.random.Generator
+) -> tuple[list[tuple[int, ...]], list[int | None], list[dict[str, object]]]:
+    """Greedy seed-and-grow (see the module docstring).
+
+    Returns:
+        Groups, their leads (``None``: the strongest member) and the unplaced rows.
+    """
+    if params.max_alliances_per_lead > 1:
+        return _grow_with_shared_leads(county, params, rng)
+    v = county.villages
+    (
+        n,
+        xy,
+        pop,
+        town,
+        industry,
+        strength,
+        need,
+        neighbours,
+        target_a,
+        target_c,
+        besides_lead,
+        seeds,
+        targeted,
+    ) = _formation_inputs(county, params, rng)
 
     assigned = np.zeros(n, dtype=bool)
     reasons: dict[int, str] = {}
@@ -621,23 +659,21 @@ def _grow_with_shared_leads(
     :func:`_desired_size` steer towards both targets.
     """
     v = county.villages
-    n = len(v)
-    xy = v[["x_km", "y_km"]].to_numpy(float)
-    pop = v["population"].to_numpy(np.int64)
-    town = pd.factorize(v["town"])[0]
-    industry = pd.factorize(v["industry"])[0]
-    strength = _rank((v["committee_capacity"] * v["collective_income_start"]).to_numpy(float))
-    need = _need_scores(county, params)
-    targeted = _targeted(county, params)
-    neighbours = cKDTree(xy).query_ball_point(xy, r=params.max_distance_km)
-
-    target_a = round(params.target_alliances * county.scale)
-    target_c = round(params.coverage_target * county.scale)
-    besides_lead = params.coverage_counts == "besides_lead"
-
-    noise = params.score_noise * rng.standard_normal(n)
-    seeds = np.flatnonzero(targeted)
-    seeds = seeds[np.lexsort((seeds, -(need[seeds] + noise[seeds])))]
+    (
+        n,
+        xy,
+        pop,
+        town,
+        industry,
+        strength,
+        need,
+        neighbours,
+        target_a,
+        target_c,
+        besides_lead,
+        seeds,
+        targeted,
+    ) = _formation_inputs(county, params, rng)
 
     member = np.zeros(n, dtype=bool)  # in an alliance, not as its lead
     led = np.zeros(n, dtype=np.int64)  # alliances led
