@@ -992,7 +992,17 @@ def _assign_modes(
     n_goose = min(n, round(params.lead_goose_count * scale))
     n_strong = min(n - n_goose, round(params.strong_leads_weak_count * scale))
     order = np.lexsort((np.arange(n), -lead_capacity))
-    goose = order[:n_goose]
+    # One mentor secretary per lead-goose alliance: take each capable lead once (a lead of
+    # several alliances mentors one of them), and only then a lead's further alliances.
+    leads = table["lead"].to_numpy()
+    seen: set[int] = set()
+    first_of_lead = []
+    for i in order:
+        if int(leads[i]) not in seen:
+            seen.add(int(leads[i]))
+            first_of_lead.append(i)
+    preference = first_of_lead + [i for i in order if i not in set(first_of_lead)]
+    goose = np.array(preference[:n_goose], dtype=np.int64)
     modes[goose] = "lead_goose"
     rest = np.setdiff1d(np.arange(n), goose)
     strong = rest[np.lexsort((rest, -ratio[rest]))][:n_strong]
