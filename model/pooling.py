@@ -168,6 +168,8 @@ class LandPooling:
         self.rent_due = np.zeros(model.households.n)
         self.reserve_rent_due = np.zeros(n_v)
         self.grain = model.crops.land_use("grain")
+        # Contracted land never changes hands, so the village totals are fixed.
+        self.contracted_by_village = model.village_sum(model.households.contracted_mu)
 
     @property
     def village_has_operator(self) -> np.ndarray:
@@ -193,12 +195,12 @@ class LandPooling:
         eligible = self.village_has_operator[hh.village]
         if not eligible.any():
             return
-        utility_gap = self.utility_gap(model)
+        trust = self.trust(model)[hh.village]
+        utility_gap = self.utility_gap(model, trust)
         willing = 1.0 / (1.0 + np.exp(-np.clip(utility_gap / p.logit_scale, -50, 50)))
         switch = eligible & (draw_farmed < willing * p.adoption_speed) & (hh.grain_mu > 0)
         # Land not farmed by the household: compared with the private rent (or nothing).
         rent_h = self.household_rent(model)
-        trust = self.trust(model)[hh.village]
         other_gap = rent_h - p.market_rent * (hh.rented_out_mu > 0) + trust
         other_willing = 1.0 / (1.0 + np.exp(-np.clip(other_gap / p.logit_scale, -50, 50)))
         other_switch = eligible & (draw_other < other_willing * p.adoption_speed)
@@ -218,12 +220,17 @@ class LandPooling:
         """Trust term per village: committee capacity and peers (yuan/mu/yr)."""
         p = self.params
         pooled_share = model.village_sum(model.households.pooled_mu) / np.maximum(
-            model.village_sum(model.households.contracted_mu), 1e-9
+            self.contracted_by_village, 1e-9
         )
         return p.capacity_weight * (model.capacity - 0.5) + p.peer_weight * pooled_share
 
-    def utility_gap(self, model: JointVillageModel) -> np.ndarray:
-        """Utility of pooling minus keeping, per mu of farmed grain land (yuan/mu/yr)."""
+    def utility_gap(self, model: JointVillageModel, trust: np.ndarray) -> np.ndarray:
+        """Utility of pooling minus keeping, per mu of farmed grain land (yuan/mu/yr).
+
+        Args:
+            model: The model.
+            trust: Each household's village trust term (see :meth:`trust`).
+        """
         hh = model.households
         crops = model.crops
         expected_gross = (crops.incidence[self.grain] * crops.yield_kg * crops.price).sum()
@@ -238,14 +245,7 @@ class LandPooling:
             * model.labour.job_probability(hh.head_age, boost)
         )
         dividend = model.expected_dividend_per_mu()[hh.village]
-        return (
-            self.household_rent(model)
-            + freed_value
-            + dividend
-            + self.trust(model)[hh.village]
-            - own_net
-            - hh.attachment
-        )
+        return self.household_rent(model) + freed_value + dividend + trust - own_net - hh.attachment
 
     # ----------------------------------------------------------------------------------
     # Operations
