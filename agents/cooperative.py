@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.cooperatives import SurplusSplit, split_surplus
+from model.mechanisms.cooperatives import SurplusSplit, split_surplus
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.batch import dask_client, execute, plan_runs
-from model.experiment import validate_experiment
+from model.experiments.batch import dask_client, execute, plan_runs
+from model.experiments.experiment import validate_experiment
 from model.runner import COUNTY_MEASURES, RunResult, run_scenario
 
 

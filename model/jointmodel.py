@@ -25,22 +25,22 @@ from agents.cooperative import Cooperative
 from agents.enterprise import Enterprise
 from agents.household import Household
 from agents.village import Village
-from model.alliances import Alliances, form_alliances, no_alliances
-from model.collective import CollectiveBooks
-from model.county import County, build_county
-from model.ecommerce import Livestream
-from model.enterprises import EnterpriseContracts
-from model.farming import CropMarket, load_crop_sheet
-from model.governance import Governance
-from model.households import INCOME_SOURCES, generate_households, village_offsets
-from model.labour import WORKING_DAYS_PER_YEAR, LabourMarket
 from model.ledger import Ledger
-from model.modes import ModeEffects
-from model.pooling import LandPooling
+from model.mechanisms.collective import CollectiveBooks
+from model.mechanisms.ecommerce import Livestream
+from model.mechanisms.enterprises import EnterpriseContracts
+from model.mechanisms.farming import CropMarket, load_crop_sheet
+from model.mechanisms.governance import Governance
+from model.mechanisms.labour import WORKING_DAYS_PER_YEAR, LabourMarket
+from model.mechanisms.modes import ModeEffects
+from model.mechanisms.pooling import LandPooling
+from model.mechanisms.transfers import Transfers
 from model.recorder import Recorder
 from model.rng import stream
 from model.scenario import Scenario
-from model.transfers import Transfers
+from model.world.alliances import Alliances, form_alliances, no_alliances
+from model.world.county import County, build_county
+from model.world.households import INCOME_SOURCES, generate_households, village_offsets
 
 
 def build_world(config: Scenario) -> tuple[County, Alliances]:

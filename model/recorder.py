@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from model.collective import COLLECTIVE_SOURCES
-from model.households import INCOME_SOURCES
+from model.mechanisms.collective import COLLECTIVE_SOURCES
 from model.metrics import gini
+from model.world.households import INCOME_SOURCES
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel

@@ -18,24 +18,20 @@ from typing import Any
 from pydantic import BaseModel, PrivateAttr, ValidationError
 from pydantic.fields import FieldInfo
 
-from model.alliances import AllianceParams
-from model.collective import CollectiveParams
-from model.county import CountyParams
 from model.errors import InputError
-from model.farming import FarmingParams
-from model.governance import GovernanceParams
-from model.households import HouseholdParams
-from model.labour import LabourParams
+from model.mechanisms.collective import CollectiveParams
+from model.mechanisms.farming import FarmingParams
+from model.mechanisms.governance import GovernanceParams
+from model.mechanisms.labour import LabourParams
+from model.mechanisms.modes import ModeParams
+from model.mechanisms.policies import PolicyParams
+from model.mechanisms.transfers import TransferParams
 from model.metrics import OutputParams
-from model.modes import ModeParams
 from model.params import Section, param
-from model.policies import PolicyParams
-from model.transfers import TransferParams
-
-#: The project's root folder (holds ``scenarios/`` and ``data/``).
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-#: Folder holding the scenario files shipped with the project.
-SCENARIO_DIR = PROJECT_ROOT / "scenarios"
+from model.paths import PROJECT_ROOT, SCENARIO_DIR
+from model.world.alliances import AllianceParams
+from model.world.county import CountyParams
+from model.world.households import HouseholdParams
 
 
 class Scenario(Section):

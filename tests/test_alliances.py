@@ -9,7 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.alliances import (
+from model.errors import InputError
+from model.rng import stream
+from model.scenario import load_scenario
+from model.world.alliances import (
     ALLIANCE_COLUMNS,
     MODES,
     AllianceParams,
@@ -17,10 +20,7 @@ from model.alliances import (
     form_alliances,
     no_alliances,
 )
-from model.county import County, CountyParams, build_county, load_villages
-from model.errors import InputError
-from model.rng import stream
-from model.scenario import load_scenario
+from model.world.county import County, CountyParams, build_county, load_villages
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EXAMPLE_VILLAGES = DATA / "example_villages.csv"

@@ -26,7 +26,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from model.app import (
+from model.cli import app as cli
+from model.cli.app import free_port, server_command
+from model.viz.app import (
     SCENARIO_MODE,
     AppModel,
     collective_chart,
@@ -36,8 +38,6 @@ from model.app import (
     summary_card,
     village_map,
 )
-from model.cli import app as cli
-from model.cli_app import free_port, server_command
 
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -115,7 +115,7 @@ def test_cli_reports_a_bad_override_without_starting_a_server() -> None:
 def test_server_command_runs_the_app_module() -> None:
     command = server_command("127.0.0.1", 8123)
     assert command[:4] == [sys.executable, "-m", "solara", "run"]
-    assert "model.app" in command and "8123" in command
+    assert "model.viz.app" in command and "8123" in command
 
 
 # --------------------------------------------------------------------------------------

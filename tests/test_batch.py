@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from model.batch import (
+from model.cli import app
+from model.errors import InputError
+from model.experiments.batch import (
     batch_status,
     dask_client,
     execute,
@@ -22,11 +24,9 @@ from model.batch import (
     plan_runs,
     run_batch,
 )
-from model.cli import app
-from model.errors import InputError
-from model.experiment import validate_experiment
+from model.experiments.experiment import validate_experiment
+from model.experiments.store import ResultsStore
 from model.runner import COUNTY_MEASURES, RunResult
-from model.store import ResultsStore
 
 TESTS = Path(__file__).resolve().parent
 
@@ -218,7 +218,7 @@ def test_killed_process_resumes_without_loss_or_duplicates(tmp_path):
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "from test_batch import slow_runner, small_experiment;"
-        "from model.batch import run_batch;"
+        "from model.experiments.batch import run_batch;"
         "run_batch(small_experiment(replicates=12), out=sys.argv[2], workers=0,"
         " progress=False, runner=slow_runner)"
     )

@@ -8,10 +8,7 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from model.cli import app
-from model.jointmodel import build_world
-from model.scenario import Scenario, load_scenario
-from model.validation import (
+from model.checks.validation import (
     CASES_DIR,
     CHECKS,
     Runner,
@@ -22,6 +19,9 @@ from model.validation import (
     render,
     run_checks,
 )
+from model.cli import app
+from model.jointmodel import build_world
+from model.scenario import Scenario, load_scenario
 
 #: Quick settings for every run in these tests.
 QUICK = ("years=2", "county.scale=0.1")

@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.compare import (
+from model.errors import InputError
+from model.experiments.compare import (
     MEASURES,
     RATIO_MEASURES,
     compare,
@@ -21,7 +22,6 @@ from model.compare import (
     ratio_ci,
     run_measures,
 )
-from model.errors import InputError
 from model.runner import COUNTY_MEASURES
 
 

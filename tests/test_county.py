@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from scipy.spatial import cKDTree
 
-from model.county import (
+from model.errors import InputError
+from model.rng import stream
+from model.world.county import (
     INDUSTRIES,
     REQUIRED_COLUMNS,
     TERRAINS,
@@ -22,8 +24,6 @@ from model.county import (
     load_towns,
     load_villages,
 )
-from model.errors import InputError
-from model.rng import stream
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example_villages.csv"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from model.alliances import MODES
 from model.cli import app
+from model.world.alliances import MODES
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 KEYS = {

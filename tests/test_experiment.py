@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from model.batch import plan_runs
 from model.errors import InputError
-from model.experiment import EXPERIMENT_DIR, load_experiment, validate_experiment
+from model.experiments.batch import plan_runs
+from model.experiments.experiment import EXPERIMENT_DIR, load_experiment, validate_experiment
 
 
 def write(path: Path, text: str) -> Path:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.cooperatives import split_surplus
 from model.errors import InputError
-from model.farming import CropMarket, FarmingParams, ginger_cycle_step, load_crop_sheet
 from model.jointmodel import JointVillageModel, build_world
 from model.ledger import Ledger
+from model.mechanisms.cooperatives import split_surplus
+from model.mechanisms.farming import CropMarket, FarmingParams, ginger_cycle_step, load_crop_sheet
 from model.metrics import gini
-from model.scenario import PROJECT_ROOT, load_scenario
+from model.paths import PROJECT_ROOT
+from model.scenario import load_scenario
 
 SMALL = ["county.scale=0.2", "years=2", "alliances.enabled=true"]
 

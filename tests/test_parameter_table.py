@@ -9,17 +9,18 @@ import re
 import pandas as pd
 import pytest
 
-from model.farming import CROP_COLUMNS
-from model.parameter_table import (
+from model.checks.parameter_table import (
     COLUMNS,
     TABLE_PATH,
     declaring_module,
     format_value,
     render_csv,
 )
-from model.scenario import PROJECT_ROOT, Scenario, parameter_rows
+from model.mechanisms.farming import CROP_COLUMNS
+from model.paths import PROJECT_ROOT
+from model.scenario import Scenario, parameter_rows
 
-REGENERATE = "data/parameters.csv is stale: run `.venv/bin/python -m model.parameter_table`"
+REGENERATE = "data/parameters.csv is stale: run `.venv/bin/python -m model.checks.parameter_table`"
 ODD_PATH = PROJECT_ROOT / "docs" / "ODD.md"
 
 
@@ -105,7 +106,7 @@ def test_crop_sheet_rows_cover_every_crop_and_column(table):
 
 _SECTIONS = tuple(name for name in Scenario.model_fields if "." not in name)
 #: A dotted name starting with a scenario section, not preceded by a word or a dot
-#: (so that module paths like ``model.households.x`` are not read as parameters).
+#: (so that module paths like ``model.world.households.x`` are not read as parameters).
 _DOTTED = re.compile(r"(?<![\w.])((?:" + "|".join(_SECTIONS) + r")(?:\.[a-z_][a-z_0-9]*)+)")
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 
-from model import plots
 from model.runner import COUNTY_MEASURES, INCOME_SOURCES
+from model.viz import figures as plots
 
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -142,7 +142,7 @@ def test_other_figures_draw() -> None:
 
 
 def test_comparison_and_sensitivity_figures() -> None:
-    from model.compare import compare
+    from model.experiments.compare import compare
 
     county = county_table(("baseline", "anqiu_2023", "policy_land_pooling"), replicates=3)
     table = compare(county, reference="baseline")

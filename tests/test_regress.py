@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from model import regress as rg
+from model.checks import regress as rg
 from model.cli import app
 from model.runner import run_scenario
 

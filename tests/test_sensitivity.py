@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from model.batch import execute, plan_runs, run_batch
 from model.cli import app
 from model.errors import InputError
-from model.experiment import validate_experiment
+from model.experiments.batch import execute, plan_runs, run_batch
+from model.experiments.experiment import validate_experiment
+from model.experiments.sensitivity import morris_indices, sensitivity_figure, sobol_indices
+from model.experiments.store import ResultsStore
 from model.runner import COUNTY_MEASURES, RunResult
-from model.sensitivity import morris_indices, sensitivity_figure, sobol_indices
-from model.store import ResultsStore
 
 
 def years_only_runner(scenario, replicate=0, progress=False):
@@ -128,7 +128,7 @@ def test_ratio_measures_are_refused(tmp_path):
 
 
 def test_indices_from_a_dataframe_need_the_problem(tmp_path):
-    from model.batch import load_results
+    from model.experiments.batch import load_results
 
     out = run(tmp_path, design("sobol", 4))
     frame = load_results(out)

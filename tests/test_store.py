@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from model.errors import InputError
-from model.store import FORMAT_VERSION, ResultsStore, _atomic_write, run_key
+from model.experiments.store import FORMAT_VERSION, ResultsStore, _atomic_write, run_key
 
 
 def new_store(tmp_path, name="exp"):

@@ -9,13 +9,13 @@ income and the number of weak villages, and a summary of the current month. A pa
 change takes effect on **Reset**, as everywhere in Mesa.
 
 Start it with ``jointvillage app [SCENARIO] [--port 8765] [--set key=value ...]`` (see
-:mod:`model.cli_app`), or ``solara run model.app`` (the page is :func:`Page`). The command
+:mod:`model.cli.app`), or ``solara run model.app`` (the page is :func:`Page`). The command
 passes the scenario and its ``--set`` overrides to the server in the environment variables
 ``JOINTVILLAGE_APP_SCENARIO`` and ``JOINTVILLAGE_APP_SET`` (a JSON list).
 
 For responsiveness the app runs a share of the county (``county.scale``, default 0.25) over
 a short horizon (default 3 years); figures are rendered to PNG with the shared style of
-:mod:`model.plots`.
+:mod:`model.viz.figures`.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ import solara
 from matplotlib.colors import TwoSlopeNorm
 from mesa.visualization import SolaraViz
 
-from model import plots
-from model.alliances import MODES
 from model.jointmodel import JointVillageModel
+from model.paths import SCENARIO_DIR
 from model.runner import INCOME_SOURCES
-from model.scenario import SCENARIO_DIR, load_scenario
+from model.scenario import load_scenario
+from model.viz import figures as plots
+from model.world.alliances import MODES
 
 #: Environment variables set by ``jointvillage app``.
 SCENARIO_ENV = "JOINTVILLAGE_APP_SCENARIO"

@@ -282,6 +282,6 @@ class LandPooling:
     def jobs_per_village(self, model: JointVillageModel) -> np.ndarray:
         """Full-time local jobs the operators create, by village (labour units)."""
         days = model.crops.land_use_scale_labour_days[self.grain]
-        from model.labour import WORKING_DAYS_PER_YEAR
+        from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
 
         return self.pooled_by_village(model) * days / WORKING_DAYS_PER_YEAR

@@ -16,7 +16,7 @@ the range over replicates; several scenarios as one line (or panel) each.
 
 Example (a notebook)::
 
-    from model import plots
+    from model.viz import figures as plots
     fig = plots.weak_villages_figure(county_yearly, lang="zh")
     plots.show(fig)                      # an inline PNG
     plots.plot_weak_villages(county_yearly, Path("results/weak.png"))
@@ -90,7 +90,7 @@ SOURCE_COLOURS = {
     "ecommerce": "#c44e52",
     "transfer": "#8172b3",
 }
-#: Colour per alliance mode (as in :mod:`model.county_map`).
+#: Colour per alliance mode (as in :mod:`model.viz.maps`).
 MODE_COLOURS = {
     "lead_goose": "#1f3b73",
     "strong_leads_weak": "#b2182b",
@@ -270,7 +270,8 @@ MODE_NAMES: dict[str, tuple[str, str]] = {
     "project_traction": ("project traction", "项目牵引"),
 }
 
-#: Display names of comparison measures (:mod:`model.compare`): (English, Chinese, unit zh).
+#: Display names of comparison measures (:mod:`model.experiments.compare`):
+#: (English, Chinese, unit zh).
 MEASURE_NAMES: dict[str, tuple[str, str]] = {
     "per_capita_income": ("Per-capita disposable income, last year", "末年人均可支配收入"),
     "income_wage": ("Per-capita wage income, last year", "末年人均工资性收入"),
@@ -367,7 +368,7 @@ def measure_label(name: str, lang: str = "en", fallback: str | None = None) -> s
 
 
 def unit_label(unit: str, lang: str = "en") -> str:
-    """A unit of :mod:`model.compare` in a language."""
+    """A unit of :mod:`model.experiments.compare` in a language."""
     return MEASURE_UNITS_ZH.get(unit, unit) if lang == "zh" else unit
 
 
@@ -822,7 +823,7 @@ def effects_figure(
     """Paired differences against the reference arm with 95% intervals, a panel per measure.
 
     Args:
-        table: From :func:`model.compare.compare`.
+        table: From :func:`model.experiments.compare.compare`.
         measures: Measures to draw (default: per-capita income, collective income summed,
             weak villages lifted, household Gini).
         lang: ``"en"`` or ``"zh"``.
@@ -895,7 +896,7 @@ def morris_figure(
     """Morris screening: mu* against sigma per measure (top right = important, non-linear).
 
     Args:
-        table: From :func:`model.sensitivity.morris_indices`.
+        table: From :func:`model.experiments.sensitivity.morris_indices`.
         measures: Measures to draw (default: all in the table).
         lang: ``"en"`` or ``"zh"``.
     """
@@ -974,7 +975,7 @@ def sobol_figure(
     """Sobol first-order and total indices with 95% intervals, a panel per measure.
 
     Args:
-        table: From :func:`model.sensitivity.sobol_indices`.
+        table: From :func:`model.experiments.sensitivity.sobol_indices`.
         measures: Measures to draw (default: all in the table).
         lang: ``"en"`` or ``"zh"``.
     """

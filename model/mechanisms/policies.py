@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from model.cooperatives import CoopShareParams
-from model.ecommerce import LivestreamParams
-from model.enterprises import EnterpriseContractParams
+from model.mechanisms.cooperatives import CoopShareParams
+from model.mechanisms.ecommerce import LivestreamParams
+from model.mechanisms.enterprises import EnterpriseContractParams
+from model.mechanisms.pooling import LandPoolingParams
 from model.params import Section
-from model.pooling import LandPoolingParams
 
 
 class PolicyParams(Section):

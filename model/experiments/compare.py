@@ -240,7 +240,8 @@ def run_measures(results: pd.DataFrame, measures: Sequence[str] | None = None) -
     """One row per run with every per-run measure.
 
     Args:
-        results: ``county_yearly`` rows of many runs (e.g. :func:`model.batch.load_results`);
+        results: ``county_yearly`` rows of many runs (e.g.
+            :func:`model.experiments.batch.load_results`);
             needs ``scenario``, ``replicate``, ``year`` and the county measures; ``variant``
             and ``param:*`` columns are used when present.
         measures: Names to compute (default all).
@@ -388,7 +389,8 @@ def compare(
     """Means with intervals per arm and measure, and paired differences against a reference.
 
     Args:
-        results: ``county_yearly`` rows (from :func:`model.batch.load_results`, or any frame
+        results: ``county_yearly`` rows (from
+            :func:`model.experiments.batch.load_results`, or any frame
             with ``scenario``, ``replicate``, ``year`` and the county measures).
         reference: Arm label or scenario name of the reference (default: the first arm).
         measures: Measure names (default: all of :data:`MEASURES` and :data:`RATIO_MEASURES`).
@@ -537,7 +539,7 @@ def comparison_experiment(
     Returns:
         A validated :class:`~model.experiment.Experiment`.
     """
-    from model.experiment import validate_experiment
+    from model.experiments.experiment import validate_experiment
     from model.scenario import Scenario, load_scenario, resolve_path
 
     if not scenarios:
@@ -608,7 +610,7 @@ def compare_scenarios(
 
     Example (a notebook)::
 
-        from model.compare import compare_scenarios
+        from model.experiments.compare import compare_scenarios
         table = compare_scenarios(["baseline.toml", "anqiu.toml"], replicates=10)
         table[table.measure == "per_capita_income"]
 
@@ -628,7 +630,7 @@ def compare_scenarios(
     Returns:
         The tidy table of :func:`compare`.
     """
-    from model.batch import execute, load_results, plan_runs
+    from model.experiments.batch import execute, load_results, plan_runs
 
     experiment = comparison_experiment(scenarios, replicates, reference, seed, overrides)
     plan = plan_runs(experiment)

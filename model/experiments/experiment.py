@@ -39,8 +39,8 @@ from pydantic.fields import FieldInfo
 
 from model.errors import InputError
 from model.params import Section, param
+from model.paths import EXPERIMENT_DIR
 from model.scenario import (
-    SCENARIO_DIR,
     Scenario,
     _allowed_text,
     _apply_override,
@@ -52,9 +52,6 @@ from model.scenario import (
     submodel,
     validate_scenario,
 )
-
-#: Folder of the experiment files shipped with the project.
-EXPERIMENT_DIR = SCENARIO_DIR / "experiments"
 
 #: Tables a run can produce (see :class:`model.runner.RunResult`); ``county_yearly`` is
 #: always kept because every comparison and sensitivity measure is derived from it.

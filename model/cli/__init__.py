@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import typer
 
-from model import (
-    cli_app,
-    cli_batch,
-    cli_county,
-    cli_regress,
-    cli_run,
-    cli_scenario,
-    cli_validation,
-)
+from model.cli import app as cli_app
+from model.cli import batch as cli_batch
+from model.cli import county as cli_county
+from model.cli import regress as cli_regress
+from model.cli import run as cli_run
+from model.cli import scenario as cli_scenario
+from model.cli import validation as cli_validation
 
 app = typer.Typer(
     name="jointvillage",

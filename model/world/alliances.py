@@ -82,9 +82,10 @@ import pandas as pd
 from pydantic import model_validator
 from scipy.spatial import cKDTree
 
-from model.county import County, RowLabel, blank_cells, line_label, parse_bool, read_table
 from model.errors import InputError
 from model.params import Section, param
+from model.paths import find_file
+from model.world.county import County, RowLabel, blank_cells, line_label, parse_bool, read_table
 
 #: The four modes of the programme (DESIGN section 1).
 MODES = ("lead_goose", "strong_leads_weak", "industry_pull", "project_traction")
@@ -1288,10 +1289,4 @@ def _check_bounds(
 
 def _find(name: str) -> Path | None:
     """Find a data file as given, in the working directory or in the project root."""
-    if not name:
-        return None
-    root = Path(__file__).resolve().parent.parent
-    for option in (Path(name), Path.cwd() / name, root / name):
-        if option.is_file():
-            return option
-    return None
+    return find_file(name)

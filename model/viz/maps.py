@@ -21,8 +21,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from scipy.spatial import ConvexHull, QhullError, cKDTree
 
-from model.alliances import MODES, Alliances
-from model.county import INDUSTRIES, County
+from model.world.alliances import MODES, Alliances
+from model.world.county import INDUSTRIES, County
 
 #: Colour per industry (colour-blind-friendly where possible).
 INDUSTRY_COLOURS = {

@@ -19,7 +19,6 @@ import pandas as pd
 from model.errors import InputError
 from model.params import Section, param
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CROP_COLUMNS = (
     "crop",
     "yield_kg_per_mu",

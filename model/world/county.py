@@ -56,6 +56,7 @@ from pydantic import field_validator
 
 from model.errors import InputError
 from model.params import Section, param
+from model.paths import DATA_DIR, find_file
 
 #: Main specialties of a village; "grain" = wheat–maize double cropping.
 INDUSTRIES = ("grain", "ginger", "green_onion", "cherry", "peach", "vegetables", "peanut", "millet")
@@ -63,7 +64,7 @@ INDUSTRIES = ("grain", "ginger", "green_onion", "cherry", "peach", "vegetables",
 TERRAINS = ("plain", "hill", "mountain")
 
 #: The shipped towns sheet.
-TOWNS_FILE = Path(__file__).resolve().parent.parent / "data" / "towns.csv"
+TOWNS_FILE = DATA_DIR / "towns.csv"
 
 #: Columns a village file must have.
 REQUIRED_COLUMNS = (
@@ -922,11 +923,7 @@ def _towns_path(params: CountyParams, given: Path | None) -> Path:
 
 def _find(name: str) -> Path | None:
     """Find a data file as given, in the working directory or in the project root."""
-    candidate = Path(name)
-    for option in (candidate, Path.cwd() / candidate, TOWNS_FILE.parent.parent / candidate):
-        if option.is_file():
-            return option
-    return None
+    return find_file(name)
 
 
 def read_table(path: Path, what: str) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 Exit status: 0 when every check passes (or after ``--update``), 1 on a regression, 2 on bad
 input (a missing or corrupt reference folder, ``--update`` without ``--reason``, ...).
-The checks and the reference format are described in :mod:`model.regress` and
+The checks and the reference format are described in :mod:`model.checks.regress` and
 ``docs/regression.md``.
 """
 
@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from model.cli_common import SetOption, user_errors
+from model.cli.common import SetOption, user_errors
 from model.errors import InputError
 
 #: Exit status of a run whose outputs moved beyond their tolerance.
@@ -100,7 +100,7 @@ def regress(
 
     Exit 0: pass; 1: outputs moved; 2: bad input. See docs/regression.md.
     """
-    from model import regress as rg
+    from model.checks import regress as rg
 
     names = rg.split_names(scenarios)
     extra = list(set_ or [])

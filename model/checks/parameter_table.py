@@ -9,8 +9,8 @@ sheet row's source.
 
 Regenerate after changing the schema or the sheets::
 
-    .venv/bin/python -m model.parameter_table            # writes data/parameters.csv
-    .venv/bin/python -m model.parameter_table --check    # exit 1 when the file is stale
+    .venv/bin/python -m model.checks.parameter_table            # writes data/parameters.csv
+    .venv/bin/python -m model.checks.parameter_table --check    # exit 1 when the file is stale
 
 ``tests/test_parameter_table.py`` fails when the file no longer matches the code.
 """
@@ -27,11 +27,12 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from model.farming import CROP_COLUMNS
-from model.scenario import PROJECT_ROOT, Scenario, parameter_rows, submodel
+from model.mechanisms.farming import CROP_COLUMNS
+from model.paths import DATA_DIR, PROJECT_ROOT
+from model.scenario import Scenario, parameter_rows, submodel
 
 #: Where the table is written by default.
-TABLE_PATH = PROJECT_ROOT / "data" / "parameters.csv"
+TABLE_PATH = DATA_DIR / "parameters.csv"
 
 #: Columns of the table.
 COLUMNS = (
@@ -95,7 +96,7 @@ def declaring_module(dotted: str) -> str:
         dotted: e.g. ``"policies.land_pooling.rent"``.
 
     Returns:
-        e.g. ``"model.pooling"`` (``"model.scenario"`` for the top-level fields).
+        e.g. ``"model.mechanisms.pooling"`` (``"model.scenario"`` for the top-level fields).
     """
     owner: type[BaseModel] = Scenario
     for part in dotted.split(".")[:-1]:
@@ -155,8 +156,8 @@ def sheet_rows(crops_path: Path | None = None, land_uses_path: Path | None = Non
     land_uses_path = land_uses_path or default_uses
     crops = pd.read_csv(crops_path, dtype=str, keep_default_na=False)
     uses = pd.read_csv(land_uses_path, dtype=str, keep_default_na=False)
-    where_crops = f"model.farming ({_relative(crops_path)})"
-    where_uses = f"model.farming ({_relative(land_uses_path)})"
+    where_crops = f"model.mechanisms.farming ({_relative(crops_path)})"
+    where_uses = f"model.mechanisms.farming ({_relative(land_uses_path)})"
     rows: list[dict[str, str]] = []
     columns = [c for c in CROP_COLUMNS if c not in ("crop", "source")]
     for _, crop in crops.iterrows():
@@ -220,9 +221,9 @@ def write_table(path: Path = TABLE_PATH) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m model.parameter_table [--out PATH] [--check]``."""
+    """``python -m model.checks.parameter_table [--out PATH] [--check]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m model.parameter_table",
+        prog="python -m model.checks.parameter_table",
         description="Generate data/parameters.csv from the scenario schema and the sheets.",
     )
     parser.add_argument("--out", type=Path, default=TABLE_PATH, help="file to write")
@@ -235,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
         if current != text:
             print(
-                f"{args.out} is out of date: run python -m model.parameter_table", file=sys.stderr
+                f"{args.out} is out of date: run python -m model.checks.parameter_table",
+                file=sys.stderr,
             )
             return 1
         print(f"{args.out} is up to date")

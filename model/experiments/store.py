@@ -42,6 +42,7 @@ import pandas as pd
 
 import model
 from model.errors import InputError
+from model.paths import PROJECT_ROOT
 
 #: Marker that identifies a jointvillage results folder.
 FORMAT = "jointvillage-results"
@@ -88,7 +89,7 @@ def code_fingerprint(root: Path | None = None) -> str:
     were made by other code than the one about to add to them.
     """
     if root is None:
-        root = Path(__file__).resolve().parent.parent
+        root = PROJECT_ROOT
     digest = hashlib.sha256()
     for folder in ("model", "agents", "data"):
         for path in sorted((root / folder).rglob("*")):

@@ -1,4 +1,4 @@
-"""The ``app`` command: serve the interactive app (:mod:`model.app`) with Solara."""
+"""The ``app`` command: serve the interactive app (:mod:`model.viz.app`) with Solara."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from model.cli_common import SetOption, user_errors
+from model.cli.common import SetOption, user_errors
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -28,7 +28,7 @@ def server_command(host: str, port: int, open_browser: bool = False) -> list[str
         "-m",
         "solara",
         "run",
-        "model.app",
+        "model.viz.app",
         "--host",
         host,
         "--port",

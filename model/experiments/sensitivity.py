@@ -3,7 +3,7 @@
 An experiment with a ``[sensitivity]`` table makes every SALib sample point a scenario
 variant (integer fields are rounded; the raw design value is kept in the plan's
 ``design:<field>`` column). After the batch, each point's output is the mean over its
-replicates of a per-run measure (:data:`model.compare.MEASURES`), and SALib computes per
+replicates of a per-run measure (:data:`model.experiments.compare.MEASURES`), and SALib computes per
 measure:
 
 * Sobol: first-order ``S1`` and total ``ST`` indices with their confidence half-widths
@@ -11,7 +11,8 @@ measure:
 * Morris: ``mu``, ``mu_star`` (mean absolute elementary effect) with ``mu_star_conf``, and
   ``sigma`` (spread: non-linearity or interactions).
 
-The design and the bootstrap draw from the experiment seed (:func:`model.batch.design_seed`),
+The design and the bootstrap draw from the experiment seed
+(:func:`model.experiments.batch.design_seed`),
 so an analysis is reproducible. Every design point must have a finished run: Sobol and
 Morris estimators need the complete design, so an incomplete folder is an error that says
 how many points are missing.
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from model.errors import InputError
-from model.experiment import SensitivityDesign
+from model.experiments.experiment import SensitivityDesign
 
 LEVEL = 0.95
 
@@ -69,8 +70,8 @@ def _inputs(
                 "pass problem= (SALib names and bounds) with a results DataFrame",
             )
         return results, settings, "results"
-    from model.batch import load_results
-    from model.store import ResultsStore
+    from model.experiments.batch import load_results
+    from model.experiments.store import ResultsStore
 
     store = ResultsStore.open(results)
     info = store.manifest.get("experiment", {})
@@ -103,7 +104,7 @@ def _outputs(
     source: str,
 ) -> list[tuple[str, np.ndarray, pd.DataFrame]]:
     """Per scenario: the design matrix and the mean output per design point and measure."""
-    from model.compare import run_measures
+    from model.experiments.compare import run_measures
 
     names = list(info["problem"]["names"])
     columns = [f"design:{n}" for n in names]
@@ -277,7 +278,7 @@ def sensitivity_indices(
     out: str | Path, measures: Sequence[str] | None = None, level: float = LEVEL
 ) -> pd.DataFrame:
     """Sobol or Morris indices of a results folder, whichever its design is."""
-    from model.batch import manifest
+    from model.experiments.batch import manifest
 
     info = manifest(out).get("experiment", {}).get("sensitivity") or {}
     if info.get("method") == "morris":
@@ -287,7 +288,7 @@ def sensitivity_indices(
 
 def _per_run(measures: Sequence[str] | None) -> list[str] | None:
     """Ratio measures need a reference arm, which a design does not have."""
-    from model.compare import MEASURES, select_measures
+    from model.experiments.compare import MEASURES, select_measures
 
     if not measures:
         return [m.name for m in MEASURES]
@@ -303,7 +304,7 @@ def _per_run(measures: Sequence[str] | None) -> list[str] | None:
 
 
 def _seed(info: dict[str, Any]) -> int | None:
-    from model.batch import design_seed
+    from model.experiments.batch import design_seed
 
     return design_seed(info["seed"]) if info.get("seed") is not None else None
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import tomli_w
 import typer
 
-from model.cli_common import SetOption, user_errors
+from model.cli.common import SetOption, user_errors
 from model.scenario import load_scenario, resolve_path
 
 

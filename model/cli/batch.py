@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from model.cli_common import SetOption, user_errors
+from model.cli.common import SetOption, user_errors
 from model.errors import InputError
 
 if TYPE_CHECKING:
@@ -87,8 +87,14 @@ def batch(
     Runs already in the folder are skipped: after a crash or Ctrl-C, run the same command
     again to continue. Runs that raise are recorded in OUT/failed/ and the batch goes on.
     """
-    from model.batch import CODE_CHANGED, BatchAbortedError, default_out, execute, plan_runs
-    from model.experiment import load_experiment
+    from model.experiments.batch import (
+        CODE_CHANGED,
+        BatchAbortedError,
+        default_out,
+        execute,
+        plan_runs,
+    )
+    from model.experiments.experiment import load_experiment
 
     exp = load_experiment(experiment)
     plan = plan_runs(exp)
@@ -179,8 +185,8 @@ def compare(
     Per scenario and measure: the mean with a 95% interval across replicates and the paired
     difference against the reference, as a table (printed, CSV) and a figure.
     """
-    from model.compare import compare as compare_table
-    from model.compare import write_comparison
+    from model.experiments.compare import compare as compare_table
+    from model.experiments.compare import write_comparison
 
     folders = [p for p in inputs if p.is_dir()]
     if folders:
@@ -194,8 +200,8 @@ def compare(
         for flag, value in (("--replicates", replicates), ("--seed", seed), ("--set", set_)):
             if value:
                 raise InputError(flag, flag.lstrip("-"), value, "only with scenario files")
-        from model.batch import load_results, manifest
-        from model.compare import first_arm
+        from model.experiments.batch import load_results, manifest
+        from model.experiments.compare import first_arm
 
         results = load_results(folders[0])
         # Default: the experiment's reference scenario (its first point, for a sweep).
@@ -204,14 +210,14 @@ def compare(
         table = compare_table(results, ref, measure)
         target = out if out is not None else folders[0]
     else:
-        from model.batch import (
+        from model.experiments.batch import (
             CODE_CHANGED,
             BatchAbortedError,
             execute,
             load_results,
             plan_runs,
         )
-        from model.compare import comparison_experiment
+        from model.experiments.compare import comparison_experiment
 
         exp = comparison_experiment(inputs, replicates or 5, reference, seed, set_ or [])
         plan = plan_runs(exp)
@@ -310,7 +316,7 @@ def sensitivity(
     no_figure: NoFigureOption = False,
 ) -> None:
     """Sobol (S1, ST with intervals) or Morris (mu*, sigma) indices per output measure."""
-    from model.sensitivity import sensitivity_indices, write_sensitivity
+    from model.experiments.sensitivity import sensitivity_indices, write_sensitivity
 
     table = sensitivity_indices(results, measure)
     paths = write_sensitivity(table, out if out is not None else results, figure=not no_figure)

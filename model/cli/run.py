@@ -15,11 +15,11 @@ import pandas as pd
 import typer
 
 import model
-from model.cli_common import SetOption, user_errors
+from model.cli.common import SetOption, user_errors
 from model.errors import InputError
-from model.households import INCOME_SOURCES
 from model.runner import RunResult, run_scenario
 from model.scenario import Scenario, load_scenario
+from model.world.households import INCOME_SOURCES
 
 RESULTS_DIR = Path("results")
 
@@ -80,8 +80,8 @@ def demo(
 ) -> None:
     """The main job: baseline and the Anqiu programme on the full synthetic county."""
     _check_lang(lang)
-    from model.county_map import draw_county_map
     from model.jointmodel import build_world
+    from model.viz.maps import draw_county_map
 
     overrides = [f"years={years}"] if years is not None else []
     results: list[RunResult] = []
@@ -121,7 +121,7 @@ def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str
     Each file is written to a temporary name and moved into place, so an interrupted run
     never leaves a half-written table beside a manifest that claims it.
     """
-    from model import plots
+    from model.viz import figures as plots
 
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}

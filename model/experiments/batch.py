@@ -6,7 +6,8 @@ is run as ``run_scenario(scenario, replicate=r)``; :mod:`model.rng` derives the 
 streams from that seed with ``SeedSequence``, so replicate ``r`` of every variant shares the
 county, weather and prices (common random numbers).
 
-Execution is resumable: each finished run is stored under its key (see :mod:`model.store`)
+Execution is resumable: each finished run is stored under its key (see
+:mod:`model.experiments.store`)
 and runs already stored are skipped, so running the same batch again after a crash or Ctrl-C
 continues where it stopped, and never runs anything twice. A run that raises is recorded in
 ``failed/`` with its traceback and the batch goes on (``--retry-failed`` runs them again).
@@ -59,15 +60,15 @@ import pandas as pd
 
 import model
 from model.errors import InputError
-from model.experiment import (
+from model.experiments.experiment import (
     Experiment,
     Range,
     build_scenario,
     is_integer_field,
     load_experiment,
 )
+from model.experiments.store import ResultsStore, code_fingerprint, now, run_key
 from model.scenario import Scenario
-from model.store import ResultsStore, code_fingerprint, now, run_key
 
 #: Spawn key of the design stream (Latin hypercube, Sobol, Morris) under the experiment
 #: seed; far from the model's stream ids in :mod:`model.rng`, so designs never share bits
@@ -193,7 +194,7 @@ def salib_problem(parameters: dict[str, Range]) -> dict[str, Any]:
 def _points(exp: Experiment) -> tuple[list[dict[str, Any]], np.ndarray | None, dict | None]:
     """The sweep or design points: scenario values, raw design matrix, SALib problem."""
     if exp.sensitivity is not None:
-        from model.sensitivity import sample_design
+        from model.experiments.sensitivity import sample_design
 
         problem = salib_problem(exp.sensitivity.parameters)
         matrix = sample_design(exp.sensitivity, problem, design_seed(exp.seed))
@@ -313,7 +314,7 @@ def execute_run(
         ``{"ok": True, "files": {table: parquet bytes}, "wall_seconds", "worker"}`` or
         ``{"ok": False, "kind": "error", "error", "traceback", "wall_seconds", "worker"}``.
     """
-    from model.store import encode_run
+    from model.experiments.store import encode_run
 
     start = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -707,7 +708,7 @@ def as_experiment(experiment: Experiment | str | Path | dict[str, Any]) -> Exper
     if isinstance(experiment, Experiment):
         return experiment
     if isinstance(experiment, dict):
-        from model.experiment import validate_experiment
+        from model.experiments.experiment import validate_experiment
 
         return validate_experiment(experiment)
     return load_experiment(experiment)
@@ -727,7 +728,7 @@ def run_batch(
 
     Example (a notebook)::
 
-        from model.batch import run_batch
+        from model.experiments.batch import run_batch
         df = run_batch("scenarios/experiments/replicates_small.toml", workers=2)
         df.groupby(["scenario", "year"])["per_capita_income"].mean()
 

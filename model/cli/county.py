@@ -12,11 +12,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from model.alliances import MODES, Alliances, alliance_summary, form_alliances
-from model.cli_common import SetOption, user_errors
-from model.county import County, build_county, county_summary
+from model.cli.common import SetOption, user_errors
 from model.rng import stream
 from model.scenario import Scenario, load_scenario
+from model.world.alliances import MODES, Alliances, alliance_summary, form_alliances
+from model.world.county import County, build_county, county_summary
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +39,7 @@ def county(
     resolved = load_scenario(scenario, set_ or [])
     built, alliances, seconds = build(resolved)
     # Imported here: matplotlib is only needed once there is something to draw.
-    from model.county_map import draw_county_map
+    from model.viz.maps import draw_county_map
 
     png = draw_county_map(built, alliances, out / f"county_{_safe(resolved.name)}.png")
     summary = summarise(built, alliances)

@@ -32,15 +32,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.collective import COLLECTIVE_SOURCES
 from model.errors import InputError
+from model.mechanisms.collective import COLLECTIVE_SOURCES
+from model.paths import CASES_DIR, DOCS_DIR, PROJECT_ROOT
 from model.runner import RunResult, run_scenario
-from model.scenario import PROJECT_ROOT, SCENARIO_DIR, Scenario, load_scenario
+from model.scenario import Scenario, load_scenario
 
-#: Folder of the case-study and pattern scenarios.
-CASES_DIR = SCENARIO_DIR / "cases"
 #: Default output.
-DOC_PATH = PROJECT_ROOT / "docs" / "validation.md"
+DOC_PATH = DOCS_DIR / "validation.md"
 #: Replicates by default.
 DEFAULT_REPLICATES = 5
 
@@ -993,12 +992,12 @@ CHECKS: dict[str, Callable[[Runner, int], CheckResult]] = {
 
 #: What the model lacks for these cases (listed in docs/validation.md).
 MISSING = (
-    "Pooled land is always farmed as two-season grain (`model.pooling`); there is no "
+    "Pooled land is always farmed as two-season grain (`model.mechanisms.pooling`); there is no "
     "consolidation of land into orchards, cherries or vegetable bases operated by a joint "
     "cooperative or company, so the lead-goose case's route to collective income is absent.",
     "A village's specialty area cannot be set exactly: `specialty_share` in a village file "
     "is the mean of a household-level draw (spread 0.4 in log, fixed in "
-    "`model.households`), so case areas are only approximately the reported ones.",
+    "`model.world.households`), so case areas are only approximately the reported ones.",
     "The crop sheet has no open-field or organic vegetables: the lead-goose case's 2,000 mu "
     "of organic vegetables are greenhouse vegetables (30,000 yuan gross a mu).",
     "No tourism mechanism (visitors, spending, homestays, festivals): the suburban case's "

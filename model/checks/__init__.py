@@ -1,0 +1,2 @@
+"""Checks of the model: regression references, validation against reported cases, and the
+parameter table."""

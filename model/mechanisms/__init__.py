@@ -1,0 +1,1 @@
+"""The model's processes, one module each (farming, labour, pooling, cooperatives ...)."""
