@@ -7,6 +7,8 @@ allowed. The CLI prints it on one line and exits with status 2; nothing is writt
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 EXIT_INPUT_ERROR = 2
@@ -51,6 +53,21 @@ class InputError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+def did_you_mean(value: object, known: Iterable[object]) -> str:
+    """A "did you mean 'x'?" hint for ``value`` among ``known`` names, or ``""``.
+
+    Args:
+        value: What the user gave.
+        known: The accepted names.
+
+    Returns:
+        The hint text, empty when nothing is close.
+    """
+    names = [str(name) for name in known]
+    close = difflib.get_close_matches(str(value), names, n=1)
+    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -1,0 +1,180 @@
+"""Registries that mechanisms declare into and outputs read from.
+
+A mechanism that creates a new kind of household or collective income declares it here,
+once: its name, its labels in English and Chinese, its colour in figures and what it is.
+The household columns, the collective books, the recorder's tables, the figures and the
+parameter table all read these registries, so adding a source touches no other file.
+
+The five household sources are the statistical categories of per-capita disposable income
+(wage, operating income from farming and business, property income, e-commerce and
+transfers: National Bureau of Statistics household survey definitions), with e-commerce
+kept apart because the programme targets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source of income.
+
+    Attributes:
+        name: Identifier, used in column names (``income_<name>``, ``collective_<name>``).
+        en: English label.
+        zh: Chinese label.
+        colour: Colour in figures (hex).
+        description: What the source holds.
+    """
+
+    name: str
+    en: str
+    zh: str
+    colour: str
+    description: str
+
+    def label(self, lang: str = "en") -> str:
+        """The label in ``lang`` (``en`` or ``zh``)."""
+        return self.zh if lang == "zh" else self.en
+
+
+T = TypeVar("T", bound=Source)
+
+
+class Registry(Generic[T]):  # noqa: UP046 - one explicit type variable reads more plainly
+    """An ordered collection of declarations, keyed by name.
+
+    Args:
+        kind: What the entries are, for messages (e.g. ``"household income source"``).
+        entries: The built-in entries, in order.
+    """
+
+    def __init__(self, kind: str, entries: tuple[T, ...] = ()) -> None:
+        self.kind = kind
+        self._entries: dict[str, T] = {}
+        for entry in entries:
+            self.register(entry)
+
+    def register(self, entry: T) -> T:
+        """Add an entry; a second entry of the same name is an error.
+
+        Returns:
+            The entry, so that a module can write ``TOURISM = REGISTRY.register(...)``.
+        """
+        if entry.name in self._entries:
+            raise ValueError(f"{self.kind} {entry.name!r} is already registered")
+        self._entries[entry.name] = entry
+        return entry
+
+    def unregister(self, name: str) -> None:
+        """Remove an entry (tests that register a temporary one)."""
+        del self._entries[name]
+
+    @contextmanager
+    def registered(self, entry: T) -> Iterator[T]:
+        """Register an entry for the duration of a ``with`` block."""
+        self.register(entry)
+        try:
+            yield entry
+        finally:
+            self.unregister(entry.name)
+
+    def names(self) -> tuple[str, ...]:
+        """Names in declaration order."""
+        return tuple(self._entries)
+
+    def __getitem__(self, name: str) -> T:
+        return self._entries[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(tuple(self._entries.values()))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+#: Household income sources, in stacking order of the figures (bottom first).
+INCOME_SOURCES: Registry[Source] = Registry(
+    "household income source",
+    (
+        Source("wage", "Wages", "工资性收入", "#4c72b0", "local and migrant wages"),
+        Source(
+            "farming",
+            "Farming and business",
+            "经营性收入",
+            "#dd8452",
+            "net crop sales from own land and sideline business income",
+        ),
+        Source(
+            "property",
+            "Property (rent, dividends)",
+            "财产性收入(租金、分红)",
+            "#55a868",
+            "land rent, cooperative dividends and interest",
+        ),
+        Source(
+            "ecommerce",
+            "Livestream e-commerce",
+            "直播电商收入",
+            "#c44e52",
+            "livestream seller income",
+        ),
+        Source("transfer", "Transfers", "转移性收入", "#8172b3", "pensions, subsidies and others"),
+    ),
+)
+
+#: Sources of village collective operating income.
+COLLECTIVE_SOURCES: Registry[Source] = Registry(
+    "collective income source",
+    (
+        Source("assets", "Asset leases", "资产租赁", "#4c72b0", "asset leases"),
+        Source("reserve_land", "Reserve-land rent", "机动地租金", "#dd8452", "reserve-land rent"),
+        Source(
+            "pooling_fee",
+            "Pooling service fee",
+            "土地流转服务费",
+            "#55a868",
+            "the collective's cut of pooled rent",
+        ),
+        Source(
+            "cooperative",
+            "Cooperative shares",
+            "合作社分红",
+            "#c44e52",
+            "cooperative surplus shares",
+        ),
+        Source(
+            "enterprise",
+            "Enterprise fees",
+            "企业合作收益",
+            "#8172b3",
+            "enterprise fees and fixed returns",
+        ),
+        Source("projects", "Projects", "项目收益", "#937860", "project-fund projects"),
+        Source(
+            "joint_returns",
+            "Joint ventures",
+            "联建共营收益",
+            "#da8bc3",
+            "joint ventures, net of coordination costs",
+        ),
+        Source("prizes", "Prizes", "比武奖励", "#8c8c8c", "competition prizes"),
+    ),
+)
+
+
+def income_source_names() -> tuple[str, ...]:
+    """Household income sources now registered, in order."""
+    return INCOME_SOURCES.names()
+
+
+def collective_source_names() -> tuple[str, ...]:
+    """Collective income sources now registered, in order."""
+    return COLLECTIVE_SOURCES.names()
