@@ -16,13 +16,13 @@ from model.experiments.compare import (
     MEASURES,
     RATIO_MEASURES,
     compare,
-    compare_figure,
     compare_scenarios,
     mean_ci,
     ratio_ci,
     run_measures,
 )
 from model.runner import COUNTY_MEASURES
+from model.viz.experiment_figures import compare_figure
 
 
 def synthetic(

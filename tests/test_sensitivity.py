@@ -13,9 +13,10 @@ from model.cli import app
 from model.errors import InputError
 from model.experiments.batch import execute, plan_runs, run_batch
 from model.experiments.experiment import validate_experiment
-from model.experiments.sensitivity import morris_indices, sensitivity_figure, sobol_indices
+from model.experiments.sensitivity import morris_indices, sobol_indices
 from model.experiments.store import ResultsStore
 from model.runner import COUNTY_MEASURES, RunResult
+from model.viz.experiment_figures import sensitivity_figure
 
 
 def years_only_runner(scenario, replicate=0, progress=False):

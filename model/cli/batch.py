@@ -54,6 +54,13 @@ def register(app: typer.Typer) -> None:
     app.command("sensitivity")(sensitivity)
 
 
+def save_png(fig: Any, path: Path) -> Path:
+    """Save a figure as PNG, atomically."""
+    from model.atomic import atomic_write
+
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+
+
 def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
@@ -240,7 +247,11 @@ def compare(
             _err("warning: " + CODE_CHANGED.format(out=target))
         results = load_results(target)
         table = compare_table(results, exp.reference_name, measure)
-    paths = write_comparison(table, target, figure=not no_figure)
+    paths = [write_comparison(table, target)]
+    if not no_figure and len(table):
+        from model.viz.experiment_figures import compare_figure
+
+        paths.append(save_png(compare_figure(table), Path(target) / "compare.png"))
     if json_:
         typer.echo(table.to_json(orient="records", indent=1))
     else:
@@ -319,7 +330,12 @@ def sensitivity(
     from model.experiments.sensitivity import sensitivity_indices, write_sensitivity
 
     table = sensitivity_indices(results, measure)
-    paths = write_sensitivity(table, out if out is not None else results, figure=not no_figure)
+    folder = out if out is not None else results
+    paths = [write_sensitivity(table, folder)]
+    if not no_figure and len(table):
+        from model.viz.experiment_figures import sensitivity_figure
+
+        paths.append(save_png(sensitivity_figure(table), Path(folder) / "sensitivity.png"))
     if json_:
         typer.echo(table.to_json(orient="records", indent=1))
     else:

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.atomic import atomic_write
 from model.errors import InputError
 from model.runner import COUNTY_MEASURES, INCOME_SOURCES
 
@@ -642,68 +643,11 @@ def compare_scenarios(
 
 
 # --------------------------------------------------------------------------------------
-# Figure and files
+# Files
 
 
-def compare_figure(table: pd.DataFrame, measures: Sequence[str] | None = None) -> Any:
-    """One row per measure: means with intervals (left), paired differences (right).
-
-    Args:
-        table: From :func:`compare`.
-        measures: Which measures to draw (default: all in the table).
-
-    Returns:
-        A ``matplotlib.figure.Figure`` (shown inline in a notebook; ``.savefig`` to save).
-    """
-    from matplotlib.figure import Figure
-
-    names = list(dict.fromkeys(measures or table["measure"]))
-    arms = list(dict.fromkeys(table["arm"]))
-    ref = table["reference"].iloc[0] if len(table) else ""
-    height = 0.35 * len(arms) + 0.9
-    fig = Figure(figsize=(11, max(2.5, height * len(names))), layout="constrained")
-    axes = fig.subplots(len(names), 2, squeeze=False)
-    y = np.arange(len(arms))
-    for row, name in enumerate(names):
-        part = table[table["measure"] == name].set_index("arm").reindex(arms)
-        label = f"{part['label'].dropna().iloc[0]} [{part['unit'].dropna().iloc[0]}]"
-        left, right = axes[row]
-        _errorbars(left, y, part["mean"], part["ci_low"], part["ci_high"], "tab:blue")
-        left.set_title(label, fontsize=9, loc="left")
-        is_ratio = part["diff"].isna().all() and name in {m.name for m in RATIO_MEASURES}
-        if not is_ratio:
-            _errorbars(right, y, part["diff"], part["diff_low"], part["diff_high"], "tab:red")
-            right.set_title(f"difference vs {ref} (paired)", fontsize=9, loc="left")
-        else:
-            left.set_title(f"{label}, vs {ref}", fontsize=9, loc="left")
-            right.set_visible(False)
-        right.axvline(0, color="grey", lw=0.8)
-        for ax in (left, right):
-            ax.set_yticks(y, arms if ax is left else [""] * len(arms), fontsize=8)
-            ax.invert_yaxis()
-            ax.tick_params(axis="x", labelsize=8)
-            ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(f"Scenario comparison: mean and {int(LEVEL * 100)}% interval", fontsize=11)
-    return fig
-
-
-def _errorbars(
-    ax: Any, y: np.ndarray, mid: pd.Series, low: pd.Series, high: pd.Series, color: str
-) -> None:
-    mid = mid.to_numpy(float)
-    err = np.vstack([mid - low.to_numpy(float), high.to_numpy(float) - mid])
-    err = np.nan_to_num(err, nan=0.0)
-    ax.errorbar(mid, y, xerr=err, fmt="o", color=color, capsize=3, ms=4)
-
-
-def write_comparison(table: pd.DataFrame, folder: str | Path, figure: bool = True) -> list[Path]:
-    """Write ``compare.csv`` (and ``compare.png``) into a folder; returns the paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "compare.csv"]
-    table.to_csv(paths[0], index=False)
-    if figure and len(table):
-        fig = compare_figure(table)
-        paths.append(folder / "compare.png")
-        fig.savefig(paths[1], dpi=110)
-    return paths
+def write_comparison(table: pd.DataFrame, folder: str | Path) -> Path:
+    """Write ``compare.csv`` into a folder; returns its path (the figure is drawn by viz)."""
+    path = Path(folder) / "compare.csv"
+    atomic_write(path, table.to_csv(index=False))
+    return path

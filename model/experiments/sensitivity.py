@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.atomic import atomic_write
 from model.errors import InputError
 from model.experiments.experiment import SensitivityDesign
 
@@ -325,68 +326,11 @@ def _get(result: dict[str, Any], name: str, index: int) -> float:
 
 
 # --------------------------------------------------------------------------------------
-# Figure and files
+# Files
 
 
-def sensitivity_figure(table: pd.DataFrame) -> Any:
-    """Bars of S1 and ST with intervals (Sobol) or mu* against sigma (Morris), per measure.
-
-    Args:
-        table: From :func:`sobol_indices` or :func:`morris_indices`.
-
-    Returns:
-        A ``matplotlib.figure.Figure``.
-    """
-    from matplotlib.figure import Figure
-
-    panels = list(table[["scenario", "measure"]].drop_duplicates().itertuples(index=False))
-    cols = min(3, max(1, len(panels)))
-    rows = math.ceil(len(panels) / cols) if panels else 1
-    fig = Figure(figsize=(4.2 * cols, 3.2 * rows), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    sobol = "S1" in table.columns
-    for ax, (scenario, measure) in zip(axes, panels, strict=False):
-        part = table[(table["scenario"] == scenario) & (table["measure"] == measure)]
-        if sobol:
-            part = part[~part["parameter"].str.contains(":", regex=False)]
-            x = np.arange(len(part))
-            for offset, key, color in ((-0.2, "S1", "tab:blue"), (0.2, "ST", "tab:orange")):
-                ax.bar(
-                    x + offset,
-                    part[key].fillna(0),
-                    0.4,
-                    yerr=part[f"{key}_conf"].fillna(0),
-                    label=key,
-                    color=color,
-                    capsize=3,
-                )
-            ax.set_xticks(x, [p.rsplit(".", 1)[-1] for p in part["parameter"]], fontsize=8)
-            ax.axhline(0, color="grey", lw=0.8)
-            ax.legend(fontsize=7)
-        else:
-            ax.scatter(part["mu_star"], part["sigma"], color="tab:blue")
-            for _, row in part.iterrows():
-                ax.annotate(
-                    row["parameter"].rsplit(".", 1)[-1], (row["mu_star"], row["sigma"]), fontsize=7
-                )
-            ax.set_xlabel("mu*", fontsize=8)
-            ax.set_ylabel("sigma", fontsize=8)
-        title = measure if table["scenario"].nunique() == 1 else f"{scenario}: {measure}"
-        note = part["note"].iloc[0] if len(part) else ""
-        ax.set_title(title + (f"\n({note})" if note else ""), fontsize=8)
-        ax.tick_params(labelsize=7)
-    for ax in axes[len(panels) :]:
-        ax.set_visible(False)
-    return fig
-
-
-def write_sensitivity(table: pd.DataFrame, folder: str | Path, figure: bool = True) -> list[Path]:
-    """Write ``sensitivity.csv`` (and ``sensitivity.png``) into a folder; returns the paths."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "sensitivity.csv"]
-    table.to_csv(paths[0], index=False)
-    if figure and len(table):
-        paths.append(folder / "sensitivity.png")
-        sensitivity_figure(table).savefig(paths[1], dpi=110)
-    return paths
+def write_sensitivity(table: pd.DataFrame, folder: str | Path) -> Path:
+    """Write ``sensitivity.csv`` into a folder; returns its path (the figure is drawn by viz)."""
+    path = Path(folder) / "sensitivity.csv"
+    atomic_write(path, table.to_csv(index=False))
+    return path
