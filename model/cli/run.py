@@ -121,7 +121,7 @@ def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str
     Each file is written to a temporary name and moved into place, so an interrupted run
     never leaves a half-written table beside a manifest that claims it.
     """
-    from model.viz import figures as plots
+    from model.viz import figures
 
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
@@ -130,9 +130,9 @@ def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str
         _atomic_parquet(frame, path)
         files[name] = path
     figures = {
-        "income_paths": plots.plot_income_paths,
-        "collective_distribution": plots.plot_collective_distribution,
-        "weak_villages": plots.plot_weak_villages,
+        "income_paths": figures.plot_income_paths,
+        "collective_distribution": figures.plot_collective_distribution,
+        "weak_villages": figures.plot_weak_villages,
     }
     tables = {
         "income_paths": result.tables["county_yearly"],

@@ -15,7 +15,7 @@ passes the scenario and its ``--set`` overrides to the server in the environment
 
 For responsiveness the app runs a share of the county (``county.scale``, default 0.25) over
 a short horizon (default 3 years); figures are rendered to PNG with the shared style of
-:mod:`model.viz.figures`.
+:mod:`model.viz.style`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from model.jointmodel import JointVillageModel
 from model.paths import SCENARIO_DIR
 from model.runner import INCOME_SOURCES
 from model.scenario import load_scenario
-from model.viz import figures as plots
+from model.viz import maps, style
+from model.viz.labels import text
 from model.world.alliances import MODES
 
 #: Environment variables set by ``jointvillage app``.
@@ -124,11 +125,11 @@ class AppModel(JointVillageModel):
         self.horizon = 12 * int(years)
         self.window: deque[np.ndarray] = deque(maxlen=12)
         xy = self.villages[["x_km", "y_km"]].to_numpy(float)
-        self.outlines = plots.alliance_outlines(xy, self.alliance_table.table["members"])
+        self.outlines = maps.alliance_outlines(xy, self.alliance_table.table["members"])
         threshold = config.collective.weak_threshold
         start = self.collective_start
         top = max(float(np.percentile(start, 95)) * 1.5, 3 * threshold)
-        self.map_norm = TwoSlopeNorm(vmin=0.0, vcenter=threshold / plots.WAN, vmax=top / plots.WAN)
+        self.map_norm = TwoSlopeNorm(vmin=0.0, vcenter=threshold / style.WAN, vmax=top / style.WAN)
         self.weak_history: list[int] = []
         self.collective_history: list[float] = []
 
@@ -160,15 +161,15 @@ class AppModel(JointVillageModel):
 
 
 def _png(fig: Any) -> bytes:
-    return plots.figure_png(fig, dpi=APP_DPI)
+    return style.figure_png(fig, dpi=APP_DPI)
 
 
 def village_map(model: AppModel) -> Any:
     """The county map: villages by collective income over the last 12 months."""
-    fig = plots.village_map_figure(
+    fig = maps.village_map_figure(
         model.villages,
         model.alliance_table.table,
-        model.rolling_collective() / plots.WAN,
+        model.rolling_collective() / style.WAN,
         title=f"Collective income, last 12 months ({model.period()})",
         value_label="10,000 yuan per year (white = weak-village bar, 100,000 yuan)",
         cmap="RdYlGn",
@@ -181,7 +182,7 @@ def village_map(model: AppModel) -> Any:
 
 def income_chart(model: AppModel) -> Any:
     """Per-capita income by source, month by month (stacked)."""
-    fig, axes = plots.new_figure(1, 1, (7.0, 3.6))
+    fig, axes = style.new_figure(1, 1, (7.0, 3.6))
     ax = axes[0, 0]
     rows = model.recorder.monthly
     x = np.arange(1, len(rows) + 1)
@@ -190,8 +191,8 @@ def income_chart(model: AppModel) -> Any:
         ax.stackplot(
             x,
             *[np.clip(v, 0, None) for v in values],
-            colors=[plots.SOURCE_COLOURS[s] for s in INCOME_SOURCES],
-            labels=[plots.text(f"income_{s}") for s in INCOME_SOURCES],
+            colors=[style.SOURCE_COLOURS[s] for s in INCOME_SOURCES],
+            labels=[text(f"income_{s}") for s in INCOME_SOURCES],
             alpha=0.9,
         )
         ax.legend(loc="upper left", fontsize=7, ncols=2)
@@ -204,11 +205,11 @@ def income_chart(model: AppModel) -> Any:
 
 def collective_chart(model: AppModel) -> Any:
     """County collective income per month and weak villages (last 12 months)."""
-    fig, axes = plots.new_figure(1, 2, (8.0, 3.4))
+    fig, axes = style.new_figure(1, 2, (8.0, 3.4))
     left, right = axes[0]
     x = np.arange(1, len(model.collective_history) + 1)
     if len(x):
-        left.bar(x, np.array(model.collective_history) / plots.WAN, color="#55a868")
+        left.bar(x, np.array(model.collective_history) / style.WAN, color="#55a868")
         right.plot(x, model.weak_history, color="#b2182b")
     for ax in (left, right):
         ax.set_xlim(0.5, max(model.horizon, 2) + 0.5)

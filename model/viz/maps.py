@@ -9,18 +9,28 @@ names), so the map needs no CJK font.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+from typing import Any
+
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Polygon
+from matplotlib.patches import Patch, Polygon
 from scipy.spatial import ConvexHull, QhullError, cKDTree
 
+from model.viz.labels import mode_label, text
+from model.viz.style import MODE_COLOURS as FIGURE_MODE_COLOURS
+from model.viz.style import figure_builder, new_figure
 from model.world.alliances import MODES, Alliances
 from model.world.county import INDUSTRIES, County
 
@@ -204,3 +214,174 @@ def _hull(points: np.ndarray, pad: float) -> np.ndarray | None:
     offset = hull - centre
     norm = np.linalg.norm(offset, axis=1, keepdims=True)
     return hull + pad * offset / np.maximum(norm, 1e-9)
+
+
+def _figure_hull(points: np.ndarray, pad: float) -> np.ndarray | None:
+    """Convex hull pushed out by ``pad`` km from its centre, or None if degenerate."""
+    if len(points) < 3:
+        return None
+    try:
+        hull = points[ConvexHull(points).vertices]
+    except QhullError:
+        return None
+    centre = hull.mean(axis=0)
+    offset = hull - centre
+    norm = np.linalg.norm(offset, axis=1, keepdims=True)
+    return hull + pad * offset / np.maximum(norm, 1e-9)
+
+
+def alliance_outlines(
+    xy: np.ndarray, members: Sequence[Sequence[int]], pad: float = 0.35
+) -> list[np.ndarray]:
+    """Outline of each alliance (a padded hull, or the members' polyline when degenerate)."""
+    out = []
+    for group in members:
+        pts = xy[list(group)]
+        hull = _figure_hull(pts, pad)
+        out.append(hull if hull is not None else pts)
+    return out
+
+
+def draw_village_map(
+    ax: Axes,
+    villages: pd.DataFrame,
+    alliances: pd.DataFrame | None = None,
+    values: np.ndarray | None = None,
+    *,
+    cmap: str = "viridis",
+    norm: Normalize | None = None,
+    outlines: list[np.ndarray] | None = None,
+    lang: str = "en",
+    legend: bool = True,
+) -> Any:
+    """Draw villages (coloured by ``values``, else by alliance mode) and alliance outlines.
+
+    Args:
+        ax: The axes.
+        villages: The county's village table (``x_km``, ``y_km``, ``population``).
+        alliances: The alliance table (``members``, ``lead``, ``mode``), or None.
+        values: A value per village row (None: colour by the village's alliance mode).
+        cmap: Colour map of ``values``.
+        norm: Normalisation of ``values``.
+        outlines: Pre-computed :func:`alliance_outlines` (else computed here).
+        lang: ``"en"`` or ``"zh"``.
+        legend: Add the legend of modes and lead villages.
+
+    Returns:
+        The scatter of villages (for a colour bar).
+    """
+    xy = villages[["x_km", "y_km"]].to_numpy(float)
+    pop = villages["population"].to_numpy(float)
+    sizes = 8 + 60 * np.sqrt(pop / max(float(pop.max()), 1.0))
+    table = alliances if alliances is not None else pd.DataFrame(columns=["members", "mode"])
+    if values is None:
+        colours = np.full(len(xy), "#d9d9d9", dtype=object)
+        for members, mode in zip(table["members"], table["mode"], strict=True):
+            colours[list(members)] = FIGURE_MODE_COLOURS.get(mode, "#333333")
+        points = ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=list(colours), lw=0.3, ec="#333333")
+    else:
+        points = ax.scatter(
+            xy[:, 0], xy[:, 1], s=sizes, c=values, cmap=cmap, norm=norm, lw=0.3, ec="#555555"
+        )
+    points.set_zorder(3)
+    if len(table):
+        shapes = outlines if outlines is not None else alliance_outlines(xy, table["members"])
+        for shape, mode in zip(shapes, table["mode"], strict=True):
+            colour = FIGURE_MODE_COLOURS.get(mode, "black")
+            if len(shape) >= 3:
+                ax.add_patch(Polygon(shape, closed=True, fc=colour, alpha=0.10, ec="none"))
+                ax.add_patch(
+                    Polygon(shape, closed=True, fill=False, ec=colour, lw=0.9, alpha=0.85, zorder=2)
+                )
+            else:
+                ax.plot(shape[:, 0], shape[:, 1], color=colour, lw=0.9, alpha=0.85, zorder=2)
+        if "lead" in table.columns:
+            leads = table["lead"].to_numpy(int)
+            if values is None:
+                ax.scatter(
+                    xy[leads, 0], xy[leads, 1], marker="*", s=46, c="white", ec="black", lw=0.6
+                ).set_zorder(5)
+            else:  # a ring, so that the lead village's own colour stays visible
+                ax.scatter(
+                    xy[leads, 0], xy[leads, 1], s=sizes[leads] * 2.2, fc="none", ec="black", lw=0.8
+                ).set_zorder(5)
+    ax.set_aspect("equal")
+    ax.set_xlabel(text("x_km", lang))
+    ax.set_ylabel(text("y_km", lang))
+    ax.grid(True, lw=0.3, alpha=0.3)
+    if legend and len(table):
+        handles: list[Any] = [
+            Line2D([], [], color=FIGURE_MODE_COLOURS[m], lw=2, label=mode_label(m, lang))
+            for m in FIGURE_MODE_COLOURS
+            if (table["mode"] == m).any()
+        ]
+        handles.append(
+            Line2D([], [], ls="", marker="*", ms=9, mfc="white", mec="black")
+            if values is None
+            else Line2D([], [], ls="", marker="o", ms=9, mfc="none", mec="black")
+        )
+        handles[-1].set_label(text("lead_village", lang))
+        if values is None:
+            handles.append(Patch(fc="#d9d9d9", ec="#333333", label=text("not_allied", lang)))
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            title=text("alliance_outline", lang),
+        )
+    return points
+
+
+@figure_builder
+def village_map_figure(
+    villages: pd.DataFrame,
+    alliances: pd.DataFrame | None = None,
+    values: np.ndarray | None = None,
+    *,
+    title: str = "",
+    value_label: str = "",
+    diverging: bool = False,
+    cmap: str | None = None,
+    norm: Normalize | None = None,
+    outlines: list[np.ndarray] | None = None,
+    figsize: tuple[float, float] = (10.5, 7.6),
+    lang: str = "en",
+) -> Figure:
+    """A county map: villages coloured by a value (or by mode) with alliances outlined.
+
+    Args:
+        villages: The county's village table.
+        alliances: The alliance table, or None.
+        values: A value per village row; None colours allied villages by mode.
+        title: Figure title (default: villages and alliances).
+        value_label: Colour-bar label (with its unit).
+        diverging: Centre the colours at 0 (gains and losses).
+        cmap: Colour map (default: ``RdBu`` diverging, ``viridis`` otherwise).
+        norm: Normalisation of the colours (default: from the values).
+        outlines: Pre-computed :func:`alliance_outlines`.
+        figsize: Figure size (inches).
+        lang: ``"en"`` or ``"zh"``.
+    """
+    fig, axes = new_figure(1, 1, figsize, lang)
+    ax = axes[0, 0]
+    if values is not None:
+        finite = np.asarray(values, float)[np.isfinite(values)]
+        if norm is None and diverging and len(finite):
+            bound = float(np.nanpercentile(np.abs(finite), 98)) or 1.0
+            norm = TwoSlopeNorm(vcenter=0.0, vmin=-bound, vmax=bound)
+        cmap = cmap or ("RdBu" if diverging else "viridis")
+    points = draw_village_map(
+        ax,
+        villages,
+        alliances,
+        values,
+        cmap=cmap or "viridis",
+        norm=norm,
+        outlines=outlines,
+        lang=lang,
+    )
+    if values is not None:
+        bar = fig.colorbar(points, ax=ax, location="bottom", shrink=0.6, pad=0.02, extend="both")
+        bar.set_label(value_label)
+    ax.set_title(title or text("map_title", lang))
+    return fig

@@ -1,0 +1,201 @@
+"""Labels of the figures in English and Chinese.
+
+Every title, axis, legend entry and note of a figure is a key of :data:`TEXT`; scenarios,
+alliance modes and comparison measures have their display names here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: Languages of the labels.
+LANGS = ("en", "zh")
+
+
+#: Label text by key: (English, Chinese).
+TEXT: dict[str, tuple[str, str]] = {
+    "year": ("Year", "年份"),
+    "month": ("Month", "月份"),
+    "per_capita_income": ("Per-capita disposable income", "农村居民人均可支配收入"),
+    "yuan_pp": ("yuan per person per year", "元/人·年"),
+    "income_wage": ("Wages", "工资性收入"),
+    "income_farming": ("Farming and business", "经营性收入"),
+    "income_property": ("Property (rent, dividends)", "财产性收入(租金、分红)"),
+    "income_ecommerce": ("Livestream e-commerce", "直播电商收入"),
+    "income_transfer": ("Transfers", "转移性收入"),
+    "total": ("Total", "合计"),
+    "collective_income": ("Village collective income", "村集体经营性收入"),
+    "collective_mean": ("Mean per village", "村均"),
+    "collective_median": ("Median village", "中位村"),
+    "wan_yr": ("10,000 yuan per year", "万元/年"),
+    "wan_yr_village": ("10,000 yuan per village per year", "万元/村·年"),
+    "weak_villages": ("Weak villages", "薄弱村数量"),
+    "weak_villages_long": (
+        "Weak villages (collective income below 100,000 yuan)",
+        "薄弱村(村集体收入低于10万元)",
+    ),
+    "villages": ("villages", "个"),
+    "weak_bar": ("weak-village bar (100,000 yuan)", "薄弱村线(10万元)"),
+    "share_villages": ("Share of villages (%)", "村庄占比(%)"),
+    "weak_share": ("{year}: {share:.0f}% weak", "{year}年:薄弱村占{share:.0f}%"),
+    "range_reps": ("band: range over {n} replicates", "阴影:{n}次重复的范围"),
+    "mean_reps": ("mean of {n} replicates", "{n}次重复的均值"),
+    "income_paths_title": (
+        "Per-capita disposable income by source",
+        "农村居民人均可支配收入构成",
+    ),
+    "collective_paths_title": ("Village collective income", "村集体经营性收入"),
+    "distribution_title": (
+        "Distribution of village collective income, first and last year",
+        "村集体经营性收入分布:首年与末年",
+    ),
+    "weak_title": ("Weak villages over time", "薄弱村数量变化"),
+    "sources_title": (
+        "Per-capita income by source, {year}",
+        "{year}年人均可支配收入构成",
+    ),
+    "sources_diff_title": ("Difference from {ref}", "与{ref}相比的差额"),
+    "effects_title": (
+        "Effect against {ref}: paired difference and 95% interval",
+        "相对{ref}的效果:配对差值及95%置信区间",
+    ),
+    "morris_note": (
+        "Unlabelled points: mu* and sigma below 10% of the largest (small effects).",
+        "未标注的点:mu*与sigma均低于最大值的10%(影响很小)。",
+    ),
+    "morris_title": (
+        "Morris screening: which parameters move the outcomes",
+        "Morris筛选:哪些参数影响结果",
+    ),
+    "sobol_title": ("Sobol indices of the top parameters", "主要参数的Sobol指数"),
+    "mu_star": ("mu* (mean absolute elementary effect)", "mu*(基本效应绝对值的均值)"),
+    "sigma": ("sigma (non-linearity, interactions)", "sigma(非线性与交互作用)"),
+    "s1": ("first order S1", "一阶指数 S1"),
+    "st": ("total ST", "总效应指数 ST"),
+    "sobol_axis": ("share of output variance", "占输出方差的比例"),
+    "normalised_mu_star": ("mu* / largest mu* of the measure", "mu*/该指标最大mu*"),
+    "map_title": ("Villages and alliances", "村庄与联建组织"),
+    "x_km": ("x (km, east)", "东西向 (km)"),
+    "y_km": ("y (km, north)", "南北向 (km)"),
+    "lead_village": ("lead village", "牵头村"),
+    "not_allied": ("not in an alliance", "未参加联建"),
+    "alliance_outline": ("alliance outline, by mode", "联建组织(按模式)"),
+    "gain_title": (
+        "Where the gains land: {what}, {ref} to {arm}",
+        "收益落在哪里:{what}({ref}→{arm})",
+    ),
+    "gain_collective": ("collective income gain", "村集体收入增量"),
+    "gain_income": ("per-capita income gain", "人均收入增量"),
+    "yuan": ("yuan", "元"),
+    "mode_gain_title": (
+        "Gain in collective income by alliance mode, {year}",
+        "{year}年各联建模式的村集体收入增量",
+    ),
+    "gain_axis": ("gain per village (10,000 yuan per year)", "村均增量(万元/年)"),
+    "allied": ("allied", "联建村"),
+    "non_allied": ("not allied", "非联建村"),
+    "start_collective": (
+        "collective income in the first year (10,000 yuan)",
+        "首年村集体收入(万元)",
+    ),
+}
+
+#: Display names of the shipped scenarios: (English, Chinese).
+SCENARIO_NAMES: dict[str, tuple[str, str]] = {
+    "baseline": ("Baseline (no joint building)", "基线(无联建)"),
+    "anqiu_2023": ("Anqiu programme 2023", "安丘联建方案(2023)"),
+    "anqiu": ("Anqiu programme 2023", "安丘联建方案(2023)"),
+    "mode_lead_goose": ("Mode: lead goose", "模式:头雁领航"),
+    "mode_strong_leads_weak": ("Mode: strong leads weak", "模式:强村带弱"),
+    "mode_industry_pull": ("Mode: industry pull", "模式:产业拉动"),
+    "mode_project_traction": ("Mode: project traction", "模式:项目牵引"),
+    "policy_land_pooling": ("Only land pooling", "仅土地流转"),
+    "policy_coop_shares": ("Only cooperative shares", "仅合作社入股"),
+    "policy_enterprise_contracts": ("Only enterprise contracts", "仅企业订单"),
+    "policy_livestream_training": ("Only livestream training", "仅直播电商培训"),
+}
+
+#: Display names of the alliance modes: (English, Chinese).
+MODE_NAMES: dict[str, tuple[str, str]] = {
+    "lead_goose": ("lead goose", "头雁领航"),
+    "strong_leads_weak": ("strong leads weak", "强村带弱"),
+    "industry_pull": ("industry pull", "产业拉动"),
+    "project_traction": ("project traction", "项目牵引"),
+}
+
+#: Display names of comparison measures (:mod:`model.experiments.compare`):
+#: (English, Chinese, unit zh).
+MEASURE_NAMES: dict[str, tuple[str, str]] = {
+    "per_capita_income": ("Per-capita disposable income, last year", "末年人均可支配收入"),
+    "income_wage": ("Per-capita wage income, last year", "末年人均工资性收入"),
+    "income_farming": ("Per-capita farming income, last year", "末年人均经营性收入"),
+    "income_property": ("Per-capita property income, last year", "末年人均财产性收入"),
+    "income_ecommerce": ("Per-capita e-commerce income, last year", "末年人均电商收入"),
+    "income_transfer": ("Per-capita transfers, last year", "末年人均转移性收入"),
+    "weak_villages_lifted": ("Weak villages lifted (first - last year)", "脱离薄弱村的村数"),
+    "collective_income_cum": ("Collective income of all villages, summed", "村集体收入累计"),
+    "per_capita_income_cum": ("Per-capita income, summed over the years", "人均收入累计"),
+    "gini_household": ("Gini of household income, last year", "末年农户收入基尼系数"),
+    "gini_collective": ("Gini of collective income, last year", "末年村集体收入基尼系数"),
+    "collective_growth_allied": ("Collective income growth, allied villages", "联建村集体收入增长"),
+    "collective_growth_nonallied": (
+        "Collective income growth, other villages",
+        "非联建村集体收入增长",
+    ),
+    "public_spending_cum": ("Public money spent, cumulative", "财政投入累计"),
+    "collective_income_per_yuan": (
+        "Collective income gained per yuan of public money",
+        "每元财政投入带来的村集体收入",
+    ),
+    "per_capita_income_per_10k_yuan": (
+        "Per-capita income gained per 10,000 yuan of public money",
+        "每万元财政投入带来的人均收入",
+    ),
+}
+#: Units of the measures in Chinese (the English ones come from the comparison table).
+MEASURE_UNITS_ZH = {
+    "yuan/person/yr": "元/人·年",
+    "yuan/person": "元/人",
+    "yuan": "元",
+    "villages": "个",
+    "share": "比例",
+    "-": "-",
+    "yuan/yuan": "元/元",
+    "yuan/person per 10k yuan": "元/人·每万元",
+}
+
+
+def text(key: str, lang: str = "en", **values: Any) -> str:
+    """A label in a language, formatted with ``values``."""
+    en, zh = TEXT[key]
+    chosen = zh if lang == "zh" else en
+    return chosen.format(**values) if values else chosen
+
+
+def scenario_label(name: str, lang: str = "en") -> str:
+    """Display name of a scenario (the name itself when it is not a shipped one)."""
+    names = SCENARIO_NAMES.get(str(name))
+    if names is None:
+        return str(name)
+    return names[1] if lang == "zh" else names[0]
+
+
+def mode_label(mode: str, lang: str = "en") -> str:
+    """Display name of an alliance mode."""
+    names = MODE_NAMES.get(str(mode))
+    if names is None:
+        return str(mode)
+    return names[1] if lang == "zh" else names[0]
+
+
+def measure_label(name: str, lang: str = "en", fallback: str | None = None) -> str:
+    """Display name of a comparison measure."""
+    names = MEASURE_NAMES.get(name)
+    if names is None:
+        return fallback or name
+    return names[1] if lang == "zh" else names[0]
+
+
+def unit_label(unit: str, lang: str = "en") -> str:
+    """A unit of :mod:`model.experiments.compare` in a language."""
+    return MEASURE_UNITS_ZH.get(unit, unit) if lang == "zh" else unit
