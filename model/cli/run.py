@@ -81,7 +81,8 @@ def demo(
     """The main job: baseline and the Anqiu programme on the full synthetic county."""
     _check_lang(lang)
     from model.jointmodel import build_world
-    from model.viz.maps import draw_county_map
+    from model.viz.maps import county_map_figure
+    from model.viz.style import save_figure
 
     overrides = [f"years={years}"] if years is not None else []
     results: list[RunResult] = []
@@ -93,7 +94,7 @@ def demo(
         results.append(result)
         if name == "anqiu_2023":
             county, alliances = world
-            draw_county_map(county, alliances, out / "county_map.png")
+            save_figure(county_map_figure(county, alliances, lang=lang), out / "county_map.png")
     print_summary(results)
     comparison = comparison_table(results)
     _atomic_write(out / "comparison.csv", comparison.to_csv(index=False).encode())

@@ -80,6 +80,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "lead_village": ("lead village", "牵头村"),
     "not_allied": ("not in an alliance", "未参加联建"),
     "alliance_outline": ("alliance outline, by mode", "联建组织(按模式)"),
+    "industry_mode": ("industry / alliance mode", "主导产业 / 联建模式"),
+    "leads_several": ("leads several alliances ({n})", "牵头多个联建组织({n})"),
+    "map_note": (
+        "dot area ~ population\nshaded outline = alliance",
+        "圆点面积 ~ 人口\n阴影轮廓 = 联建组织",
+    ),
+    "synthetic_county": ("synthetic Anqiu", "安丘(合成数据)"),
+    "county_map_title": (
+        "{source}: {villages} villages, {people:,} people; "
+        "{alliances} alliances over {allied} villages ({leads} leads)",
+        "{source}:{villages}个村,{people:,}人;"
+        "{alliances}个联建组织,覆盖{allied}个村({leads}个牵头村)",
+    ),
     "gain_title": (
         "Where the gains land: {what}, {ref} to {arm}",
         "收益落在哪里:{what}({ref}→{arm})",
@@ -121,6 +134,18 @@ MODE_NAMES: dict[str, tuple[str, str]] = {
     "strong_leads_weak": ("strong leads weak", "强村带弱"),
     "industry_pull": ("industry pull", "产业拉动"),
     "project_traction": ("project traction", "项目牵引"),
+}
+
+#: Display names of the villages' main industries: (English, Chinese).
+INDUSTRY_NAMES: dict[str, tuple[str, str]] = {
+    "grain": ("grain", "粮食"),
+    "ginger": ("ginger", "生姜"),
+    "green_onion": ("green onion", "大葱"),
+    "cherry": ("cherry", "樱桃"),
+    "peach": ("peach", "桃"),
+    "vegetables": ("vegetables", "蔬菜"),
+    "peanut": ("peanut", "花生"),
+    "millet": ("millet", "小米"),
 }
 
 #: Display names of comparison measures (:mod:`model.experiments.compare`):
@@ -185,6 +210,14 @@ def mode_label(mode: str, lang: str = "en") -> str:
     names = MODE_NAMES.get(str(mode))
     if names is None:
         return str(mode)
+    return names[1] if lang == "zh" else names[0]
+
+
+def industry_label(industry: str, lang: str = "en") -> str:
+    """Display name of a village's main industry."""
+    names = INDUSTRY_NAMES.get(str(industry))
+    if names is None:
+        return str(industry)
     return names[1] if lang == "zh" else names[0]
 
 

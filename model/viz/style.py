@@ -74,12 +74,25 @@ SOURCE_COLOURS = {
     "ecommerce": "#c44e52",
     "transfer": "#8172b3",
 }
-#: Colour per alliance mode (as in :mod:`model.viz.maps`).
+#: Colour per alliance mode (outlines on maps, boxes and lines elsewhere).
 MODE_COLOURS = {
     "lead_goose": "#1f3b73",
     "strong_leads_weak": "#b2182b",
     "industry_pull": "#2b7a2b",
     "project_traction": "#8c510a",
+}
+#: Colour of villages outside every alliance.
+NOT_ALLIED_COLOUR = "#d9d9d9"
+#: Colour per main industry of a village (colour-blind-friendly where possible).
+INDUSTRY_COLOURS = {
+    "grain": "#e6c35c",
+    "ginger": "#d95f02",
+    "green_onion": "#1b9e77",
+    "cherry": "#c2185b",
+    "peach": "#f4a6c0",
+    "vegetables": "#66a61e",
+    "peanut": "#8c6d31",
+    "millet": "#7570b3",
 }
 #: Colour of each shipped scenario; others get colours from :data:`EXTRA_COLOURS`.
 SCENARIO_COLOURS = {
