@@ -6,11 +6,10 @@ alliance modes and comparison measures have their display names here too.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-#: Languages of the labels.
-LANGS = ("en", "zh")
-
+from model.registry import INCOME_SOURCES
+from model.viz.style import WAN
 
 #: Label text by key: (English, Chinese).
 TEXT: dict[str, tuple[str, str]] = {
@@ -67,7 +66,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "Morris screening: which parameters move the outcomes",
         "Morris筛选:哪些参数影响结果",
     ),
-    "sobol_title": ("Sobol indices of the top parameters", "主要参数的Sobol指数"),
+    "sobol_title": ("Sobol indices: first order and total", "Sobol指数:一阶与总效应"),
+    "compare_title": (
+        "Scenario comparison: mean and {level}% interval",
+        "情景比较:均值及{level}%置信区间",
+    ),
+    "paired_difference": ("paired difference from {ref}", "与{ref}的配对差值"),
+    "vs_reference": ("{what}, against {ref}", "{what}(相对{ref})"),
     "mu_star": ("mu* (mean absolute elementary effect)", "mu*(基本效应绝对值的均值)"),
     "sigma": ("sigma (non-linearity, interactions)", "sigma(非线性与交互作用)"),
     "s1": ("first order S1", "一阶指数 S1"),
@@ -148,45 +153,76 @@ INDUSTRY_NAMES: dict[str, tuple[str, str]] = {
     "millet": ("millet", "小米"),
 }
 
-#: Display names of comparison measures (:mod:`model.experiments.compare`):
-#: (English, Chinese, unit zh).
-MEASURE_NAMES: dict[str, tuple[str, str]] = {
-    "per_capita_income": ("Per-capita disposable income, last year", "末年人均可支配收入"),
-    "income_wage": ("Per-capita wage income, last year", "末年人均工资性收入"),
-    "income_farming": ("Per-capita farming income, last year", "末年人均经营性收入"),
-    "income_property": ("Per-capita property income, last year", "末年人均财产性收入"),
-    "income_ecommerce": ("Per-capita e-commerce income, last year", "末年人均电商收入"),
-    "income_transfer": ("Per-capita transfers, last year", "末年人均转移性收入"),
-    "weak_villages_lifted": ("Weak villages lifted (first - last year)", "脱离薄弱村的村数"),
-    "collective_income_cum": ("Collective income of all villages, summed", "村集体收入累计"),
-    "per_capita_income_cum": ("Per-capita income, summed over the years", "人均收入累计"),
-    "gini_household": ("Gini of household income, last year", "末年农户收入基尼系数"),
-    "gini_collective": ("Gini of collective income, last year", "末年村集体收入基尼系数"),
-    "collective_growth_allied": ("Collective income growth, allied villages", "联建村集体收入增长"),
-    "collective_growth_nonallied": (
-        "Collective income growth, other villages",
-        "非联建村集体收入增长",
+
+class MeasureLabel(NamedTuple):
+    """How a measure of :mod:`model.experiments.compare` is shown.
+
+    Attributes:
+        en: English name.
+        zh: Chinese name.
+        unit: Unit of the shown values, a key of :data:`UNITS`.
+        scale: Values are divided by this before they are shown (yuan to 10,000 yuan).
+    """
+
+    en: str
+    zh: str
+    unit: str
+    scale: float = 1.0
+
+
+#: Units of measures: (English, Chinese).
+UNITS: dict[str, tuple[str, str]] = {
+    "yuan/person/yr": ("yuan/person/yr", "元/人·年"),
+    "yuan/person": ("yuan/person", "元/人"),
+    "yuan": ("yuan", "元"),
+    "10k yuan": ("10,000 yuan", "万元"),
+    "villages": ("villages", "个"),
+    "share": ("share", "比例"),
+    "-": ("", ""),
+    "yuan/yuan": ("yuan/yuan", "元/元"),
+    "yuan/person per 10k yuan": ("yuan/person per 10k yuan", "元/人·每万元"),
+}
+
+#: Measures of comparisons and sensitivity analyses; the per-source incomes
+#: (``income_<source>``) are named from :data:`model.registry.INCOME_SOURCES`.
+MEASURES: dict[str, MeasureLabel] = {
+    "per_capita_income": MeasureLabel(
+        "Per-capita disposable income, last year", "末年人均可支配收入", "yuan/person/yr"
     ),
-    "public_spending_cum": ("Public money spent, cumulative", "财政投入累计"),
-    "collective_income_per_yuan": (
+    "weak_villages_lifted": MeasureLabel(
+        "Weak villages lifted (first - last year)", "脱离薄弱村的村数", "villages"
+    ),
+    "collective_income_cum": MeasureLabel(
+        "Collective income of all villages, summed", "村集体收入累计", "10k yuan", WAN
+    ),
+    "per_capita_income_cum": MeasureLabel(
+        "Per-capita income, summed over the years", "人均收入累计", "yuan/person"
+    ),
+    "gini_household": MeasureLabel(
+        "Gini of household income, last year", "末年农户收入基尼系数", "-"
+    ),
+    "gini_collective": MeasureLabel(
+        "Gini of collective income, last year", "末年村集体收入基尼系数", "-"
+    ),
+    "collective_growth_allied": MeasureLabel(
+        "Collective income growth, allied villages", "联建村集体收入增长", "share"
+    ),
+    "collective_growth_nonallied": MeasureLabel(
+        "Collective income growth, other villages", "非联建村集体收入增长", "share"
+    ),
+    "public_spending_cum": MeasureLabel(
+        "Public money spent, cumulative", "财政投入累计", "10k yuan", WAN
+    ),
+    "collective_income_per_yuan": MeasureLabel(
         "Collective income gained per yuan of public money",
         "每元财政投入带来的村集体收入",
+        "yuan/yuan",
     ),
-    "per_capita_income_per_10k_yuan": (
+    "per_capita_income_per_10k_yuan": MeasureLabel(
         "Per-capita income gained per 10,000 yuan of public money",
         "每万元财政投入带来的人均收入",
+        "yuan/person per 10k yuan",
     ),
-}
-#: Units of the measures in Chinese (the English ones come from the comparison table).
-MEASURE_UNITS_ZH = {
-    "yuan/person/yr": "元/人·年",
-    "yuan/person": "元/人",
-    "yuan": "元",
-    "villages": "个",
-    "share": "比例",
-    "-": "-",
-    "yuan/yuan": "元/元",
-    "yuan/person per 10k yuan": "元/人·每万元",
 }
 
 
@@ -221,14 +257,52 @@ def industry_label(industry: str, lang: str = "en") -> str:
     return names[1] if lang == "zh" else names[0]
 
 
+def measure(name: str, unit: str = "") -> MeasureLabel | None:
+    """How a measure is shown: from :data:`MEASURES`, or from the income-source registry.
+
+    Args:
+        name: The measure's name.
+        unit: Its unit in the comparison table, used for a measure without an entry.
+
+    Returns:
+        The entry, or None for a measure nobody has named.
+    """
+    if name in MEASURES:
+        return MEASURES[name]
+    source = name.removeprefix("income_")
+    if name.startswith("income_") and source in INCOME_SOURCES:
+        entry = INCOME_SOURCES[source]
+        return MeasureLabel(
+            f"Per-capita income from {entry.en.lower()}, last year",
+            f"末年人均{entry.zh}",
+            "yuan/person/yr",
+        )
+    return None
+
+
 def measure_label(name: str, lang: str = "en", fallback: str | None = None) -> str:
-    """Display name of a comparison measure."""
-    names = MEASURE_NAMES.get(name)
-    if names is None:
+    """Display name of a measure (``fallback``, else the name, when it has none)."""
+    entry = measure(name)
+    if entry is None:
         return fallback or name
-    return names[1] if lang == "zh" else names[0]
+    return entry.zh if lang == "zh" else entry.en
+
+
+def measure_unit(name: str, lang: str = "en", fallback: str = "") -> str:
+    """Unit of a measure's shown values (after :func:`measure_scale`), in a language."""
+    entry = measure(name)
+    return unit_label(entry.unit if entry is not None else fallback, lang)
+
+
+def measure_scale(name: str) -> float:
+    """What a measure's values are divided by before they are shown."""
+    entry = measure(name)
+    return entry.scale if entry is not None else 1.0
 
 
 def unit_label(unit: str, lang: str = "en") -> str:
-    """A unit of :mod:`model.experiments.compare` in a language."""
-    return MEASURE_UNITS_ZH.get(unit, unit) if lang == "zh" else unit
+    """A unit of :data:`UNITS` in a language (an unknown unit as it is)."""
+    names = UNITS.get(unit)
+    if names is None:
+        return unit
+    return names[1] if lang == "zh" else names[0]

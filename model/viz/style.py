@@ -28,8 +28,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from model.viz.labels import LANGS
-
+#: Languages of the labels (:mod:`model.viz.labels`).
+LANGS = ("en", "zh")
 #: Income sources of households, in stacking order (bottom first).
 SOURCES = ("wage", "farming", "property", "ecommerce", "transfer")
 #: The usual Shandong bar of a weak village (collective income per year, yuan).
@@ -178,13 +178,15 @@ def _warn_no_cjk() -> None:
     )
 
 
+def palette(n: int) -> list[str]:
+    """``n`` distinct colours (repeating after :data:`EXTRA_COLOURS` runs out)."""
+    return [EXTRA_COLOURS[i % len(EXTRA_COLOURS)] for i in range(n)]
+
+
 def scenario_colours(names: Sequence[str]) -> dict[str, str]:
     """A colour per scenario: the shipped ones keep theirs, the others take the next free."""
-    out: dict[str, str] = {}
-    extra = iter(EXTRA_COLOURS * (1 + len(names) // len(EXTRA_COLOURS)))
-    for name in names:
-        out[name] = SCENARIO_COLOURS.get(str(name)) or next(extra)
-    return out
+    extra = iter(palette(len(names)))
+    return {name: SCENARIO_COLOURS.get(str(name)) or next(extra) for name in names}
 
 
 # --------------------------------------------------------------------------------------
