@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import font_manager
+from matplotlib.colors import to_rgb
 
-from model.runner import COUNTY_MEASURES, INCOME_SOURCES
-from model.viz import experiment_figures, figures, labels, maps, style
+from model.registry import INCOME_SOURCES, Source
+from model.runner import COUNTY_MEASURES
+from model.viz import experiment_figures, figures, income_figures, labels, maps, style
 
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -28,9 +30,9 @@ def county_table(scenarios=("baseline", "anqiu_2023"), replicates=2, years=3) ->
                 row = {"scenario": scenario, "replicate": replicate, "year": 2023 + t}
                 for m in COUNTY_MEASURES:
                     row[m] = float(rng.uniform(0.5, 1.5))
-                for i, source in enumerate(INCOME_SOURCES):
+                for i, source in enumerate(INCOME_SOURCES.names()):
                     row[f"income_{source}"] = 1000.0 * (5 - i) * (1 + 0.05 * t + 0.02 * k)
-                row["per_capita_income"] = sum(row[f"income_{s}"] for s in INCOME_SOURCES)
+                row["per_capita_income"] = sum(row[f"income_{s}"] for s in INCOME_SOURCES.names())
                 row["weak_villages"] = 100 - 10 * k * t - replicate
                 row["collective_income_mean"] = 2e5 * (1 + 0.1 * k * t)
                 row["collective_income_median"] = 1.2e5 * (1 + 0.1 * k * t)
@@ -83,7 +85,7 @@ def test_run_figures_are_written(tmp_path: Path, lang: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zh without a CJK font falls back, with a warning
         paths = [
-            figures.plot_income_paths(county, tmp_path / f"income_{lang}.png", lang),
+            income_figures.plot_income_paths(county, tmp_path / f"income_{lang}.png", lang),
             figures.plot_collective_distribution(villages, tmp_path / f"dist_{lang}.png", lang),
             figures.plot_weak_villages(county, tmp_path / "sub" / f"weak_{lang}.png", lang),
         ]
@@ -95,19 +97,19 @@ def test_run_figures_are_written(tmp_path: Path, lang: str) -> None:
 def test_run_figures_accept_one_scenario_without_keys(tmp_path: Path) -> None:
     county = county_table(("anqiu_2023",), replicates=1).drop(columns=["scenario", "replicate"])
     villages = village_table(("anqiu_2023",), replicates=1).drop(columns=["scenario"])
-    assert_png(figures.plot_income_paths(county, tmp_path / "a.png"))
+    assert_png(income_figures.plot_income_paths(county, tmp_path / "a.png"))
     assert_png(figures.plot_weak_villages(county, tmp_path / "b.png"))
     assert_png(figures.plot_collective_distribution(villages, tmp_path / "c.png"))
 
 
 def test_figures_have_titles_units_and_legends() -> None:
     county, villages = county_table(), village_table()
-    income = figures.income_paths_figure(county)
+    income = income_figures.income_paths_figure(county)
     assert income.get_suptitle() == labels.text("income_paths_title")
     assert income.axes[0].get_ylabel() == "yuan per person per year"
     shown = texts(income)
-    for source in INCOME_SOURCES:
-        assert labels.text(f"income_{source}") in shown
+    for source in INCOME_SOURCES.names():
+        assert labels.source_label(source) in shown
     assert "Anqiu programme 2023" in shown and "Baseline (no joint building)" in shown
 
     weak = figures.weak_villages_figure(county)
@@ -136,7 +138,7 @@ def test_other_figures_draw() -> None:
     county = county_table(("baseline", "anqiu_2023", "mode_lead_goose"))
     for fig in (
         figures.collective_paths_figure(county),
-        figures.income_sources_figure(county, reference="baseline"),
+        income_figures.income_sources_figure(county, reference="baseline"),
     ):
         assert style.figure_png(fig)[:8] == PNG_MAGIC
 
@@ -213,9 +215,44 @@ def test_figures_from_a_real_run(tmp_path: Path) -> None:
 
     result = run_scenario(load_scenario("anqiu_2023", ["county.scale=0.1", "years=2"]))
     county, villages = result.tables["county_yearly"], result.tables["village_yearly"]
-    assert_png(figures.plot_income_paths(county, tmp_path / "income.png"))
+    assert_png(income_figures.plot_income_paths(county, tmp_path / "income.png"))
     assert_png(figures.plot_collective_distribution(villages, tmp_path / "dist.png"))
     assert_png(figures.plot_weak_villages(county, tmp_path / "weak.png"))
+
+
+# --------------------------------------------------------------------------------------
+# A mechanism's new income source reaches the figures through the registry alone
+
+TOY = Source("toy", "Toy tours", "玩具旅游", "#17becf", "income of a toy mechanism (tests)")
+
+
+def legend_labels(fig) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def test_a_registered_toy_income_source_is_drawn() -> None:
+    county = county_table().assign(income_toy=lambda t: 0.1 * t["income_wage"])
+    before = income_figures.income_paths_figure(county)
+    assert TOY.en not in legend_labels(before), "an unregistered column is not a source"
+    with INCOME_SOURCES.registered(TOY):
+        paths = income_figures.income_paths_figure(county)
+        sources = income_figures.income_sources_figure(county, reference="baseline")
+        chinese = income_figures.income_paths_figure(county, lang="zh")
+    assert "toy" not in INCOME_SOURCES, "the toy source is registered for the test only"
+    for fig in (paths, sources):
+        assert TOY.en in legend_labels(fig)
+    expected = TOY.zh if style.find_cjk_font() else TOY.en  # without a CJK font: English
+    assert expected in legend_labels(chinese)
+    # One more stacked layer per panel, in the toy's colour, on top of the stack.
+    toy_rgb = pytest.approx(to_rgb(TOY.colour))
+    stacked = paths.axes[0].collections
+    assert len(stacked) == len(before.axes[0].collections) + 1
+    assert tuple(stacked[len(INCOME_SOURCES)].get_facecolor()[0][:3]) == toy_rgb
+    # Levels by scenario: one more bar per scenario, in the toy's colour.
+    bars = sources.axes[0].containers
+    assert len(bars) == len(INCOME_SOURCES) + 1
+    assert bars[-1].get_label() == TOY.en and len(bars[-1]) == county["scenario"].nunique()
+    assert all(tuple(bar.get_facecolor()[:3]) == toy_rgb for bar in bars[-1])
 
 
 # --------------------------------------------------------------------------------------

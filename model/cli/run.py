@@ -122,7 +122,7 @@ def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str
     Each file is written to a temporary name and moved into place, so an interrupted run
     never leaves a half-written table beside a manifest that claims it.
     """
-    from model.viz import figures
+    from model.viz import figures, income_figures
 
     folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
@@ -131,7 +131,7 @@ def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str
         _atomic_parquet(frame, path)
         files[name] = path
     figures = {
-        "income_paths": figures.plot_income_paths,
+        "income_paths": income_figures.plot_income_paths,
         "collective_distribution": figures.plot_collective_distribution,
         "weak_villages": figures.plot_weak_villages,
     }

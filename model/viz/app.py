@@ -28,16 +28,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import solara
 from matplotlib.colors import TwoSlopeNorm
 from mesa.visualization import SolaraViz
 
 from model.jointmodel import JointVillageModel
 from model.paths import SCENARIO_DIR
-from model.runner import INCOME_SOURCES
 from model.scenario import load_scenario
 from model.viz import maps, style
-from model.viz.labels import text
+from model.viz.income_figures import stack_sources
 from model.world.alliances import MODES
 
 #: Environment variables set by ``jointvillage app``.
@@ -187,14 +187,7 @@ def income_chart(model: AppModel) -> Any:
     rows = model.recorder.monthly
     x = np.arange(1, len(rows) + 1)
     if rows:
-        values = [np.array([r[f"income_{s}"] for r in rows]) for s in INCOME_SOURCES]
-        ax.stackplot(
-            x,
-            *[np.clip(v, 0, None) for v in values],
-            colors=[style.SOURCE_COLOURS[s] for s in INCOME_SOURCES],
-            labels=[text(f"income_{s}") for s in INCOME_SOURCES],
-            alpha=0.9,
-        )
+        stack_sources(ax, x, pd.DataFrame(rows))
         ax.legend(loc="upper left", fontsize=7, ncols=2)
     ax.set_xlim(1, max(model.horizon, 2))
     ax.set_xlabel(f"Month since {model.config.start_year}-01")

@@ -1,10 +1,11 @@
-"""The figures of a run: income, collective income, weak villages, and gains by mode.
+"""The figures of a run: collective income, weak villages, and gains by alliance mode.
 
 Tables are the runner's (:mod:`model.runner`): ``county_yearly`` and ``village_yearly`` rows
 of one or several scenarios and replicates. Several replicates are shown as their mean with
 the range over replicates; several scenarios as one line (or panel) each. Each ``*_figure``
 function returns the figure; each ``plot_*`` function draws one and saves it as a PNG. All
 take a ``lang`` argument: ``"en"`` (default) or ``"zh"`` (see :mod:`model.viz.style`).
+Income by source is drawn by :mod:`model.viz.income_figures`.
 
 Example (a notebook)::
 
@@ -28,8 +29,6 @@ from matplotlib.ticker import FuncFormatter
 from model.viz.labels import mode_label, scenario_label, text
 from model.viz.style import (
     MODE_COLOURS,
-    SOURCE_COLOURS,
-    SOURCES,
     WAN,
     WEAK_BAR,
     add_note,
@@ -42,20 +41,21 @@ from model.viz.style import (
     new_figure,
     save_figure,
     scenario_colours,
-    thousands,
 )
 
 # --------------------------------------------------------------------------------------
 # Helpers
 
 
-def _scenarios(table: pd.DataFrame) -> list[str]:
+def scenario_names(table: pd.DataFrame) -> list[str]:
+    """The scenarios of a table in order of appearance (``[""]`` without the column)."""
     if "scenario" not in table.columns:
         return [""]
     return [str(s) for s in dict.fromkeys(table["scenario"])]
 
 
-def _with_keys(table: pd.DataFrame) -> pd.DataFrame:
+def with_keys(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with ``scenario`` and ``replicate`` columns (one run's table lacks them)."""
     frame = table
     if "scenario" not in frame.columns:
         frame = frame.assign(scenario="")
@@ -66,7 +66,7 @@ def _with_keys(table: pd.DataFrame) -> pd.DataFrame:
 
 def _stats(table: pd.DataFrame, column: str) -> pd.DataFrame:
     """Mean, min, max and replicate count of a column per scenario and year."""
-    frame = _with_keys(table)
+    frame = with_keys(table)
     grouped = frame.groupby(["scenario", "year"], sort=False)[column]
     out = grouped.agg(["mean", "min", "max"])
     out["n"] = frame.groupby(["scenario", "year"], sort=False)["replicate"].nunique()
@@ -86,7 +86,7 @@ def _lines_over_years(
 ) -> int:
     """One line per scenario (mean over replicates) and a band (range); returns max n."""
     stats = _stats(table, column)
-    colours = scenario_colours(_scenarios(table))
+    colours = scenario_colours(scenario_names(table))
     most = 1
     for name, part in stats.groupby("scenario", sort=False):
         colour = colours[str(name)]
@@ -111,52 +111,6 @@ def _lines_over_years(
 
 # --------------------------------------------------------------------------------------
 # Figures over the years (county_yearly)
-
-
-@figure_builder
-def income_paths_figure(county_yearly: pd.DataFrame, lang: str = "en") -> Figure:
-    """Per-capita disposable income by source over the years, stacked; a panel per scenario.
-
-    Args:
-        county_yearly: ``county_yearly`` rows of one or several scenarios and replicates.
-        lang: ``"en"`` or ``"zh"``.
-    """
-    frame = _with_keys(county_yearly)
-    names = _scenarios(frame)
-    rows, cols = grid_shape(len(names))
-    fig, axes = new_figure(
-        rows, cols, (3.9 * cols + 2.4, 3.0 * rows + 0.6), lang, sharex=True, sharey=True
-    )
-    columns = [f"income_{s}" for s in SOURCES]
-    means = frame.groupby(["scenario", "year"], sort=False)[columns].mean().reset_index()
-    reps = frame.groupby("scenario", sort=False)["replicate"].nunique()
-    for ax, name in zip(axes.ravel(), names, strict=False):
-        part = means[means["scenario"] == name]
-        years = part["year"].to_numpy()
-        values = [part[c].to_numpy(float) for c in columns]
-        ax.stackplot(
-            years,
-            *[np.clip(v, 0, None) for v in values],
-            colors=[SOURCE_COLOURS[s] for s in SOURCES],
-            labels=[text(c, lang) for c in columns],
-            alpha=0.9,
-        )
-        negative = sum(np.clip(v, None, 0) for v in values)
-        if np.any(negative < 0):
-            ax.fill_between(years, negative, 0, color="#999999", alpha=0.6, lw=0)
-        ax.plot(years, sum(values), color="black", lw=1.4, label=text("total", lang))
-        ax.set_title(scenario_label(name, lang) if name else "")
-        integer_years(ax)
-        thousands(ax)
-    for ax in axes[:, 0]:
-        ax.set_ylabel(text("yuan_pp", lang))
-    finish_grid(axes, len(names), text("year", lang))
-    legend_right(fig, axes.ravel()[0])
-    add_title(fig, text("income_paths_title", lang))
-    n = int(reps.max()) if len(reps) else 1
-    if n > 1:
-        add_note(fig, text("mean_reps", lang, n=n))
-    return fig
 
 
 @figure_builder
@@ -204,80 +158,6 @@ def weak_villages_figure(county_yearly: pd.DataFrame, lang: str = "en") -> Figur
     return fig
 
 
-@figure_builder
-def income_sources_figure(
-    county_yearly: pd.DataFrame,
-    reference: str | None = None,
-    year: int | None = None,
-    lang: str = "en",
-) -> Figure:
-    """Per-capita income by source in one year: levels (left) and difference from a reference.
-
-    Args:
-        county_yearly: Rows of several scenarios (replicates are averaged; differences are
-            paired by replicate, then averaged).
-        reference: The scenario to subtract (default: the first).
-        year: The year (default: the last).
-        lang: ``"en"`` or ``"zh"``.
-    """
-    frame = _with_keys(county_yearly)
-    names = _scenarios(frame)
-    reference = reference if reference is not None else names[0]
-    year = int(frame["year"].max()) if year is None else int(year)
-    columns = [f"income_{s}" for s in SOURCES]
-    part = frame[frame["year"] == year]
-    levels = part.groupby("scenario", sort=False)[columns].mean().reindex(names)
-    ref_rows = part[part["scenario"] == reference][["replicate", *columns]]
-    diffs = {}
-    for name in names:
-        mine = part[part["scenario"] == name][["replicate", *columns]]
-        paired = mine.merge(ref_rows, on="replicate", suffixes=("", "__ref"))
-        diffs[name] = pd.Series(
-            {c: (paired[c] - paired[f"{c}__ref"]).mean() for c in columns}, name=name
-        )
-    diff = pd.DataFrame(diffs).T.reindex(names)
-    height = max(3.0, 0.42 * len(names) + 1.4)
-    fig, axes = new_figure(1, 2, (12.5, height), lang, sharey=True)
-    left, right = axes[0]
-    y = np.arange(len(names))
-    start = np.zeros(len(names))
-    for source, column in zip(SOURCES, columns, strict=True):
-        values = levels[column].to_numpy(float)
-        left.barh(y, values, left=start, color=SOURCE_COLOURS[source], label=text(column, lang))
-        start = start + values
-    for i, total in enumerate(start):
-        left.text(total, i, f" {total:,.0f}", va="center", fontsize=7.5)
-    pos = np.zeros(len(names))
-    neg = np.zeros(len(names))
-    for source, column in zip(SOURCES, columns, strict=True):
-        values = np.nan_to_num(diff[column].to_numpy(float))
-        base = np.where(values >= 0, pos, neg)
-        right.barh(y, values, left=base, color=SOURCE_COLOURS[source])
-        pos = pos + np.clip(values, 0, None)
-        neg = neg + np.clip(values, None, 0)
-    net = np.nan_to_num(diff[columns].sum(axis=1).to_numpy(float))
-    right.scatter(net, y, color="black", marker="D", s=18, zorder=3, label=text("total", lang))
-    right.axvline(0, color="#555555", lw=0.8)
-    # Zero-width segments are sticky edges that defeat margins: set the limits directly.
-    low = min(0.0, float(neg.min()), float(net.min()))
-    high = max(0.0, float(pos.max()), float(net.max()))
-    pad = 0.08 * (high - low or 1.0)
-    right.set_xlim(low - pad, high + pad)
-    left.set_xlim(0.0, float(np.nanmax(start)) * 1.13 if len(start) else 1.0)
-    left.set_yticks(y, [scenario_label(n, lang) for n in names])
-    left.invert_yaxis()
-    left.set_xlabel(text("yuan_pp", lang))
-    right.set_xlabel(text("yuan_pp", lang))
-    left.set_title(text("sources_title", lang, year=year))
-    right.set_title(text("sources_diff_title", lang, ref=scenario_label(reference, lang)))
-    thousands(left, "x")
-    thousands(right, "x")
-    handles, labels = left.get_legend_handles_labels()
-    extra_h, extra_l = right.get_legend_handles_labels()
-    fig.legend(handles + extra_h, labels + extra_l, loc="outside lower center", ncols=6)
-    return fig
-
-
 # --------------------------------------------------------------------------------------
 # Distribution over villages (village_yearly)
 
@@ -289,8 +169,8 @@ def collective_distribution_figure(village_yearly: pd.DataFrame, lang: str = "en
     One panel per scenario (replicates pooled), log-spaced bins, share of villages per bin,
     and the 100,000-yuan weak-village bar.
     """
-    frame = _with_keys(village_yearly)
-    names = _scenarios(frame)
+    frame = with_keys(village_yearly)
+    names = scenario_names(frame)
     rows, cols = grid_shape(len(names))
     fig, axes = new_figure(
         rows, cols, (3.9 * cols + 2.2, 2.9 * rows + 0.7), lang, sharex=True, sharey=True
@@ -385,11 +265,6 @@ def mode_gains_figure(
 
 # --------------------------------------------------------------------------------------
 # The figures of the ``run`` command
-
-
-def plot_income_paths(county_yearly: pd.DataFrame, path: Path, lang: str = "en") -> Path:
-    """Save :func:`income_paths_figure` (per-capita income by source, stacked) as a PNG."""
-    return save_figure(income_paths_figure(county_yearly, lang=lang), path)
 
 
 def plot_collective_distribution(

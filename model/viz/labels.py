@@ -1,7 +1,8 @@
 """Labels of the figures in English and Chinese.
 
 Every title, axis, legend entry and note of a figure is a key of :data:`TEXT`; scenarios,
-alliance modes and comparison measures have their display names here too.
+alliance modes, industries and measures have their display names here too. Household income
+sources are named by :data:`model.registry.INCOME_SOURCES`, where a mechanism declares them.
 """
 
 from __future__ import annotations
@@ -17,11 +18,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "month": ("Month", "月份"),
     "per_capita_income": ("Per-capita disposable income", "农村居民人均可支配收入"),
     "yuan_pp": ("yuan per person per year", "元/人·年"),
-    "income_wage": ("Wages", "工资性收入"),
-    "income_farming": ("Farming and business", "经营性收入"),
-    "income_property": ("Property (rent, dividends)", "财产性收入(租金、分红)"),
-    "income_ecommerce": ("Livestream e-commerce", "直播电商收入"),
-    "income_transfer": ("Transfers", "转移性收入"),
     "total": ("Total", "合计"),
     "collective_income": ("Village collective income", "村集体经营性收入"),
     "collective_mean": ("Mean per village", "村均"),
@@ -255,6 +251,15 @@ def industry_label(industry: str, lang: str = "en") -> str:
     if names is None:
         return str(industry)
     return names[1] if lang == "zh" else names[0]
+
+
+def source_label(name: str, lang: str = "en") -> str:
+    """Label of a household income source, by name or column (``wage``, ``income_wage``).
+
+    Read from :data:`model.registry.INCOME_SOURCES`; an unregistered name is returned as it is.
+    """
+    source = str(name).removeprefix("income_")
+    return INCOME_SOURCES[source].label(lang) if source in INCOME_SOURCES else str(name)
 
 
 def measure(name: str, unit: str = "") -> MeasureLabel | None:

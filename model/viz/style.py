@@ -30,8 +30,6 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 #: Languages of the labels (:mod:`model.viz.labels`).
 LANGS = ("en", "zh")
-#: Income sources of households, in stacking order (bottom first).
-SOURCES = ("wage", "farming", "property", "ecommerce", "transfer")
 #: The usual Shandong bar of a weak village (collective income per year, yuan).
 WEAK_BAR = 100_000.0
 #: Yuan per display unit of collective income (万元 = 10,000 yuan).
@@ -66,14 +64,6 @@ STYLE: dict[str, Any] = {
     "axes.unicode_minus": False,  # CJK fonts often lack U+2212
 }
 
-#: Colour per income source.
-SOURCE_COLOURS = {
-    "wage": "#4c72b0",
-    "farming": "#dd8452",
-    "property": "#55a868",
-    "ecommerce": "#c44e52",
-    "transfer": "#8172b3",
-}
 #: Colour per alliance mode (outlines on maps, boxes and lines elsewhere).
 MODE_COLOURS = {
     "lead_goose": "#1f3b73",
