@@ -28,6 +28,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from model.atomic import atomic_write
+
 #: Languages of the labels (:mod:`model.viz.labels`).
 LANGS = ("en", "zh")
 #: The usual Shandong bar of a weak village (collective income per year, yuan).
@@ -264,11 +266,8 @@ def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int | None = None) -> Path:
-    """Save a figure as a PNG (folders are created) and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(figure_png(fig, dpi))
-    return path
+    """Save a figure as a PNG, atomically (folders are created); return the path."""
+    return atomic_write(path, figure_png(fig, dpi))
 
 
 def show(fig: Figure, dpi: int | None = None) -> Any:
