@@ -9,7 +9,7 @@ income and the number of weak villages, and a summary of the current month. A pa
 change takes effect on **Reset**, as everywhere in Mesa.
 
 Start it with ``jointvillage app [SCENARIO] [--port 8765] [--set key=value ...]`` (see
-:mod:`model.cli.app`), or ``solara run model.app`` (the page is :func:`Page`). The command
+:mod:`model.cli.app`), or ``solara run model.viz.app`` (the page is :func:`Page`). The command
 passes the scenario and its ``--set`` overrides to the server in the environment variables
 ``JOINTVILLAGE_APP_SCENARIO`` and ``JOINTVILLAGE_APP_SET`` (a JSON list).
 
@@ -335,7 +335,7 @@ def make_page(scenario: str | None = None, overrides: Sequence[str] | None = Non
 
 @solara.component
 def Page() -> Any:  # noqa: N802 - the name Solara looks for
-    """The page served by ``solara run model.app`` (one model per browser session)."""
+    """The page served by ``solara run model.viz.app`` (one model per browser session)."""
     params = solara.use_memo(lambda: model_params(None, app_overrides()), [])
     model = solara.use_memo(lambda: AppModel(**initial_values(params)), [])
     return _viz(model, params)

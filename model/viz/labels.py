@@ -222,6 +222,14 @@ MEASURES: dict[str, MeasureLabel] = {
 }
 
 
+def _pick(names: dict[str, tuple[str, str]], key: object, lang: str) -> str:
+    """The English or Chinese name of ``key`` in ``names`` (the key itself when absent)."""
+    pair = names.get(str(key))
+    if pair is None:
+        return str(key)
+    return pair[1] if lang == "zh" else pair[0]
+
+
 def text(key: str, lang: str = "en", **values: Any) -> str:
     """A label in a language, formatted with ``values``."""
     en, zh = TEXT[key]
@@ -231,26 +239,17 @@ def text(key: str, lang: str = "en", **values: Any) -> str:
 
 def scenario_label(name: str, lang: str = "en") -> str:
     """Display name of a scenario (the name itself when it is not a shipped one)."""
-    names = SCENARIO_NAMES.get(str(name))
-    if names is None:
-        return str(name)
-    return names[1] if lang == "zh" else names[0]
+    return _pick(SCENARIO_NAMES, name, lang)
 
 
 def mode_label(mode: str, lang: str = "en") -> str:
     """Display name of an alliance mode."""
-    names = MODE_NAMES.get(str(mode))
-    if names is None:
-        return str(mode)
-    return names[1] if lang == "zh" else names[0]
+    return _pick(MODE_NAMES, mode, lang)
 
 
 def industry_label(industry: str, lang: str = "en") -> str:
     """Display name of a village's main industry."""
-    names = INDUSTRY_NAMES.get(str(industry))
-    if names is None:
-        return str(industry)
-    return names[1] if lang == "zh" else names[0]
+    return _pick(INDUSTRY_NAMES, industry, lang)
 
 
 def source_label(name: str, lang: str = "en") -> str:
@@ -262,15 +261,12 @@ def source_label(name: str, lang: str = "en") -> str:
     return INCOME_SOURCES[source].label(lang) if source in INCOME_SOURCES else str(name)
 
 
-def measure(name: str, unit: str = "") -> MeasureLabel | None:
+def measure(name: str) -> MeasureLabel | None:
     """How a measure is shown: from :data:`MEASURES`, or from the income-source registry.
 
-    Args:
-        name: The measure's name.
-        unit: Its unit in the comparison table, used for a measure without an entry.
-
     Returns:
-        The entry, or None for a measure nobody has named.
+        The entry, or None for a measure nobody has named (figures then show the label and
+        unit of the comparison table).
     """
     if name in MEASURES:
         return MEASURES[name]
@@ -307,7 +303,4 @@ def measure_scale(name: str) -> float:
 
 def unit_label(unit: str, lang: str = "en") -> str:
     """A unit of :data:`UNITS` in a language (an unknown unit as it is)."""
-    names = UNITS.get(unit)
-    if names is None:
-        return unit
-    return names[1] if lang == "zh" else names[0]
+    return _pick(UNITS, unit, lang)

@@ -17,7 +17,7 @@ import functools
 import io
 import math
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ WEAK_BAR = 100_000.0
 WAN = 10_000.0
 
 #: The shared style (matplotlib rcParams), applied while a figure is built and drawn.
-STYLE: dict[str, Any] = {
+RC_PARAMS: dict[str, Any] = {
     "figure.dpi": 100,
     "savefig.dpi": 130,
     "savefig.bbox": "tight",
@@ -110,6 +110,21 @@ EXTRA_COLOURS = (
     "#6a3d9a",
 )
 
+
+def palette(n: int) -> list[str]:
+    """``n`` distinct colours (repeating after :data:`EXTRA_COLOURS` runs out)."""
+    return [EXTRA_COLOURS[i % len(EXTRA_COLOURS)] for i in range(n)]
+
+
+def scenario_colours(names: Sequence[str]) -> dict[str, str]:
+    """A colour per scenario: the shipped ones keep theirs, the others take the next free."""
+    extra = iter(palette(len(names)))
+    return {name: SCENARIO_COLOURS.get(str(name)) or next(extra) for name in names}
+
+
+# --------------------------------------------------------------------------------------
+# Fonts and languages
+
 #: Fonts that cover Chinese, in order of preference (family names).
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -146,45 +161,6 @@ _CJK_FILE_HINTS = (
 )
 
 
-def resolve_lang(lang: str) -> str:
-    """The language to draw in: ``lang``, or ``"en"`` (with a warning) without a CJK font.
-
-    Raises:
-        ValueError: For a language other than ``"en"`` and ``"zh"``.
-    """
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
-    if lang == "zh" and find_cjk_font() is None:
-        _warn_no_cjk()
-        return "en"
-    return lang
-
-
-@functools.cache
-def _warn_no_cjk() -> None:
-    warnings.warn(
-        "No CJK font found, so Chinese labels cannot be drawn; drawing English labels instead. "
-        "Install one with scripts/setup_system.sh (Debian: apt-get install fonts-noto-cjk).",
-        UserWarning,
-        stacklevel=4,
-    )
-
-
-def palette(n: int) -> list[str]:
-    """``n`` distinct colours (repeating after :data:`EXTRA_COLOURS` runs out)."""
-    return [EXTRA_COLOURS[i % len(EXTRA_COLOURS)] for i in range(n)]
-
-
-def scenario_colours(names: Sequence[str]) -> dict[str, str]:
-    """A colour per scenario: the shipped ones keep theirs, the others take the next free."""
-    extra = iter(palette(len(names)))
-    return {name: SCENARIO_COLOURS.get(str(name)) or next(extra) for name in names}
-
-
-# --------------------------------------------------------------------------------------
-# Fonts and style
-
-
 @functools.cache
 def find_cjk_font() -> str | None:
     """The family name of an installed font that covers Chinese, or ``None``.
@@ -209,22 +185,44 @@ def find_cjk_font() -> str | None:
     return loose[0] if loose else None
 
 
-def style(lang: str = "en") -> dict[str, Any]:
+def resolve_lang(lang: str) -> str:
+    """The language to draw in: ``lang``, or ``"en"`` (with a warning) without a CJK font.
+
+    Raises:
+        ValueError: For a language other than ``"en"`` and ``"zh"``.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+    if lang == "zh" and find_cjk_font() is None:
+        _warn_no_cjk()
+        return "en"
+    return lang
+
+
+@functools.cache
+def _warn_no_cjk() -> None:
+    """Warn once per process that Chinese labels fall back to English."""
+    warnings.warn(
+        "No CJK font found, so Chinese labels cannot be drawn; drawing English labels instead. "
+        "Install one with scripts/setup_system.sh (Debian: apt-get install fonts-noto-cjk).",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Figures
+
+
+def rc_params(lang: str = "en") -> dict[str, Any]:
     """The rcParams of the shared style for a language (the CJK font first for ``zh``)."""
-    params = dict(STYLE)
+    params = dict(RC_PARAMS)
     if lang == "zh":
         family = find_cjk_font()
         if family is not None:
             # A concrete family (not "sans-serif"), so that texts keep it wherever drawn.
             params["font.family"] = [family, "DejaVu Sans"]
     return params
-
-
-@contextlib.contextmanager
-def styled(lang: str = "en") -> Iterator[None]:
-    """Apply the shared style (for figures made outside this module)."""
-    with rc_context(style(lang)):
-        yield
 
 
 def new_figure(
@@ -235,7 +233,7 @@ def new_figure(
     **subplot_kw: Any,
 ) -> tuple[Figure, np.ndarray]:
     """A styled figure on an Agg canvas and its axes (always a 2-D array)."""
-    with rc_context(style(lang)):
+    with rc_context(rc_params(lang)):
         fig = Figure(figsize=figsize, layout="constrained")
         FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=False, **subplot_kw)
@@ -249,7 +247,7 @@ def figure_builder(func: Callable[..., Figure]) -> Callable[..., Figure]:
     @functools.wraps(func)
     def wrapper(*args: Any, lang: str = "en", **kwargs: Any) -> Figure:
         lang = resolve_lang(lang)
-        with rc_context(style(lang)):
+        with rc_context(rc_params(lang)):
             fig = func(*args, lang=lang, **kwargs)
         fig.jointvillage_lang = lang  # type: ignore[attr-defined]
         return fig
@@ -260,7 +258,7 @@ def figure_builder(func: Callable[..., Figure]) -> Callable[..., Figure]:
 def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
     """Render a figure to PNG bytes (under its style)."""
     buffer = io.BytesIO()
-    with rc_context(style(getattr(fig, "jointvillage_lang", "en"))):
+    with rc_context(rc_params(getattr(fig, "jointvillage_lang", "en"))):
         fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
@@ -277,16 +275,23 @@ def show(fig: Figure, dpi: int | None = None) -> Any:
     return Image(data=figure_png(fig, dpi), format="png")
 
 
+# --------------------------------------------------------------------------------------
+# Axes and panels
+
+
 def integer_years(ax: Axes) -> None:
+    """Year ticks on whole years only."""
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def thousands(ax: Axes, axis: str = "y") -> None:
+    """Tick labels with thousands separators (``12,500``) on the ``"x"`` or ``"y"`` axis."""
     fmt = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
 def grid_shape(n: int, max_cols: int = 3) -> tuple[int, int]:
+    """(rows, columns) of a grid of ``n`` panels at most ``max_cols`` wide."""
     cols = min(max_cols, max(1, n))
     return math.ceil(max(n, 1) / cols), cols
 
@@ -307,10 +312,12 @@ def finish_grid(axes: np.ndarray, used: int, xlabel: str) -> None:
 
 
 def add_note(fig: Figure, message: str) -> None:
+    """A small grey note under the figure (replicates, what unlabelled points are)."""
     fig.text(0.0, -0.01, message, fontsize=7.5, color="#555555", ha="left", va="top")
 
 
 def legend_right(fig: Figure, ax: Axes, title: str | None = None) -> None:
+    """The legend of ``ax`` as the figure's, right of the panels."""
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right upper", title=title)
 
