@@ -245,6 +245,57 @@ def summary_card(model: AppModel) -> Any:
 COMPONENTS = [(village_map, 0), (income_chart, 0), (collective_chart, 0), (summary_card, 0)]
 
 
+#: The controls of the side bar, in order; :func:`model_params` fills in the values that
+#: depend on the scenario (its name and the list of scenarios, rent, trainees).
+CONTROLS: dict[str, dict[str, Any]] = {
+    "scenario_name": {"type": "Select", "label": "Scenario"},
+    "years": {
+        "type": "SliderInt",
+        "value": DEFAULT_YEARS,
+        "min": 1,
+        "max": 10,
+        "step": 1,
+        "label": "Years to simulate",
+    },
+    "county_scale": {
+        "type": "SliderFloat",
+        "value": DEFAULT_SCALE,
+        "min": 0.1,
+        "max": 1.0,
+        "step": 0.05,
+        "label": "Share of the county (1 = 864 villages)",
+    },
+    "rent": {
+        "type": "SliderInt",
+        "min": 0,
+        "max": 1500,
+        "step": 50,
+        "label": "Pooled-land rent (yuan/mu/yr)",
+    },
+    "mode": {
+        "type": "Select",
+        "value": SCENARIO_MODE,
+        "values": [SCENARIO_MODE, *MODES],
+        "label": "Alliance mode (all alliances)",
+    },
+    "trainees": {
+        "type": "SliderInt",
+        "min": 0,
+        "max": 1000,
+        "step": 50,
+        "label": "Livestream trainees per year",
+    },
+    "replicate": {
+        "type": "SliderInt",
+        "value": 0,
+        "min": 0,
+        "max": 9,
+        "step": 1,
+        "label": "Replicate (random stream)",
+    },
+}
+
+
 def model_params(scenario: str | None = None, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """SolaraViz's model parameters: the controls of the side bar, with their defaults."""
     scenario = scenario or app_scenario()
@@ -252,63 +303,12 @@ def model_params(scenario: str | None = None, overrides: Sequence[str] = ()) -> 
     names = shipped_scenarios()
     if scenario not in names:
         names.insert(0, scenario)
-    rent = round(config.policies.land_pooling.rent)
-    trainees = int(config.policies.livestream_training.trainees_per_year)
-    return {
-        "scenario_name": {
-            "type": "Select",
-            "value": scenario,
-            "values": names,
-            "label": "Scenario",
-        },
-        "years": {
-            "type": "SliderInt",
-            "value": DEFAULT_YEARS,
-            "min": 1,
-            "max": 10,
-            "step": 1,
-            "label": "Years to simulate",
-        },
-        "county_scale": {
-            "type": "SliderFloat",
-            "value": DEFAULT_SCALE,
-            "min": 0.1,
-            "max": 1.0,
-            "step": 0.05,
-            "label": "Share of the county (1 = 864 villages)",
-        },
-        "rent": {
-            "type": "SliderInt",
-            "value": rent,
-            "min": 0,
-            "max": 1500,
-            "step": 50,
-            "label": "Pooled-land rent (yuan/mu/yr)",
-        },
-        "mode": {
-            "type": "Select",
-            "value": SCENARIO_MODE,
-            "values": [SCENARIO_MODE, *MODES],
-            "label": "Alliance mode (all alliances)",
-        },
-        "trainees": {
-            "type": "SliderInt",
-            "value": trainees,
-            "min": 0,
-            "max": 1000,
-            "step": 50,
-            "label": "Livestream trainees per year",
-        },
-        "replicate": {
-            "type": "SliderInt",
-            "value": 0,
-            "min": 0,
-            "max": 9,
-            "step": 1,
-            "label": "Replicate (random stream)",
-        },
-        "overrides": list(overrides),
-    }
+    params: dict[str, Any] = {key: dict(control) for key, control in CONTROLS.items()}
+    params["scenario_name"].update(value=scenario, values=names)
+    params["rent"]["value"] = round(config.policies.land_pooling.rent)
+    params["trainees"]["value"] = int(config.policies.livestream_training.trainees_per_year)
+    params["overrides"] = list(overrides)
+    return params
 
 
 def initial_values(params: dict[str, Any]) -> dict[str, Any]:
