@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages that the project's figures and app test need, from Debian's archive:
 #   - chromium and chromium-driver: the headless browser of tests/test_app_browser.py;
-#   - a CJK font (fonts-noto-cjk): Chinese labels in figures (model.plots, lang="zh").
+#   - a CJK font (fonts-noto-cjk): Chinese labels in figures (model.viz.style, lang="zh").
 # Idempotent: installs only what is missing, and does nothing when everything is there.
 #
 #   bash scripts/setup_system.sh            # as root, or with sudo available
@@ -46,6 +46,6 @@ echo "setup_system: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Let fontconfig see a newly installed font (matplotlib is told by model.plots itself).
+# Let fontconfig see a newly installed font (matplotlib is told by model.viz.style itself).
 if command -v fc-cache >/dev/null 2>&1; then fc-cache -f >/dev/null 2>&1 || true; fi
 echo "setup_system: done"

@@ -1,4 +1,4 @@
-"""The interactive app (model.app): the model behind it, and the page in a headless browser.
+"""The interactive app (model.viz.app): the model behind it, and the page in a headless browser.
 
 The browser test starts ``jointvillage app`` on a free port, opens the page in Debian's
 chromium (``apt-get install chromium chromium-driver``, see ``scripts/setup_system.sh``)

@@ -1,4 +1,4 @@
-"""The shared figure style and the figure functions of model.plots."""
+"""The shared figure style (model.viz.style, model.viz.labels) and the figures of model.viz."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import font_manager
+from matplotlib.colors import to_rgb
 
-from model.runner import COUNTY_MEASURES, INCOME_SOURCES
-from model.viz import figures as plots
+from model.registry import INCOME_SOURCES, Source
+from model.runner import COUNTY_MEASURES
+from model.viz import experiment_figures, figures, income_figures, labels, maps, style
 
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -28,9 +30,9 @@ def county_table(scenarios=("baseline", "anqiu_2023"), replicates=2, years=3) ->
                 row = {"scenario": scenario, "replicate": replicate, "year": 2023 + t}
                 for m in COUNTY_MEASURES:
                     row[m] = float(rng.uniform(0.5, 1.5))
-                for i, source in enumerate(INCOME_SOURCES):
+                for i, source in enumerate(INCOME_SOURCES.names()):
                     row[f"income_{source}"] = 1000.0 * (5 - i) * (1 + 0.05 * t + 0.02 * k)
-                row["per_capita_income"] = sum(row[f"income_{s}"] for s in INCOME_SOURCES)
+                row["per_capita_income"] = sum(row[f"income_{s}"] for s in INCOME_SOURCES.names())
                 row["weak_villages"] = 100 - 10 * k * t - replicate
                 row["collective_income_mean"] = 2e5 * (1 + 0.1 * k * t)
                 row["collective_income_median"] = 1.2e5 * (1 + 0.1 * k * t)
@@ -83,9 +85,9 @@ def test_run_figures_are_written(tmp_path: Path, lang: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zh without a CJK font falls back, with a warning
         paths = [
-            plots.plot_income_paths(county, tmp_path / f"income_{lang}.png", lang),
-            plots.plot_collective_distribution(villages, tmp_path / f"dist_{lang}.png", lang),
-            plots.plot_weak_villages(county, tmp_path / "sub" / f"weak_{lang}.png", lang),
+            income_figures.plot_income_paths(county, tmp_path / f"income_{lang}.png", lang),
+            figures.plot_collective_distribution(villages, tmp_path / f"dist_{lang}.png", lang),
+            figures.plot_weak_villages(county, tmp_path / "sub" / f"weak_{lang}.png", lang),
         ]
     for path in paths:
         assert path.exists()
@@ -95,27 +97,27 @@ def test_run_figures_are_written(tmp_path: Path, lang: str) -> None:
 def test_run_figures_accept_one_scenario_without_keys(tmp_path: Path) -> None:
     county = county_table(("anqiu_2023",), replicates=1).drop(columns=["scenario", "replicate"])
     villages = village_table(("anqiu_2023",), replicates=1).drop(columns=["scenario"])
-    assert_png(plots.plot_income_paths(county, tmp_path / "a.png"))
-    assert_png(plots.plot_weak_villages(county, tmp_path / "b.png"))
-    assert_png(plots.plot_collective_distribution(villages, tmp_path / "c.png"))
+    assert_png(income_figures.plot_income_paths(county, tmp_path / "a.png"))
+    assert_png(figures.plot_weak_villages(county, tmp_path / "b.png"))
+    assert_png(figures.plot_collective_distribution(villages, tmp_path / "c.png"))
 
 
 def test_figures_have_titles_units_and_legends() -> None:
     county, villages = county_table(), village_table()
-    income = plots.income_paths_figure(county)
-    assert income.get_suptitle() == plots.text("income_paths_title")
+    income = income_figures.income_paths_figure(county)
+    assert income.get_suptitle() == labels.text("income_paths_title")
     assert income.axes[0].get_ylabel() == "yuan per person per year"
-    labels = texts(income)
-    for source in INCOME_SOURCES:
-        assert plots.text(f"income_{source}") in labels
-    assert "Anqiu programme 2023" in labels and "Baseline (no joint building)" in labels
+    shown = texts(income)
+    for source in INCOME_SOURCES.names():
+        assert labels.source_label(source) in shown
+    assert "Anqiu programme 2023" in shown and "Baseline (no joint building)" in shown
 
-    weak = plots.weak_villages_figure(county)
+    weak = figures.weak_villages_figure(county)
     assert "100,000" in weak.get_suptitle()
     assert "villages" in weak.axes[0].get_ylabel()
     assert weak.legends, "weak villages figure has no legend"
 
-    dist = plots.collective_distribution_figure(villages)
+    dist = figures.collective_distribution_figure(villages)
     assert dist.axes[0].get_xscale() == "log"
     assert any("weak-village bar" in t for t in texts(dist))
     assert any("10,000 yuan" in ax.get_xlabel() for ax in dist.axes)
@@ -127,18 +129,18 @@ def test_figures_have_titles_units_and_legends() -> None:
 def test_distribution_reports_the_weak_share() -> None:
     villages = village_table(("baseline",), replicates=1, years=2)
     last = villages[villages["year"] == 2024]["collective_income"]
-    share = 100 * float((last < plots.WEAK_BAR).mean())
-    fig = plots.collective_distribution_figure(villages)
+    share = 100 * float((last < style.WEAK_BAR).mean())
+    fig = figures.collective_distribution_figure(villages)
     assert f"2024: {share:.0f}% weak" in texts(fig)
 
 
 def test_other_figures_draw() -> None:
     county = county_table(("baseline", "anqiu_2023", "mode_lead_goose"))
     for fig in (
-        plots.collective_paths_figure(county),
-        plots.income_sources_figure(county, reference="baseline"),
+        figures.collective_paths_figure(county),
+        income_figures.income_sources_figure(county, reference="baseline"),
     ):
-        assert plots.figure_png(fig)[:8] == PNG_MAGIC
+        assert style.figure_png(fig)[:8] == PNG_MAGIC
 
 
 def test_comparison_and_sensitivity_figures() -> None:
@@ -146,9 +148,9 @@ def test_comparison_and_sensitivity_figures() -> None:
 
     county = county_table(("baseline", "anqiu_2023", "policy_land_pooling"), replicates=3)
     table = compare(county, reference="baseline")
-    fig = plots.effects_figure(table)
+    fig = experiment_figures.effects_figure(table)
     assert "Baseline (no joint building)" in fig.get_suptitle()
-    assert plots.figure_png(fig)[:8] == PNG_MAGIC
+    assert style.figure_png(fig)[:8] == PNG_MAGIC
 
     params = ["policies.land_pooling.rent", "labour.wage_growth"]
     morris = pd.DataFrame(
@@ -184,11 +186,11 @@ def test_comparison_and_sensitivity_figures() -> None:
         ]
     )
     for fig in (
-        plots.morris_figure(morris),
-        plots.morris_ranking_figure(ranking),
-        plots.sobol_figure(sobol),
+        experiment_figures.morris_figure(morris),
+        experiment_figures.morris_ranking_figure(ranking),
+        experiment_figures.sobol_figure(sobol),
     ):
-        assert plots.figure_png(fig)[:8] == PNG_MAGIC
+        assert style.figure_png(fig)[:8] == PNG_MAGIC
 
 
 def test_maps_from_a_real_county() -> None:
@@ -197,13 +199,13 @@ def test_maps_from_a_real_county() -> None:
 
     county, alliances = build_world(load_scenario("anqiu_2023", ["county.scale=0.2"]))
     villages, table = county.villages, alliances.table
-    by_mode = plots.village_map_figure(villages, table)
+    by_mode = maps.village_map_figure(villages, table)
     gains = np.linspace(-1, 3, len(villages))
-    by_value = plots.village_map_figure(villages, table, gains, diverging=True, value_label="x")
+    by_value = maps.village_map_figure(villages, table, gains, diverging=True, value_label="x")
     for fig in (by_mode, by_value):
-        assert plots.figure_png(fig)[:8] == PNG_MAGIC
+        assert style.figure_png(fig)[:8] == PNG_MAGIC
     frame = pd.DataFrame({"mode": ["lead_goose", "", "industry_pull"], "gain": [1e5, 0.0, 2e5]})
-    assert plots.figure_png(plots.mode_gains_figure(frame, year=2025))[:8] == PNG_MAGIC
+    assert style.figure_png(figures.mode_gains_figure(frame, year=2025))[:8] == PNG_MAGIC
 
 
 def test_figures_from_a_real_run(tmp_path: Path) -> None:
@@ -213,9 +215,44 @@ def test_figures_from_a_real_run(tmp_path: Path) -> None:
 
     result = run_scenario(load_scenario("anqiu_2023", ["county.scale=0.1", "years=2"]))
     county, villages = result.tables["county_yearly"], result.tables["village_yearly"]
-    assert_png(plots.plot_income_paths(county, tmp_path / "income.png"))
-    assert_png(plots.plot_collective_distribution(villages, tmp_path / "dist.png"))
-    assert_png(plots.plot_weak_villages(county, tmp_path / "weak.png"))
+    assert_png(income_figures.plot_income_paths(county, tmp_path / "income.png"))
+    assert_png(figures.plot_collective_distribution(villages, tmp_path / "dist.png"))
+    assert_png(figures.plot_weak_villages(county, tmp_path / "weak.png"))
+
+
+# --------------------------------------------------------------------------------------
+# A mechanism's new income source reaches the figures through the registry alone
+
+TOY = Source("toy", "Toy tours", "玩具旅游", "#17becf", "income of a toy mechanism (tests)")
+
+
+def legend_labels(fig) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def test_a_registered_toy_income_source_is_drawn() -> None:
+    county = county_table().assign(income_toy=lambda t: 0.1 * t["income_wage"])
+    before = income_figures.income_paths_figure(county)
+    assert TOY.en not in legend_labels(before), "an unregistered column is not a source"
+    with INCOME_SOURCES.registered(TOY):
+        paths = income_figures.income_paths_figure(county)
+        sources = income_figures.income_sources_figure(county, reference="baseline")
+        chinese = income_figures.income_paths_figure(county, lang="zh")
+    assert "toy" not in INCOME_SOURCES, "the toy source is registered for the test only"
+    for fig in (paths, sources):
+        assert TOY.en in legend_labels(fig)
+    expected = TOY.zh if style.find_cjk_font() else TOY.en  # without a CJK font: English
+    assert expected in legend_labels(chinese)
+    # One more stacked layer per panel, in the toy's colour, on top of the stack.
+    toy_rgb = pytest.approx(to_rgb(TOY.colour))
+    stacked = paths.axes[0].collections
+    assert len(stacked) == len(before.axes[0].collections) + 1
+    assert tuple(stacked[len(INCOME_SOURCES)].get_facecolor()[0][:3]) == toy_rgb
+    # Levels by scenario: one more bar per scenario, in the toy's colour.
+    bars = sources.axes[0].containers
+    assert len(bars) == len(INCOME_SOURCES) + 1
+    assert bars[-1].get_label() == TOY.en and len(bars[-1]) == county["scenario"].nunique()
+    assert all(tuple(bar.get_facecolor()[:3]) == toy_rgb for bar in bars[-1])
 
 
 # --------------------------------------------------------------------------------------
@@ -223,23 +260,23 @@ def test_figures_from_a_real_run(tmp_path: Path) -> None:
 
 
 def test_labels_exist_in_both_languages() -> None:
-    for key, (en, zh) in plots.TEXT.items():
+    for key, (en, zh) in labels.TEXT.items():
         assert en and zh, f"label {key} lacks a language"
-    assert plots.scenario_label("baseline", "zh") == "基线(无联建)"
-    assert plots.scenario_label("my_own_scenario", "zh") == "my_own_scenario"
-    assert plots.mode_label("lead_goose", "zh") == "头雁领航"
+    assert labels.scenario_label("baseline", "zh") == "基线(无联建)"
+    assert labels.scenario_label("my_own_scenario", "zh") == "my_own_scenario"
+    assert labels.mode_label("lead_goose", "zh") == "头雁领航"
     with pytest.raises(ValueError, match="lang must be one of"):
-        plots.resolve_lang("fr")
+        style.resolve_lang("fr")
 
 
 def test_chinese_labels_use_a_cjk_font() -> None:
-    family = plots.find_cjk_font()
+    family = style.find_cjk_font()
     if family is None:
         if IN_CI:
             pytest.fail("no CJK font under CI: scripts/setup_system.sh installs fonts-noto-cjk")
         pytest.skip("no CJK font installed (scripts/setup_system.sh installs fonts-noto-cjk)")
-    fig = plots.weak_villages_figure(county_table(), lang="zh")
-    assert fig.get_suptitle() == plots.text("weak_villages_long", "zh")
+    fig = figures.weak_villages_figure(county_table(), lang="zh")
+    assert fig.get_suptitle() == labels.text("weak_villages_long", "zh")
     title = fig._suptitle
     found = font_manager.findfont(title.get_fontproperties(), fallback_to_default=False)
     assert found, "the title's font was not found"
@@ -247,18 +284,18 @@ def test_chinese_labels_use_a_cjk_font() -> None:
     assert family in names, f"title drawn with {found}, not {family}"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no missing-glyph warnings
-        plots.figure_png(fig)
+        style.figure_png(fig)
 
 
 def test_chinese_without_a_cjk_font_falls_back_to_english(monkeypatch) -> None:
-    monkeypatch.setattr(plots, "find_cjk_font", lambda: None)
-    plots._warn_no_cjk.cache_clear()
+    monkeypatch.setattr(style, "find_cjk_font", lambda: None)
+    style._warn_no_cjk.cache_clear()
     with pytest.warns(UserWarning, match="No CJK font found"):
-        fig = plots.weak_villages_figure(county_table(), lang="zh")
-    assert fig.get_suptitle() == plots.text("weak_villages_long", "en")
-    plots._warn_no_cjk.cache_clear()
+        fig = figures.weak_villages_figure(county_table(), lang="zh")
+    assert fig.get_suptitle() == labels.text("weak_villages_long", "en")
+    style._warn_no_cjk.cache_clear()
 
 
 def test_show_returns_an_inline_image() -> None:
-    image = plots.show(plots.weak_villages_figure(county_table()))
+    image = style.show(figures.weak_villages_figure(county_table()))
     assert image.data[:8] == PNG_MAGIC

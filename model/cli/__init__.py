@@ -1,7 +1,9 @@
 """The ``jointvillage`` command line.
 
-Each capability registers its own commands from its own module (``cli_*.py``), so this file
-only assembles the application.
+Each command group registers its own commands from its own module in this package
+(``scenario``: validate, show; ``county``; ``run``: run, demo; ``batch``: batch, compare,
+sensitivity; ``regress``; ``app``; ``validation``), so this file only assembles the
+application. The console entry point is :func:`main`; ``python -m model.cli`` is the same.
 """
 
 from __future__ import annotations

@@ -39,9 +39,12 @@ def county(
     resolved = load_scenario(scenario, set_ or [])
     built, alliances, seconds = build(resolved)
     # Imported here: matplotlib is only needed once there is something to draw.
-    from model.viz.maps import draw_county_map
+    from model.viz.maps import county_map_figure
+    from model.viz.style import save_figure
 
-    png = draw_county_map(built, alliances, out / f"county_{_safe(resolved.name)}.png")
+    png = save_figure(
+        county_map_figure(built, alliances), out / f"county_{_safe(resolved.name)}.png"
+    )
     summary = summarise(built, alliances)
     summary["build_seconds"] = round(seconds, 4)
     summary["map"] = str(png)

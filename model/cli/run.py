@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,11 +13,12 @@ import pandas as pd
 import typer
 
 import model
+from model.atomic import atomic_write, atomic_write_parquet
 from model.cli.common import SetOption, user_errors
-from model.errors import InputError
+from model.errors import InputError, did_you_mean
+from model.registry import INCOME_SOURCES
 from model.runner import RunResult, run_scenario
 from model.scenario import Scenario, load_scenario
-from model.world.households import INCOME_SOURCES
 
 RESULTS_DIR = Path("results")
 
@@ -81,7 +80,8 @@ def demo(
     """The main job: baseline and the Anqiu programme on the full synthetic county."""
     _check_lang(lang)
     from model.jointmodel import build_world
-    from model.viz.maps import draw_county_map
+    from model.viz.maps import county_map_figure
+    from model.viz.style import save_figure
 
     overrides = [f"years={years}"] if years is not None else []
     results: list[RunResult] = []
@@ -93,10 +93,10 @@ def demo(
         results.append(result)
         if name == "anqiu_2023":
             county, alliances = world
-            draw_county_map(county, alliances, out / "county_map.png")
+            save_figure(county_map_figure(county, alliances, lang=lang), out / "county_map.png")
     print_summary(results)
     comparison = comparison_table(results)
-    _atomic_write(out / "comparison.csv", comparison.to_csv(index=False).encode())
+    atomic_write(out / "comparison.csv", comparison.to_csv(index=False))
     typer.echo(f"results: {out.resolve()}")
     typer.echo(f"  comparison table: {(out / 'comparison.csv').resolve()}")
     typer.echo(f"  county map: {(out / 'county_map.png').resolve()}")
@@ -107,8 +107,11 @@ def demo(
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in ("en", "zh"):
-        raise InputError("--lang", "lang", lang, "one of 'en', 'zh'")
+    from model.viz.style import LANGS
+
+    if lang not in LANGS:
+        allowed = "one of " + ", ".join(f"'{name}'" for name in LANGS)
+        raise InputError("--lang", "lang", lang, allowed, did_you_mean(lang, LANGS))
 
 
 # --------------------------------------------------------------------------------------
@@ -118,21 +121,18 @@ def _check_lang(lang: str) -> None:
 def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str, Path]:
     """Write a run's tables (Parquet), figures (PNG) and manifest; return the files.
 
-    Each file is written to a temporary name and moved into place, so an interrupted run
-    never leaves a half-written table beside a manifest that claims it.
+    Each file is written to a temporary name and moved into place (:mod:`model.atomic`), so
+    an interrupted run never leaves a half-written table beside a manifest that claims it.
     """
-    from model.viz import figures as plots
+    from model.viz import figures, income_figures
 
-    folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     for name, frame in result.tables.items():
-        path = folder / f"{name}.parquet"
-        _atomic_parquet(frame, path)
-        files[name] = path
+        files[name] = atomic_write_parquet(frame, folder / f"{name}.parquet")
     figures = {
-        "income_paths": plots.plot_income_paths,
-        "collective_distribution": plots.plot_collective_distribution,
-        "weak_villages": plots.plot_weak_villages,
+        "income_paths": income_figures.plot_income_paths,
+        "collective_distribution": figures.plot_collective_distribution,
+        "weak_villages": figures.plot_weak_villages,
     }
     tables = {
         "income_paths": result.tables["county_yearly"],
@@ -156,32 +156,9 @@ def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str
         "resolved_scenario": result.scenario.to_dict(),
     }
     manifest_path = folder / "manifest.json"
-    _atomic_write(manifest_path, json.dumps(manifest, indent=2, default=str).encode())
+    atomic_write(manifest_path, json.dumps(manifest, indent=2, default=str))
     files["manifest"] = manifest_path
     return files
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(handle)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------------------------
@@ -203,27 +180,29 @@ def summary_json(result: RunResult) -> dict[str, Any]:
     }
 
 
-SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("per_capita_income", "Per-capita disposable income", "yuan/person/yr"),
-    *((f"income_{s}", f"  of which {s}", "yuan/person/yr") for s in INCOME_SOURCES),
-    ("collective_income_mean", "Collective income, mean", "yuan/village/yr"),
-    ("collective_income_median", "Collective income, median", "yuan/village/yr"),
-    ("collective_income_allied_mean", "  allied villages, mean", "yuan/village/yr"),
-    ("collective_income_nonallied_mean", "  non-allied villages, mean", "yuan/village/yr"),
-    ("weak_villages", "Weak villages (< 100k)", "villages"),
-    ("gini_household", "Gini, household per-capita income", "-"),
-    ("gini_collective", "Gini, collective income", "-"),
-    ("land_pooled_share", "Land pooled", "share"),
-    ("coop_members", "Cooperative member households", "households"),
-    ("active_sellers", "Active livestream sellers", "persons"),
-    ("public_spending_cum", "Programme money spent (cumulative)", "yuan"),
-)
+def summary_rows() -> list[tuple[str, str, str]]:
+    """(column, label, unit) of the final-year summary; income sources from the registry."""
+    return [
+        ("per_capita_income", "Per-capita disposable income", "yuan/person/yr"),
+        *((f"income_{s}", f"  of which {s}", "yuan/person/yr") for s in INCOME_SOURCES.names()),
+        ("collective_income_mean", "Collective income, mean", "yuan/village/yr"),
+        ("collective_income_median", "Collective income, median", "yuan/village/yr"),
+        ("collective_income_allied_mean", "  allied villages, mean", "yuan/village/yr"),
+        ("collective_income_nonallied_mean", "  non-allied villages, mean", "yuan/village/yr"),
+        ("weak_villages", "Weak villages (< 100k)", "villages"),
+        ("gini_household", "Gini, household per-capita income", "-"),
+        ("gini_collective", "Gini, collective income", "-"),
+        ("land_pooled_share", "Land pooled", "share"),
+        ("coop_members", "Cooperative member households", "households"),
+        ("active_sellers", "Active livestream sellers", "persons"),
+        ("public_spending_cum", "Programme money spent (cumulative)", "yuan"),
+    ]
 
 
 def comparison_table(results: list[RunResult]) -> pd.DataFrame:
     """Final-year measures side by side, one column per scenario."""
     rows = []
-    for key, label, unit in SUMMARY_ROWS:
+    for key, label, unit in summary_rows():
         row: dict[str, Any] = {"measure": key, "label": label.strip(), "unit": unit}
         for result in results:
             row[result.scenario.name] = float(result.tables["county_yearly"].iloc[-1][key])
@@ -243,7 +222,7 @@ def print_summary(results: list[RunResult]) -> None:
     for result in results:
         table.add_column(result.scenario.name, justify="right")
     comparison = comparison_table(results)
-    for (_, label, unit), (_, row) in zip(SUMMARY_ROWS, comparison.iterrows(), strict=True):
+    for (_, label, unit), (_, row) in zip(summary_rows(), comparison.iterrows(), strict=True):
         table.add_row(label, unit, *(_fmt(row[r.scenario.name]) for r in results))
     Console().print(table)
     for result in results:

@@ -9,13 +9,13 @@ income and the number of weak villages, and a summary of the current month. A pa
 change takes effect on **Reset**, as everywhere in Mesa.
 
 Start it with ``jointvillage app [SCENARIO] [--port 8765] [--set key=value ...]`` (see
-:mod:`model.cli.app`), or ``solara run model.app`` (the page is :func:`Page`). The command
+:mod:`model.cli.app`), or ``solara run model.viz.app`` (the page is :func:`Page`). The command
 passes the scenario and its ``--set`` overrides to the server in the environment variables
 ``JOINTVILLAGE_APP_SCENARIO`` and ``JOINTVILLAGE_APP_SET`` (a JSON list).
 
 For responsiveness the app runs a share of the county (``county.scale``, default 0.25) over
 a short horizon (default 3 years); figures are rendered to PNG with the shared style of
-:mod:`model.viz.figures`.
+:mod:`model.viz.style`.
 """
 
 from __future__ import annotations
@@ -28,15 +28,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import solara
 from matplotlib.colors import TwoSlopeNorm
 from mesa.visualization import SolaraViz
 
 from model.jointmodel import JointVillageModel
 from model.paths import SCENARIO_DIR
-from model.runner import INCOME_SOURCES
 from model.scenario import load_scenario
-from model.viz import figures as plots
+from model.viz import maps, style
+from model.viz.income_figures import stack_sources
 from model.world.alliances import MODES
 
 #: Environment variables set by ``jointvillage app``.
@@ -124,11 +125,11 @@ class AppModel(JointVillageModel):
         self.horizon = 12 * int(years)
         self.window: deque[np.ndarray] = deque(maxlen=12)
         xy = self.villages[["x_km", "y_km"]].to_numpy(float)
-        self.outlines = plots.alliance_outlines(xy, self.alliance_table.table["members"])
+        self.outlines = maps.alliance_outlines(xy, self.alliance_table.table["members"])
         threshold = config.collective.weak_threshold
         start = self.collective_start
         top = max(float(np.percentile(start, 95)) * 1.5, 3 * threshold)
-        self.map_norm = TwoSlopeNorm(vmin=0.0, vcenter=threshold / plots.WAN, vmax=top / plots.WAN)
+        self.map_norm = TwoSlopeNorm(vmin=0.0, vcenter=threshold / style.WAN, vmax=top / style.WAN)
         self.weak_history: list[int] = []
         self.collective_history: list[float] = []
 
@@ -160,15 +161,15 @@ class AppModel(JointVillageModel):
 
 
 def _png(fig: Any) -> bytes:
-    return plots.figure_png(fig, dpi=APP_DPI)
+    return style.figure_png(fig, dpi=APP_DPI)
 
 
 def village_map(model: AppModel) -> Any:
     """The county map: villages by collective income over the last 12 months."""
-    fig = plots.village_map_figure(
+    fig = maps.village_map_figure(
         model.villages,
         model.alliance_table.table,
-        model.rolling_collective() / plots.WAN,
+        model.rolling_collective() / style.WAN,
         title=f"Collective income, last 12 months ({model.period()})",
         value_label="10,000 yuan per year (white = weak-village bar, 100,000 yuan)",
         cmap="RdYlGn",
@@ -181,19 +182,12 @@ def village_map(model: AppModel) -> Any:
 
 def income_chart(model: AppModel) -> Any:
     """Per-capita income by source, month by month (stacked)."""
-    fig, axes = plots.new_figure(1, 1, (7.0, 3.6))
+    fig, axes = style.new_figure(1, 1, (7.0, 3.6))
     ax = axes[0, 0]
     rows = model.recorder.monthly
     x = np.arange(1, len(rows) + 1)
     if rows:
-        values = [np.array([r[f"income_{s}"] for r in rows]) for s in INCOME_SOURCES]
-        ax.stackplot(
-            x,
-            *[np.clip(v, 0, None) for v in values],
-            colors=[plots.SOURCE_COLOURS[s] for s in INCOME_SOURCES],
-            labels=[plots.text(f"income_{s}") for s in INCOME_SOURCES],
-            alpha=0.9,
-        )
+        stack_sources(ax, x, pd.DataFrame(rows))
         ax.legend(loc="upper left", fontsize=7, ncols=2)
     ax.set_xlim(1, max(model.horizon, 2))
     ax.set_xlabel(f"Month since {model.config.start_year}-01")
@@ -204,11 +198,11 @@ def income_chart(model: AppModel) -> Any:
 
 def collective_chart(model: AppModel) -> Any:
     """County collective income per month and weak villages (last 12 months)."""
-    fig, axes = plots.new_figure(1, 2, (8.0, 3.4))
+    fig, axes = style.new_figure(1, 2, (8.0, 3.4))
     left, right = axes[0]
     x = np.arange(1, len(model.collective_history) + 1)
     if len(x):
-        left.bar(x, np.array(model.collective_history) / plots.WAN, color="#55a868")
+        left.bar(x, np.array(model.collective_history) / style.WAN, color="#55a868")
         right.plot(x, model.weak_history, color="#b2182b")
     for ax in (left, right):
         ax.set_xlim(0.5, max(model.horizon, 2) + 0.5)
@@ -251,6 +245,57 @@ def summary_card(model: AppModel) -> Any:
 COMPONENTS = [(village_map, 0), (income_chart, 0), (collective_chart, 0), (summary_card, 0)]
 
 
+#: The controls of the side bar, in order; :func:`model_params` fills in the values that
+#: depend on the scenario (its name and the list of scenarios, rent, trainees).
+CONTROLS: dict[str, dict[str, Any]] = {
+    "scenario_name": {"type": "Select", "label": "Scenario"},
+    "years": {
+        "type": "SliderInt",
+        "value": DEFAULT_YEARS,
+        "min": 1,
+        "max": 10,
+        "step": 1,
+        "label": "Years to simulate",
+    },
+    "county_scale": {
+        "type": "SliderFloat",
+        "value": DEFAULT_SCALE,
+        "min": 0.1,
+        "max": 1.0,
+        "step": 0.05,
+        "label": "Share of the county (1 = 864 villages)",
+    },
+    "rent": {
+        "type": "SliderInt",
+        "min": 0,
+        "max": 1500,
+        "step": 50,
+        "label": "Pooled-land rent (yuan/mu/yr)",
+    },
+    "mode": {
+        "type": "Select",
+        "value": SCENARIO_MODE,
+        "values": [SCENARIO_MODE, *MODES],
+        "label": "Alliance mode (all alliances)",
+    },
+    "trainees": {
+        "type": "SliderInt",
+        "min": 0,
+        "max": 1000,
+        "step": 50,
+        "label": "Livestream trainees per year",
+    },
+    "replicate": {
+        "type": "SliderInt",
+        "value": 0,
+        "min": 0,
+        "max": 9,
+        "step": 1,
+        "label": "Replicate (random stream)",
+    },
+}
+
+
 def model_params(scenario: str | None = None, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """SolaraViz's model parameters: the controls of the side bar, with their defaults."""
     scenario = scenario or app_scenario()
@@ -258,63 +303,12 @@ def model_params(scenario: str | None = None, overrides: Sequence[str] = ()) -> 
     names = shipped_scenarios()
     if scenario not in names:
         names.insert(0, scenario)
-    rent = round(config.policies.land_pooling.rent)
-    trainees = int(config.policies.livestream_training.trainees_per_year)
-    return {
-        "scenario_name": {
-            "type": "Select",
-            "value": scenario,
-            "values": names,
-            "label": "Scenario",
-        },
-        "years": {
-            "type": "SliderInt",
-            "value": DEFAULT_YEARS,
-            "min": 1,
-            "max": 10,
-            "step": 1,
-            "label": "Years to simulate",
-        },
-        "county_scale": {
-            "type": "SliderFloat",
-            "value": DEFAULT_SCALE,
-            "min": 0.1,
-            "max": 1.0,
-            "step": 0.05,
-            "label": "Share of the county (1 = 864 villages)",
-        },
-        "rent": {
-            "type": "SliderInt",
-            "value": rent,
-            "min": 0,
-            "max": 1500,
-            "step": 50,
-            "label": "Pooled-land rent (yuan/mu/yr)",
-        },
-        "mode": {
-            "type": "Select",
-            "value": SCENARIO_MODE,
-            "values": [SCENARIO_MODE, *MODES],
-            "label": "Alliance mode (all alliances)",
-        },
-        "trainees": {
-            "type": "SliderInt",
-            "value": trainees,
-            "min": 0,
-            "max": 1000,
-            "step": 50,
-            "label": "Livestream trainees per year",
-        },
-        "replicate": {
-            "type": "SliderInt",
-            "value": 0,
-            "min": 0,
-            "max": 9,
-            "step": 1,
-            "label": "Replicate (random stream)",
-        },
-        "overrides": list(overrides),
-    }
+    params: dict[str, Any] = {key: dict(control) for key, control in CONTROLS.items()}
+    params["scenario_name"].update(value=scenario, values=names)
+    params["rent"]["value"] = round(config.policies.land_pooling.rent)
+    params["trainees"]["value"] = int(config.policies.livestream_training.trainees_per_year)
+    params["overrides"] = list(overrides)
+    return params
 
 
 def initial_values(params: dict[str, Any]) -> dict[str, Any]:
@@ -341,7 +335,7 @@ def make_page(scenario: str | None = None, overrides: Sequence[str] | None = Non
 
 @solara.component
 def Page() -> Any:  # noqa: N802 - the name Solara looks for
-    """The page served by ``solara run model.app`` (one model per browser session)."""
+    """The page served by ``solara run model.viz.app`` (one model per browser session)."""
     params = solara.use_memo(lambda: model_params(None, app_overrides()), [])
     model = solara.use_memo(lambda: AppModel(**initial_values(params)), [])
     return _viz(model, params)

@@ -1,181 +1,118 @@
-"""A map of the county: villages by industry, alliances outlined, lead villages marked.
+"""Maps of the county: villages as dots, alliances outlined by mode, lead villages marked.
+
+One drawer, :func:`draw_village_map`, colours the villages by their main industry, by their
+alliance's mode or by a value per village (for a colour bar), and can tint each town's
+territory. The map of ``jointvillage county`` and ``demo`` (:func:`county_map_figure`), the
+maps of the notebooks and the app (:func:`village_map_figure`) all go through it.
 
 A lead village that leads several alliances is in the outline of each, is joined to each
-alliance's members by thin lines in the alliance's colour, and has a larger star.
-
-Drawn with matplotlib's Agg backend (no display needed). Labels are ASCII (pinyin town
-names), so the map needs no CJK font.
+alliance's members by thin lines in the alliance's colour, and has a larger marker.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Polygon
+from matplotlib.patches import Patch, Polygon
 from scipy.spatial import ConvexHull, QhullError, cKDTree
 
-from model.world.alliances import MODES, Alliances
+from model.viz.labels import industry_label, mode_label, text
+from model.viz.style import (
+    INDUSTRY_COLOURS,
+    MODE_COLOURS,
+    NOT_ALLIED_COLOUR,
+    figure_builder,
+    new_figure,
+)
+from model.world.alliances import Alliances
 from model.world.county import INDUSTRIES, County
 
-#: Colour per industry (colour-blind-friendly where possible).
-INDUSTRY_COLOURS = {
-    "grain": "#e6c35c",
-    "ginger": "#d95f02",
-    "green_onion": "#1b9e77",
-    "cherry": "#c2185b",
-    "peach": "#f4a6c0",
-    "vegetables": "#66a61e",
-    "peanut": "#8c6d31",
-    "millet": "#7570b3",
-}
-#: Outline colour per alliance mode.
-MODE_COLOURS = {
-    "lead_goose": "#1f3b73",
-    "strong_leads_weak": "#b2182b",
-    "industry_pull": "#2b7a2b",
-    "project_traction": "#555555",
-}
+#: What a map colours its villages by, when no values are given.
+COLOUR_BY = ("mode", "industry")
+#: Padding of an alliance's outline around its members (km).
+OUTLINE_PAD_KM = 0.35
+#: Towns' territories reach this far from their villages (km).
+TERRITORY_REACH_KM = 2.0
 
 
-def draw_county_map(county: County, alliances: Alliances, path: Path) -> Path:
-    """Draw the county map and save it as a PNG.
+# --------------------------------------------------------------------------------------
+# Geometry
 
-    Args:
-        county: The county.
-        alliances: Its alliances (may be empty).
-        path: The PNG to write (folders are created).
 
-    Returns:
-        The path written.
+def hull(points: np.ndarray, pad: float) -> np.ndarray | None:
+    """Convex hull pushed out by ``pad`` km from its centre, or None if degenerate."""
+    if len(points) < 3:
+        return None
+    try:
+        corners = points[ConvexHull(points).vertices]
+    except QhullError:
+        return None  # collinear members: drawn as a line instead
+    centre = corners.mean(axis=0)
+    offset = corners - centre
+    norm = np.linalg.norm(offset, axis=1, keepdims=True)
+    return corners + pad * offset / np.maximum(norm, 1e-9)
+
+
+def alliance_outlines(
+    xy: np.ndarray, members: Sequence[Sequence[int]], pad: float = OUTLINE_PAD_KM
+) -> list[np.ndarray]:
+    """Outline of each alliance (a padded hull, or the members' polyline when degenerate)."""
+    out = []
+    for group in members:
+        points = xy[list(group)]
+        shape = hull(points, pad)
+        out.append(shape if shape is not None else points)
+    return out
+
+
+def alliances_led(table: pd.DataFrame, n_villages: int) -> np.ndarray:
+    """Per village row, the number of alliances it leads (zero without a ``lead`` column)."""
+    if "lead" not in table.columns or not len(table):
+        return np.zeros(n_villages, dtype=np.int64)
+    return np.bincount(table["lead"].to_numpy(np.int64), minlength=n_villages)
+
+
+def _dot_sizes(population: np.ndarray) -> np.ndarray:
+    """Marker areas: proportional to population, with a floor so small villages show."""
+    return 8 + 52 * np.sqrt(population / max(float(population.max()), 1.0))
+
+
+# --------------------------------------------------------------------------------------
+# Layers
+
+
+def _draw_territories(ax: Axes, xy: np.ndarray, towns: np.ndarray) -> None:
+    """Tint each town's territory and label it with the town's name.
+
+    Each point within reach of a village takes its nearest village's town, so that the
+    territories work for synthetic and file counties alike.
     """
-    v = county.villages
-    xy = v[["x_km", "y_km"]].to_numpy(float)
-    pop = v["population"].to_numpy(float)
-    fig, ax = plt.subplots(figsize=(11.5, 8.2), dpi=130)
-
-    # Town territories: each point within reach of a village takes its nearest village's
-    # town, drawn as a faint tint (works for synthetic and file counties alike).
-    _draw_territories(ax, xy, v["town"].to_numpy())
-
-    sizes = 6 + 40 * np.sqrt(pop / max(pop.max(), 1.0))
-    colours = [INDUSTRY_COLOURS.get(k, "#999999") for k in v["industry"]]
-    ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, lw=0.3, ec="#333333", zorder=3)
-
-    table = alliances.table
-    led = alliances.alliances_led() if len(table) else np.zeros(len(v), dtype=np.int64)
-    for members, mode in zip(table["members"], table["mode"], strict=True):
-        pts = xy[list(members)]
-        colour = MODE_COLOURS.get(mode, "black")
-        if led[members[0]] > 1:
-            # A shared lead: spokes to this alliance's members.
-            for p in pts[1:]:
-                ax.plot(
-                    [pts[0, 0], p[0]], [pts[0, 1], p[1]], color=colour, lw=0.6, alpha=0.8, zorder=4
-                )
-        hull = _hull(pts, pad=0.35)
-        if hull is not None:
-            ax.add_patch(Polygon(hull, closed=True, fc=colour, alpha=0.12, ec="none", zorder=2))
-            ax.add_patch(Polygon(hull, closed=True, fill=False, ec=colour, lw=1.1, zorder=4))
-        else:
-            ax.plot(pts[:, 0], pts[:, 1], color=colour, lw=1.1, zorder=4)
-    if len(table):
-        lead_rows = np.flatnonzero(led)
-        leads = xy[lead_rows]
-        ax.scatter(
-            leads[:, 0],
-            leads[:, 1],
-            marker="*",
-            s=70 + 45 * (led[lead_rows] - 1),
-            c="white",
-            ec="black",
-            lw=0.7,
-            zorder=5,
-        )
-
-    present = [k for k in INDUSTRIES if (v["industry"] == k).any()]
-    handles = [
-        Line2D([], [], ls="", marker="o", ms=7, mfc=INDUSTRY_COLOURS[k], mec="#333333", label=k)
-        for k in present
-    ]
-    if len(table):
-        handles.append(Line2D([], [], ls="", marker="*", ms=10, mfc="white", mec="black"))
-        handles[-1].set_label("lead village")
-        if led.max() > 1:
-            handles.append(Line2D([], [], ls="", marker="*", ms=14, mfc="white", mec="black"))
-            handles[-1].set_label(f"leads several alliances ({int((led > 1).sum())})")
-        for mode in MODES:
-            count = int((table["mode"] == mode).sum())
-            if count:
-                handles.append(
-                    Line2D([], [], color=MODE_COLOURS[mode], lw=2, label=f"{mode} ({count})")
-                )
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize=9,
-        title="industry / alliance mode",
-        title_fontsize=9,
-        frameon=False,
-    )
-
-    allied = int((alliances.membership >= 0).sum())
-    source = "synthetic Anqiu" if county.source == "synthetic" else Path(county.source).name
-    ax.set_title(
-        f"{source}: {len(v)} villages, {int(pop.sum()):,} people; "
-        f"{len(table)} alliances over {allied} villages ({int((led > 0).sum())} leads)",
-        fontsize=12,
-    )
-    ax.set_xlabel("x (km, east)")
-    ax.set_ylabel("y (km, north)")
-    ax.set_aspect("equal")
-    ax.grid(True, lw=0.3, alpha=0.4)
-    ax.text(
-        1.01,
-        0.0,
-        "dot area ~ population\nshaded outline = alliance",
-        transform=ax.transAxes,
-        fontsize=8,
-        color="#555555",
-        va="bottom",
-    )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, bbox_inches="tight")
-    plt.close(fig)
-    return path
-
-
-def _draw_territories(ax: plt.Axes, xy: np.ndarray, towns: np.ndarray) -> None:
-    """Tint each town's territory and label it with the town's name."""
     names, codes = np.unique(towns, return_inverse=True)
-    low, high = xy.min(axis=0) - 2.0, xy.max(axis=0) + 2.0
+    low, high = xy.min(axis=0) - TERRITORY_REACH_KM, xy.max(axis=0) + TERRITORY_REACH_KM
     step = 0.25
     gx = np.arange(low[0], high[0] + step, step)
     gy = np.arange(low[1], high[1] + step, step)
     grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
     dist, nearest = cKDTree(xy).query(grid)
     label = codes[nearest].reshape(len(gy), len(gx))
-    inside = (dist <= 2.0).reshape(len(gy), len(gx))
-    palette = plt.get_cmap("Pastel1").colors + plt.get_cmap("Pastel2").colors
+    inside = (dist <= TERRITORY_REACH_KM).reshape(len(gy), len(gx))
+    palette = matplotlib.colormaps["Pastel1"].colors + matplotlib.colormaps["Pastel2"].colors
     rgba = np.zeros((len(gy), len(gx), 4))
     for k in range(len(names)):
         rgba[label == k] = (*palette[k % len(palette)][:3], 0.55)
     rgba[~inside] = 0.0
-    ax.imshow(
-        rgba,
-        extent=(gx[0] - step / 2, gx[-1] + step / 2, gy[0] - step / 2, gy[-1] + step / 2),
-        origin="lower",
-        interpolation="nearest",
-        zorder=0,
-    )
+    extent = (gx[0] - step / 2, gx[-1] + step / 2, gy[0] - step / 2, gy[-1] + step / 2)
+    ax.imshow(rgba, extent=extent, origin="lower", interpolation="nearest", zorder=0)
+    ax.set_aspect("equal")  # imshow's own aspect would stretch the map otherwise
     for k, name in enumerate(names):
         cx, cy = np.median(xy[codes == k], axis=0)
         ax.text(
@@ -192,15 +129,244 @@ def _draw_territories(ax: plt.Axes, xy: np.ndarray, towns: np.ndarray) -> None:
         )
 
 
-def _hull(points: np.ndarray, pad: float) -> np.ndarray | None:
-    """Convex hull pushed out by ``pad`` km from its centre, or None if degenerate."""
-    if len(points) < 3:
-        return None
-    try:
-        hull = points[ConvexHull(points).vertices]
-    except QhullError:
-        return None  # collinear members: drawn as a line instead
-    centre = hull.mean(axis=0)
-    offset = hull - centre
-    norm = np.linalg.norm(offset, axis=1, keepdims=True)
-    return hull + pad * offset / np.maximum(norm, 1e-9)
+def _draw_outlines(
+    ax: Axes, xy: np.ndarray, table: pd.DataFrame, shapes: list[np.ndarray], led: np.ndarray
+) -> None:
+    """Shaded outline per alliance; spokes from a lead that leads several to its members."""
+    leads = table["lead"].to_numpy(int) if "lead" in table.columns else None
+    for index, (shape, mode, members) in enumerate(
+        zip(shapes, table["mode"], table["members"], strict=True)
+    ):
+        colour = MODE_COLOURS.get(mode, "black")
+        if len(shape) >= 3:
+            ax.add_patch(Polygon(shape, closed=True, fc=colour, alpha=0.10, ec="none"))
+            ax.add_patch(
+                Polygon(shape, closed=True, fill=False, ec=colour, lw=1.0, alpha=0.85, zorder=2)
+            )
+        else:
+            ax.plot(shape[:, 0], shape[:, 1], color=colour, lw=1.0, alpha=0.85, zorder=2)
+        if leads is not None and led[leads[index]] > 1:
+            lead = xy[leads[index]]
+            for member in xy[list(members)]:
+                ax.plot(*zip(lead, member, strict=True), color=colour, lw=0.6, alpha=0.8, zorder=4)
+
+
+def _village_colours(villages: pd.DataFrame, table: pd.DataFrame, colour_by: str) -> list[str]:
+    """A colour per village: its industry's, or its alliance's mode's (grey outside)."""
+    if colour_by == "industry":
+        return [INDUSTRY_COLOURS.get(k, "#999999") for k in villages["industry"]]
+    colours = np.full(len(villages), NOT_ALLIED_COLOUR, dtype=object)
+    for members, mode in zip(table["members"], table["mode"], strict=True):
+        colours[list(members)] = MODE_COLOURS.get(mode, "#333333")
+    return list(colours)
+
+
+def _draw_leads(ax: Axes, xy: np.ndarray, sizes: np.ndarray, led: np.ndarray, ring: bool) -> None:
+    """Lead villages: a white star, or a ring that keeps the village's own colour visible."""
+    rows = np.flatnonzero(led)
+    if not len(rows):
+        return
+    extra = led[rows] - 1  # more alliances led, a larger marker
+    if ring:
+        marks = ax.scatter(
+            xy[rows, 0], xy[rows, 1], s=sizes[rows] * (2.2 + extra), fc="none", ec="black", lw=0.8
+        )
+    else:
+        marks = ax.scatter(
+            xy[rows, 0], xy[rows, 1], marker="*", s=60 + 45 * extra, c="white", ec="black", lw=0.6
+        )
+    marks.set_zorder(5)
+
+
+# --------------------------------------------------------------------------------------
+# Legend
+
+
+def _legend_handles(
+    villages: pd.DataFrame, table: pd.DataFrame, led: np.ndarray, colour_by: str | None, lang: str
+) -> list[Any]:
+    """Entries: industries (if coloured by them), lead markers, modes with counts, others."""
+    handles: list[Any] = []
+    if colour_by == "industry":
+        for k in INDUSTRIES:
+            if (villages["industry"] == k).any():
+                colour = INDUSTRY_COLOURS[k]
+                handles.append(_dot(colour, "#333333", industry_label(k, lang), marker="o", ms=7))
+    if len(table):
+        ring = colour_by is None
+        handles.append(_dot("none" if ring else "white", "black", text("lead_village", lang), ring))
+        if led.max() > 1:
+            several = text("leads_several", lang, n=int((led > 1).sum()))
+            handles.append(_dot("none" if ring else "white", "black", several, ring, ms=13))
+    for mode in MODE_COLOURS:
+        count = int((table["mode"] == mode).sum()) if len(table) else 0
+        if count:
+            label = f"{mode_label(mode, lang)} ({count})"
+            handles.append(Line2D([], [], color=MODE_COLOURS[mode], lw=2, label=label))
+    if colour_by == "mode" and len(table):
+        handles.append(Patch(fc=NOT_ALLIED_COLOUR, ec="#333333", label=text("not_allied", lang)))
+    return handles
+
+
+def _dot(
+    face: str, edge: str, label: str, ring: bool = False, marker: str = "*", ms: float = 9
+) -> Line2D:
+    return Line2D(
+        [], [], ls="", marker="o" if ring else marker, ms=ms, mfc=face, mec=edge, label=label
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The drawer and the figures
+
+
+def draw_village_map(
+    ax: Axes,
+    villages: pd.DataFrame,
+    alliances: pd.DataFrame | None = None,
+    values: np.ndarray | None = None,
+    *,
+    colour_by: str = "mode",
+    towns: bool = False,
+    cmap: str = "viridis",
+    norm: Normalize | None = None,
+    outlines: list[np.ndarray] | None = None,
+    lang: str = "en",
+    legend: bool = True,
+) -> Any:
+    """Draw villages, alliance outlines and lead villages on ``ax``.
+
+    Args:
+        ax: The axes.
+        villages: The county's village table (``x_km``, ``y_km``, ``population``, and
+            ``industry`` / ``town`` when coloured by industry / drawn with towns).
+        alliances: The alliance table (``members``, ``mode``, ``lead``), or None.
+        values: A value per village row; None colours villages by ``colour_by``.
+        colour_by: Without values: ``"mode"`` (allied villages by their alliance's mode,
+            the others grey) or ``"industry"``.
+        towns: Tint each town's territory and write its name.
+        cmap: Colour map of ``values``.
+        norm: Normalisation of ``values``.
+        outlines: Pre-computed :func:`alliance_outlines` (else computed here).
+        lang: ``"en"`` or ``"zh"``.
+        legend: Add the legend (industries, lead villages, modes) right of the map.
+
+    Returns:
+        The scatter of villages (for a colour bar).
+    """
+    if colour_by not in COLOUR_BY:
+        raise ValueError(f"colour_by must be one of {COLOUR_BY}, not {colour_by!r}")
+    xy = villages[["x_km", "y_km"]].to_numpy(float)
+    sizes = _dot_sizes(villages["population"].to_numpy(float))
+    table = alliances if alliances is not None else pd.DataFrame(columns=["members", "mode"])
+    led = alliances_led(table, len(xy))
+    if towns:
+        _draw_territories(ax, xy, villages["town"].to_numpy())
+    if len(table):
+        shapes = outlines if outlines is not None else alliance_outlines(xy, table["members"])
+        _draw_outlines(ax, xy, table, shapes, led)
+    if values is None:
+        colours = _village_colours(villages, table, colour_by)
+        points = ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, lw=0.3, ec="#333333")
+    else:
+        points = ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=values, cmap=cmap, norm=norm)
+        points.set(lw=0.3, ec="#555555")
+    points.set_zorder(3)
+    _draw_leads(ax, xy, sizes, led, ring=values is not None)
+    ax.set(aspect="equal", xlabel=text("x_km", lang), ylabel=text("y_km", lang))
+    ax.grid(True, lw=0.3, alpha=0.3)
+    if legend and (len(table) or colour_by == "industry"):
+        handles = _legend_handles(
+            villages, table, led, None if values is not None else colour_by, lang
+        )
+        title = text("industry_mode" if colour_by == "industry" else "alliance_outline", lang)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=title)
+    return points
+
+
+@figure_builder
+def village_map_figure(
+    villages: pd.DataFrame,
+    alliances: pd.DataFrame | None = None,
+    values: np.ndarray | None = None,
+    *,
+    title: str = "",
+    value_label: str = "",
+    diverging: bool = False,
+    cmap: str | None = None,
+    norm: Normalize | None = None,
+    outlines: list[np.ndarray] | None = None,
+    figsize: tuple[float, float] = (10.5, 7.6),
+    lang: str = "en",
+) -> Figure:
+    """A county map: villages coloured by a value (or by mode) with alliances outlined.
+
+    Args:
+        villages: The county's village table.
+        alliances: The alliance table, or None.
+        values: A value per village row; None colours allied villages by mode.
+        title: Figure title (default: villages and alliances).
+        value_label: Colour-bar label (with its unit).
+        diverging: Centre the colours at 0 (gains and losses).
+        cmap: Colour map (default: ``RdBu`` diverging, ``viridis`` otherwise).
+        norm: Normalisation of the colours (default: from the values).
+        outlines: Pre-computed :func:`alliance_outlines`.
+        figsize: Figure size (inches).
+        lang: ``"en"`` or ``"zh"``.
+    """
+    fig, axes = new_figure(1, 1, figsize, lang)
+    ax = axes[0, 0]
+    if values is not None:
+        finite = np.asarray(values, float)[np.isfinite(values)]
+        if norm is None and diverging and len(finite):
+            bound = float(np.nanpercentile(np.abs(finite), 98)) or 1.0
+            norm = TwoSlopeNorm(vcenter=0.0, vmin=-bound, vmax=bound)
+        cmap = cmap or ("RdBu" if diverging else "viridis")
+    points = draw_village_map(
+        ax,
+        villages,
+        alliances,
+        values,
+        cmap=cmap or "viridis",
+        norm=norm,
+        outlines=outlines,
+        lang=lang,
+    )
+    if values is not None:
+        bar = fig.colorbar(points, ax=ax, location="bottom", shrink=0.6, pad=0.02, extend="both")
+        bar.set_label(value_label)
+    ax.set_title(title or text("map_title", lang))
+    return fig
+
+
+@figure_builder
+def county_map_figure(county: County, alliances: Alliances, lang: str = "en") -> Figure:
+    """The map of ``jointvillage county``: villages by industry, towns tinted, alliances.
+
+    Args:
+        county: The county.
+        alliances: Its alliances (may be empty).
+        lang: ``"en"`` or ``"zh"``.
+    """
+    villages = county.villages
+    table = alliances.table
+    fig, axes = new_figure(1, 1, (11.5, 8.2), lang)
+    ax = axes[0, 0]
+    draw_village_map(ax, villages, table, colour_by="industry", towns=True, lang=lang)
+    synthetic = county.source == "synthetic"
+    led = alliances_led(table, len(villages))
+    ax.set_title(
+        text(
+            "county_map_title",
+            lang,
+            source=text("synthetic_county", lang) if synthetic else Path(county.source).name,
+            villages=len(villages),
+            people=int(villages["population"].sum()),
+            alliances=len(table),
+            allied=int((alliances.membership >= 0).sum()),
+            leads=int((led > 0).sum()),
+        )
+    )
+    note = text("map_note", lang)
+    ax.text(1.01, 0.0, note, transform=ax.transAxes, fontsize=8, color="#555555", va="bottom")
+    return fig
