@@ -85,7 +85,8 @@ from scipy.spatial import cKDTree
 from model.errors import InputError
 from model.params import Section, param
 from model.paths import find_file
-from model.world.county import County, RowLabel, blank_cells, line_label, parse_bool, read_table
+from model.world.county import County
+from model.world.table_files import RowLabel, blank_cells, line_label, parse_bool, read_table
 
 #: The four modes of the programme (DESIGN section 1).
 MODES = ("lead_goose", "strong_leads_weak", "industry_pull", "project_traction")
@@ -434,7 +435,7 @@ def form_alliances(
     if not params.enabled:
         return no_alliances(county)
     if params.source == "file":
-        path = file_path if file_path is not None else _find(params.file)
+        path = file_path if file_path is not None else find_file(params.file)
         if path is None:
             raise InputError(
                 "alliances.file",
@@ -1285,8 +1286,3 @@ def _check_bounds(
                 f"alliance '{alliance}': members at most {params.max_distance_km:g} km apart",
                 hint=hint,
             )
-
-
-def _find(name: str) -> Path | None:
-    """Find a data file as given, in the working directory or in the project root."""
-    return find_file(name)

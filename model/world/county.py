@@ -45,7 +45,6 @@ is allowed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -57,6 +56,14 @@ from pydantic import field_validator
 from model.errors import InputError
 from model.params import Section, param
 from model.paths import DATA_DIR, find_file
+from model.world.table_files import (
+    RowLabel,
+    blank_cells,
+    line_label,
+    parse_bool,
+    read_table,
+    stripped,
+)
 
 #: Main specialties of a village; "grain" = wheat–maize double cropping.
 INDUSTRIES = ("grain", "ginger", "green_onion", "cherry", "peach", "vegetables", "peanut", "millet")
@@ -121,9 +128,6 @@ _TOWN_COLUMNS = (
     *(f"w_{k}" for k in INDUSTRIES),
     "source",
 )
-#: Formats a 0-based data row as 'line N' (CSV) or 'row N' (Parquet) for messages.
-RowLabel = Callable[[int], str]
-
 #: Reference village size for the size effects (the calibration sheet's median hint).
 _REFERENCE_SIZE = 600.0
 
@@ -436,7 +440,7 @@ def build_county(
     if params.source == "file":
         path = villages_path
         if path is None and params.villages_file:
-            path = _find(params.villages_file)
+            path = find_file(params.villages_file)
         if path is None:
             raise InputError(
                 "county.villages_file",
@@ -912,7 +916,7 @@ def _towns_path(params: CountyParams, given: Path | None) -> Path:
     if given is not None:
         return Path(given)
     if params.towns_file:
-        found = _find(params.towns_file)
+        found = find_file(params.towns_file)
         if found is None:
             raise InputError(
                 "county.towns_file", "county.towns_file", params.towns_file, "data file not found"
@@ -921,52 +925,9 @@ def _towns_path(params: CountyParams, given: Path | None) -> Path:
     return TOWNS_FILE
 
 
-def _find(name: str) -> Path | None:
-    """Find a data file as given, in the working directory or in the project root."""
-    return find_file(name)
-
-
-def read_table(path: Path, what: str) -> pd.DataFrame:
-    """Read a CSV or Parquet file, turning every failure into an InputError."""
-    if not path.exists():
-        raise InputError(str(path), allowed=f"{what} not found")
-    if path.is_dir():
-        raise InputError(str(path), allowed=f"{what} is a folder, expected a file")
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            return pd.read_csv(path, skipinitialspace=True, dtype=str, keep_default_na=False)
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
-        kind = "CSV" if suffix == ".csv" else "Parquet"
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(str(path), allowed=f"cannot be read as {kind}: {first}") from None
-    raise InputError(
-        str(path),
-        allowed=f"unknown {what} format '{suffix or '(none)'}'; allowed: .csv, .parquet, .pq",
-    )
-
-
-def line_label(path: Path) -> RowLabel:
-    """Row label for messages: CSV line numbers (header = line 1), else row numbers."""
-    if path.suffix.lower() == ".csv":
-        return lambda i: f"line {int(i) + 2}"
-    return lambda i: f"row {int(i)}"
-
-
 def _row_hint(df: pd.DataFrame, i: int, where: RowLabel) -> str:
     vid = df["village_id"].iloc[i] if "village_id" in df else None
     return where(i) + (f", village_id '{vid}'" if vid is not None else "")
-
-
-def blank_cells(series: pd.Series) -> np.ndarray:
-    """Empty cells: NaN/None, or empty strings in a CSV read as text."""
-    as_text = series.astype(object)
-    return (
-        as_text.isna().to_numpy()
-        | (as_text.map(lambda v: isinstance(v, str) and not v.strip())).to_numpy()
-    )
 
 
 def _text_column(raw: pd.DataFrame, col: str, path: Path, where: RowLabel) -> pd.Series:
@@ -989,7 +950,7 @@ def _numeric(
 ) -> pd.Series:
     """Parse a numeric column; name the first bad cell (line, village id, value)."""
     series = raw[col]
-    values = pd.to_numeric(series.astype(object).map(_strip), errors="coerce").astype(float)
+    values = pd.to_numeric(series.astype(object).map(stripped), errors="coerce").astype(float)
     blank = blank_cells(series)
     bad = values.isna().to_numpy() & ~blank
     if required:
@@ -1026,10 +987,6 @@ def _numeric(
     return values
 
 
-def _strip(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
-
-
 def _hint(ctx: pd.DataFrame | None, i: int, where: RowLabel) -> str:
     if ctx is None:
         return where(i)
@@ -1046,7 +1003,7 @@ def _category(
     required: bool = True,
 ) -> pd.Series:
     """Parse a categorical text column; unknown values list what is allowed."""
-    series = raw[col].astype(object).map(_strip)
+    series = raw[col].astype(object).map(stripped)
     blank = blank_cells(series)
     values = series.where(~blank, None)
     known = values.isin(allowed).to_numpy() | (blank & (not required))
@@ -1076,7 +1033,7 @@ def _complete(
     n = len(df)
     has = set(raw.columns)
 
-    name = raw["name"].astype(object).map(_strip) if "name" in has else pd.Series([None] * n)
+    name = raw["name"].astype(object).map(stripped) if "name" in has else pd.Series([None] * n)
     blank = blank_cells(name)
     df["name"] = np.where(blank, df["village_id"], name.astype(str))
 
@@ -1121,7 +1078,7 @@ def _complete(
 
     hollow = df["resident_share"] < params.hollowed_threshold
     if "hollowed" in has:
-        flags = raw["hollowed"].astype(object).map(_strip)
+        flags = raw["hollowed"].astype(object).map(stripped)
         blank = blank_cells(flags)
         parsed = flags.map(parse_bool)
         bad = parsed.isna().to_numpy() & ~blank
@@ -1144,17 +1101,6 @@ def _fill(given: pd.Series | None, drawn: np.ndarray) -> np.ndarray:
         return np.asarray(drawn, dtype=float)
     values = given.to_numpy(dtype=float)
     return np.where(np.isnan(values), drawn, values)
-
-
-def parse_bool(value: object) -> bool | None:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "y", "1.0"):
-        return True
-    if text in ("false", "0", "no", "n", "0.0"):
-        return False
-    return None
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
