@@ -72,3 +72,131 @@ def parse_bool(value: object) -> bool | None:
 def stripped(value: object) -> object:
     """A text cell without surrounding blanks; other values unchanged."""
     return value.strip() if isinstance(value, str) else value
+
+
+def text_column(raw: pd.DataFrame, col: str, path: Path, where: RowLabel) -> pd.Series:
+    """A required text column, stripped; the first empty cell is an error."""
+    blank = blank_cells(raw[col])
+    if blank.any():
+        i = int(np.flatnonzero(blank)[0])
+        raise InputError(str(path), col, "", "a non-empty value", hint=where(i))
+    return raw[col].astype(str).str.strip().astype(str)
+
+
+def numeric_column(
+    raw: pd.DataFrame,
+    col: str,
+    path: Path,
+    where: RowLabel,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    required: bool = True,
+) -> pd.Series:
+    """Parse a numeric column; name the first bad cell (its row label and value).
+
+    Args:
+        raw: The table as read.
+        col: The column.
+        path: The file, for messages.
+        where: Labels a row for messages (e.g. its line and village id).
+        low: Smallest allowed value.
+        high: Largest allowed value.
+        integer: Whole numbers only (returned as int64 when also required).
+        required: Empty cells are errors; else they are NaN.
+
+    Returns:
+        The values (float64, or int64 for required whole numbers).
+
+    Raises:
+        InputError: A cell that is not a number or out of bounds.
+    """
+    series = raw[col]
+    values = pd.to_numeric(series.astype(object).map(stripped), errors="coerce").astype(float)
+    blank = blank_cells(series)
+    bad = values.isna().to_numpy() & ~blank
+    if required:
+        bad |= blank
+    allowed = _numeric_rule(low, high, integer)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        shown = series.iloc[i]
+        msg = "a value is required: " + allowed if blank[i] else allowed
+        raise InputError(str(path), col, shown, msg, hint=where(i))
+    finite = values.to_numpy()
+    checks = ~np.isnan(finite)
+    wrong = checks & ~np.isfinite(finite)
+    if low is not None:
+        wrong |= checks & (finite < low)
+    if high is not None:
+        wrong |= checks & (finite > high)
+    if integer:
+        wrong |= checks & np.isfinite(finite) & (finite != np.round(finite))
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        value = finite[i]
+        shown = int(value) if np.isfinite(value) and value == int(value) else float(value)
+        raise InputError(str(path), col, shown, allowed, hint=where(i))
+    if integer and required:
+        return values.astype(np.int64)
+    return values
+
+
+def _numeric_rule(low: float | None, high: float | None, integer: bool) -> str:
+    """What a numeric column allows, in words: 'a whole number >= 1', 'a number <= 1'."""
+    kind = "a whole number" if integer else "a number"
+    bounds = []
+    if low is not None:
+        bounds.append(f">= {low:g}" if not (integer and low == 1) else ">= 1")
+    if high is not None:
+        bounds.append(f"<= {high:g}")
+    return kind + (" " + " and ".join(bounds) if bounds else "")
+
+
+def category_column(
+    raw: pd.DataFrame,
+    col: str,
+    allowed: tuple[str, ...],
+    path: Path,
+    where: RowLabel,
+    required: bool = True,
+) -> pd.Series:
+    """Parse a categorical text column; unknown values list what is allowed.
+
+    Returns:
+        The stripped values; empty cells are ``None`` (an error when ``required``).
+    """
+    series = raw[col].astype(object).map(stripped)
+    blank = blank_cells(series)
+    values = series.where(~blank, None)
+    known = values.isin(allowed).to_numpy() | (blank & (not required))
+    if not known.all():
+        i = int(np.flatnonzero(~known)[0])
+        raise InputError(
+            str(path),
+            col,
+            "" if blank[i] else values.iloc[i],
+            f"one of {', '.join(allowed)}",
+            hint=where(i),
+        )
+    return values
+
+
+def bool_column(
+    raw: pd.DataFrame, col: str, path: Path, where: RowLabel, default: bool | np.ndarray
+) -> np.ndarray:
+    """Parse a true/false column (also 1/0, yes/no); empty cells take ``default``.
+
+    Raises:
+        InputError: A cell that is neither true nor false.
+    """
+    flags = raw[col].astype(object).map(stripped)
+    blank = blank_cells(flags)
+    parsed = flags.map(parse_bool)
+    bad = parsed.isna().to_numpy() & ~blank
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            str(path), col, flags.iloc[i], "true/false (also 1/0, yes/no) or empty", hint=where(i)
+        )
+    return np.where(blank, default, parsed.fillna(False).astype(bool)).astype(bool)
