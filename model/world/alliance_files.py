@@ -1,0 +1,236 @@
+"""Alliance files: groupings read from a CSV or Parquet file.
+
+Columns ``alliance_id, village_id`` and optional ``mode`` (one of
+:data:`~model.world.alliance_params.MODES`) and ``lead`` (true/false; at most one per
+alliance, default: the strongest member). A village may be in several alliances only as
+their flagged lead (``lead`` true on each of its lines), in at most
+``max_alliances_per_lead`` of them. With ``check_file_bounds``, each grouping must obey the
+size, population and distance bounds. Bad input raises :class:`~model.errors.InputError`
+naming the file, the column, the value, the line and what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.errors import InputError
+from model.world.alliance_params import MODES, AllianceParams
+from model.world.county import County
+from model.world.table_files import RowLabel, blank_cells, line_label, parse_bool, read_table
+
+
+def read_alliance_file(
+    path: Path, county: County, params: AllianceParams
+) -> tuple[list[str], list[tuple[int, ...]], list[str | None], list[int | None]]:
+    """Read and validate alliance groupings.
+
+    Returns:
+        Alliance ids, member rows, file modes (or None) and file leads (or None), in the
+        order alliances first appear in the file.
+
+    Raises:
+        InputError: Naming the file, column, value, line and what is allowed.
+    """
+    raw = read_table(path, "alliance file")
+    where = line_label(path)
+    required = ("alliance_id", "village_id")
+    missing = [c for c in required if c not in raw.columns]
+    if missing:
+        raise InputError(
+            str(path),
+            missing[0],
+            None,
+            f"required column missing (required: {', '.join(required)}; optional: mode, lead)",
+            hint=f"found columns: {', '.join(map(str, raw.columns))}",
+        )
+    if raw.empty:
+        raise InputError(str(path), allowed="the alliance file has no rows")
+    text = {}
+    for col in required:
+        blank = blank_cells(raw[col])
+        if blank.any():
+            i = int(np.flatnonzero(blank)[0])
+            raise InputError(str(path), col, "", "a non-empty value", hint=where(i))
+        text[col] = raw[col].astype(str).str.strip().to_numpy()
+    aid, vid = text["alliance_id"], text["village_id"]
+
+    rows_of = pd.Series(np.arange(len(county.villages)), index=county.villages["village_id"])
+    unknown = ~pd.Series(vid).isin(rows_of.index).to_numpy()
+    if unknown.any():
+        i = int(np.flatnonzero(unknown)[0])
+        raise InputError(
+            str(path),
+            "village_id",
+            vid[i],
+            f"a village_id of the county ({county.source}, {len(rows_of)} villages)",
+            hint=f"{where(i)}, alliance_id '{aid[i]}'; e.g. '{rows_of.index[0]}'",
+        )
+    village_row = rows_of.loc[vid].to_numpy()
+    modes_col = _file_modes(raw, path, where)
+    leads_col = _file_leads(raw, path, where)
+    _check_repeats(path, aid, vid, leads_col, where, params.max_alliances_per_lead)
+
+    ids = list(dict.fromkeys(aid))
+    groups, modes, leads = [], [], []
+    for alliance in ids:
+        rows = np.flatnonzero(aid == alliance)
+        groups.append(tuple(int(r) for r in village_row[rows]))
+        given = {modes_col[r] for r in rows if modes_col[r] is not None}
+        if len(given) > 1:
+            raise InputError(
+                str(path),
+                "mode",
+                sorted(given),
+                "one mode per alliance",
+                hint=f"alliance '{alliance}', {where(rows[0])}..{where(rows[-1])}",
+            )
+        mode = given.pop() if given else None
+        if params.mode_rule == "file" and mode is None:
+            raise InputError(
+                str(path),
+                "mode",
+                "",
+                f"a mode for every alliance when alliances.mode_rule = 'file'; "
+                f"one of {', '.join(MODES)}",
+                hint=f"alliance '{alliance}' ({where(rows[0])})",
+            )
+        modes.append(mode)
+        flagged = [r for r in rows if leads_col[r]]
+        if len(flagged) > 1:
+            raise InputError(
+                str(path),
+                "lead",
+                [vid[r] for r in flagged],
+                "at most one lead village per alliance",
+                hint=f"alliance '{alliance}'",
+            )
+        leads.append(int(village_row[flagged[0]]) if flagged else None)
+    if params.check_file_bounds:
+        _check_bounds(path, ids, groups, county, params)
+    return ids, groups, modes, leads
+
+
+def _check_repeats(
+    path: Path,
+    aid: np.ndarray,
+    vid: np.ndarray,
+    leads_col: list[bool],
+    where: RowLabel,
+    per_lead: int,
+) -> None:
+    """A village is in one alliance, unless it leads each (up to ``per_lead``) it is in."""
+    seen: dict[str, list[int]] = {}
+    for i, village in enumerate(vid):
+        lines = seen.setdefault(village, [])
+        for j in lines:
+            if aid[j] == aid[i]:
+                raise InputError(
+                    str(path),
+                    "village_id",
+                    village,
+                    "a village appears once in an alliance",
+                    hint=f"{where(j)} and {where(i)}, alliance '{aid[i]}'",
+                )
+        lines.append(i)
+        if len(lines) < 2:
+            continue
+        j = lines[0]
+        both = f"{where(j)} (alliance '{aid[j]}') and {where(i)} (alliance '{aid[i]}')"
+        if per_lead == 1 or not all(leads_col[k] for k in lines):
+            allowed = (
+                "a village belongs to at most one alliance"
+                if per_lead == 1
+                else "a member village belongs to at most one alliance; a lead village "
+                f"(lead = true on each of its lines) may lead up to {per_lead}"
+            )
+            raise InputError(str(path), "village_id", village, allowed, hint=both)
+        if len(lines) > per_lead:
+            raise InputError(
+                str(path),
+                "village_id",
+                village,
+                f"a lead village leads at most {per_lead} alliances "
+                "(alliances.max_alliances_per_lead)",
+                hint=", ".join(f"{where(k)} (alliance '{aid[k]}')" for k in lines),
+            )
+
+
+def _file_modes(raw: pd.DataFrame, path: Path, where: RowLabel) -> list[str | None]:
+    if "mode" not in raw.columns:
+        return [None] * len(raw)
+    values = raw["mode"].astype(object).map(lambda x: x.strip() if isinstance(x, str) else x)
+    blank = blank_cells(values)
+    bad = ~values.isin(MODES).to_numpy() & ~blank
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            str(path), "mode", values.iloc[i], f"one of {', '.join(MODES)}", hint=where(i)
+        )
+    return [None if b else str(m) for m, b in zip(values, blank, strict=True)]
+
+
+def _file_leads(raw: pd.DataFrame, path: Path, where: RowLabel) -> list[bool]:
+    if "lead" not in raw.columns:
+        return [False] * len(raw)
+    values = raw["lead"]
+    blank = blank_cells(values)
+    parsed = values.map(parse_bool)
+    bad = parsed.isna().to_numpy() & ~blank
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            str(path),
+            "lead",
+            values.iloc[i],
+            "true/false (also 1/0, yes/no) or empty",
+            hint=where(i),
+        )
+    return [bool(p) if not b else False for p, b in zip(parsed, blank, strict=True)]
+
+
+def _check_bounds(
+    path: Path,
+    ids: list[str],
+    groups: list[tuple[int, ...]],
+    county: County,
+    params: AllianceParams,
+) -> None:
+    """File groupings must obey the same size, population and distance rules."""
+    v = county.villages
+    pop = v["population"].to_numpy(np.int64)
+    xy = v[["x_km", "y_km"]].to_numpy(float)
+    hint = "set alliances.check_file_bounds = false to accept it"
+    for alliance, members in zip(ids, groups, strict=True):
+        idx = list(members)
+        size = len(idx)
+        if not params.min_villages <= size <= params.max_villages:
+            raise InputError(
+                str(path),
+                "n_villages",
+                size,
+                f"alliance '{alliance}': {params.min_villages}-{params.max_villages} villages",
+                hint=hint,
+            )
+        total = int(pop[idx].sum())
+        if not params.min_population <= total <= params.max_population:
+            raise InputError(
+                str(path),
+                "population",
+                total,
+                f"alliance '{alliance}': {params.min_population}-{params.max_population} "
+                "people in total",
+                hint=hint,
+            )
+        pts = xy[idx]
+        diam = float(np.max(np.linalg.norm(pts[:, None] - pts[None, :], axis=2)))
+        if diam > params.max_distance_km + 1e-9:
+            raise InputError(
+                str(path),
+                "distance_km",
+                round(diam, 2),
+                f"alliance '{alliance}': members at most {params.max_distance_km:g} km apart",
+                hint=hint,
+            )
