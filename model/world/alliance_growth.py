@@ -25,6 +25,13 @@ seed-and-grow:
    the strongest member (committee capacity × collective income); modes follow
    ``mode_rule``.
 
+Both formations run through one loop, :func:`grow_alliances`. They differ only in how a
+seed's alliance gets its lead, a strategy of the loop: with ``max_alliances_per_lead = 1``
+the seed grows its own group and the strongest member leads it afterwards; with more, the
+seed first chooses its lead (below). The seeds are chosen in :mod:`~model.world.alliance_seeds`,
+the targets tracked in :mod:`~model.world.alliance_targets` and each group grown in
+:mod:`~model.world.alliance_group`.
+
 Shared leads
 ------------
 The programme reports 181 alliances covering 453 villages, each of 3–5 villages and
@@ -63,277 +70,190 @@ that is not reached). Coverage can also be read as ``coverage_counts = "besides_
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
 
 import numpy as np
-import pandas as pd
-from scipy.spatial import cKDTree
 
+from model.world.alliance_group import grow_group, too_few
 from model.world.alliance_params import AllianceParams
+from model.world.alliance_seeds import FormationInputs, formation_inputs
+from model.world.alliance_targets import FormationProgress, desired_size, sharing_need
 from model.world.county import County
 
-
-def _need_scores(county: County, params: AllianceParams) -> np.ndarray:
-    """Need in [0, 1]: weighted mean of smallness, hollowing and weakness ranks."""
-    v = county.villages
-    small = 1.0 - _rank(v["population"].to_numpy(float))
-    hollow = 1.0 - _rank(v["resident_share"].to_numpy(float))
-    weak = 1.0 - _rank(v["collective_income_start"].to_numpy(float))
-    w = np.array([params.need_weight_small, params.need_weight_hollow, params.need_weight_weak])
-    if w.sum() <= 0:
-        return np.zeros(len(v))
-    return (w[0] * small + w[1] * hollow + w[2] * weak) / w.sum()
+#: Lead villages a seed tries (best first) before it leads its own group.
+_LEAD_TRIES = 3
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    """Percentile rank in [0, 1] (ties get the mean rank)."""
-    if len(values) < 2:
-        return np.zeros(len(values))
-    return (pd.Series(values).rank(method="average").to_numpy() - 1) / (len(values) - 1)
+class _LeadStrategy(Protocol):
+    """How a seed's alliance gets its lead: the one difference between the two formations."""
+
+    #: Prefer, for the last place, a village that brings the group to ``min_population``.
+    fill_population: ClassVar[bool]
+
+    def lead_tries(
+        self, seed: int, near: np.ndarray, free: np.ndarray, progress: FormationProgress
+    ) -> list[int]:
+        """The leads to try in turn (the seed last)."""
+        ...
+
+    def candidates(self, free: np.ndarray, lead: int) -> np.ndarray:
+        """The free villages that may join an alliance under ``lead``."""
+        ...
+
+    def recorded_lead(self, group: tuple[int, ...]) -> int | None:
+        """The lead to record for a grown group (``None``: the strongest member)."""
+        ...
 
 
-def _targeted(county: County, params: AllianceParams) -> np.ndarray:
-    v = county.villages
-    return (
-        (v["population"] < params.small_village_population)
-        | v["hollowed"]
-        | (v["collective_income_start"] < county.weak_income_yuan)
-    ).to_numpy()
+class _OneAlliancePerVillage:
+    """``max_alliances_per_lead = 1``: the seed grows its group among all free villages near
+    it; the lead is the strongest member, chosen afterwards."""
+
+    fill_population: ClassVar[bool] = False
+
+    def lead_tries(
+        self, seed: int, near: np.ndarray, free: np.ndarray, progress: FormationProgress
+    ) -> list[int]:
+        return [seed]
+
+    def candidates(self, free: np.ndarray, lead: int) -> np.ndarray:
+        return free
+
+    def recorded_lead(self, group: tuple[int, ...]) -> int | None:
+        return None
 
 
-def _formation_inputs(
-    county: County, params: AllianceParams, rng: np.random.Generator
-) -> tuple[Any, ...]:
-    """What both formation algorithms start from: positions, sizes, scores, neighbours,
-    targets and the seed villages in order of need (with the score noise drawn here)."""
-    v = county.villages
-    n = len(v)
-    xy = v[["x_km", "y_km"]].to_numpy(float)
-    pop = v["population"].to_numpy(np.int64)
-    town = pd.factorize(v["town"])[0]
-    industry = pd.factorize(v["industry"])[0]
-    strength = _rank((v["committee_capacity"] * v["collective_income_start"]).to_numpy(float))
-    need = _need_scores(county, params)
-    targeted = _targeted(county, params)
-    neighbours = cKDTree(xy).query_ball_point(xy, r=params.max_distance_km)
+@dataclass(frozen=True)
+class _SharedLeads:
+    """``max_alliances_per_lead > 1``: a seed first chooses a stronger lead around it (which
+    may lead other alliances already), and its group grows among villages weaker than the
+    lead."""
 
-    target_a = round(params.target_alliances * county.scale)
-    target_c = round(params.coverage_target * county.scale)
-    besides_lead = params.coverage_counts == "besides_lead"
+    inputs: FormationInputs
+    params: AllianceParams
+    rng: np.random.Generator
+    fill_population: ClassVar[bool] = True
 
-    noise = params.score_noise * rng.standard_normal(n)
-    seeds = np.flatnonzero(targeted)
-    seeds = seeds[np.lexsort((seeds, -(need[seeds] + noise[seeds])))]
-    return (
-        n,
-        xy,
-        pop,
-        town,
-        industry,
-        strength,
-        need,
-        neighbours,
-        target_a,
-        target_c,
-        besides_lead,
-        seeds,
-        targeted,
-    )
+    def lead_tries(
+        self, seed: int, near: np.ndarray, free: np.ndarray, progress: FormationProgress
+    ) -> list[int]:
+        steer = sharing_need(self.params, progress)
+        options, score = _lead_options(seed, near, free, progress, self.inputs, self.params, steer)
+        score = score + self.params.score_noise * self.rng.standard_normal(len(options))
+        options = options[np.argsort(-score, kind="stable")]
+        return [*(int(j) for j in options[:_LEAD_TRIES]), int(seed)]
+
+    def candidates(self, free: np.ndarray, lead: int) -> np.ndarray:
+        strength = self.inputs.strength
+        return free[(free != lead) & (strength[free] < strength[lead])]
+
+    def recorded_lead(self, group: tuple[int, ...]) -> int | None:
+        return group[0]
 
 
 def grow_alliances(
     county: County, params: AllianceParams, rng: np.random.Generator
 ) -> tuple[list[tuple[int, ...]], list[int | None], list[dict[str, object]]]:
-    """Greedy seed-and-grow (see the module docstring).
+    """Greedy seed-and-grow (see the module docstring): one loop for both formations.
 
     Returns:
         Groups, their leads (``None``: the strongest member) and the unplaced rows.
     """
-    if params.max_alliances_per_lead > 1:
-        return _grow_with_shared_leads(county, params, rng)
-    v = county.villages
-    (
-        n,
-        xy,
-        pop,
-        town,
-        industry,
-        strength,
-        need,
-        neighbours,
-        target_a,
-        target_c,
-        besides_lead,
-        seeds,
-        targeted,
-    ) = _formation_inputs(county, params, rng)
-
-    assigned = np.zeros(n, dtype=bool)
-    reasons: dict[int, str] = {}
-    groups: list[tuple[int, ...]] = []
-    covered = 0
-    stop_reason = ""
-    for s in seeds:
-        if target_a and len(groups) >= target_a:
-            stop_reason = f"alliance target reached ({target_a} alliances)"
+    inputs = formation_inputs(county, params, rng)
+    strategy: _LeadStrategy = (
+        _SharedLeads(inputs, params, rng)
+        if params.max_alliances_per_lead > 1
+        else _OneAlliancePerVillage()
+    )
+    n = len(county.villages)
+    progress = FormationProgress(
+        member=np.zeros(n, dtype=bool),
+        led=np.zeros(n, dtype=np.int64),
+        target_alliances=round(params.target_alliances * county.scale),
+        target_coverage=round(params.coverage_target * county.scale),
+    )
+    stop_reason = "no seed left that could form an alliance"
+    for seed in (int(s) for s in inputs.seeds):
+        if reached := progress.target_reached():
+            stop_reason = reached
             break
-        if target_c and covered >= target_c:
-            stop_reason = f"coverage target reached ({target_c} villages)"
-            break
-        if assigned[s]:
+        if progress.in_alliance(seed):
             continue
-        desired = _desired_size(params, target_a, target_c, len(groups), covered, rng)
-        cand = np.asarray(neighbours[s], dtype=np.int64)
-        cand = cand[(cand != s) & ~assigned[cand]]
-        if params.same_town:
-            cand = cand[town[cand] == town[s]]
-        group, why = _grow([s], cand, desired, xy, pop, industry, strength, need, params, rng)
+        group, why = _seed_alliance(seed, strategy, progress, inputs, params, rng)
         if group is None:
-            reasons[int(s)] = why
+            progress.reasons[seed] = why
             continue
-        assigned[list(group)] = True
-        groups.append(group)
-        covered += len(group) - 1 if besides_lead else len(group)
-    else:
-        stop_reason = "no seed left that could form an alliance"
-
-    unplaced = []
-    for i in np.flatnonzero(targeted & ~assigned):
-        reason = reasons.get(int(i), stop_reason or "not reached")
-        unplaced.append(
-            {
-                "village_id": v["village_id"].iloc[i],
-                "town": v["town"].iloc[i],
-                "population": int(pop[i]),
-                "reason": reason,
-            }
-        )
-    return groups, [None] * len(groups), unplaced
+        progress.add(group, strategy.recorded_lead(group), inputs.besides_lead)
+    unplaced = _unplaced_rows(county, inputs, progress, stop_reason)
+    return progress.groups, progress.leads, unplaced
 
 
-def _grow_with_shared_leads(
-    county: County, params: AllianceParams, rng: np.random.Generator
-) -> tuple[list[tuple[int, ...]], list[int | None], list[dict[str, object]]]:
-    """Seed-and-grow where a lead village may lead several alliances.
+def _seed_alliance(
+    seed: int,
+    strategy: _LeadStrategy,
+    progress: FormationProgress,
+    inputs: FormationInputs,
+    params: AllianceParams,
+    rng: np.random.Generator,
+) -> tuple[tuple[int, ...] | None, str]:
+    """The alliance a seed forms: its lead's group, grown from the lead and the seed.
 
-    Each seed (a targeted village in order of need) first chooses its lead among the
-    stronger villages around it that are no member of another alliance and lead fewer
-    than ``max_alliances_per_lead`` alliances (best first by :func:`_lead_options`, the
-    best ``_LEAD_TRIES`` in turn; the seed leads itself when none can form a group with
-    it); the group then grows from the lead and the seed with unallied villages weaker
-    than the lead. Coverage counts distinct villages: an alliance under a lead that
-    already leads another adds its members only; :func:`_sharing_need` and
-    :func:`_desired_size` steer towards both targets.
+    Returns:
+        The members (the lead first) or ``None``, and the reason when ``None``.
     """
-    v = county.villages
-    (
-        n,
-        xy,
-        pop,
-        town,
-        industry,
-        strength,
-        need,
-        neighbours,
-        target_a,
-        target_c,
-        besides_lead,
-        seeds,
-        targeted,
-    ) = _formation_inputs(county, params, rng)
-
-    member = np.zeros(n, dtype=bool)  # in an alliance, not as its lead
-    led = np.zeros(n, dtype=np.int64)  # alliances led
-    reasons: dict[int, str] = {}
-    groups: list[tuple[int, ...]] = []
-    leads: list[int | None] = []
-    covered = 0
-    n_shared = 0
-    stop_reason = ""
-    for s in seeds:
-        if target_a and len(groups) >= target_a:
-            stop_reason = f"alliance target reached ({target_a} alliances)"
-            break
-        if target_c and covered >= target_c:
-            stop_reason = f"coverage target reached ({target_c} villages)"
-            break
-        if member[s] or led[s]:
-            continue
-        near = np.asarray(neighbours[s], dtype=np.int64)
-        near = near[near != s]
-        if params.same_town:
-            near = near[town[near] == town[s]]
-        # Villages free to join as members: in no alliance, neither as member nor as lead.
-        free = near[~member[near] & (led[near] == 0)]
-        steer = _sharing_need(params, target_a, target_c, len(groups), covered)
-        options, score = _lead_options(
-            s, near, free, member, led, xy, pop, industry, strength, params, steer
-        )
-        score = score + params.score_noise * rng.standard_normal(len(options))
-        options = options[np.argsort(-score, kind="stable")]
-        # Alliances under a lead that already leads add one village fewer: the desired
-        # size adds their share so far.
-        shared = n_shared / len(groups) if groups else 0.0
-        desired = _desired_size(params, target_a, target_c, len(groups), covered, rng, shared)
-        group, why = None, ""
-        if len(free) == 0:
-            why = f"no unallied village of its town within {params.max_distance_km:g} km"
-        for lead in [*(int(j) for j in options[:_LEAD_TRIES]), int(s)] if len(free) else []:
-            cand = free[(free != lead) & (strength[free] < strength[lead])]
-            start = [lead, int(s)] if lead != s else [lead]
-            if len(cand) == 0:
-                tried = _too_few(len(start), params)
-            else:
-                group, tried = _grow(
-                    start, cand, desired, xy, pop, industry, strength, need, params, rng, True
-                )
+    near = np.asarray(inputs.neighbours[seed], dtype=np.int64)
+    near = near[near != seed]
+    if params.same_town:
+        near = near[inputs.town[near] == inputs.town[seed]]
+    # Villages free to join as members: in no alliance, neither as member nor as lead.
+    free = near[~progress.in_alliance(near)]
+    tries = strategy.lead_tries(seed, near, free, progress)
+    desired = desired_size(params, progress, rng)
+    if len(free) == 0:
+        return None, f"no unallied village of its town within {params.max_distance_km:g} km"
+    why = ""
+    for lead in tries:
+        cand = strategy.candidates(free, lead)
+        start = [lead, seed] if lead != seed else [lead]
+        if len(cand) == 0:
+            tried = too_few(len(start), params)
+        else:
+            fill = strategy.fill_population
+            group, tried = grow_group(start, cand, desired, inputs, params, rng, fill)
             if group is not None:
-                break
-            why = why or tried  # the reason of the best lead tried
-        if group is None:
-            reasons[int(s)] = why
-            continue
-        lead = group[0]
-        member[list(group[1:])] = True
-        added = len(group) - 1 if besides_lead or led[lead] else len(group)
-        n_shared += int(led[lead] > 0)
-        led[lead] += 1
-        groups.append(group)
-        leads.append(lead)
-        covered += added
-    else:
-        stop_reason = "no seed left that could form an alliance"
+                return group, ""
+        why = why or tried  # the reason of the best lead tried
+    return None, why
 
-    unplaced = []
-    for i in np.flatnonzero(targeted & ~member & (led == 0)):
-        reason = reasons.get(int(i), stop_reason or "not reached")
-        unplaced.append(
+
+def _unplaced_rows(
+    county: County, inputs: FormationInputs, progress: FormationProgress, stop_reason: str
+) -> list[dict[str, object]]:
+    """Targeted villages in no alliance, each with the reason its seed failed, else why
+    formation stopped."""
+    v = county.villages
+    rows = []
+    for i in np.flatnonzero(inputs.targeted & ~progress.in_alliance()):
+        rows.append(
             {
                 "village_id": v["village_id"].iloc[i],
                 "town": v["town"].iloc[i],
-                "population": int(pop[i]),
-                "reason": reason,
+                "population": int(inputs.pop[i]),
+                "reason": progress.reasons.get(int(i), stop_reason),
             }
         )
-    return groups, leads, unplaced
-
-
-#: Lead villages a seed tries (best first) before it leads its own group.
-_LEAD_TRIES = 3
+    return rows
 
 
 def _lead_options(
     seed: int,
     near: np.ndarray,
     free: np.ndarray,
-    member: np.ndarray,
-    led: np.ndarray,
-    xy: np.ndarray,
-    pop: np.ndarray,
-    industry: np.ndarray,
-    strength: np.ndarray,
+    progress: FormationProgress,
+    inputs: FormationInputs,
     params: AllianceParams,
-    steer: float = 1.0,
+    steer: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Possible leads of a seed's alliance and their scores (without noise).
 
@@ -343,10 +263,11 @@ def _lead_options(
     ``min_villages`` under ``max_population`` (its full population counts in every
     alliance it leads). Score: ``weight_lead_strength * strength gap + weight_proximity
     * closeness + weight_industry * same industry + weight_shared_lead * steer * already
-    leads`` (``steer`` from :func:`_sharing_need`).
+    leads`` (``steer`` from :func:`sharing_need`).
     """
+    xy, pop, strength, led = inputs.xy, inputs.pop, inputs.strength, progress.led
     d_max = params.max_distance_km
-    ok = ~member[near] & (led[near] < params.max_alliances_per_lead)
+    ok = ~progress.member[near] & (led[near] < params.max_alliances_per_lead)
     ok &= strength[near] > strength[seed]
     ok &= pop[near] + pop[seed] <= params.max_population
     lead = near[ok]
@@ -367,136 +288,10 @@ def _lead_options(
     score = (
         params.weight_lead_strength * (strength[lead] - strength[seed])
         + params.weight_proximity * closeness
-        + params.weight_industry * (industry[lead] == industry[seed])
+        + params.weight_industry * (inputs.industry[lead] == inputs.industry[seed])
         + params.weight_shared_lead * steer * (led[lead] > 0)
     )
     return lead, score
-
-
-def _sharing_need(
-    params: AllianceParams, target_a: int, target_c: int, formed: int, covered: int
-) -> float:
-    """How much the targets call for a lead that already leads, in [-1, 1].
-
-    An alliance under a new lead adds all its villages to the coverage, one under a lead
-    that already leads one village fewer. While the remaining coverage per remaining
-    alliance is below ``min_villages``, new leads would overshoot it and shared leads are
-    favoured (up to 1 when it is a village or more below); above it they are avoided.
-    Without both targets, or when coverage counts the villages besides the leads (which a
-    shared lead does not change), shared leads are simply favoured (1).
-    """
-    if not (target_a and target_c) or params.coverage_counts == "besides_lead":
-        return 1.0
-    per = max(target_c - covered, 0) / max(target_a - formed, 1)
-    return float(np.clip(params.min_villages - per, -1.0, 1.0))
-
-
-def _desired_size(
-    params: AllianceParams,
-    target_a: int,
-    target_c: int,
-    formed: int,
-    covered: int,
-    rng: np.random.Generator,
-    shared_lead: float = 0.0,
-) -> int:
-    """Villages this alliance should have so the targets are met together.
-
-    Each alliance takes the remaining coverage divided by the remaining alliances, plus
-    its lead when coverage counts members besides the lead, or else plus ``shared_lead``,
-    the share of alliances whose lead already leads another (and so is covered already);
-    rounded up or down at random so that the average comes out right.
-    """
-    # Always one draw, so that the stream does not depend on which branch is taken.
-    u = rng.random()
-    if not (target_a and target_c):
-        return params.min_villages
-    per = max(target_c - covered, 0) / max(target_a - formed, 1)
-    per += 1.0 if params.coverage_counts == "besides_lead" else shared_lead
-    size = int(np.floor(per)) + int(u < per - np.floor(per))
-    return int(np.clip(size, params.min_villages, params.max_villages))
-
-
-def _grow(
-    start: list[int],
-    cand: np.ndarray,
-    desired: int,
-    xy: np.ndarray,
-    pop: np.ndarray,
-    industry: np.ndarray,
-    strength: np.ndarray,
-    need: np.ndarray,
-    params: AllianceParams,
-    rng: np.random.Generator,
-    fill_population: bool = False,
-) -> tuple[tuple[int, ...] | None, str]:
-    """Grow one alliance from its first members (the seed, or a lead and the seed).
-
-    With ``fill_population``, the village that completes the desired size is one that
-    brings the group to ``min_population`` where any can (so that the group need not
-    grow past its desired size for want of people).
-
-    Returns:
-        The members (``start`` first) or ``None``, and the reason when ``None``.
-    """
-    d_max = params.max_distance_km
-    if len(cand) == 0:
-        return None, f"no unallied village of its town within {d_max:g} km"
-    members = list(start)
-    total = int(pop[members].sum())
-    # Candidates' distance to every member so far (columns added as members join).
-    dist = np.linalg.norm(xy[cand][:, None, :] - xy[members][None, :, :], axis=2)
-    free = np.ones(len(cand), dtype=bool)
-    while len(members) < params.max_villages:
-        if len(members) >= desired and total >= params.min_population:
-            break
-        ok = free & (dist.max(axis=1) <= d_max) & (total + pop[cand] <= params.max_population)
-        still = params.min_villages - len(members) - 1
-        if still > 0 and ok.any():
-            # Leave room under max_population for the villages still needed.
-            smallest = np.sort(pop[cand[ok]])
-            room = params.max_population - total - pop[cand]
-            ok &= room >= smallest[:still].sum() if len(smallest) > still else False
-        if not ok.any():
-            break
-        if fill_population and len(members) + 1 >= desired and total < params.min_population:
-            enough = ok & (total + pop[cand] >= params.min_population)
-            if enough.any():
-                ok = enough
-        idx = np.flatnonzero(ok)
-        c = cand[idx]
-        # Closeness to the farthest member keeps the group round (complete linkage).
-        closeness = 1.0 - dist[idx].max(axis=1) / d_max
-        same = (industry[c][:, None] == industry[members][None, :]).mean(axis=1)
-        stronger = np.maximum(0.0, strength[c] - strength[members].max())
-        score = (
-            params.weight_proximity * closeness
-            + params.weight_industry * same
-            + params.weight_complementarity * stronger
-            + params.weight_weakness * need[c]
-            + params.score_noise * rng.standard_normal(len(c))
-        )
-        pick = idx[int(np.argmax(score))]
-        new = int(cand[pick])
-        members.append(new)
-        total += int(pop[new])
-        free[pick] = False
-        dist = np.column_stack([dist, np.linalg.norm(xy[cand] - xy[new], axis=1)])
-    if len(members) < params.min_villages:
-        return None, _too_few(len(members), params)
-    if total < params.min_population:
-        return None, (
-            f"the best group of {len(members)} villages has {total} people; needs "
-            f"{params.min_population}"
-        )
-    return tuple(members), ""
-
-
-def _too_few(fitted: int, params: AllianceParams) -> str:
-    return (
-        f"only {fitted} villages fit together (within {params.max_distance_km:g} km of each "
-        f"other and {params.max_population} people, same town); needs {params.min_villages}"
-    )
 
 
 def reason_kind(reason: str) -> str:
