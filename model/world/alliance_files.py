@@ -12,6 +12,7 @@ naming the file, the column, the value, the line and what is allowed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -19,23 +20,73 @@ import pandas as pd
 from model.errors import InputError
 from model.world.alliance_params import MODES, AllianceParams
 from model.world.county import County
-from model.world.table_files import RowLabel, blank_cells, line_label, parse_bool, read_table
+from model.world.table_files import (
+    RowLabel,
+    bool_column,
+    category_column,
+    line_label,
+    read_table,
+    text_column,
+)
 
 
-def read_alliance_file(
-    path: Path, county: County, params: AllianceParams
-) -> tuple[list[str], list[tuple[int, ...]], list[str | None], list[int | None]]:
+class FileGroupings(NamedTuple):
+    """Alliances as an alliance file gives them, in the order they first appear.
+
+    Attributes:
+        ids: Alliance ids.
+        groups: Member rows of each alliance.
+        modes: The file's mode of each alliance, or ``None``.
+        leads: The flagged lead row of each alliance, or ``None`` (the strongest member).
+    """
+
+    ids: list[str]
+    groups: list[tuple[int, ...]]
+    modes: list[str | None]
+    leads: list[int | None]
+
+
+def read_alliance_file(path: Path, county: County, params: AllianceParams) -> FileGroupings:
     """Read and validate alliance groupings.
 
     Returns:
-        Alliance ids, member rows, file modes (or None) and file leads (or None), in the
-        order alliances first appear in the file.
+        The groupings, in the order alliances first appear in the file.
 
     Raises:
         InputError: Naming the file, column, value, line and what is allowed.
     """
     raw = read_table(path, "alliance file")
     where = line_label(path)
+    _check_columns(raw, path)
+    aid = text_column(raw, "alliance_id", path, where).to_numpy()
+    vid = text_column(raw, "village_id", path, where).to_numpy()
+    village_row = _village_rows(vid, aid, county, path, where)
+    modes_col = _file_modes(raw, path, where)
+    leads_col = _file_leads(raw, path, where)
+    _check_repeats(path, aid, vid, leads_col, where, params.max_alliances_per_lead)
+
+    found = FileGroupings(list(dict.fromkeys(aid)), [], [], [])
+    for alliance in found.ids:
+        rows = np.flatnonzero(aid == alliance)
+        found.groups.append(tuple(int(r) for r in village_row[rows]))
+        found.modes.append(_alliance_mode(alliance, rows, modes_col, path, where, params))
+        flagged = [r for r in rows if leads_col[r]]
+        if len(flagged) > 1:
+            raise InputError(
+                str(path),
+                "lead",
+                [vid[r] for r in flagged],
+                "at most one lead village per alliance",
+                hint=f"alliance '{alliance}'",
+            )
+        found.leads.append(int(village_row[flagged[0]]) if flagged else None)
+    if params.check_file_bounds:
+        _check_bounds(path, found.ids, found.groups, county, params)
+    return found
+
+
+def _check_columns(raw: pd.DataFrame, path: Path) -> None:
+    """The file has the required columns and at least one row."""
     required = ("alliance_id", "village_id")
     missing = [c for c in required if c not in raw.columns]
     if missing:
@@ -48,15 +99,12 @@ def read_alliance_file(
         )
     if raw.empty:
         raise InputError(str(path), allowed="the alliance file has no rows")
-    text = {}
-    for col in required:
-        blank = blank_cells(raw[col])
-        if blank.any():
-            i = int(np.flatnonzero(blank)[0])
-            raise InputError(str(path), col, "", "a non-empty value", hint=where(i))
-        text[col] = raw[col].astype(str).str.strip().to_numpy()
-    aid, vid = text["alliance_id"], text["village_id"]
 
+
+def _village_rows(
+    vid: np.ndarray, aid: np.ndarray, county: County, path: Path, where: RowLabel
+) -> np.ndarray:
+    """The county's row of each line's village; an unknown village_id is an error."""
     rows_of = pd.Series(np.arange(len(county.villages)), index=county.villages["village_id"])
     unknown = ~pd.Series(vid).isin(rows_of.index).to_numpy()
     if unknown.any():
@@ -68,49 +116,53 @@ def read_alliance_file(
             f"a village_id of the county ({county.source}, {len(rows_of)} villages)",
             hint=f"{where(i)}, alliance_id '{aid[i]}'; e.g. '{rows_of.index[0]}'",
         )
-    village_row = rows_of.loc[vid].to_numpy()
-    modes_col = _file_modes(raw, path, where)
-    leads_col = _file_leads(raw, path, where)
-    _check_repeats(path, aid, vid, leads_col, where, params.max_alliances_per_lead)
+    return rows_of.loc[vid].to_numpy()
 
-    ids = list(dict.fromkeys(aid))
-    groups, modes, leads = [], [], []
-    for alliance in ids:
-        rows = np.flatnonzero(aid == alliance)
-        groups.append(tuple(int(r) for r in village_row[rows]))
-        given = {modes_col[r] for r in rows if modes_col[r] is not None}
-        if len(given) > 1:
-            raise InputError(
-                str(path),
-                "mode",
-                sorted(given),
-                "one mode per alliance",
-                hint=f"alliance '{alliance}', {where(rows[0])}..{where(rows[-1])}",
-            )
-        mode = given.pop() if given else None
-        if params.mode_rule == "file" and mode is None:
-            raise InputError(
-                str(path),
-                "mode",
-                "",
-                f"a mode for every alliance when alliances.mode_rule = 'file'; "
-                f"one of {', '.join(MODES)}",
-                hint=f"alliance '{alliance}' ({where(rows[0])})",
-            )
-        modes.append(mode)
-        flagged = [r for r in rows if leads_col[r]]
-        if len(flagged) > 1:
-            raise InputError(
-                str(path),
-                "lead",
-                [vid[r] for r in flagged],
-                "at most one lead village per alliance",
-                hint=f"alliance '{alliance}'",
-            )
-        leads.append(int(village_row[flagged[0]]) if flagged else None)
-    if params.check_file_bounds:
-        _check_bounds(path, ids, groups, county, params)
-    return ids, groups, modes, leads
+
+def _file_modes(raw: pd.DataFrame, path: Path, where: RowLabel) -> list[str | None]:
+    """Each line's mode (``None`` where empty or without a mode column)."""
+    if "mode" not in raw.columns:
+        return [None] * len(raw)
+    modes = category_column(raw, "mode", MODES, path, where, required=False)
+    return [None if pd.isna(mode) else str(mode) for mode in modes]
+
+
+def _file_leads(raw: pd.DataFrame, path: Path, where: RowLabel) -> list[bool]:
+    """Each line's lead flag (false where empty or without a lead column)."""
+    if "lead" not in raw.columns:
+        return [False] * len(raw)
+    return bool_column(raw, "lead", path, where, default=False).tolist()
+
+
+def _alliance_mode(
+    alliance: str,
+    rows: np.ndarray,
+    modes_col: list[str | None],
+    path: Path,
+    where: RowLabel,
+    params: AllianceParams,
+) -> str | None:
+    """The one mode an alliance's lines give (``None``: none given)."""
+    given = {modes_col[r] for r in rows if modes_col[r] is not None}
+    if len(given) > 1:
+        raise InputError(
+            str(path),
+            "mode",
+            sorted(given),
+            "one mode per alliance",
+            hint=f"alliance '{alliance}', {where(rows[0])}..{where(rows[-1])}",
+        )
+    mode = given.pop() if given else None
+    if params.mode_rule == "file" and mode is None:
+        raise InputError(
+            str(path),
+            "mode",
+            "",
+            f"a mode for every alliance when alliances.mode_rule = 'file'; "
+            f"one of {', '.join(MODES)}",
+            hint=f"alliance '{alliance}' ({where(rows[0])})",
+        )
+    return mode
 
 
 def _check_repeats(
@@ -156,39 +208,6 @@ def _check_repeats(
                 "(alliances.max_alliances_per_lead)",
                 hint=", ".join(f"{where(k)} (alliance '{aid[k]}')" for k in lines),
             )
-
-
-def _file_modes(raw: pd.DataFrame, path: Path, where: RowLabel) -> list[str | None]:
-    if "mode" not in raw.columns:
-        return [None] * len(raw)
-    values = raw["mode"].astype(object).map(lambda x: x.strip() if isinstance(x, str) else x)
-    blank = blank_cells(values)
-    bad = ~values.isin(MODES).to_numpy() & ~blank
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            str(path), "mode", values.iloc[i], f"one of {', '.join(MODES)}", hint=where(i)
-        )
-    return [None if b else str(m) for m, b in zip(values, blank, strict=True)]
-
-
-def _file_leads(raw: pd.DataFrame, path: Path, where: RowLabel) -> list[bool]:
-    if "lead" not in raw.columns:
-        return [False] * len(raw)
-    values = raw["lead"]
-    blank = blank_cells(values)
-    parsed = values.map(parse_bool)
-    bad = parsed.isna().to_numpy() & ~blank
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            str(path),
-            "lead",
-            values.iloc[i],
-            "true/false (also 1/0, yes/no) or empty",
-            hint=where(i),
-        )
-    return [bool(p) if not b else False for p, b in zip(parsed, blank, strict=True)]
 
 
 def _check_bounds(
