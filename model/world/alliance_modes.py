@@ -29,6 +29,30 @@ def assign_modes(
         return [str(m) for m in file_modes]
     if params.mode_rule == "single":
         return [params.single_mode] * n
+    lead_capacity, ratio, shared = _profiles(table, county, params)
+    modes = np.where(shared, "industry_pull", "project_traction").astype(object)
+    if params.mode_rule == "by_profile":
+        modes[ratio >= params.profile_strong_ratio] = "strong_leads_weak"
+        modes[lead_capacity >= params.profile_lead_goose_capacity] = "lead_goose"
+        return [str(m) for m in modes]
+    # anqiu_mix: the most capable lead committees get the mentor secretaries (lead-goose),
+    # then the largest strength gaps get strong-leads-weak, the rest go by profile.
+    n_goose = min(n, round(params.lead_goose_count * county.scale))
+    n_strong = min(n - n_goose, round(params.strong_leads_weak_count * county.scale))
+    order = np.lexsort((np.arange(n), -lead_capacity))
+    goose = np.array(_one_per_lead(order, table["lead"].to_numpy())[:n_goose], dtype=np.int64)
+    modes[goose] = "lead_goose"
+    rest = np.setdiff1d(np.arange(n), goose)
+    strong = rest[np.lexsort((rest, -ratio[rest]))][:n_strong]
+    modes[strong] = "strong_leads_weak"
+    return [str(m) for m in modes]
+
+
+def _profiles(
+    table: pd.DataFrame, county: County, params: AllianceParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per alliance: its lead's committee capacity, the lead's strength over the members'
+    mean strength, and whether one specialty is shared widely enough for industry-pull."""
     v = county.villages
     capacity = v["committee_capacity"].to_numpy(float)
     strength = (v["committee_capacity"] * v["collective_income_start"]).to_numpy(float)
@@ -46,33 +70,21 @@ def assign_modes(
             for m in table["members"]
         ]
     )
-    modes = np.where(shared, "industry_pull", "project_traction").astype(object)
-    if params.mode_rule == "by_profile":
-        modes[ratio >= params.profile_strong_ratio] = "strong_leads_weak"
-        modes[lead_capacity >= params.profile_lead_goose_capacity] = "lead_goose"
-        return [str(m) for m in modes]
-    # anqiu_mix: the most capable lead committees get the mentor secretaries (lead-goose),
-    # then the largest strength gaps get strong-leads-weak, the rest go by profile.
-    scale = county.scale
-    n_goose = min(n, round(params.lead_goose_count * scale))
-    n_strong = min(n - n_goose, round(params.strong_leads_weak_count * scale))
-    order = np.lexsort((np.arange(n), -lead_capacity))
-    # One mentor secretary per lead-goose alliance: take each capable lead once (a lead of
-    # several alliances mentors one of them), and only then a lead's further alliances.
-    leads = table["lead"].to_numpy()
+    return lead_capacity, ratio, shared
+
+
+def _one_per_lead(order: np.ndarray, leads: np.ndarray) -> list[int]:
+    """``order`` with each lead's first alliance first, then the leads' further alliances.
+
+    One mentor secretary per lead-goose alliance: each capable lead is taken once (a lead of
+    several alliances mentors one of them), and only then a lead's further alliances.
+    """
     seen: set[int] = set()
-    first_of_lead = []
+    first, further = [], []
     for i in order:
-        if int(leads[i]) not in seen:
-            seen.add(int(leads[i]))
-            first_of_lead.append(i)
-    preference = first_of_lead + [i for i in order if i not in set(first_of_lead)]
-    goose = np.array(preference[:n_goose], dtype=np.int64)
-    modes[goose] = "lead_goose"
-    rest = np.setdiff1d(np.arange(n), goose)
-    strong = rest[np.lexsort((rest, -ratio[rest]))][:n_strong]
-    modes[strong] = "strong_leads_weak"
-    return [str(m) for m in modes]
+        (further if int(leads[i]) in seen else first).append(int(i))
+        seen.add(int(leads[i]))
+    return first + further
 
 
 def _shares_specialty(industries: np.ndarray, min_share: float) -> bool:

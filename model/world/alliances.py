@@ -104,7 +104,7 @@ class Alliances:
 def no_alliances(county: County) -> Alliances:
     """An empty :class:`Alliances` for a county (the baseline)."""
     return Alliances(
-        table=_table([], county),
+        table=_table([], county, []),
         membership=np.full(len(county.villages), -1, dtype=np.int64),
         unplaced=_unplaced_frame([]),
     )
@@ -134,39 +134,55 @@ def form_alliances(
     if not params.enabled:
         return no_alliances(county)
     if params.source == "file":
-        path = file_path if file_path is not None else find_file(params.file)
-        if path is None:
-            raise InputError(
-                "alliances.file",
-                "alliances.file",
-                params.file,
-                "data file not found"
-                if params.file
-                else "an alliance CSV or Parquet file is needed when alliances.source = 'file'",
-            )
-        ids, groups, modes, leads = read_alliance_file(Path(path), county, params)
+        path = _alliance_file(params, file_path)
+        ids, groups, modes, leads = read_alliance_file(path, county, params)
         unplaced: list[dict[str, object]] = []
     else:
         groups, leads, unplaced = grow_alliances(county, params, rng)
         ids = [f"A{k + 1:03d}" for k in range(len(groups))]
         modes = [None] * len(groups)
+    table = _table(_lead_first(groups, leads, county), county, ids)
+    table["mode"] = pd.Series(assign_modes(table, county, params, modes), dtype=str)
+    membership = np.full(len(county.villages), -1, dtype=np.int64)
+    # Backwards, so that a lead of several alliances keeps the first as its primary one.
+    for row in range(len(table) - 1, -1, -1):
+        membership[list(table["members"].iat[row])] = row
+    return Alliances(table=table, membership=membership, unplaced=_unplaced_frame(unplaced))
+
+
+def _alliance_file(params: AllianceParams, given: Path | None) -> Path:
+    """The alliance file to read: the resolved one given, else ``alliances.file``.
+
+    Raises:
+        InputError: No file named, or the named one is not found.
+    """
+    path = given if given is not None else find_file(params.file)
+    if path is None:
+        raise InputError(
+            "alliances.file",
+            "alliances.file",
+            params.file,
+            "data file not found"
+            if params.file
+            else "an alliance CSV or Parquet file is needed when alliances.source = 'file'",
+        )
+    return Path(path)
+
+
+def _lead_first(
+    groups: list[tuple[int, ...]], leads: list[int | None], county: County
+) -> list[tuple[int, ...]]:
+    """Each group as its lead (given, else the strongest member) and the others in village
+    order: a stable, readable member tuple."""
     v = county.villages
     strength = (v["committee_capacity"] * v["collective_income_start"]).to_numpy()
     leads = [
         lead if lead is not None else int(g[np.argmax(strength[list(g)])])
         for g, lead in zip(groups, leads, strict=True)
     ]
-    # The lead first, the others in village order: a stable, readable member tuple.
-    groups = [
+    return [
         (lead, *sorted(m for m in g if m != lead)) for g, lead in zip(groups, leads, strict=True)
     ]
-    table = _table(groups, county, ids)
-    table["mode"] = pd.Series(assign_modes(table, county, params, modes), dtype=str)
-    membership = np.full(len(v), -1, dtype=np.int64)
-    # Backwards, so that a lead of several alliances keeps the first as its primary one.
-    for row in range(len(table) - 1, -1, -1):
-        membership[list(table["members"].iat[row])] = row
-    return Alliances(table=table, membership=membership, unplaced=_unplaced_frame(unplaced))
 
 
 def alliance_summary(alliances: Alliances) -> dict[str, object]:
@@ -203,9 +219,8 @@ def alliance_summary(alliances: Alliances) -> dict[str, object]:
     }
 
 
-def _table(
-    groups: list[tuple[int, ...]], county: County, ids: list[str] | None = None
-) -> pd.DataFrame:
+def _table(groups: list[tuple[int, ...]], county: County, ids: list[str]) -> pd.DataFrame:
+    """The alliance table of groups (lead first) with their ids; modes are filled later."""
     v = county.villages
     xy = v[["x_km", "y_km"]].to_numpy(float)
     pop = v["population"].to_numpy(np.int64)
@@ -218,7 +233,7 @@ def _table(
         member_towns = set(towns[idx])
         rows.append(
             {
-                "alliance_id": ids[k] if ids is not None else f"A{k + 1:03d}",
+                "alliance_id": ids[k],
                 "town": member_towns.pop() if len(member_towns) == 1 else "mixed",
                 "lead": int(members[0]),
                 "mode": "",
@@ -244,5 +259,6 @@ def _table(
 
 
 def _unplaced_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """The unplaced villages as a typed table."""
     frame = pd.DataFrame(rows, columns=list(UNPLACED_COLUMNS))
     return frame.astype({"village_id": str, "town": str, "population": np.int64, "reason": str})
