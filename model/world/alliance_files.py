@@ -26,6 +26,8 @@ from model.world.table_files import (
     category_column,
     line_label,
     read_table,
+    require_columns,
+    require_rows,
     text_column,
 )
 
@@ -57,7 +59,9 @@ def read_alliance_file(path: Path, county: County, params: AllianceParams) -> Fi
     """
     raw = read_table(path, "alliance file")
     where = line_label(path)
-    _check_columns(raw, path)
+    rule = "required column missing (required: {required}; optional: mode, lead)"
+    require_columns(raw, path, ("alliance_id", "village_id"), rule)
+    require_rows(raw, path, "alliance file")
     aid = text_column(raw, "alliance_id", path, where).to_numpy()
     vid = text_column(raw, "village_id", path, where).to_numpy()
     village_row = _village_rows(vid, aid, county, path, where)
@@ -83,22 +87,6 @@ def read_alliance_file(path: Path, county: County, params: AllianceParams) -> Fi
     if params.check_file_bounds:
         _check_bounds(path, found.ids, found.groups, county, params)
     return found
-
-
-def _check_columns(raw: pd.DataFrame, path: Path) -> None:
-    """The file has the required columns and at least one row."""
-    required = ("alliance_id", "village_id")
-    missing = [c for c in required if c not in raw.columns]
-    if missing:
-        raise InputError(
-            str(path),
-            missing[0],
-            None,
-            f"required column missing (required: {', '.join(required)}; optional: mode, lead)",
-            hint=f"found columns: {', '.join(map(str, raw.columns))}",
-        )
-    if raw.empty:
-        raise InputError(str(path), allowed="the alliance file has no rows")
 
 
 def _village_rows(

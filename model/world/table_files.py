@@ -7,7 +7,7 @@ that names the file, the column, the value, the line (or row) and what is allowe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,35 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         str(path),
         allowed=f"unknown {what} format '{suffix or '(none)'}'; allowed: .csv, .parquet, .pq",
     )
+
+
+def require_columns(
+    raw: pd.DataFrame,
+    path: Path,
+    required: Sequence[str],
+    rule: str = "required column missing (required: {required})",
+    show_found: bool = True,
+) -> None:
+    """Every required column is there; else name the first missing one.
+
+    Args:
+        raw: The table as read.
+        path: The file, for messages.
+        required: The required columns.
+        rule: What is allowed, with ``{missing}`` and ``{required}`` filled in.
+        show_found: Name the columns the file has, as a hint.
+    """
+    missing = [c for c in required if c not in raw.columns]
+    if missing:
+        found = f"found columns: {', '.join(map(str, raw.columns))}" if show_found else ""
+        allowed = rule.format(missing=", ".join(missing), required=", ".join(required))
+        raise InputError(str(path), missing[0], None, allowed, hint=found)
+
+
+def require_rows(raw: pd.DataFrame, path: Path, what: str) -> None:
+    """The table has at least one row."""
+    if raw.empty:
+        raise InputError(str(path), allowed=f"the {what} has no rows")
 
 
 def line_label(path: Path) -> RowLabel:

@@ -21,6 +21,7 @@ from model.world.table_files import (
     line_label,
     numeric_column,
     read_table,
+    require_columns,
     text_column,
 )
 
@@ -61,14 +62,7 @@ def load_towns(path: Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_table(path, "towns sheet")
     where = line_label(path)
-    missing = [c for c in TOWN_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError(
-            str(path),
-            missing[0],
-            None,
-            f"required column missing (required: {', '.join(TOWN_COLUMNS)})",
-        )
+    require_columns(raw, path, TOWN_COLUMNS, show_found=False)
     towns = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for col in ("town", "name_zh", "kind", "source"):
         towns[col] = text_column(raw, col, path, where)

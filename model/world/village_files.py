@@ -36,6 +36,8 @@ from model.world.table_files import (
     line_label,
     numeric_column,
     read_table,
+    require_columns,
+    require_rows,
     stripped,
     text_column,
 )
@@ -88,25 +90,15 @@ def load_villages(
     towns = towns if towns is not None else load_towns(TOWNS_FILE)
     path = Path(path)
     raw = read_table(path, "village file")
-    _check_columns(raw, path)
+    require_columns(
+        raw,
+        path,
+        REQUIRED_COLUMNS,
+        "required column missing (missing: {missing}; required: {required})",
+    )
+    require_rows(raw, path, "village file")
     villages = _required_columns(raw, path)
     return _complete(villages, raw, params, towns, rng, path)
-
-
-def _check_columns(raw: pd.DataFrame, path: Path) -> None:
-    """The file has every required column and at least one row."""
-    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
-    if missing:
-        raise InputError(
-            str(path),
-            missing[0],
-            None,
-            f"required column missing (missing: {', '.join(missing)}; "
-            f"required: {', '.join(REQUIRED_COLUMNS)})",
-            hint=f"found columns: {', '.join(map(str, raw.columns))}",
-        )
-    if raw.empty:
-        raise InputError(str(path), allowed="the village file has no rows")
 
 
 def _village_label(raw: pd.DataFrame, where: RowLabel) -> RowLabel:
