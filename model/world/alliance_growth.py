@@ -172,6 +172,7 @@ def grow_alliances(
         led=np.zeros(n, dtype=np.int64),
         target_alliances=round(params.target_alliances * county.scale),
         target_coverage=round(params.coverage_target * county.scale),
+        besides_lead=params.coverage_counts == "besides_lead",
     )
     stop_reason = "no seed left that could form an alliance"
     for seed in (int(s) for s in inputs.seeds):
@@ -184,7 +185,7 @@ def grow_alliances(
         if group is None:
             progress.reasons[seed] = why
             continue
-        progress.add(group, strategy.recorded_lead(group), inputs.besides_lead)
+        progress.add(group, strategy.recorded_lead(group))
     unplaced = _unplaced_rows(county, inputs, progress, stop_reason)
     return progress.groups, progress.leads, unplaced
 

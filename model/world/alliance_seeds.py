@@ -33,7 +33,6 @@ class FormationInputs:
         neighbours: Per village, the villages within ``max_distance_km`` (itself included).
         targeted: Small, hollowed or weak villages.
         seeds: Targeted villages in order of need (ties broken by the score noise).
-        besides_lead: Coverage counts the villages besides the leads.
     """
 
     xy: np.ndarray
@@ -45,7 +44,6 @@ class FormationInputs:
     neighbours: np.ndarray
     targeted: np.ndarray
     seeds: np.ndarray
-    besides_lead: bool
 
 
 def formation_inputs(
@@ -70,7 +68,6 @@ def formation_inputs(
         neighbours=cKDTree(xy).query_ball_point(xy, r=params.max_distance_km),
         targeted=targeted,
         seeds=seeds,
-        besides_lead=params.coverage_counts == "besides_lead",
     )
 
 

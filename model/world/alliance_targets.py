@@ -24,6 +24,7 @@ class FormationProgress:
         led: Alliances each village leads (the first village of a group, during growth).
         target_alliances: Alliances to form (0 = no target).
         target_coverage: Villages to cover (0 = no target).
+        besides_lead: Coverage counts the villages besides the leads (else all villages).
         groups: The groups formed, their first village first.
         leads: Their leads as the strategy records them (``None``: the strongest member).
         reasons: Why a seed formed no alliance, by village row.
@@ -35,6 +36,7 @@ class FormationProgress:
     led: np.ndarray
     target_alliances: int
     target_coverage: int
+    besides_lead: bool = False
     groups: list[tuple[int, ...]] = field(default_factory=list)
     leads: list[int | None] = field(default_factory=list)
     reasons: dict[int, str] = field(default_factory=dict)
@@ -66,14 +68,14 @@ class FormationProgress:
         """Share of the alliances so far whose lead already led another."""
         return self.n_shared / len(self.groups) if self.groups else 0.0
 
-    def add(self, group: tuple[int, ...], lead: int | None, besides_lead: bool) -> None:
+    def add(self, group: tuple[int, ...], lead: int | None) -> None:
         """Record a new alliance: its first village leads it, the others are members.
 
         An alliance under a lead that already leads adds its members only to the coverage.
         """
         first = group[0]
         self.member[list(group[1:])] = True
-        added = len(group) - 1 if besides_lead or self.led[first] else len(group)
+        added = len(group) - 1 if self.besides_lead or self.led[first] else len(group)
         self.n_shared += int(self.led[first] > 0)
         self.led[first] += 1
         self.groups.append(group)
@@ -91,7 +93,7 @@ def sharing_need(params: AllianceParams, progress: FormationProgress) -> float:
     Without both targets, or when coverage counts the villages besides the leads (which a
     shared lead does not change), shared leads are simply favoured (1).
     """
-    if not progress.both_targets() or params.coverage_counts == "besides_lead":
+    if not progress.both_targets() or progress.besides_lead:
         return 1.0
     per = progress.coverage_per_alliance()
     return float(np.clip(params.min_villages - per, -1.0, 1.0))
@@ -112,6 +114,6 @@ def desired_size(
     if not progress.both_targets():
         return params.min_villages
     per = progress.coverage_per_alliance()
-    per += 1.0 if params.coverage_counts == "besides_lead" else progress.shared_share()
+    per += 1.0 if progress.besides_lead else progress.shared_share()
     size = int(np.floor(per)) + int(u < per - np.floor(per))
     return int(np.clip(size, params.min_villages, params.max_villages))

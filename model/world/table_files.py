@@ -193,7 +193,7 @@ def category_column(
     """Parse a categorical text column; unknown values list what is allowed.
 
     Returns:
-        The stripped values; empty cells are ``None`` (an error when ``required``).
+        The stripped values; empty cells are missing (NaN; an error when ``required``).
     """
     series = raw[col].astype(object).map(stripped)
     blank = blank_cells(series)
