@@ -104,10 +104,12 @@ def committee_capacity(
 
 
 def _logit(p: float) -> float:
+    """Log-odds of a share."""
     return float(np.log(p / (1 - p)))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """The share of log-odds (the inverse of :func:`_logit`)."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
