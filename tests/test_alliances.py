@@ -12,6 +12,7 @@ import pytest
 from model.errors import InputError
 from model.rng import stream
 from model.scenario import load_scenario
+from model.world.alliance_targets import FormationProgress, desired_size, sharing_need
 from model.world.alliances import (
     ALLIANCE_COLUMNS,
     MODES,
@@ -470,3 +471,64 @@ def test_missing_alliance_file(tmp_path, file_county):
 def test_mode_rule_file_requires_file_source():
     with pytest.raises(ValueError, match="needs source = 'file'"):
         AllianceParams(enabled=True, mode_rule="file")
+
+
+def _progress(
+    n: int, target_alliances: int, target_coverage: int, besides_lead: bool = False
+) -> FormationProgress:
+    return FormationProgress(
+        member=np.zeros(n, dtype=bool),
+        led=np.zeros(n, dtype=np.int64),
+        target_alliances=target_alliances,
+        target_coverage=target_coverage,
+        besides_lead=besides_lead,
+    )
+
+
+def test_progress_counts_a_shared_lead_once():
+    progress = _progress(8, target_alliances=3, target_coverage=6)
+    progress.add((0, 1, 2), 0)
+    progress.add((0, 3, 4), 0)
+    assert progress.covered == 5 and progress.n_shared == 1 and progress.shared_share() == 0.5
+    assert progress.led[0] == 2 and progress.member[[1, 2, 3, 4]].all()
+    assert progress.in_alliance(np.array([0, 4, 5])).tolist() == [True, True, False]
+    assert progress.target_reached() == ""
+    assert progress.coverage_per_alliance() == 1.0
+    progress.add((5, 6, 7), None)
+    assert progress.covered == 8 and progress.leads == [0, 0, None]
+    assert progress.target_reached() == "alliance target reached (3 alliances)"
+
+
+def test_desired_size_draws_once_whatever_the_targets():
+    params = AllianceParams(enabled=True)
+    with_targets, without = stream(1, "alliances"), stream(1, "alliances")
+    size = desired_size(params, _progress(10, 4, 14), with_targets)
+    assert params.min_villages <= size <= params.max_villages
+    assert desired_size(params, _progress(10, 0, 14), without) == params.min_villages
+    assert with_targets.random() == without.random()
+
+
+def test_sharing_need_steers_towards_the_coverage_target():
+    params = AllianceParams(enabled=True)
+    # 2 villages per alliance still to cover: new leads would overshoot, share leads.
+    assert sharing_need(params, _progress(10, 5, 10)) == 1.0
+    # 5 per alliance: more than min_villages, avoid shared leads.
+    assert sharing_need(params, _progress(10, 2, 10)) == -1.0
+    assert sharing_need(params, _progress(10, 2, 10, besides_lead=True)) == 1.0
+
+
+@pytest.mark.parametrize("per_lead", [1, 3])
+def test_each_formation_keeps_members_in_one_alliance(county, per_lead):
+    a = _form(county, 7, max_alliances_per_lead=per_lead)
+    members = [m for row in a.table["members"] for m in row[1:]]
+    leads = set(a.table["lead"])
+    assert len(members) == len(set(members)) and not leads & set(members)
+    assert a.alliances_led().max() <= per_lead
+
+
+def test_coverage_besides_the_leads_leaves_the_lead_out():
+    progress = _progress(8, target_alliances=0, target_coverage=4, besides_lead=True)
+    progress.add((0, 1, 2), 0)
+    assert progress.covered == 2 and progress.target_reached() == ""
+    progress.add((3, 4, 5), None)
+    assert progress.target_reached() == "coverage target reached (4 villages)"

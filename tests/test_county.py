@@ -304,3 +304,29 @@ def test_more_households_than_people_is_an_error(tmp_path):
     with pytest.raises(InputError) as err:
         load_villages(path)
     assert "'households'" in err.value.message and "at most the population" in err.value.message
+
+
+def test_given_terrain_names_and_hollowed_flags_are_kept_blanks_filled(tmp_path):
+    frame = _base()
+    frame["terrain"] = ""
+    frame.loc[0, "terrain"] = "plain"  # Zheshan is mountain on the towns sheet
+    frame["hollowed"] = ""
+    frame.loc[0, "hollowed"] = "no"  # resident share 0.55 would make it hollowed
+    frame.loc[1, "hollowed"] = "yes"
+    frame.loc[2, "name"] = ""
+    v = load_villages(_write(tmp_path, frame)).set_index("village_id")
+    expected = load_villages(EXAMPLE).set_index("village_id")
+    assert v.loc["zs-01", "terrain"] == "plain" and v.loc["zs-02", "terrain"] == "mountain"
+    assert not v.loc["zs-01", "hollowed"] and v.loc["zs-02", "hollowed"]
+    assert (v["hollowed"].iloc[2:] == expected["hollowed"].iloc[2:]).all()
+    assert v.loc["zs-03", "name"] == "zs-03"
+
+
+def test_bad_hollowed_flag_names_the_village(tmp_path):
+    frame = _base()
+    frame["hollowed"] = ""
+    frame.loc[3, "hollowed"] = "perhaps"
+    with pytest.raises(InputError) as err:
+        load_villages(_write(tmp_path, frame))
+    text = err.value.message
+    assert "'hollowed'" in text and "'perhaps'" in text and "line 5, village_id 'zs-04'" in text
