@@ -17,6 +17,7 @@ from model.cli import regress as cli_regress
 from model.cli import run as cli_run
 from model.cli import scenario as cli_scenario
 from model.cli import validation as cli_validation
+from model.cli.common import plain_warnings
 
 app = typer.Typer(
     name="jointvillage",
@@ -40,6 +41,7 @@ for module in (
 
 def main() -> None:
     """Console-script entry point."""
+    plain_warnings()
     app()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -33,3 +34,16 @@ def user_errors[F: Callable[..., Any]](func: F) -> F:
             raise typer.Exit(EXIT_INPUT_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def plain_warnings() -> None:
+    """Show the model's warnings as one ``warning: ...`` line on stderr, without a location.
+
+    The model warns through :mod:`warnings` (so that the Python API can filter or raise
+    them); a command-line user wants the message, not the file and line that issued it.
+    """
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        print(f"warning: {message}", file=sys.stderr)
+
+    warnings.showwarning = show  # type: ignore[assignment]

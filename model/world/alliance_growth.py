@@ -154,11 +154,12 @@ class _SharedLeads:
 
 def grow_alliances(
     county: County, params: AllianceParams, rng: np.random.Generator
-) -> tuple[list[tuple[int, ...]], list[int | None], list[dict[str, object]]]:
+) -> tuple[list[tuple[int, ...]], list[int | None], list[dict[str, object]], FormationProgress]:
     """Greedy seed-and-grow (see the module docstring): one loop for both formations.
 
     Returns:
-        Groups, their leads (``None``: the strongest member) and the unplaced rows.
+        Groups, their leads (``None``: the strongest member), the unplaced rows, and the
+        progress made towards the targets.
     """
     inputs = formation_inputs(county, params, rng)
     strategy: _LeadStrategy = (
@@ -187,7 +188,7 @@ def grow_alliances(
             continue
         progress.add(group, strategy.recorded_lead(group))
     unplaced = _unplaced_rows(county, inputs, progress, stop_reason)
-    return progress.groups, progress.leads, unplaced
+    return progress.groups, progress.leads, unplaced, progress
 
 
 def _seed_alliance(

@@ -17,6 +17,7 @@ the generator passed in (``model.rng.stream(seed, "alliances")``).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,9 +35,12 @@ from model.world.county import County
 __all__ = [
     "ALLIANCE_COLUMNS",
     "MODES",
+    "SHORTFALL_TOLERANCE",
     "UNPLACED_COLUMNS",
     "AllianceParams",
     "Alliances",
+    "FormationShortfallWarning",
+    "FormationTargets",
     "alliance_summary",
     "form_alliances",
     "no_alliances",
@@ -55,6 +59,49 @@ ALLIANCE_COLUMNS = (
 )
 #: Columns of :attr:`Alliances.unplaced`.
 UNPLACED_COLUMNS = ("village_id", "town", "population", "reason")
+#: Share of the coverage target that formation may miss before a run warns.
+SHORTFALL_TOLERANCE = 0.05
+
+
+class FormationShortfallWarning(UserWarning):
+    """Formation fell short of its (scaled) coverage target."""
+
+
+@dataclass(frozen=True)
+class FormationTargets:
+    """What formation aimed at and reached (targets scaled with ``county.scale``).
+
+    Attributes:
+        target_alliances: Alliances aimed at (0 = no target).
+        target_coverage: Villages aimed at, counted as ``coverage_counts`` says (0 = none).
+        alliances: Alliances formed.
+        coverage: Villages covered, counted the same way.
+    """
+
+    target_alliances: int = 0
+    target_coverage: int = 0
+    alliances: int = 0
+    coverage: int = 0
+
+    @property
+    def coverage_shortfall(self) -> int:
+        """Villages short of the coverage target (0 when reached or when there is none)."""
+        return max(self.target_coverage - self.coverage, 0)
+
+    @property
+    def alliance_shortfall(self) -> int:
+        """Alliances short of the alliance target (0 when reached or when there is none)."""
+        return max(self.target_alliances - self.alliances, 0)
+
+    def warning(self) -> str:
+        """A warning when coverage fell short by more than the tolerance, else ``""``."""
+        if self.coverage_shortfall <= SHORTFALL_TOLERANCE * self.target_coverage:
+            return ""
+        return (
+            f"alliance formation covered {self.coverage} of the {self.target_coverage} villages "
+            f"it aimed at ({self.alliances} of {self.target_alliances} alliances) within the "
+            "size, population and distance bounds; the county may be too small or sparse"
+        )
 
 
 @dataclass
@@ -74,11 +121,13 @@ class Alliances:
             leads (its households belong to that alliance's joint cooperative).
         unplaced: Targeted villages left out, and why: ``village_id, town, population,
             reason``.
+        targets: The formation's targets and how far it got (formed alliances only).
     """
 
     table: pd.DataFrame
     membership: np.ndarray
     unplaced: pd.DataFrame
+    targets: FormationTargets = field(default_factory=FormationTargets)
     #: Cache of :meth:`memberships`: the table it was built from and rows per village.
     _rows_of: tuple[pd.DataFrame, dict[int, list[int]]] | None = field(
         default=None, init=False, repr=False, compare=False
@@ -133,21 +182,27 @@ def form_alliances(
     """
     if not params.enabled:
         return no_alliances(county)
+    targets = FormationTargets()
     if params.source == "file":
         path = _alliance_file(params, file_path)
         ids, groups, modes, leads = read_alliance_file(path, county, params)
         unplaced: list[dict[str, object]] = []
     else:
-        groups, leads, unplaced = grow_alliances(county, params, rng)
+        groups, leads, unplaced, progress = grow_alliances(county, params, rng)
         ids = [f"A{k + 1:03d}" for k in range(len(groups))]
         modes = [None] * len(groups)
+        targets = FormationTargets(
+            progress.target_alliances, progress.target_coverage, len(groups), progress.covered
+        )
+        if message := targets.warning():
+            warnings.warn(message, FormationShortfallWarning, stacklevel=2)
     table = _table(_lead_first(groups, leads, county), county, ids)
     table["mode"] = pd.Series(assign_modes(table, county, params, modes), dtype=str)
     membership = np.full(len(county.villages), -1, dtype=np.int64)
     # Backwards, so that a lead of several alliances keeps the first as its primary one.
     for row in range(len(table) - 1, -1, -1):
         membership[list(table["members"].iat[row])] = row
-    return Alliances(table=table, membership=membership, unplaced=_unplaced_frame(unplaced))
+    return Alliances(table, membership, _unplaced_frame(unplaced), targets)
 
 
 def _alliance_file(params: AllianceParams, given: Path | None) -> Path:
@@ -194,7 +249,8 @@ def alliance_summary(alliances: Alliances) -> dict[str, object]:
         alliances: a lead counts once per alliance it leads), covered_besides_lead
         (villages other than the leads), modes (count per mode), alliance_size_min/max,
         alliance_population_min/max, alliance_diameter_max_km, unplaced,
-        unplaced_reasons (count per reason kind).
+        unplaced_reasons (count per reason kind), target_alliances and target_coverage
+        (scaled; 0 for alliances read from a file) and coverage_shortfall.
     """
     t = alliances.table
     n = len(t)
@@ -216,6 +272,9 @@ def alliance_summary(alliances: Alliances) -> dict[str, object]:
         "alliance_diameter_max_km": round(float(t["diameter_km"].max()), 2) if n else 0.0,
         "unplaced": len(alliances.unplaced),
         "unplaced_reasons": {str(k): int(c) for k, c in reasons.items()},
+        "target_alliances": alliances.targets.target_alliances,
+        "target_coverage": alliances.targets.target_coverage,
+        "coverage_shortfall": alliances.targets.coverage_shortfall,
     }
 
 

@@ -55,8 +55,9 @@ class CountyParams(Section):
         unit="share",
         source="assumption: 1 = full Anqiu; smaller builds a proportionally smaller county "
         "for quick runs",
-        description="Share of each town's villages to generate (totals scale with it; synthetic "
-        "county only)",
+        description="Share of each town's villages to generate (totals and alliance targets "
+        "scale with it; each town's territory shrinks with it, so villages keep the full "
+        "county's density; synthetic county only)",
         gt=0,
         le=1,
     )

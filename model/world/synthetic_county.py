@@ -49,6 +49,11 @@ def synthetic_villages(
     kind = towns["kind"].to_numpy()[town_idx]
 
     xy = _place_villages(towns, counts, params.min_village_spacing_km, rng)
+    if params.scale < 1.0:
+        # A share of the villages keeps the full county's density (and so its neighbourhoods,
+        # which alliance formation needs): each town's territory shrinks to that share.
+        centres = towns[["x_km", "y_km"]].to_numpy(dtype=float)[town_idx]
+        xy = centres + (xy - centres) * np.sqrt(params.scale)
     terrain = _draw_terrain(towns["terrain"].to_numpy()[town_idx], params.terrain_mix, rng)
     population = _draw_population(params, towns, counts, town_idx, rng)
     hh_size = towns["household_size"].to_numpy()[town_idx] * np.exp(
