@@ -40,7 +40,7 @@ from model.rng import stream
 from model.scenario import Scenario
 from model.world.alliances import Alliances, form_alliances, no_alliances
 from model.world.county import County, build_county
-from model.world.households import INCOME_SOURCES, generate_households, village_offsets
+from model.world.households import generate_households, village_offsets
 
 
 def build_world(config: Scenario) -> tuple[County, Alliances]:
@@ -147,8 +147,8 @@ class JointVillageModel(mesa.Model):
         self.public_spent = np.zeros(self.n_villages)
         self.public_spent_year = np.zeros(self.n_villages)
         self.public_by_kind: dict[str, float] = {}
-        self.hh_month = {s: np.zeros(self.n_villages) for s in INCOME_SOURCES}
-        self.hh_month_total = dict.fromkeys(INCOME_SOURCES, 0.0)
+        self.hh_month = {s: np.zeros(self.n_villages) for s in self.households.income}
+        self.hh_month_total = dict.fromkeys(self.households.income, 0.0)
         self.track_village_months = config.outputs.village_monthly
         self.cultivated = self.villages["cultivated_mu"].to_numpy(float)
         self.update_labour_at_home()
@@ -389,7 +389,7 @@ class JointVillageModel(mesa.Model):
         self.collective.new_month()
         for values in self.hh_month.values():
             values[:] = 0.0
-        self.hh_month_total = dict.fromkeys(INCOME_SOURCES, 0.0)
+        self.hh_month_total = dict.fromkeys(self.households.income, 0.0)
         if month == 1:
             self.new_year()
         self.labour.pay_wages(self)
@@ -413,7 +413,7 @@ class JointVillageModel(mesa.Model):
             self.governance.competition(self)
         if month == 12:
             self.close_year()
-        self.recorder.record_month(self)
+        self.recorder.record_month()
 
     def new_year(self) -> None:
         """January: prices and weather, labour, modes, contracts, training, fund, tasks."""
@@ -565,7 +565,7 @@ class JointVillageModel(mesa.Model):
             self.ledger.pay("cooperatives", "market", "loan_repayment", repay)
         self.modes.pay_year_end(self)
         self._performance_pay()
-        self.recorder.record_year(self)
+        self.recorder.record_year()
         self.collective.close_year()
         hh.reset_year()
 

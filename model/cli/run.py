@@ -17,9 +17,9 @@ import typer
 import model
 from model.cli.common import SetOption, user_errors
 from model.errors import InputError
+from model.registry import income_source_names
 from model.runner import RunResult, run_scenario
 from model.scenario import Scenario, load_scenario
-from model.world.households import INCOME_SOURCES
 
 RESULTS_DIR = Path("results")
 
@@ -205,7 +205,7 @@ def summary_json(result: RunResult) -> dict[str, Any]:
 
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("per_capita_income", "Per-capita disposable income", "yuan/person/yr"),
-    *((f"income_{s}", f"  of which {s}", "yuan/person/yr") for s in INCOME_SOURCES),
+    *((f"income_{s}", f"  of which {s}", "yuan/person/yr") for s in income_source_names()),
     ("collective_income_mean", "Collective income, mean", "yuan/village/yr"),
     ("collective_income_median", "Collective income, median", "yuan/village/yr"),
     ("collective_income_allied_mean", "  allied villages, mean", "yuan/village/yr"),

@@ -12,18 +12,7 @@ import numpy as np
 
 from model.ledger import Ledger
 from model.params import Section, param
-
-#: Sources of collective operating income.
-COLLECTIVE_SOURCES = (
-    "assets",
-    "reserve_land",
-    "pooling_fee",
-    "cooperative",
-    "enterprise",
-    "projects",
-    "joint_returns",
-    "prizes",
-)
+from model.registry import collective_source_names
 
 
 class CollectiveParams(Section):
@@ -78,8 +67,9 @@ class CollectiveBooks:
 
     def __init__(self, n_villages: int, assets: np.ndarray, reserve_mu: np.ndarray) -> None:
         self.n = n_villages
-        self.month = {s: np.zeros(n_villages) for s in COLLECTIVE_SOURCES}
-        self.year = {s: np.zeros(n_villages) for s in COLLECTIVE_SOURCES}
+        self.sources = collective_source_names()
+        self.month = {s: np.zeros(n_villages) for s in self.sources}
+        self.year = {s: np.zeros(n_villages) for s in self.sources}
         self.last_year = np.zeros(n_villages)
         self.cash = np.zeros(n_villages)
         self.assets = assets.astype(float).copy()

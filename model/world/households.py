@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from model.params import Section, param
-
-INCOME_SOURCES = ("wage", "farming", "property", "ecommerce", "transfer")
+from model.registry import income_source_names
 
 
 class HouseholdParams(Section):
@@ -194,7 +193,6 @@ class HouseholdTable:
         ability: Farming ability (yield multiplier).
         earning: Earning ability (wage multiplier; schooling and luck).
         business_income: Yearly net income of a sideline business (yuan).
-        land_shares: Cooperative land shares held (mu).
         cash_shares: Cash shares held in the pooling cooperative (yuan).
         specialty_shares: Shares held in the alliance's specialty cooperative (yuan).
         seller: Trained livestream seller.
@@ -221,7 +219,6 @@ class HouseholdTable:
     ability: np.ndarray
     earning: np.ndarray
     business_income: np.ndarray
-    land_shares: np.ndarray
     cash_shares: np.ndarray
     specialty_shares: np.ndarray
     seller: np.ndarray
@@ -232,7 +229,7 @@ class HouseholdTable:
     def __post_init__(self) -> None:
         n = len(self.village)
         if not self.income:
-            self.income = {s: np.zeros(n) for s in INCOME_SOURCES}
+            self.income = {s: np.zeros(n) for s in income_source_names()}
         if len(self.last_year_income) != n:
             self.last_year_income = np.zeros(n)
         order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
@@ -411,7 +408,6 @@ def generate_households(
         ability=ability,
         earning=earning,
         business_income=business,
-        land_shares=np.zeros(n),
         cash_shares=np.zeros(n),
         specialty_shares=np.zeros(n),
         seller=np.zeros(n, dtype=bool),
