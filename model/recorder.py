@@ -49,12 +49,12 @@ class YearEnd:
     @cached_property
     def pooled(self) -> np.ndarray:
         """Pooled land per village (mu)."""
-        return self.model.pooling.pooled_by_village(self.model)
+        return self.model.pooling.pooled_by_village()
 
     @property
     def allied(self) -> np.ndarray:
         """Villages in an alliance."""
-        return self.model.allied
+        return self.model.villages.allied
 
     @property
     def threshold(self) -> float:
@@ -86,14 +86,14 @@ BUILT_IN_OUTPUTS: dict[str, Callable[[YearEnd], float]] = {
     "collective_income_nonallied_mean": lambda y: y.nonallied_mean,
     "allied_gap": lambda y: y.allied_mean - y.nonallied_mean,
     "land_pooled_mu": lambda y: float(y.pooled.sum()),
-    "land_pooled_share": lambda y: float(y.pooled.sum() / y.model.cultivated.sum()),
+    "land_pooled_share": lambda y: float(y.pooled.sum() / y.model.villages.cultivated.sum()),
     "coop_members": lambda y: int(
         ((y.model.households.pooled_mu > 0) | (y.model.households.cash_shares > 0)).sum()
     ),
     "active_sellers": lambda y: int(y.model.households.seller.sum()),
     "ecommerce_households_reached": lambda y: int(y.model.livestream.reached.sum()),
-    "public_spending": lambda y: float(y.model.public_spent_year.sum()),
-    "public_spending_cum": lambda y: float(y.model.public_spent.sum()),
+    "public_spending": lambda y: float(y.model.villages.public_spent_year.sum()),
+    "public_spending_cum": lambda y: float(y.model.villages.public_spent.sum()),
     "allied_villages": lambda y: int(y.allied.sum()),
     "weak_villages_allied": lambda y: int((y.collective[y.allied] < y.threshold).sum()),
 }
@@ -132,12 +132,12 @@ class Recorder:
         if outputs.household_microdata:
             keep = stream_sample(model, model.households.n, outputs.household_sample)
             self.sample = np.flatnonzero(keep)
-        villages = model.villages
+        villages = model.county.villages
         self.village_ids = villages["village_id"].astype(str).to_numpy()
         alliance_ids = np.array([a.alliance_id for a in model.alliance_agents] + [""], dtype=object)
-        self.alliance_of_village = alliance_ids[model.membership]
+        self.alliance_of_village = alliance_ids[model.villages.membership]
         modes = np.array([a.mode for a in model.alliance_agents] + [""], dtype=object)
-        self.mode_of_village = modes[model.membership]
+        self.mode_of_village = modes[model.villages.membership]
 
     def calendar_year(self) -> int:
         """Calendar year of the current step."""
@@ -149,14 +149,14 @@ class Recorder:
         hh = model.households
         row: dict[str, Any] = {"year": self.calendar_year(), "month": model.month}
         row["step"] = model.steps
-        members = float(model.village_population.sum())
+        members = float(model.villages.population.sum())
         for source in self.income_sources:
-            row[f"income_{source}"] = model.hh_month_total[source] / members
+            row[f"income_{source}"] = model.accounts.household_month_total[source] / members
         row["per_capita_income"] = sum(row[f"income_{s}"] for s in self.income_sources)
         row["collective_income_total"] = float(
             sum(v.sum() for v in model.collective.month.values())
         )
-        row["land_pooled_mu"] = float(model.pooling.pooled_by_village(model).sum())
+        row["land_pooled_mu"] = float(model.pooling.pooled_by_village().sum())
         row["active_sellers"] = int(hh.seller.sum())
         self.monthly.append(row)
         if model.config.outputs.village_monthly:
@@ -165,7 +165,10 @@ class Recorder:
                     "year": row["year"],
                     "month": model.month,
                     "village_id": self.village_ids,
-                    **{f"income_{s}": model.hh_month[s] for s in self.income_sources},
+                    **{
+                        f"income_{s}": model.accounts.household_month[s]
+                        for s in self.income_sources
+                    },
                     "collective_income": sum(model.collective.month.values()),
                 }
             )
@@ -186,7 +189,7 @@ class Recorder:
         self.yearly.append(row)
         self.village_years.append(self._village_year(year, end))
         for alliance in model.alliance_agents:
-            self.alliance_rows.append({"year": year, **alliance.report(model)})
+            self.alliance_rows.append({"year": year, **alliance.report()})
         if self.sample is not None:
             self.household_years.append(self._household_year(year, end))
 
@@ -194,15 +197,16 @@ class Recorder:
         """The village-by-year rows of one year."""
         model = self.model
         hh = model.households
-        population = model.village_population
+        villages = model.villages
+        population = villages.population
         collective = end.collective
-        by_village = {s: model.village_sum(hh.income[s]) for s in self.income_sources}
+        by_village = {s: villages.sum_by_village(hh.income[s]) for s in self.income_sources}
         per_person = np.maximum(population, 1.0)
         return pd.DataFrame(
             {
                 "year": year,
                 "village_id": self.village_ids,
-                "town": model.villages["town"].to_numpy(),
+                "town": model.county.villages["town"].to_numpy(),
                 "alliance_id": self.alliance_of_village,
                 "mode": self.mode_of_village,
                 "allied": end.allied,
@@ -216,9 +220,9 @@ class Recorder:
                 "per_capita_income": sum(by_village.values()) / per_person,
                 **{f"income_{s}": by_village[s] / per_person for s in self.income_sources},
                 "land_pooled_mu": end.pooled,
-                "capacity": model.capacity.copy(),
-                "sellers": model.village_sellers(),
-                "public_spending_cum": model.public_spent.copy(),
+                "capacity": villages.capacity.copy(),
+                "sellers": villages.sum_by_village(hh.seller.astype(float)),
+                "public_spending_cum": villages.public_spent.copy(),
             }
         )
 

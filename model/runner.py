@@ -109,7 +109,7 @@ def run_scenario(
         meta={
             "villages": model.n_villages,
             "households": model.households.n,
-            "public_by_kind": dict(model.public_by_kind),
+            "public_by_kind": dict(model.accounts.public_by_kind),
         },
     )
 

@@ -40,7 +40,7 @@ def world():
 
 def test_small_county_has_alliances_and_operators(world):
     model = JointVillageModel(small(), world=world)
-    assert model.allied.sum() >= 6
+    assert model.villages.allied.sum() >= 6
     assert len(model.cooperatives) >= 2
     assert model.households.n > 1000
 
@@ -58,7 +58,7 @@ def test_money_is_conserved_every_month(world):
         income_before = hh.total_income().sum()
         collective_cash = model.collective.cash.sum()
         coop_cash = sum(c.cash for c in model.cooperatives)
-        public_before = model.public_spent.sum()
+        public_before = model.villages.public_spent.sum()
         model.step()
         flows = model.ledger.month
         # Household income columns move exactly by the ledger's income flows.
@@ -79,7 +79,7 @@ def test_money_is_conserved_every_month(world):
             for (p, _, k), v in flows.items()
             if p == "government" and k not in GOVERNMENT_TRANSFERS
         )
-        assert model.public_spent.sum() - public_before == pytest.approx(
+        assert model.villages.public_spent.sum() - public_before == pytest.approx(
             programme, rel=1e-9, abs=1e-3
         )
         # And the ledger itself closes: what one sector pays, another receives.
@@ -124,7 +124,7 @@ def test_common_random_numbers_share_weather_and_prices(world):
         policy.step()
         baseline.step()
         np.testing.assert_array_equal(policy.market.price, baseline.market.price)
-        np.testing.assert_array_equal(policy.village_yield_noise, baseline.village_yield_noise)
+        np.testing.assert_array_equal(policy.villages.yield_noise, baseline.villages.yield_noise)
 
 
 @pytest.mark.parametrize("extra", [[], ["policies.coop_shares.enabled=false"]])

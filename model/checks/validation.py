@@ -308,7 +308,7 @@ def _specialty_by_industry(scenario: Scenario) -> dict[str, float]:
 
     model = JointVillageModel(scenario, replicate=0)
     hh = model.households
-    industry = model.villages["industry"].to_numpy()[hh.village]
+    industry = model.county.villages["industry"].to_numpy()[hh.village]
     out: dict[str, float] = {}
     for name in np.unique(industry):
         out[str(name)] = float(hh.specialty_mu[industry == name].sum())
@@ -434,7 +434,7 @@ def _contract_tonnes(scenario: Scenario) -> float:
     hh = model.households
     use = model.crops.land_use("millet")
     crop = model.crops.crop("millet")
-    contracted = (model.village_land_use == use) & model.allied
+    contracted = (model.villages.land_use == use) & model.villages.allied
     mu_eff = (hh.specialty_mu * hh.ability)[contracted[hh.village]].sum()
     share = scenario.policies.enterprise_contracts.volume_share
     return float(mu_eff * model.crops.yield_kg[crop] * share / 1000.0)
