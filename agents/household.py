@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from model.world.households import HouseholdTable
+from model.households import HouseholdTable
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel

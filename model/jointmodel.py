@@ -3,7 +3,7 @@
 One step is one month (DESIGN section 3). The model sets up the county and its mechanisms
 and runs the month's schedule; the behaviour lives in the mechanisms
 (:mod:`model.mechanisms`) and on the agents (:mod:`agents`). Household state lives in
-columns (:class:`~model.world.households.HouseholdTable`), village state in
+columns (:class:`~model.households.HouseholdTable`), village state in
 :class:`~model.villages.VillageTable`; villages, alliances, cooperatives and enterprises are
 Mesa agents. Every payment goes through :class:`~model.accounts.Accounts`, so money is
 conserved and traceable.
@@ -163,9 +163,6 @@ class JointVillageModel(mesa.Model):
         )
         self.ledger = Ledger()
         Village.create_agents(self, self.n_villages, row=list(range(self.n_villages)))
-        self.village_agents: list[Village] = sorted(
-            self.agents_by_type[Village], key=lambda v: v.row
-        )
         land_use = np.array([self.crops.land_use(name) for name in frame["industry"]], np.int64)
         membership = self._create_alliances()
         self.villages = VillageTable(frame, self.households, land_use, membership)

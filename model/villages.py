@@ -1,4 +1,4 @@
-"""Per-village state in one owner, as :class:`~model.world.households.HouseholdTable` owns
+"""Per-village state in one owner, as :class:`~model.households.HouseholdTable` owns
 the household columns.
 
 A village's fixed description (identifier, town, industry, position, start figures) is a
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.world.households import HouseholdTable, village_offsets
+from model.households import HouseholdTable, village_offsets
 
 
 class VillageTable:

@@ -107,53 +107,30 @@ def _calendar(text: str, where: str, column: str) -> np.ndarray:
     return shares
 
 
+#: Columns of the crop sheet that hold numbers >= 0.
+NUMERIC_COLUMNS = (
+    "yield_kg_per_mu",
+    "yield_cv",
+    "price_yuan_per_kg",
+    "price_cv",
+    "cash_cost_per_mu",
+    "labour_days_per_mu",
+    "scale_labour_days_per_mu",
+)
+
+
 def load_crop_sheet(crops_path: Path, land_uses_path: Path) -> CropSheet:
     """Read and validate the crop and land-use sheets.
 
     Raises:
         InputError: Naming the file, the row's crop, the column and the value.
     """
-    frame = _read_sheet(crops_path, CROP_COLUMNS)
-    numeric = (
-        "yield_kg_per_mu",
-        "yield_cv",
-        "price_yuan_per_kg",
-        "price_cv",
-        "cash_cost_per_mu",
-        "labour_days_per_mu",
-        "scale_labour_days_per_mu",
-    )
-    for column in numeric:
-        values = pd.to_numeric(frame[column], errors="coerce")
-        bad = values.isna() | (values < 0)
-        if bad.any():
-            row = frame.loc[bad.idxmax()]
-            raise InputError(
-                str(crops_path),
-                f"{column} (crop {row['crop']})",
-                row[column],
-                "a number >= 0",
-            )
-        frame[column] = values
-    if not frame["source"].astype(str).str.strip().astype(bool).all():
-        crop = frame.loc[~frame["source"].astype(str).str.strip().astype(bool), "crop"].iloc[0]
-        raise InputError(str(crops_path), f"source (crop {crop})", "", "every row needs a source")
+    frame = _read_crops(crops_path)
     names = tuple(frame["crop"].astype(str))
     where = str(crops_path)
     harvest = np.vstack([_calendar(t, where, "harvest_months") for t in frame["harvest_months"]])
     costs = np.vstack([_calendar(t, where, "cost_months") for t in frame["cost_months"]])
     uses = _read_sheet(land_uses_path, ("land_use", "crops", "source"))
-    incidence = np.zeros((len(uses), len(names)))
-    for i, text in enumerate(uses["crops"].astype(str)):
-        for crop in text.split(";"):
-            if crop not in names:
-                raise InputError(
-                    str(land_uses_path),
-                    f"crops (land use {uses['land_use'].iloc[i]})",
-                    crop,
-                    "crops named in the crop sheet: " + ", ".join(names),
-                )
-            incidence[i, names.index(crop)] = 1.0
     return CropSheet(
         names=names,
         yield_kg=frame["yield_kg_per_mu"].to_numpy(float),
@@ -166,8 +143,43 @@ def load_crop_sheet(crops_path: Path, land_uses_path: Path) -> CropSheet:
         harvest=harvest,
         costs=costs,
         land_uses=tuple(uses["land_use"].astype(str)),
-        incidence=incidence,
+        incidence=_incidence(uses, names, land_uses_path),
     )
+
+
+def _read_crops(path: Path) -> pd.DataFrame:
+    """The crop sheet with its numeric columns checked (>= 0) and every row sourced."""
+    frame = _read_sheet(path, CROP_COLUMNS)
+    for column in NUMERIC_COLUMNS:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() | (values < 0)
+        if bad.any():
+            row = frame.loc[bad.idxmax()]
+            raise InputError(
+                str(path), f"{column} (crop {row['crop']})", row[column], "a number >= 0"
+            )
+        frame[column] = values
+    sourced = frame["source"].astype(str).str.strip().astype(bool)
+    if not sourced.all():
+        crop = frame.loc[~sourced, "crop"].iloc[0]
+        raise InputError(str(path), f"source (crop {crop})", "", "every row needs a source")
+    return frame
+
+
+def _incidence(uses: pd.DataFrame, names: tuple[str, ...], path: Path) -> np.ndarray:
+    """1 where a land use grows a crop, shape (land uses, crops)."""
+    incidence = np.zeros((len(uses), len(names)))
+    for i, text in enumerate(uses["crops"].astype(str)):
+        for crop in text.split(";"):
+            if crop not in names:
+                raise InputError(
+                    str(path),
+                    f"crops (land use {uses['land_use'].iloc[i]})",
+                    crop,
+                    "crops named in the crop sheet: " + ", ".join(names),
+                )
+            incidence[i, names.index(crop)] = 1.0
+    return incidence
 
 
 def _read_sheet(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
