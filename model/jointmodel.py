@@ -273,7 +273,8 @@ class JointVillageModel(mesa.Model):
             raise ValueError("give after= or before=, not both")
         anchor = after if after is not None else before or "record the month"
         if anchor not in names:
-            raise ValueError(f"no step {anchor!r} in the schedule{did_you_mean(anchor, names)}")
+            hint = did_you_mean(anchor, names)
+            raise ValueError(f"no step {anchor!r} in the schedule" + (f"; {hint}" if hint else ""))
         index = names.index(anchor) + (1 if after is not None else 0)
         self.steps_of_month.insert(index, step)
 

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from agents.alliance import Alliance
+from agents.cooperative import Cooperative
+from agents.household import Household
 from model.jointmodel import JointVillageModel, build_world
 from model.ledger import CAPITAL_KINDS, SECTORS
 from model.runner import run_scenario
@@ -43,6 +46,26 @@ def test_small_county_has_alliances_and_operators(world):
     assert model.villages.allied.sum() >= 6
     assert len(model.cooperatives) >= 2
     assert model.households.n > 1000
+
+
+def test_household_view_is_cached(world):
+    model = JointVillageModel(small(), world=world)
+    agents_before = len(model.agents)
+    views = [model.household(5) for _ in range(3)]
+    assert views[0] is views[1] is views[2]
+    assert len(model.agents) == agents_before + 1
+    assert len(model.agents_by_type[Household]) == 1
+    views[0].pooled_mu = 0.25  # a view writes through to the columns
+    assert model.households.pooled_mu[5] == 0.25
+
+
+def test_agent_sets_run_in_the_order_of_the_model_lists(world):
+    """Governance draws one number per alliance in evaluate(): the order is part of the seed."""
+    model = JointVillageModel(small(), world=world)
+    ids = [a.alliance_id for a in model.alliance_agents]
+    assert ids == sorted(ids)
+    assert list(model.agents_by_type[Alliance]) == model.alliance_agents
+    assert list(model.agents_of(Cooperative)) == model.cooperatives.all
 
 
 def _income_flows(flows: dict, sector: str) -> float:
