@@ -24,8 +24,8 @@ from model.errors import InputError
 if TYPE_CHECKING:
     from model.mechanisms.farming import FarmingParams
 
-CROP_COLUMNS = (
-    "crop",
+#: Columns of the crop sheet that hold numbers >= 0.
+NUMERIC_COLUMNS = (
     "yield_kg_per_mu",
     "yield_cv",
     "price_yuan_per_kg",
@@ -33,10 +33,9 @@ CROP_COLUMNS = (
     "cash_cost_per_mu",
     "labour_days_per_mu",
     "scale_labour_days_per_mu",
-    "harvest_months",
-    "cost_months",
-    "source",
 )
+#: Columns the crop sheet must have.
+CROP_COLUMNS = ("crop", *NUMERIC_COLUMNS, "harvest_months", "cost_months", "source")
 
 
 @dataclass
@@ -105,18 +104,6 @@ def _calendar(text: str, where: str, column: str) -> np.ndarray:
     if not np.isclose(shares.sum(), 1.0, atol=1e-6):
         raise InputError(where, column, text, "the shares must add up to 1")
     return shares
-
-
-#: Columns of the crop sheet that hold numbers >= 0.
-NUMERIC_COLUMNS = (
-    "yield_kg_per_mu",
-    "yield_cv",
-    "price_yuan_per_kg",
-    "price_cv",
-    "cash_cost_per_mu",
-    "labour_days_per_mu",
-    "scale_labour_days_per_mu",
-)
 
 
 def load_crop_sheet(crops_path: Path, land_uses_path: Path) -> CropSheet:
