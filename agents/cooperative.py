@@ -98,22 +98,27 @@ class Cooperative(mesa.Agent):
         b = self.books
         return b["revenue"] - b["costs"] - b["wages"] - b["overhead"] - b["rent"] - b["interest"]
 
-    def farm_greenhouses(self) -> float:
+    def farm_greenhouses(
+        self, gross_per_mu: np.ndarray, cost_per_mu: np.ndarray, productivity: np.ndarray
+    ) -> float:
         """Run the specialty greenhouses this month; return the wages paid to members.
 
         Yields follow the members' weather and committee capacity; part of the cash cost is
         paid as wages to member households (paid out by the cooperatives' mechanism).
+
+        Args:
+            gross_per_mu: Revenue per mu landing this month, by land use (yuan).
+            cost_per_mu: Cash cost per mu incurred this month, by land use (yuan).
+            productivity: Operators' yield multiplier, by village.
         """
         model = self.model
-        ip = model.config.modes.industry_pull
         members = list(self.villages)
-        gross = model.market.monthly_gross_per_mu(model.month)[self.land_use]
-        cost_per_mu = model.market.monthly_cost_per_mu(model.month)[self.land_use]
-        productivity = model.cooperatives.operator_productivity()
         noise = float(model.villages.yield_noise[members].mean())
-        revenue = self.area_mu * gross * noise * float(productivity[members].mean())
-        cost = self.area_mu * cost_per_mu * self.cost_factor
-        wages = cost * ip.hired_labour_share
+        revenue = (
+            self.area_mu * gross_per_mu[self.land_use] * noise * float(productivity[members].mean())
+        )
+        cost = self.area_mu * cost_per_mu[self.land_use] * self.cost_factor
+        wages = cost * model.config.modes.industry_pull.hired_labour_share
         self.book("revenue", revenue)
         self.book("costs", cost - wages)
         self.book("wages", wages)

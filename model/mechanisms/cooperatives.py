@@ -194,12 +194,17 @@ class Cooperatives:
 
     def operate_greenhouses(self) -> None:
         """Specialty cooperatives run their greenhouses and pay member workers."""
-        bill = np.zeros(self.model.n_villages)
+        if not self.specialty:
+            return
+        model = self.model
+        gross = model.market.monthly_gross_per_mu(model.month)
+        cost = model.market.monthly_cost_per_mu(model.month)
+        productivity = self.operator_productivity()
+        bill = np.zeros(model.n_villages)
         for coop in self.specialty:
             members = list(coop.villages)
-            bill[members] += coop.farm_greenhouses() / len(members)
-        if self.specialty:
-            self.model.accounts.pay_village_workers(bill, "cooperatives", "greenhouse_wage")
+            bill[members] += coop.farm_greenhouses(gross, cost, productivity) / len(members)
+        model.accounts.pay_village_workers(bill, "cooperatives", "greenhouse_wage")
 
     # ----------------------------------------------------------------------------------
     # The year
