@@ -180,10 +180,7 @@ def test_baseline_income_level_and_composition():
     result = run_scenario(load_scenario("baseline", ["years=3"]))
     year = result.tables["county_yearly"].iloc[1]  # after the 2023 ginger boom
     assert 18_000 < year["per_capita_income"] < 30_000
-    shares = {
-        s: year[f"income_{s}"] / year["per_capita_income"]
-        for s in income_source_names()
-    }
+    shares = {s: year[f"income_{s}"] / year["per_capita_income"] for s in income_source_names()}
     assert shares["wage"] == max(shares.values())
     assert 0.35 < shares["wage"] < 0.65
     assert 0.2 < shares["farming"] < 0.45
