@@ -54,65 +54,72 @@ class Alliance(mesa.Agent):
         self.progress: dict[str, float] = {}
         self.baseline_income = 0.0
 
-    def population(self, model: JointVillageModel) -> float:
+    def population(self) -> float:
         """Registered people in member villages."""
-        return float(model.village_population[list(self.members)].sum())
+        return float(self.model.villages.population[list(self.members)].sum())
 
-    def collective_income_mean(self, model: JointVillageModel) -> float:
+    def collective_income_mean(self) -> float:
         """Members' mean collective income last year (start income before the first)."""
-        return float(model.collective_reference()[list(self.members)].mean())
+        return float(self.model.collective.reference()[list(self.members)].mean())
 
-    def split_shares(self, model: JointVillageModel, rule: str | None = None) -> np.ndarray:
+    def split_shares(self, rule: str | None = None) -> np.ndarray:
         """Each village's share of a joint return (zeros outside the alliance).
 
         Args:
-            model: The model.
             rule: ``land``, ``equal`` or ``population``; default the scenario's
                 ``policies.coop_shares.collective_split``.
         """
+        model = self.model
         rule = rule or model.config.policies.coop_shares.collective_split
         members = list(self.members)
         weights = np.zeros(model.n_villages)
         if rule == "equal":
             weights[members] = 1.0
         elif rule == "population":
-            weights[members] = model.village_population[members]
+            weights[members] = model.villages.population[members]
         else:
-            weights[members] = model.cultivated[members]
+            weights[members] = model.villages.cultivated[members]
         total = weights.sum()
         return weights / total if total > 0 else weights
 
     # -- governance cycle -------------------------------------------------------------
 
-    def set_tasks(self, model: JointVillageModel) -> None:
+    def set_tasks(self) -> None:
         """Yearly task list (订单) from the mode and the members' situation."""
+        model = self.model
         params = model.config.governance.scoring
-        self.baseline_income = self.collective_income_mean(model)
+        self.baseline_income = self.collective_income_mean()
         self.tasks = {"collective_income": self.baseline_income * (1 + params.income_growth_target)}
         if model.pooling.params.enabled:
             self.tasks["land_pooled_share"] = params.pooling_target
         if model.livestream.params.enabled:
-            self.tasks["sellers"] = max(1.0, 0.01 * self.population(model) / 3.3)
+            self.tasks["sellers"] = max(1.0, 0.01 * self.population() / 3.3)
 
-    def track(self, model: JointVillageModel, month: int) -> None:
-        """Monthly tracking: progress on each task, pro rata to the month."""
+    def track(self) -> None:
+        """Monthly tracking: progress on each task, pro rata to the month.
+
+        Reads the village figures snapshotted for the month (``model.villages``: ``pooled``,
+        ``sellers``, ``collective_ytd``).
+        """
+        villages = self.model.villages
         members = list(self.members)
-        elapsed = month / 12.0
+        elapsed = self.model.month / 12.0
         progress: dict[str, float] = {}
         for task, target in self.tasks.items():
             if task == "collective_income":
-                now = model.village_collective_ytd[members].mean()
+                now = villages.collective_ytd[members].mean()
                 progress[task] = now / max(target * elapsed, 1.0)
             elif task == "land_pooled_share":
-                pooled = model.village_pooled[members].sum()
-                land = model.cultivated[members].sum()
+                pooled = villages.pooled[members].sum()
+                land = villages.cultivated[members].sum()
                 progress[task] = pooled / max(land, 1e-9) / max(target, 1e-9)
             elif task == "sellers":
-                progress[task] = model.village_seller_count[members].sum() / max(target, 1e-9)
+                progress[task] = villages.sellers[members].sum() / max(target, 1e-9)
         self.progress = progress
 
-    def evaluate(self, model: JointVillageModel) -> None:
+    def evaluate(self) -> None:
         """Quarterly evaluation (评单): score, and effort's response to the pay at stake."""
+        model = self.model
         params = model.config.governance.scoring
         if not params.enabled or not self.progress:
             return
@@ -124,9 +131,11 @@ class Alliance(mesa.Agent):
         self.effort += params.effort_adjustment * (target - self.effort)
         self.effort = float(np.clip(self.effort, 0.0, 1.0))
 
-    def report(self, model: JointVillageModel) -> dict[str, float | str | int | bool]:
+    def report(self) -> dict[str, float | str | int | bool]:
         """Annual report: one row of the alliance table."""
+        model = self.model
         members = list(self.members)
+        collective = model.collective.year_total()[members]
         return {
             "alliance_id": self.alliance_id,
             "mode": self.mode,
@@ -135,11 +144,7 @@ class Alliance(mesa.Agent):
             "score": self.score,
             "effort": self.effort,
             "honours": self.honours,
-            "capacity_mean": float(model.capacity[members].mean()),
-            "collective_income_total": float(model.collective.year_total()[members].sum()),
-            "weak_members": int(
-                (
-                    model.collective.year_total()[members] < model.config.collective.weak_threshold
-                ).sum()
-            ),
+            "capacity_mean": float(model.villages.capacity[members].mean()),
+            "collective_income_total": float(collective.sum()),
+            "weak_members": int((collective < model.config.collective.weak_threshold).sum()),
         }

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.mechanisms.cooperatives import SurplusSplit, split_surplus
+from model.mechanisms.coop_shares import SurplusSplit, split_surplus
 
 if TYPE_CHECKING:
+    from agents.alliance import Alliance
     from model.jointmodel import JointVillageModel
 
 BOOK_ITEMS = ("revenue", "costs", "wages", "overhead", "rent", "interest")
@@ -18,11 +19,17 @@ BOOK_ITEMS = ("revenue", "costs", "wages", "overhead", "rent", "interest")
 class Cooperative(mesa.Agent):
     """A cooperative or operating company.
 
+    Args:
+        model: The model.
+        kind: See :attr:`kind`.
+        villages: Village rows it serves.
+        alliance: Its alliance, if any.
+
     Attributes:
         kind: ``joint_cooperative`` (an alliance's), ``village_cooperative``,
             ``town_company`` or ``specialty_cooperative`` (industry-pull greenhouses).
         villages: Village rows it serves.
-        alliance_id: Its alliance, if any.
+        alliance: Its alliance, if any.
         books: This year's books by item (yuan).
         reserves: Accumulated reserves; negative = losses carried (yuan).
         cash: Cash (yuan); negative = borrowing.
@@ -32,6 +39,7 @@ class Cooperative(mesa.Agent):
         land_use: Land-use index of the specialty (-1 for pooled grain land).
         cost_factor: Cost per mu relative to the reference scale (economies of scale).
         collective_capital: Money the member collectives put in (yuan).
+        member_shares: Yuan value of all member households' shares, counted at year end.
         last_split: Last year's surplus split.
         dividend_per_share_yuan: Last year's dividend per yuan of member shares.
     """
@@ -43,12 +51,12 @@ class Cooperative(mesa.Agent):
         model: JointVillageModel,
         kind: str,
         villages: tuple[int, ...],
-        alliance_id: str = "",
+        alliance: Alliance | None = None,
     ) -> None:
         super().__init__(model)
         self.kind = kind
         self.villages: tuple[int, ...] = tuple(int(v) for v in villages)
-        self.alliance_id = alliance_id
+        self.alliance = alliance
         self.books: dict[str, float] = dict.fromkeys(BOOK_ITEMS, 0.0)
         self.reserves = 0.0
         self.cash = 0.0
@@ -58,14 +66,25 @@ class Cooperative(mesa.Agent):
         self.land_use = -1
         self.cost_factor = 1.0
         self.collective_capital = 0.0
+        self.member_shares = 0.0
         self.last_split = SurplusSplit(0.0, 0.0, 0.0, 0.0)
         self.dividend_per_share_yuan = 0.0
         self.last_surplus = 0.0
 
     @property
+    def alliance_id(self) -> str:
+        """Identifier of its alliance ("" for none)."""
+        return self.alliance.alliance_id if self.alliance is not None else ""
+
+    @property
+    def is_specialty(self) -> bool:
+        """An industry-pull specialty cooperative (greenhouses, financed by a loan)."""
+        return self.kind == "specialty_cooperative"
+
+    @property
     def pays_dividends(self) -> bool:
         """Member households hold shares (cooperatives under the share policy)."""
-        if self.kind == "specialty_cooperative":
+        if self.is_specialty:
             return True
         return self.kind != "town_company" and self.model.config.policies.coop_shares.enabled
 
@@ -79,20 +98,59 @@ class Cooperative(mesa.Agent):
         b = self.books
         return b["revenue"] - b["costs"] - b["wages"] - b["overhead"] - b["rent"] - b["interest"]
 
-    def close_year(self, model: JointVillageModel, share_total: float) -> SurplusSplit:
-        """Split the year's surplus: dividends to members, the collective share, reserves.
+    def farm_greenhouses(
+        self, gross_per_mu: np.ndarray, cost_per_mu: np.ndarray, productivity: np.ndarray
+    ) -> float:
+        """Run the specialty greenhouses this month; return the wages paid to members.
 
-        The member dividends themselves are paid by the model, vectorised over households,
-        in proportion to the share value each holds.
+        Yields follow the members' weather and committee capacity; part of the cash cost is
+        paid as wages to member households (paid out by the cooperatives' mechanism).
 
         Args:
-            model: The model.
-            share_total: Yuan value of all member shares in this cooperative.
-
-        Returns:
-            The split.
+            gross_per_mu: Revenue per mu landing this month, by land use (yuan).
+            cost_per_mu: Cash cost per mu incurred this month, by land use (yuan).
+            productivity: Operators' yield multiplier, by village.
         """
+        model = self.model
+        members = list(self.villages)
+        noise = float(model.villages.yield_noise[members].mean())
+        revenue = (
+            self.area_mu * gross_per_mu[self.land_use] * noise * float(productivity[members].mean())
+        )
+        cost = self.area_mu * cost_per_mu[self.land_use] * self.cost_factor
+        wages = cost * model.config.modes.industry_pull.hired_labour_share
+        self.book("revenue", revenue)
+        self.book("costs", cost - wages)
+        self.book("wages", wages)
+        model.ledger.pay("market", "cooperatives", "produce_sales", revenue)
+        model.ledger.pay("cooperatives", "market", "inputs", cost - wages)
+        return wages
+
+    def close_year(self) -> None:
+        """December: interest on the loan, the surplus split, and the loan repayment.
+
+        The split pays the collective share to the member collectives and fixes the
+        dividend per yuan of member shares (:attr:`member_shares`, counted beforehand);
+        the member dividends themselves are paid by the cooperatives' mechanism,
+        vectorised over households.
+        """
+        ip = self.model.config.modes.industry_pull
+        if self.is_specialty:
+            interest = self.loan * ip.loan_rate
+            self.book("interest", interest)
+            self.model.ledger.pay("cooperatives", "market", "interest", interest)
+        self._split_surplus()
+        if self.is_specialty:
+            repay = min(self.loan, self.investment / ip.depreciation_years)
+            self.loan -= repay
+            self.cash -= repay
+            self.model.ledger.pay("cooperatives", "market", "loan_repayment", repay)
+
+    def _split_surplus(self) -> None:
+        """Split the year's surplus: dividends to members, the collective share, reserves."""
+        model = self.model
         rules = model.config.policies.coop_shares
+        share_total = self.member_shares
         surplus = self.surplus()
         if self.pays_dividends and share_total > 0:
             dividend_share = rules.dividend_share
@@ -105,19 +163,26 @@ class Cooperative(mesa.Agent):
         )
         self.dividend_per_share_yuan = split.dividends / share_total if share_total > 0 else 0.0
         if split.collective > 0:
-            if self.alliance_id:
-                weights = model.alliance_by_id[self.alliance_id].split_shares(model)
-            else:
-                weights = np.zeros(model.n_villages)
-                members = list(self.villages)
-                weights[members] = model.village_pooled[members] + 1e-9
-                weights = weights / weights.sum()
-            model.pay_collectives(
-                "cooperative", weights * split.collective, "cooperatives", "collective_share"
+            model.accounts.pay_collectives(
+                "cooperative",
+                self.collective_weights() * split.collective,
+                "cooperatives",
+                "collective_share",
             )
         self.cash -= split.dividends + split.collective
         self.reserves = split.reserves
         self.last_split = split
         self.last_surplus = surplus
         self.books = dict.fromkeys(BOOK_ITEMS, 0.0)
-        return split
+
+    def collective_weights(self) -> np.ndarray:
+        """How the collective share is split among member villages (zeros elsewhere).
+
+        An alliance's cooperative splits by the alliance's rule; others by pooled land.
+        """
+        if self.alliance is not None:
+            return self.alliance.split_shares()
+        weights = np.zeros(self.model.n_villages)
+        members = list(self.villages)
+        weights[members] = self.model.villages.pooled[members] + 1e-9
+        return weights / weights.sum()

@@ -31,11 +31,12 @@ class Enterprise(mesa.Agent):
         self.defaulted = False
         self.years_held = 0
 
-    def sync(self, model: JointVillageModel) -> None:
-        """Read this year's contract state from the contracts process."""
+    def sync(self) -> None:
+        """Read this year's contract state from the contracts mechanism."""
+        contracts = self.model.contracts
         first = self.villages[0]
-        self.active = bool(model.contracts.active[first])
-        self.defaulted = bool(model.contracts.defaulted[first])
+        self.active = bool(contracts.active[first])
+        self.defaulted = bool(contracts.defaulted[first])
         self.years_held = self.years_held + 1 if self.active else 0
 
     @property

@@ -3,7 +3,8 @@
 Households are not created as Mesa agents for a run (240,000 agents cost ~2 s); a notebook
 asks ``model.household(i)`` and gets a view whose attributes read and write that row of
 :class:`~model.households.HouseholdTable` (``members``, ``head_age``, ``pooled_mu``,
-``seller`` ...).
+``seller`` ...). The view is made on the first request and cached: asking again returns the
+same agent.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 
-from model.world.households import HouseholdTable
+from model.households import HouseholdTable
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel

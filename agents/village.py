@@ -1,4 +1,4 @@
-"""Village agent: a view on one village's row of the model's village arrays."""
+"""Village agent: a view on one village's row of the village table (``model.villages``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ class Village(mesa.Agent):
     """An administrative village with its own collective books.
 
     Villages keep their own boundaries, collective ownership and accounts ("five
-    unchanged"); the numbers live in the model's arrays so that months stay vectorised.
+    unchanged"); the numbers live in the village table (``model.villages``) so that months
+    stay vectorised.
 
     Attributes:
         row: Row of the village in the county table and the model's arrays.
@@ -28,7 +29,7 @@ class Village(mesa.Agent):
     def __init__(self, model: JointVillageModel, row: int) -> None:
         super().__init__(model)
         self.row = row
-        record = model.villages.iloc[row]
+        record = model.county.villages.iloc[row]
         self.village_id: str = str(record["village_id"])
         self.town: str = str(record["town"])
         self.industry: str = str(record["industry"])
@@ -36,12 +37,12 @@ class Village(mesa.Agent):
     @property
     def population(self) -> float:
         """Registered members of its households."""
-        return float(self.model.village_population[self.row])
+        return float(self.model.villages.population[self.row])
 
     @property
     def capacity(self) -> float:
         """Effective committee capacity (0-1)."""
-        return float(self.model.capacity[self.row])
+        return float(self.model.villages.capacity[self.row])
 
     @property
     def collective_income(self) -> float:
@@ -56,7 +57,7 @@ class Village(mesa.Agent):
     @property
     def alliance(self) -> Alliance | None:
         """The village's alliance, if any."""
-        index = int(self.model.membership[self.row])
+        index = int(self.model.villages.membership[self.row])
         return self.model.alliance_agents[index] if index >= 0 else None
 
     @property

@@ -1,68 +1,162 @@
 """Collects the model's tidy output tables, month by month and year by year.
 
 Per-household records use the household columns directly (DESIGN section 7), not Mesa's
-per-agent DataCollector: a yearly table is a handful of vectorised reductions.
+per-agent DataCollector: a yearly table is a handful of vectorised reductions. The columns
+follow the registries (:mod:`model.registry`) as they stood when the model was built: one
+``income_<source>`` column per household income source, one ``collective_<source>`` column
+per collective source, and the county outputs in their declared order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from model.mechanisms.collective import COLLECTIVE_SOURCES
 from model.metrics import gini
-from model.world.households import INCOME_SOURCES
+from model.registry import COUNTY_OUTPUTS, Output
+from model.rng import stream
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
 
 
+@dataclass
+class YearEnd:
+    """What the built-in county outputs are computed from, at year end."""
+
+    model: JointVillageModel
+
+    @cached_property
+    def members(self) -> np.ndarray:
+        """Members of each household."""
+        return self.model.households.members
+
+    @cached_property
+    def total_income(self) -> np.ndarray:
+        """Each household's income this year, all sources (yuan)."""
+        return self.model.households.total_income()
+
+    @cached_property
+    def collective(self) -> np.ndarray:
+        """Each village's collective income this year (yuan)."""
+        return self.model.collective.year_total()
+
+    @cached_property
+    def pooled(self) -> np.ndarray:
+        """Pooled land per village (mu)."""
+        return self.model.pooling.pooled_by_village()
+
+    @property
+    def allied(self) -> np.ndarray:
+        """Villages in an alliance."""
+        return self.model.villages.allied
+
+    @property
+    def threshold(self) -> float:
+        """The weak-village bar (yuan/yr)."""
+        return self.model.config.collective.weak_threshold
+
+    @cached_property
+    def allied_mean(self) -> float:
+        """Mean collective income of allied villages (NaN when none)."""
+        allied = self.allied
+        return float(self.collective[allied].mean()) if allied.any() else float("nan")
+
+    @cached_property
+    def nonallied_mean(self) -> float:
+        """Mean collective income of villages in no alliance (NaN when none)."""
+        other = ~self.allied
+        return float(self.collective[other].mean()) if other.any() else float("nan")
+
+
+#: How the recorder computes the built-in county outputs (declared in the registry).
+BUILT_IN_OUTPUTS: dict[str, Callable[[YearEnd], float]] = {
+    "collective_income_total": lambda y: float(y.collective.sum()),
+    "collective_income_mean": lambda y: float(y.collective.mean()),
+    "collective_income_median": lambda y: float(np.median(y.collective)),
+    "weak_villages": lambda y: int((y.collective < y.threshold).sum()),
+    "gini_household": lambda y: gini(y.total_income / np.maximum(y.members, 1.0), y.members),
+    "gini_collective": lambda y: gini(y.collective),
+    "collective_income_allied_mean": lambda y: y.allied_mean,
+    "collective_income_nonallied_mean": lambda y: y.nonallied_mean,
+    "allied_gap": lambda y: y.allied_mean - y.nonallied_mean,
+    "land_pooled_mu": lambda y: float(y.pooled.sum()),
+    "land_pooled_share": lambda y: float(y.pooled.sum() / y.model.villages.cultivated.sum()),
+    "coop_members": lambda y: int(
+        ((y.model.households.pooled_mu > 0) | (y.model.households.cash_shares > 0)).sum()
+    ),
+    "active_sellers": lambda y: int(y.model.households.seller.sum()),
+    "ecommerce_households_reached": lambda y: int(y.model.livestream.reached.sum()),
+    "public_spending": lambda y: float(y.model.villages.public_spent_year.sum()),
+    "public_spending_cum": lambda y: float(y.model.villages.public_spent.sum()),
+    "allied_villages": lambda y: int(y.allied.sum()),
+    "weak_villages_allied": lambda y: int((y.collective[y.allied] < y.threshold).sum()),
+}
+
+
+def _output_function(output: Output) -> Callable[[YearEnd], float]:
+    """The function computing one registered output."""
+    if output.value is not None:
+        value = output.value
+        return lambda y: value(y.model)
+    if output.name not in BUILT_IN_OUTPUTS:
+        raise ValueError(f"county output {output.name!r} is registered without a value function")
+    return BUILT_IN_OUTPUTS[output.name]
+
+
 class Recorder:
-    """Rows of the output tables, turned into DataFrames by :meth:`tables`."""
+    """Rows of the output tables, turned into DataFrames by :meth:`tables`.
+
+    Args:
+        model: The model whose state is recorded.
+    """
 
     def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
         self.monthly: list[dict[str, Any]] = []
         self.yearly: list[dict[str, Any]] = []
         self.village_years: list[pd.DataFrame] = []
         self.village_months: list[pd.DataFrame] = []
         self.alliance_rows: list[dict[str, Any]] = []
         self.household_years: list[pd.DataFrame] = []
+        self.income_sources = tuple(model.households.income)
+        self.collective_sources = model.collective.sources
+        self.outputs = [(o.name, _output_function(o)) for o in COUNTY_OUTPUTS]
         outputs = model.config.outputs
-        n = model.households.n
         self.sample: np.ndarray | None = None
         if outputs.household_microdata:
-            keep = stream_sample(model, n, outputs.household_sample)
+            keep = stream_sample(model, model.households.n, outputs.household_sample)
             self.sample = np.flatnonzero(keep)
-        villages = model.villages
+        villages = model.county.villages
         self.village_ids = villages["village_id"].astype(str).to_numpy()
         alliance_ids = np.array([a.alliance_id for a in model.alliance_agents] + [""], dtype=object)
-        self.alliance_of_village = alliance_ids[model.membership]
+        self.alliance_of_village = alliance_ids[model.villages.membership]
         modes = np.array([a.mode for a in model.alliance_agents] + [""], dtype=object)
-        self.mode_of_village = modes[model.membership]
-        self.cultivated = villages["cultivated_mu"].to_numpy(float)
+        self.mode_of_village = modes[model.villages.membership]
 
-    def calendar_year(self, model: JointVillageModel) -> int:
+    def calendar_year(self) -> int:
         """Calendar year of the current step."""
-        return model.config.start_year + model.year_index
+        return self.model.config.start_year + self.model.year_index
 
-    def record_month(self, model: JointVillageModel) -> None:
+    def record_month(self) -> None:
         """One row of the county-by-month table (and village-by-month when asked)."""
+        model = self.model
         hh = model.households
-        row: dict[str, Any] = {
-            "year": self.calendar_year(model),
-            "month": model.month,
-            "step": model.steps,
-        }
-        members = float(model.village_population.sum())
-        for source in INCOME_SOURCES:
-            row[f"income_{source}"] = model.hh_month_total[source] / members
-        row["per_capita_income"] = sum(row[f"income_{s}"] for s in INCOME_SOURCES)
+        row: dict[str, Any] = {"year": self.calendar_year(), "month": model.month}
+        row["step"] = model.steps
+        members = float(model.villages.population.sum())
+        for source in self.income_sources:
+            row[f"income_{source}"] = model.accounts.household_month_total[source] / members
+        row["per_capita_income"] = sum(row[f"income_{s}"] for s in self.income_sources)
         row["collective_income_total"] = float(
             sum(v.sum() for v in model.collective.month.values())
         )
-        row["land_pooled_mu"] = float(model.pooling.pooled_by_village(model).sum())
+        row["land_pooled_mu"] = float(model.pooling.pooled_by_village().sum())
         row["active_sellers"] = int(hh.seller.sum())
         self.monthly.append(row)
         if model.config.outputs.village_monthly:
@@ -71,88 +165,77 @@ class Recorder:
                     "year": row["year"],
                     "month": model.month,
                     "village_id": self.village_ids,
-                    **{f"income_{s}": model.hh_month[s] for s in INCOME_SOURCES},
+                    **{
+                        f"income_{s}": model.accounts.household_month[s]
+                        for s in self.income_sources
+                    },
                     "collective_income": sum(model.collective.month.values()),
                 }
             )
             self.village_months.append(frame)
 
-    def record_year(self, model: JointVillageModel) -> None:
+    def record_year(self) -> None:
         """Rows of the yearly tables; called at year end before the books close."""
-        hh = model.households
-        year = self.calendar_year(model)
-        total = hh.total_income()
-        members = hh.members
-        population = model.village_population
-        collective = model.collective.year_total()
-        threshold = model.config.collective.weak_threshold
-        allied = model.allied
-        pooled = model.pooling.pooled_by_village(model)
+        model = self.model
+        year = self.calendar_year()
+        end = YearEnd(model)
+        person_total = float(end.members.sum())
         row: dict[str, Any] = {"year": year}
-        person_total = float(members.sum())
-        row["per_capita_income"] = float(total.sum()) / person_total
-        for source in INCOME_SOURCES:
-            row[f"income_{source}"] = float(hh.income[source].sum()) / person_total
-        row["collective_income_total"] = float(collective.sum())
-        row["collective_income_mean"] = float(collective.mean())
-        row["collective_income_median"] = float(np.median(collective))
-        row["weak_villages"] = int((collective < threshold).sum())
-        row["gini_household"] = gini(total / np.maximum(members, 1.0), members)
-        row["gini_collective"] = gini(collective)
-        row["collective_income_allied_mean"] = (
-            float(collective[allied].mean()) if allied.any() else float("nan")
-        )
-        row["collective_income_nonallied_mean"] = (
-            float(collective[~allied].mean()) if (~allied).any() else float("nan")
-        )
-        row["allied_gap"] = (
-            row["collective_income_allied_mean"] - row["collective_income_nonallied_mean"]
-        )
-        row["land_pooled_mu"] = float(pooled.sum())
-        row["land_pooled_share"] = float(pooled.sum() / self.cultivated.sum())
-        row["coop_members"] = int(((hh.pooled_mu > 0) | (hh.cash_shares > 0)).sum())
-        row["active_sellers"] = int(hh.seller.sum())
-        row["ecommerce_households_reached"] = int(model.livestream.reached.sum())
-        row["public_spending"] = float(model.public_spent_year.sum())
-        row["public_spending_cum"] = float(model.public_spent.sum())
-        row["allied_villages"] = int(allied.sum())
-        row["weak_villages_allied"] = int((collective[allied] < threshold).sum())
+        row["per_capita_income"] = float(end.total_income.sum()) / person_total
+        for source in self.income_sources:
+            row[f"income_{source}"] = float(model.households.income[source].sum()) / person_total
+        for name, value in self.outputs:
+            row[name] = value(end)
         self.yearly.append(row)
+        self.village_years.append(self._village_year(year, end))
+        for alliance in model.alliance_agents:
+            self.alliance_rows.append({"year": year, **alliance.report()})
+        if self.sample is not None:
+            self.household_years.append(self._household_year(year, end))
 
-        by_village = {s: model.village_sum(hh.income[s]) for s in INCOME_SOURCES}
-        village = pd.DataFrame(
+    def _village_year(self, year: int, end: YearEnd) -> pd.DataFrame:
+        """The village-by-year rows of one year."""
+        model = self.model
+        hh = model.households
+        villages = model.villages
+        population = villages.population
+        collective = end.collective
+        by_village = {s: villages.sum_by_village(hh.income[s]) for s in self.income_sources}
+        per_person = np.maximum(population, 1.0)
+        return pd.DataFrame(
             {
                 "year": year,
                 "village_id": self.village_ids,
-                "town": model.villages["town"].to_numpy(),
+                "town": model.county.villages["town"].to_numpy(),
                 "alliance_id": self.alliance_of_village,
                 "mode": self.mode_of_village,
-                "allied": allied,
+                "allied": end.allied,
                 "population": population,
                 "collective_income": collective,
-                **{f"collective_{s}": model.collective.year[s].copy() for s in COLLECTIVE_SOURCES},
-                "weak": collective < threshold,
-                "per_capita_income": sum(by_village.values()) / np.maximum(population, 1.0),
                 **{
-                    f"income_{s}": by_village[s] / np.maximum(population, 1.0)
-                    for s in INCOME_SOURCES
+                    f"collective_{s}": model.collective.year[s].copy()
+                    for s in self.collective_sources
                 },
-                "land_pooled_mu": pooled,
-                "capacity": model.capacity.copy(),
-                "sellers": model.village_sellers(),
-                "public_spending_cum": model.public_spent.copy(),
+                "weak": collective < end.threshold,
+                "per_capita_income": sum(by_village.values()) / per_person,
+                **{f"income_{s}": by_village[s] / per_person for s in self.income_sources},
+                "land_pooled_mu": end.pooled,
+                "capacity": villages.capacity.copy(),
+                "sellers": villages.sum_by_village(hh.seller.astype(float)),
+                "public_spending_cum": villages.public_spent.copy(),
             }
         )
-        self.village_years.append(village)
-        for alliance in model.alliance_agents:
-            self.alliance_rows.append({"year": year, **alliance.report(model)})
-        if self.sample is not None:
-            frame = hh.to_frame().iloc[self.sample]
-            frame.insert(0, "household", self.sample)
-            frame.insert(0, "year", year)
-            frame["village_id"] = self.village_ids[frame["village"].to_numpy()]
-            frame["per_capita_income"] = total[self.sample] / np.maximum(members[self.sample], 1)
-            self.household_years.append(frame.reset_index(drop=True))
+
+    def _household_year(self, year: int, end: YearEnd) -> pd.DataFrame:
+        """The sampled households' rows of one year."""
+        assert self.sample is not None
+        frame = self.model.households.to_frame().iloc[self.sample]
+        frame.insert(0, "household", self.sample)
+        frame.insert(0, "year", year)
+        frame["village_id"] = self.village_ids[frame["village"].to_numpy()]
+        members = end.members[self.sample]
+        frame["per_capita_income"] = end.total_income[self.sample] / np.maximum(members, 1)
+        return frame.reset_index(drop=True)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The collected tables as DataFrames."""
@@ -173,8 +256,6 @@ def stream_sample(model: JointVillageModel, n: int, share: float) -> np.ndarray:
     """A fixed sample of households (from the county-level population stream)."""
     if share >= 1.0:
         return np.ones(n, dtype=bool)
-    from model.rng import stream
-
     return stream(model.config.seed, "population").random(n) < share
 
 

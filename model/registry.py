@@ -4,6 +4,10 @@ A mechanism that creates a new kind of household or collective income declares i
 once: its name, its labels in English and Chinese, its colour in figures and what it is.
 The household columns, the collective books, the recorder's tables, the figures and the
 parameter table all read these registries, so adding a source touches no other file.
+Measures of the county-by-year table are declared the same way (:data:`COUNTY_OUTPUTS`).
+
+Registries are read when a model is built, never frozen at import, so that a test (or a
+notebook) can register a source for the duration of a ``with`` block.
 
 The five household sources are the statistical categories of per-capita disposable income
 (wage, operating income from farming and business, property income, e-commerce and
@@ -13,10 +17,13 @@ kept apart because the programme targets it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,46 @@ class Source:
         return self.zh if lang == "zh" else self.en
 
 
-T = TypeVar("T", bound=Source)
+@dataclass(frozen=True)
+class Output:
+    """One measure of the county-by-year table (``county_yearly``).
+
+    Attributes:
+        name: Column name.
+        en: English label.
+        zh: Chinese label.
+        unit: Unit of the values.
+        description: What the measure is.
+        compared: Compared across scenarios (one of the runner's ``COUNTY_MEASURES``).
+        final: Part of a run's final-year summary (``run --json``).
+        value: How a mechanism's own measure is computed from the model at year end, before
+            the books close; the recorder computes the built-in measures itself.
+    """
+
+    name: str
+    en: str
+    zh: str
+    unit: str
+    description: str
+    compared: bool = True
+    final: bool = False
+    value: Callable[[JointVillageModel], float] | None = None
+
+    def label(self, lang: str = "en") -> str:
+        """The label in ``lang`` (``en`` or ``zh``)."""
+        return self.zh if lang == "zh" else self.en
+
+
+class Declaration(Protocol):
+    """What a registry holds: anything with a name."""
+
+    @property
+    def name(self) -> str:
+        """Identifier of the entry."""
+        ...
+
+
+T = TypeVar("T", bound=Declaration)
 
 
 class Registry(Generic[T]):  # noqa: UP046 - one explicit type variable reads more plainly
@@ -169,6 +215,145 @@ COLLECTIVE_SOURCES: Registry[Source] = Registry(
     ),
 )
 
+#: Measures of the county-by-year table, in column order. They follow ``year``,
+#: ``per_capita_income`` and one ``income_<source>`` column per household income source.
+COUNTY_OUTPUTS: Registry[Output] = Registry(
+    "county output",
+    (
+        Output(
+            "collective_income_total",
+            "Collective income, all villages",
+            "村集体经营性收入合计",
+            "yuan/yr",
+            "collective operating income summed over villages",
+        ),
+        Output(
+            "collective_income_mean",
+            "Collective income, mean per village",
+            "村均集体经营性收入",
+            "yuan/yr",
+            "mean collective operating income of a village",
+            final=True,
+        ),
+        Output(
+            "collective_income_median",
+            "Collective income, median village",
+            "中位村集体经营性收入",
+            "yuan/yr",
+            "median collective operating income of a village",
+            final=True,
+        ),
+        Output(
+            "weak_villages",
+            "Weak villages",
+            "薄弱村数量",
+            "villages",
+            "villages whose collective income is below the weak-village bar",
+            final=True,
+        ),
+        Output(
+            "gini_household",
+            "Gini of household income",
+            "农户收入基尼系数",
+            "-",
+            "Gini of household income per member, weighted by members",
+            final=True,
+        ),
+        Output(
+            "gini_collective",
+            "Gini of collective income",
+            "村集体收入基尼系数",
+            "-",
+            "Gini of collective income across villages",
+            final=True,
+        ),
+        Output(
+            "collective_income_allied_mean",
+            "Collective income, allied villages",
+            "联建村村均集体收入",
+            "yuan/yr",
+            "mean collective income of allied villages",
+        ),
+        Output(
+            "collective_income_nonallied_mean",
+            "Collective income, other villages",
+            "非联建村村均集体收入",
+            "yuan/yr",
+            "mean collective income of villages in no alliance",
+        ),
+        Output(
+            "allied_gap",
+            "Allied minus other villages",
+            "联建村与非联建村之差",
+            "yuan/yr",
+            "allied mean minus non-allied mean collective income",
+        ),
+        Output("land_pooled_mu", "Pooled land", "流转入社土地", "mu", "land pooled to operators"),
+        Output(
+            "land_pooled_share",
+            "Share of land pooled",
+            "土地流转比例",
+            "share",
+            "pooled land over cultivated land",
+            final=True,
+        ),
+        Output(
+            "coop_members",
+            "Cooperative members",
+            "合作社成员户数",
+            "households",
+            "households holding land or cash shares",
+        ),
+        Output(
+            "active_sellers",
+            "Active livestream sellers",
+            "活跃直播电商",
+            "persons",
+            "households with an active livestream seller",
+            final=True,
+        ),
+        Output(
+            "ecommerce_households_reached",
+            "Households carried by sellers",
+            "电商带动农户",
+            "households",
+            "households whose produce an active seller carries",
+            compared=False,
+        ),
+        Output(
+            "public_spending",
+            "Public money spent",
+            "财政投入",
+            "yuan/yr",
+            "programme money spent this year",
+        ),
+        Output(
+            "public_spending_cum",
+            "Public money spent, cumulative",
+            "财政投入累计",
+            "yuan",
+            "programme money spent since the start",
+        ),
+        Output(
+            "allied_villages",
+            "Allied villages",
+            "联建村数量",
+            "villages",
+            "villages in an alliance",
+            compared=False,
+            final=True,
+        ),
+        Output(
+            "weak_villages_allied",
+            "Weak allied villages",
+            "联建薄弱村数量",
+            "villages",
+            "allied villages below the weak-village bar",
+            compared=False,
+        ),
+    ),
+)
+
 
 def income_source_names() -> tuple[str, ...]:
     """Household income sources now registered, in order."""
@@ -178,3 +363,8 @@ def income_source_names() -> tuple[str, ...]:
 def collective_source_names() -> tuple[str, ...]:
     """Collective income sources now registered, in order."""
     return COLLECTIVE_SOURCES.names()
+
+
+def county_output_names() -> tuple[str, ...]:
+    """County-by-year measures now registered, in order."""
+    return COUNTY_OUTPUTS.names()

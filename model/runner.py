@@ -12,31 +12,34 @@ from typing import Any
 
 import pandas as pd
 
+from model.registry import COUNTY_OUTPUTS, income_source_names
 from model.scenario import Scenario
 
-#: Income sources of households (DESIGN section 5), per person per year in tables.
-INCOME_SOURCES = ("wage", "farming", "property", "ecommerce", "transfer")
 
-#: Measures of the county-level yearly table, besides the keys scenario/replicate/year.
-COUNTY_MEASURES = (
-    "per_capita_income",
-    *(f"income_{s}" for s in INCOME_SOURCES),
-    "collective_income_total",
-    "collective_income_mean",
-    "collective_income_median",
-    "weak_villages",
-    "gini_household",
-    "gini_collective",
-    "collective_income_allied_mean",
-    "collective_income_nonallied_mean",
-    "allied_gap",
-    "land_pooled_mu",
-    "land_pooled_share",
-    "coop_members",
-    "active_sellers",
-    "public_spending",
-    "public_spending_cum",
-)
+def county_measures() -> tuple[str, ...]:
+    """Measures of the county-by-year table that comparisons read, as registered now.
+
+    Per-capita income, then one column per household income source, then the registered
+    county outputs marked ``compared`` (:data:`model.registry.COUNTY_OUTPUTS`).
+    """
+    return (
+        "per_capita_income",
+        *(f"income_{s}" for s in income_source_names()),
+        *(output.name for output in COUNTY_OUTPUTS if output.compared),
+    )
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``COUNTY_MEASURES`` and ``INCOME_SOURCES``, read from the registries when asked for.
+
+    Callers outside the model (comparisons, figures, tests) import these names; they are
+    computed on access so that a source registered for a test is seen too.
+    """
+    if name == "COUNTY_MEASURES":
+        return county_measures()
+    if name == "INCOME_SOURCES":
+        return income_source_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -106,23 +109,24 @@ def run_scenario(
         meta={
             "villages": model.n_villages,
             "households": model.households.n,
-            "public_by_kind": dict(model.public_by_kind),
+            "public_by_kind": dict(model.accounts.public_by_kind),
         },
     )
 
 
 def final_summary(county_yearly: pd.DataFrame) -> dict[str, Any]:
-    """The last simulated year's headline measures (the ``final`` object of ``run --json``)."""
+    """The last simulated year's headline measures (the ``final`` object of ``run --json``).
+
+    Per-capita income, its split by source, then the county outputs marked ``final``.
+    """
     last = county_yearly.iloc[-1]
-    return {
+    summary: dict[str, Any] = {
         "per_capita_income": float(last["per_capita_income"]),
-        "income_by_source": {s: float(last[f"income_{s}"]) for s in INCOME_SOURCES},
-        "collective_income_mean": float(last["collective_income_mean"]),
-        "collective_income_median": float(last["collective_income_median"]),
-        "weak_villages": int(last["weak_villages"]),
-        "gini_household": float(last["gini_household"]),
-        "gini_collective": float(last["gini_collective"]),
-        "land_pooled_share": float(last["land_pooled_share"]),
-        "active_sellers": int(last["active_sellers"]),
-        "allied_villages": int(last["allied_villages"]),
+        "income_by_source": {s: float(last[f"income_{s}"]) for s in income_source_names()},
     }
+    for output in COUNTY_OUTPUTS:
+        if output.final:
+            integer = pd.api.types.is_integer_dtype(county_yearly[output.name])
+            value = last[output.name]
+            summary[output.name] = int(value) if integer else float(value)
+    return summary

@@ -8,8 +8,9 @@ import pytest
 from model.errors import InputError
 from model.jointmodel import JointVillageModel, build_world
 from model.ledger import Ledger
-from model.mechanisms.cooperatives import split_surplus
-from model.mechanisms.farming import CropMarket, FarmingParams, ginger_cycle_step, load_crop_sheet
+from model.mechanisms.coop_shares import split_surplus
+from model.mechanisms.crops import CropMarket, ginger_cycle_step, load_crop_sheet
+from model.mechanisms.farming import FarmingParams
 from model.metrics import gini
 from model.paths import PROJECT_ROOT
 from model.scenario import load_scenario
@@ -141,9 +142,9 @@ def test_lead_goose_zero_rate_leaves_capacity_unchanged():
             "modes.lead_goose.transfer_rate=0.0",
         )
     )
-    before = model.base_capacity.copy()
+    before = model.villages.base_capacity.copy()
     model.run()
-    np.testing.assert_array_equal(model.base_capacity, before)
+    np.testing.assert_array_equal(model.villages.base_capacity, before)
 
 
 def test_lead_goose_lifts_members_towards_the_lead():
@@ -154,16 +155,16 @@ def test_lead_goose_lifts_members_towards_the_lead():
             "modes.lead_goose.transfer_rate=0.5",
         )
     )
-    before = model.base_capacity.copy()
+    before = model.villages.base_capacity.copy()
     model.run()
     lifted = 0
     for alliance in model.alliance_agents:
         members = [v for v in alliance.members if v != alliance.lead]
         lead = before[alliance.lead]
         for v in members:
-            assert model.base_capacity[v] >= before[v]
-            assert model.base_capacity[v] <= max(before[v], min(lead, 0.9)) + 1e-12
-            lifted += model.base_capacity[v] > before[v]
+            assert model.villages.base_capacity[v] >= before[v]
+            assert model.villages.base_capacity[v] <= max(before[v], min(lead, 0.9)) + 1e-12
+            lifted += model.villages.base_capacity[v] > before[v]
     assert lifted > 0
 
 
@@ -203,14 +204,14 @@ def test_industry_pull_builds_and_finances_greenhouses():
     model = mode_model(
         scenario("alliances.mode_rule='single'", "alliances.single_mode='industry_pull'")
     )
-    assert len(model.specialty_coops) == len(model.alliance_agents)
-    coop = model.specialty_coops[0]
+    assert len(model.cooperatives.specialty) == len(model.alliance_agents)
+    coop = model.cooperatives.specialty[0]
     ip = model.config.modes.industry_pull
     assert coop.loan == pytest.approx(
         coop.investment * (1 - ip.household_share_fraction - ip.collective_fraction)
     )
     assert model.households.specialty_shares.sum() == pytest.approx(
-        sum(c.investment for c in model.specialty_coops) * ip.household_share_fraction
+        sum(c.investment for c in model.cooperatives.specialty) * ip.household_share_fraction
     )
     model.run()
     assert model.ledger.flow(kind="greenhouse_wage", cumulative=True) > 0
@@ -245,7 +246,7 @@ def test_needs_based_fund_reaches_the_weakest_first(world):
     model.step()  # January: the fund round
     funding = model.governance.alliance_funding
     assert (funding > 0).sum() == 2  # 5.55 million x scale 0.2 = two projects of 555k
-    start = model.collective_start
+    start = model.villages.collective_start
     means = np.array([start[list(a.members)].mean() for a in model.alliance_agents])
     funded_means = means[funding > 0]
     assert funded_means.max() <= means[funding == 0].min()
@@ -302,9 +303,9 @@ def test_first_secretaries_go_to_the_weakest_alliances(world):
     chosen = [a for a in model.alliance_agents if a.first_secretary]
     assert len(chosen) == 3
     worst_unchosen = min(
-        a.collective_income_mean(model) for a in model.alliance_agents if not a.first_secretary
+        a.collective_income_mean() for a in model.alliance_agents if not a.first_secretary
     )
-    assert max(a.collective_income_mean(model) for a in chosen) <= worst_unchosen
+    assert max(a.collective_income_mean() for a in chosen) <= worst_unchosen
 
 
 # -- livestream, contracts, labour ---------------------------------------------------
@@ -320,10 +321,10 @@ def test_livestream_quota_and_crowding(world):
     )
     model.run()
     assert model.livestream.trained.sum() == 60
-    assert model.livestream.trained[~model.allied[model.households.village]].sum() == 0
-    crowd_few = model.livestream.crowding(model).copy()
+    assert model.livestream.trained[~model.villages.allied[model.households.village]].sum() == 0
+    crowd_few = model.livestream.crowding().copy()
     model.households.seller[:2000] = True
-    assert (model.livestream.crowding(model) <= crowd_few).all()
+    assert (model.livestream.crowding() <= crowd_few).all()
 
 
 def test_contract_default_leaves_arrears(world):

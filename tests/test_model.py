@@ -12,8 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from agents.alliance import Alliance
+from agents.cooperative import Cooperative
+from agents.household import Household
 from model.jointmodel import JointVillageModel, build_world
 from model.ledger import CAPITAL_KINDS, SECTORS
+from model.registry import income_source_names
 from model.runner import run_scenario
 from model.scenario import load_scenario
 
@@ -40,9 +44,29 @@ def world():
 
 def test_small_county_has_alliances_and_operators(world):
     model = JointVillageModel(small(), world=world)
-    assert model.allied.sum() >= 6
+    assert model.villages.allied.sum() >= 6
     assert len(model.cooperatives) >= 2
     assert model.households.n > 1000
+
+
+def test_household_view_is_cached(world):
+    model = JointVillageModel(small(), world=world)
+    agents_before = len(model.agents)
+    views = [model.household(5) for _ in range(3)]
+    assert views[0] is views[1] is views[2]
+    assert len(model.agents) == agents_before + 1
+    assert len(model.agents_by_type[Household]) == 1
+    views[0].pooled_mu = 0.25  # a view writes through to the columns
+    assert model.households.pooled_mu[5] == 0.25
+
+
+def test_agent_sets_run_in_the_order_of_the_model_lists(world):
+    """Governance draws one number per alliance in evaluate(): the order is part of the seed."""
+    model = JointVillageModel(small(), world=world)
+    ids = [a.alliance_id for a in model.alliance_agents]
+    assert ids == sorted(ids)
+    assert list(model.agents_by_type[Alliance]) == model.alliance_agents
+    assert list(model.agents_of(Cooperative)) == model.cooperatives.all
 
 
 def _income_flows(flows: dict, sector: str) -> float:
@@ -58,7 +82,7 @@ def test_money_is_conserved_every_month(world):
         income_before = hh.total_income().sum()
         collective_cash = model.collective.cash.sum()
         coop_cash = sum(c.cash for c in model.cooperatives)
-        public_before = model.public_spent.sum()
+        public_before = model.villages.public_spent.sum()
         model.step()
         flows = model.ledger.month
         # Household income columns move exactly by the ledger's income flows.
@@ -79,7 +103,7 @@ def test_money_is_conserved_every_month(world):
             for (p, _, k), v in flows.items()
             if p == "government" and k not in GOVERNMENT_TRANSFERS
         )
-        assert model.public_spent.sum() - public_before == pytest.approx(
+        assert model.villages.public_spent.sum() - public_before == pytest.approx(
             programme, rel=1e-9, abs=1e-3
         )
         # And the ledger itself closes: what one sector pays, another receives.
@@ -124,7 +148,7 @@ def test_common_random_numbers_share_weather_and_prices(world):
         policy.step()
         baseline.step()
         np.testing.assert_array_equal(policy.market.price, baseline.market.price)
-        np.testing.assert_array_equal(policy.village_yield_noise, baseline.village_yield_noise)
+        np.testing.assert_array_equal(policy.villages.yield_noise, baseline.villages.yield_noise)
 
 
 @pytest.mark.parametrize("extra", [[], ["policies.coop_shares.enabled=false"]])
@@ -156,10 +180,7 @@ def test_baseline_income_level_and_composition():
     result = run_scenario(load_scenario("baseline", ["years=3"]))
     year = result.tables["county_yearly"].iloc[1]  # after the 2023 ginger boom
     assert 18_000 < year["per_capita_income"] < 30_000
-    shares = {
-        s: year[f"income_{s}"] / year["per_capita_income"]
-        for s in ("wage", "farming", "property", "ecommerce", "transfer")
-    }
+    shares = {s: year[f"income_{s}"] / year["per_capita_income"] for s in income_source_names()}
     assert shares["wage"] == max(shares.values())
     assert 0.35 < shares["wage"] < 0.65
     assert 0.2 < shares["farming"] < 0.45

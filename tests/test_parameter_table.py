@@ -16,7 +16,7 @@ from model.checks.parameter_table import (
     format_value,
     render_csv,
 )
-from model.mechanisms.farming import CROP_COLUMNS
+from model.mechanisms.crops import CROP_COLUMNS
 from model.paths import PROJECT_ROOT
 from model.scenario import Scenario, parameter_rows
 

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from model.mechanisms.farming import CROP_COLUMNS
+from model.mechanisms.crops import CROP_COLUMNS
 from model.paths import DATA_DIR, PROJECT_ROOT
 from model.scenario import Scenario, parameter_rows, submodel
 
@@ -156,8 +156,8 @@ def sheet_rows(crops_path: Path | None = None, land_uses_path: Path | None = Non
     land_uses_path = land_uses_path or default_uses
     crops = pd.read_csv(crops_path, dtype=str, keep_default_na=False)
     uses = pd.read_csv(land_uses_path, dtype=str, keep_default_na=False)
-    where_crops = f"model.mechanisms.farming ({_relative(crops_path)})"
-    where_uses = f"model.mechanisms.farming ({_relative(land_uses_path)})"
+    where_crops = f"model.mechanisms.crops ({_relative(crops_path)})"
+    where_uses = f"model.mechanisms.crops ({_relative(land_uses_path)})"
     rows: list[dict[str, str]] = []
     columns = [c for c in CROP_COLUMNS if c not in ("crop", "source")]
     for _, crop in crops.iterrows():

@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from model.errors import InputError
-from model.mechanisms.collective import COLLECTIVE_SOURCES
 from model.paths import CASES_DIR, DOCS_DIR, PROJECT_ROOT
+from model.registry import collective_source_names
 from model.runner import RunResult, run_scenario
 from model.scenario import Scenario, load_scenario
 
@@ -181,13 +181,13 @@ def villages(result: RunResult) -> pd.DataFrame:
 
 def collective_gain(treat: RunResult, base: RunResult) -> pd.DataFrame:
     """Collective income (total and by source) of treat minus base, by year and village."""
-    cols = ["collective_income", *(f"collective_{s}" for s in COLLECTIVE_SOURCES)]
+    cols = ["collective_income", *(f"collective_{s}" for s in collective_source_names())]
     return villages(treat)[cols] - villages(base)[cols]
 
 
 def _by_source(gain: pd.DataFrame) -> dict[str, float]:
     """Mean gain per village and year by source."""
-    return {s: float(gain[f"collective_{s}"].mean()) for s in COLLECTIVE_SOURCES}
+    return {s: float(gain[f"collective_{s}"].mean()) for s in collective_source_names()}
 
 
 def _mean_dicts(items: list[dict[str, float]]) -> dict[str, float]:
@@ -265,7 +265,7 @@ def contract_note(by_source: dict[str, float], scenario: Scenario) -> str:
 def source_table(by_source: dict[str, float], total: float, what: str) -> list[str]:
     """Markdown table of a gain by collective income source."""
     lines = [f"| source | {what} |", "|---|---:|"]
-    for s in COLLECTIVE_SOURCES:
+    for s in collective_source_names():
         lines.append(f"| {SOURCE_LABELS[s]} | {fmt(by_source[s], 'yuan')} |")
     lines.append(f"| **total** | **{fmt(total, 'yuan')}** |")
     return lines
@@ -308,7 +308,7 @@ def _specialty_by_industry(scenario: Scenario) -> dict[str, float]:
 
     model = JointVillageModel(scenario, replicate=0)
     hh = model.households
-    industry = model.villages["industry"].to_numpy()[hh.village]
+    industry = model.county.villages["industry"].to_numpy()[hh.village]
     out: dict[str, float] = {}
     for name in np.unique(industry):
         out[str(name)] = float(hh.specialty_mu[industry == name].sum())
@@ -434,7 +434,7 @@ def _contract_tonnes(scenario: Scenario) -> float:
     hh = model.households
     use = model.crops.land_use("millet")
     crop = model.crops.crop("millet")
-    contracted = (model.village_land_use == use) & model.allied
+    contracted = (model.villages.land_use == use) & model.villages.allied
     mu_eff = (hh.specialty_mu * hh.ability)[contracted[hh.village]].sum()
     share = scenario.policies.enterprise_contracts.volume_share
     return float(mu_eff * model.crops.yield_kg[crop] * share / 1000.0)
@@ -531,7 +531,7 @@ def check_town_company(runner: Runner, replicates: int) -> CheckResult:
         parts.append(
             {
                 s: float(by_year.loc[years, f"collective_{s}"].sum() / pooled[years].sum())
-                for s in COLLECTIVE_SOURCES
+                for s in collective_source_names()
             }
         )
         share.append(float(t.tables["county_yearly"]["land_pooled_share"].iloc[-1]))
@@ -624,7 +624,9 @@ def _village_levels(
         base_paths.append(villages(off)["collective_income"].xs(village, level="village_id"))
         levels.append(float(income.loc[year]))
         gain = collective_gain(result, off).xs(village, level="village_id")
-        sources.append({s: float(gain.loc[year, f"collective_{s}"]) for s in COLLECTIVE_SOURCES})
+        sources.append(
+            {s: float(gain.loc[year, f"collective_{s}"]) for s in collective_source_names()}
+        )
     mean_path = pd.concat(paths, axis=1).mean(axis=1)
     mean_base = pd.concat(base_paths, axis=1).mean(axis=1)
     return levels, mean_path, mean_base, _mean_dicts(sources)

@@ -1,29 +1,24 @@
-"""Village collective books: income by source, kept village by village.
+"""Village collective books: income by source, kept village by village, and own income.
 
 "Five unchanged": each village keeps its own collective accounts; an alliance never merges
 them, joint returns are split among members by agreed shares. The collective starts with
 operating assets (leased buildings, ponds, shops) and its reserve (机动) land; its starting
-operating income comes from those, and the programme's channels add to it.
+operating income comes from those, and the programme's channels add to it. Each month the
+collective earns its asset leases and the rent of reserve land not pooled, and spends a
+share of the month's income on public services.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from model.ledger import Ledger
 from model.params import Section, param
+from model.registry import collective_source_names
 
-#: Sources of collective operating income.
-COLLECTIVE_SOURCES = (
-    "assets",
-    "reserve_land",
-    "pooling_fee",
-    "cooperative",
-    "enterprise",
-    "projects",
-    "joint_returns",
-    "prizes",
-)
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
 
 
 class CollectiveParams(Section):
@@ -67,7 +62,11 @@ class CollectiveParams(Section):
 class CollectiveBooks:
     """Collective income of every village by source, monthly and yearly.
 
+    Args:
+        model: The model (its villages exist); the opening balance is set from them.
+
     Attributes:
+        sources: Collective income sources, as registered when the model was built.
         month: Income this month by source, arrays over villages (yuan).
         year: Income this year by source (yuan).
         last_year: Total income last year (yuan), by village.
@@ -76,15 +75,33 @@ class CollectiveBooks:
         reserve_mu: Reserve land (mu); ``reserve_pooled`` of it is pooled.
     """
 
-    def __init__(self, n_villages: int, assets: np.ndarray, reserve_mu: np.ndarray) -> None:
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        n_villages = model.n_villages
         self.n = n_villages
-        self.month = {s: np.zeros(n_villages) for s in COLLECTIVE_SOURCES}
-        self.year = {s: np.zeros(n_villages) for s in COLLECTIVE_SOURCES}
+        self.sources = collective_source_names()
+        self.month = {s: np.zeros(n_villages) for s in self.sources}
+        self.year = {s: np.zeros(n_villages) for s in self.sources}
         self.last_year = np.zeros(n_villages)
         self.cash = np.zeros(n_villages)
-        self.assets = assets.astype(float).copy()
-        self.reserve_mu = reserve_mu.astype(float).copy()
+        self.assets, self.reserve_mu = self._opening_balance()
         self.reserve_pooled = np.zeros(n_villages)
+
+    def _opening_balance(self) -> tuple[np.ndarray, np.ndarray]:
+        """Operating assets and earning reserve land that give each start income.
+
+        Where the start income is below what reserve land alone would rent for, part of
+        the reserve land is in fact not earning (lent free, idle): income is kept as given.
+        """
+        config = self.model.config
+        villages = self.model.villages
+        reserve_mu = villages.cultivated * config.households.reserve_land_share
+        start = villages.collective_start
+        market_rent = config.policies.land_pooling.market_rent
+        reserve_rent = reserve_mu * market_rent
+        assets = np.maximum(start - reserve_rent, 0.0) / max(config.collective.asset_return, 1e-9)
+        reserve_earning = np.minimum(reserve_mu, start / max(market_rent, 1e-9))
+        return assets.astype(float).copy(), reserve_earning.astype(float).copy()
 
     def book(self, source: str, amounts: np.ndarray) -> None:
         """Add income of one source to every village's books."""
@@ -92,12 +109,29 @@ class CollectiveBooks:
         self.year[source] += amounts
         self.cash += amounts
 
-    def spend_on_public_services(self, ledger: Ledger, share: float) -> None:
+    def pay_own_income(self) -> None:
+        """Monthly income of the collective's own assets and of reserve land not pooled."""
+        model = self.model
+        p = model.config.collective
+        growth = (1.0 + p.asset_growth) ** model.year_index
+        pay = model.accounts.pay_collectives
+        pay("assets", self.assets * p.asset_return * growth / 12.0, "market", "lease")
+        market_rent = model.config.policies.land_pooling.market_rent
+        unpooled = np.maximum(self.reserve_mu - self.reserve_pooled, 0.0)
+        pay("reserve_land", unpooled * market_rent / 12.0, "market", "reserve_rent")
+
+    def spend_on_public_services(self) -> None:
         """Spend a share of this month's income on public services (roads, upkeep)."""
         income = sum(self.month.values())
-        spend = np.maximum(income, 0.0) * share
+        spend = np.maximum(income, 0.0) * self.model.config.collective.spending_share
         self.cash -= spend
-        ledger.pay("collectives", "market", "public_services", float(spend.sum()))
+        self.model.ledger.pay("collectives", "market", "public_services", float(spend.sum()))
+
+    def reference(self) -> np.ndarray:
+        """Last closed year's income (the start income before the first close)."""
+        if self.model.year_index == 0:
+            return self.model.villages.collective_start
+        return self.last_year
 
     def new_month(self) -> None:
         """Zero the monthly accumulators."""

@@ -1,138 +1,268 @@
-"""Cooperative shares: who owns a cooperative's surplus, and how it is split.
+"""Cooperatives: who operates pooled land, the specialty cooperatives, running them, their year.
 
-Households hold land shares (pooled land, valued per mu) and cash shares; the village
-collectives hold collective shares. A year's surplus first makes good past losses, then is
-split into member dividends, the collective share and reserves by a configurable rule.
-Losses are real: a loss is carried in the reserves and no dividend is paid until it is
-covered.
+Where the pooling policy applies, each eligible village's pooled land is operated by a
+cooperative: the joint cooperative of its alliance, its own village cooperative, or its
+town's common-prosperity company (``policies.land_pooling.operator``). Operators farm pooled
+grain land at scale: custody-level yields, lower cash cost per mu, hired labour at the local
+wage and a management cost; their yield rises with the committees' capacity.
+
+Industry-pull alliances build a joint specialty cooperative (greenhouses), financed by
+household cash shares, collective money and a loan (``modes.industry_pull``).
+
+In January member households of share cooperatives may buy cash shares. In December each
+cooperative closes its year (:meth:`agents.cooperative.Cooperative.close_year`) and the
+member dividends are paid, vectorised over households, by the share value each holds
+(:mod:`model.mechanisms.coop_shares`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from pydantic import model_validator
+import numpy as np
 
-from model.params import Section, param
+from agents.cooperative import Cooperative
+from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
 
+if TYPE_CHECKING:
+    from agents.alliance import Alliance
+    from model.jointmodel import JointVillageModel
 
-class CoopShareParams(Section):
-    """Cooperative share parameters (policy ``coop_shares``)."""
-
-    enabled: bool = param(
-        False,
-        unit="-",
-        source="DESIGN section 4.3",
-        description="Pooled land becomes cooperative land shares; households may buy cash shares",
-    )
-    dividend_share: float = param(
-        0.6,
-        unit="share",
-        source="Farmers' Specialized Cooperatives Law art. 44: at least 60 % of distributable "
-        "surplus returned to members",
-        description="Share of surplus paid as member dividends",
-        ge=0,
-        le=1,
-    )
-    collective_share: float = param(
-        0.3,
-        unit="share",
-        source="assumption: collective shares in party-led cooperatives (DESIGN section 1)",
-        description="Share of surplus paid to the member villages' collectives",
-        ge=0,
-        le=1,
-    )
-    reserve_share: float = param(
-        0.1,
-        unit="share",
-        source="assumption: public accumulation fund",
-        description="Share of surplus kept as reserves",
-        ge=0,
-        le=1,
-    )
-    land_share_value_per_mu: float = param(
-        1000.0,
-        unit="yuan/mu",
-        source="assumption: land shares valued near one year's pooled rent",
-        description="Share value credited for each mu pooled",
-        ge=0,
-        le=100000,
-    )
-    cash_share_amount: float = param(
-        3000.0,
-        unit="yuan",
-        source="assumption: typical subscription in village share cooperatives",
-        description="Cash share bought by a subscribing household",
-        ge=0,
-        le=1_000_000,
-    )
-    cash_share_uptake: float = param(
-        0.08,
-        unit="share/yr",
-        source="assumption",
-        description="Yearly chance that a member household with capacity-1 committee subscribes",
-        ge=0,
-        le=1,
-    )
-    collective_split: Literal["land", "equal", "population"] = param(
-        "land",
-        unit="-",
-        source="DESIGN section 1: joint returns split among members by agreed shares",
-        description="How the collective share is split among member villages",
-    )
-
-    @model_validator(mode="after")
-    def _shares_add_up(self) -> CoopShareParams:
-        total = self.dividend_share + self.collective_share + self.reserve_share
-        if abs(total - 1.0) > 1e-9:
-            raise ValueError(
-                f"dividend_share + collective_share + reserve_share must equal 1 (got {total:g})"
-            )
-        return self
+#: Items of an operator's books that its pooled-land operation books each month.
+OPERATION_ITEMS = ("revenue", "costs", "wages", "overhead")
 
 
-@dataclass(frozen=True)
-class SurplusSplit:
-    """One year's surplus split.
-
-    Attributes:
-        dividends: Paid to member households (yuan).
-        collective: Paid to member collectives (yuan).
-        to_reserves: Added to (or, when negative, taken from) reserves (yuan).
-        reserves: Reserves after the year (yuan); negative = loss carried forward.
-    """
-
-    dividends: float
-    collective: float
-    to_reserves: float
-    reserves: float
-
-
-def split_surplus(
-    surplus: float,
-    reserves: float,
-    dividend_share: float,
-    collective_share: float,
-    reserve_share: float,
-) -> SurplusSplit:
-    """Split a year's surplus after making good past losses.
+class Cooperatives:
+    """The county's cooperatives; iterating gives the agents in creation order.
 
     Args:
-        surplus: This year's surplus (negative = loss), yuan.
-        reserves: Reserves at the start (negative = losses carried), yuan.
-        dividend_share: Share of distributable surplus paid as dividends.
-        collective_share: Share paid to collectives.
-        reserve_share: Share kept.
+        model: The model; the operators of pooled land are created here, the specialty
+            cooperatives by :meth:`build_specialty_cooperatives`.
 
-    Returns:
-        The :class:`SurplusSplit`.
+    Attributes:
+        all: Every cooperative, operators of pooled land first.
+        specialty: The specialty cooperatives (industry-pull greenhouses).
+        operator_of: Index in :attr:`all` of each village's operator (-1 for none).
+        specialty_of: Index in :attr:`all` of the specialty cooperative of each village's
+            primary alliance (-1 for none).
     """
-    if surplus <= 0:
-        return SurplusSplit(0.0, 0.0, surplus, reserves + surplus)
-    cover = min(surplus, max(-reserves, 0.0))
-    distributable = surplus - cover
-    dividends = distributable * dividend_share
-    collective = distributable * collective_share
-    kept = distributable * reserve_share + cover
-    return SurplusSplit(dividends, collective, kept, reserves + kept)
+
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.all: list[Cooperative] = []
+        self.specialty: list[Cooperative] = []
+        self.operator_of = np.full(model.n_villages, -1, dtype=np.int64)
+        self.specialty_of = np.full(model.n_villages, -1, dtype=np.int64)
+        self.grain = model.crops.land_use("grain")
+        self._create_operators()
+
+    def __iter__(self) -> Iterator[Cooperative]:
+        return iter(self.all)
+
+    def __len__(self) -> int:
+        return len(self.all)
+
+    # ----------------------------------------------------------------------------------
+    # Set-up
+
+    def _create_operators(self) -> None:
+        """Create the operators of pooled land where the pooling policy applies."""
+        model = self.model
+        p = model.config.policies.land_pooling
+        if not p.enabled:
+            return
+        villages = model.villages
+        everywhere = np.ones(model.n_villages, bool)
+        eligible = villages.allied if p.eligible == "allied" else everywhere
+        towns = model.county.villages["town"]
+        groups: dict[tuple[str, Any], list[int]] = {}
+        for v in np.flatnonzero(eligible):
+            if p.operator == "town_company":
+                key: tuple[str, Any] = ("town_company", towns.iloc[v])
+            elif villages.membership[v] >= 0:
+                key = ("joint_cooperative", int(villages.membership[v]))
+            else:
+                key = ("village_cooperative", int(v))
+            groups.setdefault(key, []).append(int(v))
+        for (kind, ident), members in groups.items():
+            alliance = model.alliance_agents[ident] if kind == "joint_cooperative" else None
+            self.operator_of[members] = len(self.all)
+            self.all.append(Cooperative(model, kind, tuple(members), alliance))
+
+    def build_specialty_cooperatives(self) -> None:
+        """Industry-pull alliances build their joint specialty cooperative."""
+        model = self.model
+        ip = model.config.modes.industry_pull
+        if ip.mu_per_alliance <= 0:
+            return
+        use = model.crops.land_use(ip.crop_land_use)
+        for index, alliance in enumerate(model.alliance_agents):
+            if alliance.mode != "industry_pull":
+                continue
+            coop = Cooperative(model, "specialty_cooperative", alliance.members, alliance)
+            coop.area_mu = ip.mu_per_alliance
+            scale = (ip.mu_per_alliance / ip.reference_mu) ** (-ip.scale_elasticity)
+            coop.investment = ip.mu_per_alliance * ip.investment_per_mu * scale
+            coop.land_use = use
+            coop.cost_factor = scale
+            self._finance_specialty(coop, index, alliance)
+            primary = [v for v in alliance.members if model.villages.membership[v] == index]
+            self.specialty_of[primary] = len(self.all)
+            self.specialty.append(coop)
+            self.all.append(coop)
+
+    def _finance_specialty(self, coop: Cooperative, index: int, alliance: Alliance) -> None:
+        """Household cash shares, collective money and a loan pay for the greenhouses.
+
+        Household shares are subscribed by the households whose (primary) alliance this is,
+        where someone works at home.
+        """
+        model = self.model
+        ip = model.config.modes.industry_pull
+        hh = model.households
+        ledger = model.ledger
+        at_home = hh.labour - hh.migrant
+        in_alliance = (model.villages.membership[hh.village] == index) & (at_home > 0)
+        household_money = coop.investment * ip.household_share_fraction
+        if in_alliance.any() and household_money > 0:
+            weights = in_alliance * at_home
+            hh.specialty_shares += household_money * weights / weights.sum()
+            ledger.pay("households", "cooperatives", "share_capital", household_money)
+        collective_money = coop.investment * ip.collective_fraction
+        model.collective.cash -= alliance.split_shares() * collective_money
+        ledger.pay("collectives", "cooperatives", "share_capital", collective_money)
+        coop.collective_capital = collective_money
+        coop.loan = coop.investment - household_money - collective_money
+        ledger.pay("market", "cooperatives", "loan", coop.loan)
+        ledger.pay("cooperatives", "market", "investment", coop.investment)
+
+    # ----------------------------------------------------------------------------------
+    # Quantities other mechanisms read
+
+    def operator_productivity(self) -> np.ndarray:
+        """Operators' yield multiplier from committee capacity, by village."""
+        weight = self.model.config.policies.land_pooling.capacity_productivity
+        return 1.0 + weight * (self.model.villages.capacity - 0.5)
+
+    def operator_jobs(self) -> np.ndarray:
+        """Full-time local jobs the operators of pooled land create, by village."""
+        days = self.model.crops.land_use_scale_labour_days[self.grain]
+        return self.model.pooling.pooled_by_village() * days / WORKING_DAYS_PER_YEAR
+
+    def expected_dividend_per_mu(self) -> np.ndarray:
+        """Dividend per pooled mu last year, by village (what households expect)."""
+        out = np.zeros(self.model.n_villages)
+        value = self.model.config.policies.coop_shares.land_share_value_per_mu
+        for i, coop in enumerate(self.all):
+            if coop.kind != "specialty_cooperative":
+                out[self.operator_of == i] = coop.dividend_per_share_yuan * value
+        return out
+
+    # ----------------------------------------------------------------------------------
+    # The month
+
+    def operate_pooled_land(self) -> None:
+        """Operators farm the pooled grain land this month and pay their workers."""
+        model = self.model
+        p = model.config.policies.land_pooling
+        if not (self.all and p.enabled):
+            return
+        month = model.month
+        pooled = model.pooling.pooled_by_village()
+        gross = model.market.monthly_gross_per_mu(month, p.custody_yield_factor)[self.grain]
+        cost = model.market.monthly_cost_per_mu(month, p.scale_cost_factor)[self.grain]
+        days = model.crops.land_use_scale_labour_days[self.grain]
+        flows = {
+            "revenue": pooled * gross * model.villages.yield_noise * self.operator_productivity(),
+            "costs": pooled * cost,
+            "wages": pooled * days * model.labour.daily_local_wage(model.year_index) / 12.0,
+            "overhead": pooled * p.management_cost_per_mu / 12.0,
+        }
+        has_operator = self.operator_of >= 0
+        operator = np.where(has_operator, self.operator_of, 0)
+        for item in OPERATION_ITEMS:
+            per_coop = np.bincount(operator, flows[item] * has_operator, minlength=len(self.all))
+            for coop, amount in zip(self.all, per_coop, strict=False):
+                if coop.kind != "specialty_cooperative" and amount:
+                    coop.book(item, float(amount))
+        ledger = model.ledger
+        ledger.pay("market", "cooperatives", "produce_sales", float(flows["revenue"].sum()))
+        ledger.pay("cooperatives", "market", "inputs", float(flows["costs"].sum()))
+        ledger.pay("cooperatives", "market", "overhead", float(flows["overhead"].sum()))
+        model.accounts.pay_village_workers(flows["wages"], "cooperatives", "operator_wage")
+
+    def operate_greenhouses(self) -> None:
+        """Specialty cooperatives run their greenhouses and pay member workers."""
+        if not self.specialty:
+            return
+        model = self.model
+        gross = model.market.monthly_gross_per_mu(model.month)
+        cost = model.market.monthly_cost_per_mu(model.month)
+        productivity = self.operator_productivity()
+        bill = np.zeros(model.n_villages)
+        for coop in self.specialty:
+            members = list(coop.villages)
+            bill[members] += coop.farm_greenhouses(gross, cost, productivity) / len(members)
+        model.accounts.pay_village_workers(bill, "cooperatives", "greenhouse_wage")
+
+    # ----------------------------------------------------------------------------------
+    # The year
+
+    def subscribe_cash_shares(self) -> None:
+        """January: member households of share cooperatives buy cash shares, more so when
+        the committee is trusted."""
+        model = self.model
+        rules = model.config.policies.coop_shares
+        hh = model.households
+        draw = model.rng.random(hh.n)  # drawn whatever the policy (common random numbers)
+        if not rules.enabled or not self.all or rules.cash_share_amount <= 0:
+            return
+        member = (self.operator_of[hh.village] >= 0) & (hh.pooled_mu > 0)
+        chance = rules.cash_share_uptake * model.villages.capacity[hh.village]
+        buy = member & (draw < chance)
+        amount = buy * rules.cash_share_amount
+        hh.cash_shares += amount
+        total = float(amount.sum())
+        if total > 0:
+            model.ledger.pay("households", "cooperatives", "share_capital", total)
+            bought = np.bincount(self.operator_of[hh.village[buy]], minlength=len(self.all))
+            for coop, n in zip(self.all, bought, strict=False):
+                coop.cash += n * rules.cash_share_amount
+
+    def book_rent(self, rent_by_village: np.ndarray) -> None:
+        """Book the year's pooled rent (paid by the pooling settlement) in the operators."""
+        for i, coop in enumerate(self.all):
+            if coop.kind != "specialty_cooperative":
+                coop.book("rent", float(rent_by_village[self.operator_of == i].sum()))
+
+    def close_year(self) -> None:
+        """December: every cooperative closes its year; members get their dividends.
+
+        Pooling cooperatives' members hold land shares (pooled mu x value per mu) and cash
+        shares; a specialty cooperative's members hold its specialty shares.
+        """
+        if not self.all:
+            return
+        model = self.model
+        hh = model.households
+        value = model.config.policies.coop_shares.land_share_value_per_mu
+        n_coops = len(self.all)
+        operator = self.operator_of[hh.village]
+        specialty = self.specialty_of[hh.village]
+        holders = [
+            (operator, (hh.pooled_mu * value + hh.cash_shares) * (operator >= 0)),
+            (specialty, hh.specialty_shares * (specialty >= 0)),
+        ]
+        totals = np.zeros(n_coops)
+        for index, shares in holders:
+            slot = np.where(index >= 0, index, n_coops)  # last slot: "no cooperative"
+            totals += np.bincount(slot, shares, n_coops + 1)[:n_coops]
+        for coop, total in zip(self.all, totals, strict=True):
+            coop.member_shares = float(total)
+        model.agents_of(Cooperative).do("close_year")
+        per_share = np.array([coop.dividend_per_share_yuan for coop in self.all] + [0.0])
+        dividends = np.zeros(hh.n)
+        for index, shares in holders:
+            dividends += shares * per_share[np.where(index >= 0, index, n_coops)]
+        model.accounts.pay_households("property", dividends, "cooperatives", "dividend")

@@ -162,34 +162,38 @@ class LivestreamParams(Section):
 class Livestream:
     """Training, seller incomes and carried neighbours.
 
+    Args:
+        model: The model; a few self-taught sellers are drawn here.
+
     Attributes:
         trained: Households trained by the programme so far.
         reached: Households whose produce an active seller carries.
-        public_spending: Training money spent this year (yuan).
     """
 
-    def __init__(self, params: LivestreamParams, model: JointVillageModel) -> None:
-        self.params = params
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.policies.livestream_training
         hh = model.households
         rng = model.ecommerce_rng
         self.trained = np.zeros(hh.n, dtype=bool)
         self.reached = np.zeros(hh.n, dtype=bool)
-        organic = rng.random(hh.n) < params.organic_seller_share * (hh.labour > 0)
+        organic = rng.random(hh.n) < self.params.organic_seller_share * (hh.labour > 0)
         hh.seller[:] = organic
         hh.seller_skill[:] = np.where(organic, self._skill(rng, hh.n), 0.0)
 
     def _skill(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.exp(rng.normal(0.0, self.params.income_sigma, n))
 
-    def eligible_villages(self, model: JointVillageModel) -> np.ndarray:
+    def eligible_villages(self) -> np.ndarray:
         """Villages whose households may be trained."""
         if self.params.eligible == "all":
-            return np.ones(model.n_villages, dtype=bool)
-        return model.allied
+            return np.ones(self.model.n_villages, dtype=bool)
+        return self.model.villages.allied
 
-    def new_year(self, model: JointVillageModel) -> None:
+    def new_year(self) -> None:
         """Quit, train this year's quota, and relink neighbours."""
         p = self.params
+        model = self.model
         hh = model.households
         rng = model.ecommerce_rng
         quit_draw = rng.random(hh.n)
@@ -201,60 +205,66 @@ class Livestream:
         quota = p.trainees_per_year if model.year_index < p.training_years else 0
         quota = round(quota * model.budget_scale)
         if p.enabled and quota > 0:
-            readiness = model.capacity[hh.village]
-            logit = (
-                p.success_base
-                + p.success_age_weight * (45.0 - hh.head_age) / 10.0
-                + p.success_education_weight * (hh.education - 9.0) / 3.0
-                + p.success_readiness_weight * (readiness - 0.5)
-            )
-            candidate = (
-                self.eligible_villages(model)[hh.village]
-                & (hh.labour > 0)
-                & (hh.head_age < 60)
-                & ~self.trained
-            )
-            score = np.where(candidate, logit + noise, -np.inf)
-            k = int(min(quota, candidate.sum()))
-            if k > 0:
-                chosen = np.argpartition(-score, k - 1)[:k]
-                self.trained[chosen] = True
-                succeed = success_draw[chosen] < 1.0 / (1.0 + np.exp(-logit[chosen]))
-                new = chosen[succeed & ~hh.seller[chosen]]
-                hh.seller[new] = True
-                hh.seller_skill[new] = skill[new]
-                per_village = np.bincount(hh.village[chosen], minlength=model.n_villages)
-                model.spend_public(
-                    "livestream_training", per_village * p.cost_per_trainee, payee="market"
-                )
-        sellers_v = model.village_sum(hh.seller.astype(float))
-        households_v = model.village_sum(np.ones(hh.n))
+            self._train(quota, noise, success_draw, skill)
+        sellers_v = model.villages.sum_by_village(hh.seller.astype(float))
+        households_v = model.villages.sum_by_village(np.ones(hh.n))
         chance = np.clip(sellers_v * p.neighbours_per_seller / np.maximum(households_v, 1), 0, 1)
         self.reached = (reach_draw < chance[hh.village]) & ~hh.seller & (hh.specialty_mu > 0)
 
-    def crowding(self, model: JointVillageModel) -> np.ndarray:
+    def _train(
+        self, quota: int, noise: np.ndarray, success_draw: np.ndarray, skill: np.ndarray
+    ) -> None:
+        """Train this year's quota: the best-placed candidates, some of whom start selling."""
+        p = self.params
+        model = self.model
+        hh = model.households
+        readiness = model.villages.capacity[hh.village]
+        logit = (
+            p.success_base
+            + p.success_age_weight * (45.0 - hh.head_age) / 10.0
+            + p.success_education_weight * (hh.education - 9.0) / 3.0
+            + p.success_readiness_weight * (readiness - 0.5)
+        )
+        candidate = (
+            self.eligible_villages()[hh.village]
+            & (hh.labour > 0)
+            & (hh.head_age < 60)
+            & ~self.trained
+        )
+        score = np.where(candidate, logit + noise, -np.inf)
+        k = int(min(quota, candidate.sum()))
+        if k <= 0:
+            return
+        chosen = np.argpartition(-score, k - 1)[:k]
+        self.trained[chosen] = True
+        succeed = success_draw[chosen] < 1.0 / (1.0 + np.exp(-logit[chosen]))
+        new = chosen[succeed & ~hh.seller[chosen]]
+        hh.seller[new] = True
+        hh.seller_skill[new] = skill[new]
+        per_village = np.bincount(hh.village[chosen], minlength=model.n_villages)
+        model.accounts.spend_public(
+            "livestream_training", per_village * p.cost_per_trainee, payee="market"
+        )
+
+    def crowding(self) -> np.ndarray:
         """Income multiplier of sellers per village from crowding of its market."""
         p = self.params
+        model = self.model
         hh = model.households
-        market = model.village_land_use[hh.village]
+        market = model.villages.land_use[hh.village]
         n_markets = len(model.crops.land_uses)
         sellers = np.bincount(market, hh.seller.astype(float), minlength=n_markets)
         factor = 1.0 / (1.0 + (sellers / p.market_capacity) ** p.crowding_exponent)
-        return factor[model.village_land_use]
+        return factor[model.villages.land_use]
 
-    def pay(self, model: JointVillageModel, month: int, specialty_gross: np.ndarray) -> None:
-        """Pay sellers' monthly income and carried households' online premium.
-
-        Args:
-            model: The model.
-            month: Calendar month (1-12).
-            specialty_gross: Each household's specialty revenue this month (yuan).
-        """
+    def pay(self) -> None:
+        """Pay sellers' monthly income and carried households' online premium."""
         p = self.params
+        model = self.model
         hh = model.households
         level = model.labour.wage_factor(model.year_index)
-        crowd = self.crowding(model)[hh.village]
+        crowd = self.crowding()[hh.village]
         income = hh.seller * hh.seller_skill * (p.income_median * level) * crowd
-        model.pay_households("ecommerce", income, "market", "livestream_sales")
-        premium = self.reached * specialty_gross * (p.online_share * p.online_premium)
-        model.pay_households("farming", premium, "market", "online_premium")
+        model.accounts.pay_households("ecommerce", income, "market", "livestream_sales")
+        premium = self.reached * model.farming.specialty_gross * (p.online_share * p.online_premium)
+        model.accounts.pay_households("farming", premium, "market", "online_premium")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from agents.enterprise import Enterprise
 from model.params import Section, param
 
 if TYPE_CHECKING:
@@ -119,15 +120,22 @@ class EnterpriseContractParams(Section):
 class EnterpriseContracts:
     """Contracts held by alliances (or villages); the firms are Enterprise agents.
 
+    Args:
+        model: The model.
+
     Attributes:
         active: Contract active per village.
         years_left: Years left in the current term, per village.
         defaulted: The contract's firm defaulted this year, per village.
         arrears: Unpaid obligations accumulated, per village (yuan).
+        forced: Villages whose alliance mode brings a contract whatever the policy.
+        purchase_share: Share of each village's specialty output bought this year.
+        firms: The firm behind each contracting unit's contract.
     """
 
-    def __init__(self, params: EnterpriseContractParams, model: JointVillageModel) -> None:
-        self.params = params
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.policies.enterprise_contracts
         n_v = model.n_villages
         self.active = np.zeros(n_v, dtype=bool)
         self.years_left = np.zeros(n_v, dtype=np.int64)
@@ -135,20 +143,24 @@ class EnterpriseContracts:
         self.arrears = np.zeros(n_v)
         self.forced = np.zeros(n_v, dtype=bool)
         self.purchase_share = np.zeros(n_v)
+        self.firms: dict[int, Enterprise] = {}
 
-    def groups(self, model: JointVillageModel) -> np.ndarray:
+    def groups(self) -> np.ndarray:
         """Contracting unit per village: alliance, or the village itself when eligible."""
+        model = self.model
+        membership = model.villages.membership
         n_a = len(model.alliance_agents)
-        unit = np.where(model.membership >= 0, model.membership, n_a + np.arange(model.n_villages))
+        unit = np.where(membership >= 0, membership, n_a + np.arange(model.n_villages))
         if self.params.eligible == "allied":
-            unit = np.where(model.membership >= 0, unit, -1)
+            unit = np.where(membership >= 0, unit, -1)
         return unit
 
-    def new_year(self, model: JointVillageModel) -> None:
+    def new_year(self) -> None:
         """End, renew, default and sign contracts for the year."""
         p = self.params
+        model = self.model
         rng = model.enterprise_rng
-        unit = self.groups(model)
+        unit = self.groups()
         n_units = len(model.alliance_agents) + model.n_villages
         offer_draw = rng.random(n_units)
         renew_draw = rng.random(n_units)
@@ -169,19 +181,30 @@ class EnterpriseContracts:
         self.active |= offer
         self.years_left = np.where(offer, p.term_years, self.years_left)
         self.defaulted = self.active & (default_draw[u] < p.default_probability)
-        self.purchase_share = self._purchase_share(model, np.where(has_unit, unit, -1))
+        self.purchase_share = self._purchase_share(np.where(has_unit, unit, -1))
 
-    def _purchase_share(self, model: JointVillageModel, unit: np.ndarray) -> np.ndarray:
+    def sync_firms(self) -> None:
+        """Create the firms behind new contracts; every firm reads this year's state."""
+        model = self.model
+        unit = self.groups()
+        for u in np.unique(unit[self.active & (unit >= 0)]):
+            if int(u) not in self.firms:
+                villages = tuple(int(v) for v in np.flatnonzero(unit == u))
+                self.firms[int(u)] = Enterprise(model, "processor_brand", villages)
+        model.agents_of(Enterprise).do("sync")
+
+    def _purchase_share(self, unit: np.ndarray) -> np.ndarray:
         """Share of each village's specialty output bought under contract this year.
 
         The contract buys ``volume_share`` of the unit's output, up to the contract's
         capacity at this year's expected market value.
         """
         p = self.params
+        model = self.model
         hh = model.households
         gross = model.market.gross_per_mu()
-        expected = hh.specialty_mu * gross[model.village_land_use[hh.village]]
-        by_village = model.village_sum(expected) * model.modes.access
+        expected = hh.specialty_mu * gross[model.villages.land_use[hh.village]]
+        by_village = model.villages.sum_by_village(expected) * model.modes.access
         safe_unit = np.where(unit >= 0, unit, 0)
         by_unit = np.bincount(safe_unit, by_village * (unit >= 0))
         wanted = p.volume_share * by_unit
@@ -189,39 +212,42 @@ class EnterpriseContracts:
         unit_share = np.divide(capped, by_unit, out=np.zeros_like(capped), where=by_unit > 0)
         return np.where(self.active & (unit >= 0), unit_share[safe_unit], 0.0)
 
-    def pay(self, model: JointVillageModel, month: int, specialty_gross: np.ndarray) -> None:
+    def pay(self) -> None:
         """Pay the premium on contracted produce, wages and the collectives' fee."""
         p = self.params
         if not self.active.any():
             return
+        model = self.model
         hh = model.households
+        accounts = model.accounts
+        total_by_village = model.villages.sum_by_village
+        specialty_gross = model.farming.specialty_gross
         paid_share = np.where(self.defaulted, 1.0 - p.arrears_share, 1.0)
         village_paid = paid_share * self.active
         bought = self.purchase_share
         premium = specialty_gross * (bought * p.price_premium)[hh.village]
-        model.pay_households(
+        accounts.pay_households(
             "farming", premium * paid_share[hh.village], "enterprises", "contract_premium"
         )
-        gross_v = model.village_sum(specialty_gross)
+        gross_v = total_by_village(specialty_gross)
         fee = gross_v * bought * (1 + p.price_premium) * p.collective_fee_share
-        model.pay_collectives("enterprise", fee * village_paid, "enterprises", "contract_fee")
-        jobs = self.jobs_per_village(model)
+        accounts.pay_collectives("enterprise", fee * village_paid, "enterprises", "contract_fee")
         wage_bill = (
-            jobs
+            self.jobs_per_village()
             * model.labour.params.local_monthly_wage
             * model.labour.wage_factor(model.year_index)
         )
-        model.pay_village_workers(wage_bill * village_paid, "enterprises", "contract_wage")
-        unpaid = (model.village_sum(premium) + fee + wage_bill) * self.active * (1.0 - paid_share)
+        accounts.pay_village_workers(wage_bill * village_paid, "enterprises", "contract_wage")
+        unpaid = (total_by_village(premium) + fee + wage_bill) * self.active * (1.0 - paid_share)
         self.arrears += unpaid
         # The firms' own trade: what they sell the branded product for covers what they pay
         # out plus a margin (a defaulting firm keeps what it did not pay).
-        obligations = float((model.village_sum(premium) + fee + wage_bill).sum())
+        obligations = float((total_by_village(premium) + fee + wage_bill).sum())
         model.ledger.pay("market", "enterprises", "branded_sales", obligations * (1.0 + p.margin))
 
-    def jobs_per_village(self, model: JointVillageModel) -> np.ndarray:
+    def jobs_per_village(self) -> np.ndarray:
         """Contract jobs spread over the members of each contracting unit (labour units)."""
-        unit = self.groups(model)
+        unit = self.groups()
         counts = np.bincount(np.where(unit >= 0, unit, 0), minlength=1)
         size = np.where(unit >= 0, counts[np.where(unit >= 0, unit, 0)], 1)
         return self.active * self.params.jobs_per_contract / np.maximum(size, 1)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from agents.alliance import Alliance
 from model.params import Section, param
 
 if TYPE_CHECKING:
@@ -215,17 +216,22 @@ class GovernanceParams(Section):
 
 
 class Governance:
-    """The county's side of governance: secretaries, competition, and the project fund.
+    """Governance: the alliances' task cycle, capacity, secretaries, competition, the fund.
+
+    Args:
+        model: The model (its alliances exist).
 
     Attributes:
         secretary: Whether each alliance has a first secretary.
         project_income: Yearly income of each village's successful projects (yuan/yr).
         funded: Project money received by each village so far (yuan).
         alliance_funding: Project money received by each alliance so far (yuan).
+        projects: Projects funded so far.
     """
 
-    def __init__(self, params: GovernanceParams, model: JointVillageModel) -> None:
-        self.params = params
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.governance
         n_a = len(model.alliance_agents)
         n_v = model.n_villages
         self.secretary = np.zeros(n_a, dtype=bool)
@@ -234,18 +240,72 @@ class Governance:
         self.alliance_funding = np.zeros(n_a)
         self.projects = 0
 
-    def assign_secretaries(self, model: JointVillageModel) -> None:
+    @property
+    def alliances(self) -> list[Alliance]:
+        """The alliances, by alliance identifier (the order of every per-alliance array)."""
+        return self.model.alliance_agents
+
+    # ----------------------------------------------------------------------------------
+    # The task cycle and capacity
+
+    def set_tasks(self) -> None:
+        """January: every alliance sets its year's task list."""
+        self.model.agents_of(Alliance).do("set_tasks")
+
+    def track_tasks(self) -> None:
+        """Monthly: snapshot the village figures the tasks read; alliances track progress."""
+        model = self.model
+        villages = model.villages
+        villages.pooled = model.pooling.pooled_by_village()
+        villages.sellers = villages.sum_by_village(model.households.seller.astype(float))
+        villages.collective_ytd = model.collective.year_total()
+        model.agents_of(Alliance).do("track")
+
+    def evaluate(self) -> None:
+        """Quarterly: every alliance is scored, in alliance order (one draw each)."""
+        self.model.agents_of(Alliance).do("evaluate")
+
+    def update_capacity(self) -> None:
+        """Effective capacity: base (mentored) + first secretary + effort."""
+        model = self.model
+        effort = np.zeros(model.n_villages)
+        for alliance in self.alliances:
+            # A lead of several alliances puts in the most any of them asks of it.
+            members = list(alliance.members)
+            effort[members] = np.maximum(effort[members], alliance.effort)
+        gain = self.params.scoring.effort_capacity_gain * effort
+        villages = model.villages
+        villages.capacity = np.clip(
+            villages.base_capacity + self.secretary_capacity() + gain, 0.0, 1.0
+        )
+
+    def performance_pay(self) -> None:
+        """December: performance pay of member cadres, tied to the alliance's score."""
+        params = self.params.scoring
+        if not params.enabled or params.pay_per_point <= 0 or not self.alliances:
+            return
+        bill = np.zeros(self.model.n_villages)
+        for alliance in self.alliances:
+            bill[list(alliance.members)] = alliance.score * params.pay_per_point
+        self.model.accounts.spend_public("performance_pay", bill)
+        self.model.accounts.pay_village_workers(bill, "government", "performance_pay")
+
+    # ----------------------------------------------------------------------------------
+    # First secretaries and the competition
+
+    def assign_secretaries(self) -> None:
         """Assign first secretaries to alliances by the configured rule."""
         p = self.params.first_secretaries
-        alliances = model.alliance_agents
+        model = self.model
+        alliances = self.alliances
         if not alliances or p.count == 0:
             return
         k = min(round(p.count * model.budget_scale), len(alliances))
         if p.rule == "weakest":
-            key = np.array([a.collective_income_mean(model) for a in alliances])
+            key = np.array([a.collective_income_mean() for a in alliances])
             chosen = np.argsort(key, kind="stable")[:k]
         elif p.rule == "largest":
-            key = np.array([-a.population(model) for a in alliances])
+            key = np.array([-a.population() for a in alliances])
             chosen = np.argsort(key, kind="stable")[:k]
         else:
             chosen = model.governance_rng.permutation(len(alliances))[:k]
@@ -253,18 +313,19 @@ class Governance:
         for i in chosen:
             alliances[i].first_secretary = True
 
-    def secretary_capacity(self, model: JointVillageModel) -> np.ndarray:
+    def secretary_capacity(self) -> np.ndarray:
         """Capacity added to each village by its alliance's first secretary."""
-        gain = np.zeros(model.n_villages)
-        for i, alliance in enumerate(model.alliance_agents):
+        gain = np.zeros(self.model.n_villages)
+        for i, alliance in enumerate(self.alliances):
             if self.secretary[i]:
                 gain[list(alliance.members)] = self.params.first_secretaries.capacity_gain
         return gain
 
-    def competition(self, model: JointVillageModel) -> None:
+    def competition(self) -> None:
         """Half-yearly competition: prizes and honours to the best-scored alliances."""
         p = self.params.competition
-        alliances = model.alliance_agents
+        model = self.model
+        alliances = self.alliances
         n_winners = round(p.winners * model.budget_scale)
         if not alliances or n_winners == 0 or p.prize <= 0:
             return
@@ -273,16 +334,20 @@ class Governance:
         prize = np.zeros(model.n_villages)
         for i in winners:
             alliance = alliances[i]
-            prize += alliance.split_shares(model, rule="equal") * p.prize
+            prize += alliance.split_shares(rule="equal") * p.prize
             alliance.effort = min(1.0, alliance.effort + p.honour_effort_gain)
             alliance.honours += 1
-        model.spend_public("competition_prizes", prize)
-        model.pay_collectives("prizes", prize, "government", "prize")
+        model.accounts.spend_public("competition_prizes", prize)
+        model.accounts.pay_collectives("prizes", prize, "government", "prize")
 
-    def fund_round(self, model: JointVillageModel) -> None:
-        """Allocate this year's project money by the configured rule."""
+    # ----------------------------------------------------------------------------------
+    # The project fund
+
+    def fund_round(self) -> None:
+        """January: allocate this year's project money by the configured rule."""
         p = self.params.project_fund
-        alliances = model.alliance_agents
+        model = self.model
+        alliances = self.alliances
         if not alliances or model.year_index >= p.years or p.total <= 0:
             return
         budget = p.total * model.budget_scale / p.years
@@ -290,30 +355,30 @@ class Governance:
         per_village = np.zeros(model.n_villages)
         if p.rule == "equal":
             for i, alliance in enumerate(alliances):
-                per_village += alliance.split_shares(model, rule="equal") * (
-                    budget / len(alliances)
-                )
+                per_village += alliance.split_shares(rule="equal") * (budget / len(alliances))
                 self.alliance_funding[i] += budget / len(alliances)
         else:
             if p.rule == "competitive":
                 bonus = self.secretary * self.params.first_secretaries.project_priority
                 key = -(np.array([a.score for a in alliances]) + bonus)
             else:  # needs: weakest collective income first
-                key = np.array([a.collective_income_mean(model) for a in alliances])
+                key = np.array([a.collective_income_mean() for a in alliances])
             order = np.argsort(key, kind="stable")
             for j in range(n_projects):
                 i = order[j % len(alliances)]
-                per_village += alliances[i].split_shares(model, rule="equal") * p.project_size
+                per_village += alliances[i].split_shares(rule="equal") * p.project_size
                 self.alliance_funding[i] += p.project_size
         self.projects += n_projects if p.rule != "equal" else len(alliances)
         # Success depends on the capacity that runs the project.
-        capacity = model.modes.project_capacity(model)
+        capacity = model.modes.project_capacity()
         chance = np.clip(p.success_base + p.success_capacity_weight * (capacity - 0.5), 0, 1)
         success = model.governance_rng.random(model.n_villages) < chance
         self.funded += per_village
         self.project_income += per_village * p.project_return * success
-        model.spend_public("project_fund", per_village, payee="market")
+        model.accounts.spend_public("project_fund", per_village, payee="market")
 
-    def pay_project_income(self, model: JointVillageModel) -> None:
+    def pay_project_income(self) -> None:
         """Monthly income of successful projects to their collectives."""
-        model.pay_collectives("projects", self.project_income / 12.0, "market", "project_income")
+        self.model.accounts.pay_collectives(
+            "projects", self.project_income / 12.0, "market", "project_income"
+        )

@@ -118,10 +118,15 @@ class LabourParams(Section):
 
 
 class LabourMarket:
-    """Monthly wages and the yearly reallocation of labour."""
+    """Monthly wages and the yearly reallocation of labour.
 
-    def __init__(self, params: LabourParams) -> None:
-        self.params = params
+    Args:
+        model: The model.
+    """
+
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.labour
 
     def wage_factor(self, year_index: int) -> float:
         """Nominal wage level relative to the first year."""
@@ -138,9 +143,16 @@ class LabourMarket:
         base = p.local_job_probability - p.job_probability_age_slope * np.maximum(head_age - 40, 0)
         return np.clip(base + boost, 0.0, 1.0)
 
-    def pay_wages(self, model: JointVillageModel) -> None:
+    def local_job_boost(self) -> np.ndarray:
+        """Extra chance of local work, by village, from jobs created by operators and firms."""
+        model = self.model
+        jobs = model.cooperatives.operator_jobs() + model.contracts.jobs_per_village()
+        return np.clip(jobs / np.maximum(model.villages.labour_at_home, 1.0), 0.0, 0.3)
+
+    def pay_wages(self) -> None:
         """Pay this month's migrant and local wages to households."""
         p = self.params
+        model = self.model
         hh = model.households
         factor = self.wage_factor(model.year_index)
         migrant = (hh.migrant * hh.earning) * (
@@ -149,20 +161,27 @@ class LabourMarket:
         local = (hh.local_wage * hh.earning) * (
             p.local_monthly_wage * p.local_months / 12.0 * factor
         )
-        model.pay_households("wage", migrant, payer="market", kind="migrant_wage")
-        model.pay_households("wage", local, payer="market", kind="local_wage")
+        model.accounts.pay_households("wage", migrant, payer="market", kind="migrant_wage")
+        model.accounts.pay_households("wage", local, payer="market", kind="local_wage")
 
-    def reallocate(self, model: JointVillageModel, labour_needed: np.ndarray) -> None:
+    def new_year(self) -> None:
+        """January after the first year: labour the family farm no longer needs moves."""
+        model = self.model
+        if model.year_index == 0:
+            return
+        self.reallocate(model.farming.labour_needed())
+        model.villages.update_labour_at_home(model.households)
+
+    def reallocate(self, labour_needed: np.ndarray) -> None:
         """Move labour the family farm no longer needs into local work or migration.
 
         Args:
-            model: The model.
             labour_needed: Labour units each household's own land now needs.
         """
         p = self.params
-        hh = model.households
+        hh = self.model.households
         freed = np.maximum(hh.farm_labour - labour_needed, 0.0)
-        boost = model.local_job_boost()[hh.village]
+        boost = self.local_job_boost()[hh.village]
         found = freed * self.job_probability(hh.head_age, boost)
         young = hh.head_age <= p.migration_max_age
         leave = (freed - found) * p.migration_probability * young

@@ -219,15 +219,19 @@ class ModeParams(Section):
 class ModeEffects:
     """Applies each alliance's mode.
 
+    Args:
+        model: The model (its alliances exist).
+
     Attributes:
         access: Specialty price multiplier per village (market access).
-        project_capacity: Capacity used for project success per village.
         traction_capital: Capital placed per village under project traction (yuan).
         traction_paying: Whether the outside firm still pays the fixed return.
+        mode_of_village: Mode of each village's primary alliance ("" for none).
     """
 
-    def __init__(self, params: ModeParams, model: JointVillageModel) -> None:
-        self.params = params
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.modes
         n_v = model.n_villages
         self.access = np.ones(n_v)
         self.traction_capital = np.zeros(n_v)
@@ -235,21 +239,22 @@ class ModeEffects:
         # A village's own mode is that of its primary alliance (a lead village may lead
         # several alliances; its households belong to the first).
         modes = np.array([a.mode for a in model.alliance_agents] + [""], dtype=object)
-        self.mode_of_village = modes[model.membership]
+        self.mode_of_village = modes[model.villages.membership]
         self.is_mode = {
             mode: self.mode_of_village == mode
             for mode in ("lead_goose", "strong_leads_weak", "industry_pull", "project_traction")
         }
 
-    def start(self, model: JointVillageModel) -> None:
+    def start(self) -> None:
         """One-off set-up in the first year: capital placements and forced contracts."""
+        model = self.model
         p = self.params.project_traction
         traction = self.is_mode["project_traction"]
         if traction.any() and p.capital_per_village > 0:
             self.traction_capital = traction * p.capital_per_village
             self.traction_paying = traction.copy()
             public = self.traction_capital * p.public_share
-            model.spend_public("project_traction_capital", public, payee="enterprises")
+            model.accounts.spend_public("project_traction_capital", public, payee="enterprises")
             own = self.traction_capital - public
             model.collective.cash -= own
             model.ledger.pay("collectives", "enterprises", "placed_capital", float(own.sum()))
@@ -258,23 +263,25 @@ class ModeEffects:
         slw = self.params.strong_leads_weak
         for alliance in model.alliance_agents:
             if alliance.mode == "strong_leads_weak":
-                lead_cap = model.capacity[alliance.lead]
+                lead_cap = model.villages.capacity[alliance.lead]
                 self.access[alliance.lead] = 1.0 + slw.access_premium * lead_cap
 
-    def new_year(self, model: JointVillageModel) -> None:
+    def new_year(self) -> None:
         """Yearly mode dynamics: mentoring, access convergence, traction defaults."""
+        model = self.model
         lg = self.params.lead_goose
         slw = self.params.strong_leads_weak
         pt = self.params.project_traction
+        base_capacity = model.villages.base_capacity
         draws = model.governance_rng.random(model.n_villages)
         for alliance in model.alliance_agents:
             members = np.asarray(alliance.members)
             if alliance.mode == "lead_goose" and lg.transfer_rate > 0:
-                lead_cap = model.base_capacity[alliance.lead]
-                cap = model.base_capacity[members]
+                lead_cap = base_capacity[alliance.lead]
+                cap = base_capacity[members]
                 target = np.minimum(lead_cap, lg.ceiling)
                 gain = lg.transfer_rate * np.maximum(target - cap, 0.0)
-                model.base_capacity[members] = cap + gain
+                base_capacity[members] = cap + gain
             elif alliance.mode == "strong_leads_weak":
                 lead_access = self.access[alliance.lead]
                 gap = lead_access - self.access[members]
@@ -283,29 +290,31 @@ class ModeEffects:
             stop = self.traction_paying & (draws < pt.default_probability)
             self.traction_paying &= ~stop
 
-    def project_capacity(self, model: JointVillageModel) -> np.ndarray:
+    def project_capacity(self) -> np.ndarray:
         """Capacity used for project success: strong-leads-weak members borrow the lead's."""
-        cap = model.capacity.copy()
-        for alliance in model.alliance_agents:
+        capacity = self.model.villages.capacity
+        cap = capacity.copy()
+        for alliance in self.model.alliance_agents:
             if alliance.mode == "strong_leads_weak":
                 members = np.asarray(alliance.members)
-                cap[members] = np.maximum(cap[members], model.capacity[alliance.lead])
+                cap[members] = np.maximum(cap[members], capacity[alliance.lead])
         return cap
 
-    def pay_year_end(self, model: JointVillageModel) -> None:
+    def pay_year_end(self) -> None:
         """Fixed returns, joint venture income and coordination costs at year end."""
+        model = self.model
+        pay = model.accounts.pay_collectives
         pt = self.params.project_traction
         slw = self.params.strong_leads_weak
         fixed = self.traction_capital * pt.fixed_return * self.traction_paying
-        model.pay_collectives("enterprise", fixed, "enterprises", "fixed_return")
+        pay("enterprise", fixed, "enterprises", "fixed_return")
         for alliance in model.alliance_agents:
             if alliance.mode != "strong_leads_weak":
                 continue
             n = len(alliance.members)
             cost = np.zeros(model.n_villages)
             cost[alliance.lead] = slw.coordination_cost * n
-            model.pay_collectives("joint_returns", -cost, "market", "coordination_cost")
+            pay("joint_returns", -cost, "market", "coordination_cost")
             if slw.joint_project_return > 0:
                 income = slw.joint_project_return * n
-                shares = alliance.split_shares(model)
-                model.pay_collectives("joint_returns", shares * income, "market", "joint_venture")
+                pay("joint_returns", alliance.split_shares() * income, "market", "joint_venture")

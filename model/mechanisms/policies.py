@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from model.mechanisms.cooperatives import CoopShareParams
+from model.mechanisms.coop_shares import CoopShareParams
 from model.mechanisms.ecommerce import LivestreamParams
 from model.mechanisms.enterprises import EnterpriseContractParams
 from model.mechanisms.pooling import LandPoolingParams

@@ -1,4 +1,4 @@
-"""Land pooling: households' choice to pool land, and operators farming it at scale.
+"""Land pooling: households' choice to pool land, and the rent the operators owe for it.
 
 An operator (a joint cooperative of an alliance, a village cooperative, or a town
 "common-prosperity" company working with an agri-service firm) offers a rent per mu. In
@@ -11,9 +11,9 @@ where freed labour value = labour days per mu x local day wage x chance of findi
 trust = capacity weight x (committee capacity - 0.5) + peer weight x village pooled share,
 and switches with probability ``adoption_speed / (1 + exp(-U / logit_scale))``. Land rented
 out privately or left idle is offered too (compared with the market rent, no attachment).
-Operators farm pooled land at scale: custody-level yields, lower cash cost per mu, hired
-labour at the local wage, a management cost; they pay rent (accrued monthly, paid in
-December), the collective's cut per mu, and their surplus is split by the cooperative rules.
+Operators farm pooled land at scale (:mod:`model.mechanisms.cooperatives`); rent accrues
+monthly on what is pooled and is settled in December: households get the rent less the
+collective's cut per mu, the collective gets the cut and the rent of its reserve land.
 """
 
 from __future__ import annotations
@@ -153,54 +153,57 @@ class LandPoolingParams(Section):
 
 
 class LandPooling:
-    """Pooling decisions and the operators' farming of pooled land.
+    """Pooling decisions and the pooled-rent settlement.
+
+    Args:
+        model: The model.
 
     Attributes:
-        operator: Operator index of each village, -1 where no operator.
         rent_due: Rent accrued per household since the last payment (yuan).
         reserve_rent_due: Reserve-land rent accrued per village (yuan).
+        contracted_by_village: Contracted land per village (mu); it never changes hands.
     """
 
-    def __init__(self, params: LandPoolingParams, model: JointVillageModel) -> None:
-        self.params = params
-        n_v = model.n_villages
-        self.operator = np.full(n_v, -1, dtype=np.int64)
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.policies.land_pooling
         self.rent_due = np.zeros(model.households.n)
-        self.reserve_rent_due = np.zeros(n_v)
+        self.reserve_rent_due = np.zeros(model.n_villages)
         self.grain = model.crops.land_use("grain")
-        # Contracted land never changes hands, so the village totals are fixed.
-        self.contracted_by_village = model.village_sum(model.households.contracted_mu)
+        self.contracted_by_village = model.villages.sum_by_village(model.households.contracted_mu)
 
     @property
     def village_has_operator(self) -> np.ndarray:
         """True where a village's land can be pooled."""
-        return self.operator >= 0
+        return self.model.cooperatives.operator_of >= 0
 
     # ----------------------------------------------------------------------------------
     # Decisions
 
-    def decide(self, model: JointVillageModel, month: int) -> None:
+    def decide(self) -> None:
         """Households choose whether to pool, in transfer months."""
         p = self.params
+        model = self.model
         hh = model.households
         # Draw for every household every window so that streams stay aligned across
         # scenarios (common random numbers), whatever the policy.
         draw_farmed = model.rng.random(hh.n)
         draw_other = model.rng.random(hh.n)
-        if not p.enabled or month not in p.transfer_months:
+        if not p.enabled or model.month not in p.transfer_months:
             return
+        has_operator = self.village_has_operator
         if p.include_reserve_land:
-            newly = model.collective.reserve_mu * self.village_has_operator
+            newly = model.collective.reserve_mu * has_operator
             model.collective.reserve_pooled = np.maximum(model.collective.reserve_pooled, newly)
-        eligible = self.village_has_operator[hh.village]
+        eligible = has_operator[hh.village]
         if not eligible.any():
             return
-        trust = self.trust(model)[hh.village]
-        utility_gap = self.utility_gap(model, trust)
+        trust = self.trust()[hh.village]
+        utility_gap = self.utility_gap(trust)
         willing = 1.0 / (1.0 + np.exp(-np.clip(utility_gap / p.logit_scale, -50, 50)))
         switch = eligible & (draw_farmed < willing * p.adoption_speed) & (hh.grain_mu > 0)
         # Land not farmed by the household: compared with the private rent (or nothing).
-        rent_h = self.household_rent(model)
+        rent_h = self.household_rent()
         other_gap = rent_h - p.market_rent * (hh.rented_out_mu > 0) + trust
         other_willing = 1.0 / (1.0 + np.exp(-np.clip(other_gap / p.logit_scale, -50, 50)))
         other_switch = eligible & (draw_other < other_willing * p.adoption_speed)
@@ -211,77 +214,78 @@ class LandPooling:
         hh.rented_out_mu = np.where(other_switch | switch, 0.0, hh.rented_out_mu)
         hh.idle_mu = np.where(other_switch | switch, 0.0, hh.idle_mu)
 
-    def household_rent(self, model: JointVillageModel) -> float:
+    def household_rent(self) -> float:
         """Rent a household receives per pooled mu (after the collective's cut)."""
         p = self.params
         return max(p.rent - p.collective_cut, 0.0)
 
-    def trust(self, model: JointVillageModel) -> np.ndarray:
+    def trust(self) -> np.ndarray:
         """Trust term per village: committee capacity and peers (yuan/mu/yr)."""
         p = self.params
-        pooled_share = model.village_sum(model.households.pooled_mu) / np.maximum(
+        model = self.model
+        pooled_share = model.villages.sum_by_village(model.households.pooled_mu) / np.maximum(
             self.contracted_by_village, 1e-9
         )
-        return p.capacity_weight * (model.capacity - 0.5) + p.peer_weight * pooled_share
+        return p.capacity_weight * (model.villages.capacity - 0.5) + p.peer_weight * pooled_share
 
-    def utility_gap(self, model: JointVillageModel, trust: np.ndarray) -> np.ndarray:
+    def utility_gap(self, trust: np.ndarray) -> np.ndarray:
         """Utility of pooling minus keeping, per mu of farmed grain land (yuan/mu/yr).
 
         Args:
-            model: The model.
             trust: Each household's village trust term (see :meth:`trust`).
         """
+        model = self.model
         hh = model.households
         crops = model.crops
         expected_gross = (crops.incidence[self.grain] * crops.yield_kg * crops.price).sum()
         expected_gross *= (1.0 + model.config.farming.price_trend) ** model.year_index
         own_net = expected_gross * hh.ability - model.market.cost_per_mu()[self.grain]
         days = crops.land_use_labour_days[self.grain]
-        boost = model.local_job_boost()[hh.village]
+        boost = model.labour.local_job_boost()[hh.village]
         freed_value = (
             days
             * model.labour.daily_local_wage(model.year_index)
             * hh.earning
             * model.labour.job_probability(hh.head_age, boost)
         )
-        dividend = model.expected_dividend_per_mu()[hh.village]
-        return self.household_rent(model) + freed_value + dividend + trust - own_net - hh.attachment
+        dividend = model.cooperatives.expected_dividend_per_mu()[hh.village]
+        return self.household_rent() + freed_value + dividend + trust - own_net - hh.attachment
+
+    def pooled_by_village(self) -> np.ndarray:
+        """Pooled land per village: households' plus the collective's reserve land (mu)."""
+        model = self.model
+        return (
+            model.villages.sum_by_village(model.households.pooled_mu)
+            + model.collective.reserve_pooled
+        )
 
     # ----------------------------------------------------------------------------------
-    # Operations
+    # Rent
 
-    def pooled_by_village(self, model: JointVillageModel) -> np.ndarray:
-        """Pooled land per village: households' plus the collective's reserve land (mu)."""
-        return model.village_sum(model.households.pooled_mu) + model.collective.reserve_pooled
-
-    def operate(self, model: JointVillageModel, month: int) -> dict[str, np.ndarray]:
-        """Farm pooled land this month; returns per-village flows of the operators.
-
-        Returns:
-            Dict of per-village arrays: ``revenue``, ``costs``, ``wages``, ``overhead``.
-        """
+    def accrue_rent(self) -> None:
+        """Rent accrues monthly on what the operators farm now; it is paid in December."""
         p = self.params
-        pooled = self.pooled_by_village(model)
-        market = model.market
-        productivity = model.operator_productivity()
-        revenue = (
-            pooled
-            * market.monthly_gross_per_mu(month, p.custody_yield_factor)[self.grain]
-            * model.village_yield_noise
-            * productivity
-        )
-        costs = pooled * market.monthly_cost_per_mu(month, p.scale_cost_factor)[self.grain]
-        days = model.crops.land_use_scale_labour_days[self.grain]
-        wages = pooled * days * model.labour.daily_local_wage(model.year_index) / 12.0
-        overhead = pooled * p.management_cost_per_mu / 12.0
-        # Rent accrues monthly on what is pooled now; it is paid in December.
+        model = self.model
+        if not (p.enabled and len(model.cooperatives)):
+            return
         self.rent_due += model.households.pooled_mu * (p.rent / 12.0)
         self.reserve_rent_due += model.collective.reserve_pooled * (p.rent / 12.0)
-        return {"revenue": revenue, "costs": costs, "wages": wages, "overhead": overhead}
 
-    def jobs_per_village(self, model: JointVillageModel) -> np.ndarray:
-        """Full-time local jobs the operators create, by village (labour units)."""
-        days = model.crops.land_use_scale_labour_days[self.grain]
-        from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
-
-        return self.pooled_by_village(model) * days / WORKING_DAYS_PER_YEAR
+    def settle_rent(self) -> None:
+        """December: the operators pay the year's rent to households and collectives."""
+        p = self.params
+        if not p.enabled:
+            return
+        model = self.model
+        accounts = model.accounts
+        due = self.rent_due
+        to_households = due * (self.household_rent() / max(p.rent, 1e-9))
+        cut = model.villages.sum_by_village(due - to_households)
+        accounts.pay_households("property", to_households, "cooperatives", "pooled_rent")
+        accounts.pay_collectives("pooling_fee", cut, "cooperatives", "rent_cut")
+        accounts.pay_collectives(
+            "reserve_land", self.reserve_rent_due, "cooperatives", "pooled_rent"
+        )
+        model.cooperatives.book_rent(model.villages.sum_by_village(due) + self.reserve_rent_due)
+        self.rent_due[:] = 0.0
+        self.reserve_rent_due[:] = 0.0

@@ -63,27 +63,32 @@ class TransferParams(Section):
 
 
 class Transfers:
-    """Pays pensions and transfers every month and the land subsidy once a year."""
+    """Pays pensions and transfers every month and the land subsidy once a year.
 
-    def __init__(self, params: TransferParams) -> None:
-        self.params = params
+    Args:
+        model: The model.
+    """
 
-    def pay(self, model: JointVillageModel, month: int) -> None:
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.transfers
+
+    def pay(self) -> None:
         """Pay this month's transfers."""
         p = self.params
+        model = self.model
         hh = model.households
+        pay = model.accounts.pay_households
         factor = (1.0 + p.growth) ** model.year_index
-        model.pay_households(
-            "transfer", hh.elderly * (p.pension_monthly * factor), "government", "pension"
-        )
-        model.pay_households(
+        pay("transfer", hh.elderly * (p.pension_monthly * factor), "government", "pension")
+        pay(
             "transfer",
             hh.members * (p.other_transfers_per_person / 12.0 * factor),
             "market",
             "other_transfer",
         )
-        if month == p.subsidy_month:
-            model.pay_households(
+        if model.month == p.subsidy_month:
+            pay(
                 "transfer",
                 hh.contracted_mu * (p.farmland_subsidy_per_mu * factor),
                 "government",

@@ -124,10 +124,10 @@ class AppModel(JointVillageModel):
         super().__init__(config, replicate=int(replicate))
         self.horizon = 12 * int(years)
         self.window: deque[np.ndarray] = deque(maxlen=12)
-        xy = self.villages[["x_km", "y_km"]].to_numpy(float)
+        xy = self.county.villages[["x_km", "y_km"]].to_numpy(float)
         self.outlines = maps.alliance_outlines(xy, self.alliance_table.table["members"])
         threshold = config.collective.weak_threshold
-        start = self.collective_start
+        start = self.villages.collective_start
         top = max(float(np.percentile(start, 95)) * 1.5, 3 * threshold)
         self.map_norm = TwoSlopeNorm(vmin=0.0, vcenter=threshold / style.WAN, vmax=top / style.WAN)
         self.weak_history: list[int] = []
@@ -147,7 +147,7 @@ class AppModel(JointVillageModel):
         """Collective income over the last 12 months (the start income fills missing months)."""
         done = len(self.window)
         total = sum(self.window) if done else np.zeros(self.n_villages)
-        return total + self.collective_start * (12 - done) / 12.0
+        return total + self.villages.collective_start * (12 - done) / 12.0
 
     def period(self) -> str:
         """The current month as ``YYYY-MM`` (``start`` before the first step)."""
@@ -167,7 +167,7 @@ def _png(fig: Any) -> bytes:
 def village_map(model: AppModel) -> Any:
     """The county map: villages by collective income over the last 12 months."""
     fig = maps.village_map_figure(
-        model.villages,
+        model.county.villages,
         model.alliance_table.table,
         model.rolling_collective() / style.WAN,
         title=f"Collective income, last 12 months ({model.period()})",
@@ -222,7 +222,7 @@ def summary_card(model: AppModel) -> Any:
     income = sum(r["per_capita_income"] for r in last12) * 12 / max(len(last12), 1)
     lines = [
         f"<b>{html.escape(model.config.name)}</b>: {model.n_villages} villages, "
-        f"{int(model.allied.sum())} allied in {len(model.alliance_agents)} alliances.",
+        f"{int(model.villages.allied.sum())} allied in {len(model.alliance_agents)} alliances.",
         f"Month <b class='jv-period'>{model.period()}</b>, "
         f"<span class='jv-step'>step {model.steps} of {model.horizon}</span>"
         + (" (finished)." if not model.running else "."),

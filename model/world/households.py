@@ -1,21 +1,18 @@
-"""Household state in columns, and its generation from village totals.
+"""Households drawn from village totals: people, work, land and traits.
 
-Full scale is ~240,000 households (DESIGN section 7), so household state is one numpy array
-per attribute, rows sorted by village so that village totals are a single
-``np.add.reduceat``. :class:`agents.household.Household` objects are thin views on a row,
-made on demand.
+Each village's registered population, households, cultivated land, resident share,
+specialty share and hollowing give its households (:func:`generate_households`); the
+result is the column store :class:`~model.households.HouseholdTable`. Households belong to
+the county, not to a replicate: they are drawn from the county-level ``population`` stream.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-
 import numpy as np
 import pandas as pd
 
+from model.households import HouseholdTable
 from model.params import Section, param
-
-INCOME_SOURCES = ("wage", "farming", "property", "ecommerce", "transfer")
 
 
 class HouseholdParams(Section):
@@ -168,136 +165,6 @@ class HouseholdParams(Section):
     )
 
 
-@dataclass
-class HouseholdTable:
-    """Column store of all households, sorted by village.
-
-    Land identity (conserved per household):
-    ``contracted_mu = grain_mu + specialty_mu + pooled_mu + rented_out_mu + idle_mu``.
-
-    Attributes:
-        village: Village row of each household.
-        members: Registered members.
-        elderly: Members aged 60+.
-        head_age: Age of the head (yr).
-        education: Head's years of schooling.
-        labour: Working-age labour units.
-        migrant: Labour units working outside the county.
-        local_wage: Labour units in local wage work.
-        contracted_mu: Contracted land (mu).
-        grain_mu: Own-farmed grain land (mu).
-        specialty_mu: Own-farmed land under the village specialty (mu).
-        pooled_mu: Land pooled to an operator (mu).
-        rented_out_mu: Land rented out privately (mu).
-        idle_mu: Idle land (mu).
-        attachment: Attachment to own land (yuan/mu/yr).
-        ability: Farming ability (yield multiplier).
-        earning: Earning ability (wage multiplier; schooling and luck).
-        business_income: Yearly net income of a sideline business (yuan).
-        land_shares: Cooperative land shares held (mu).
-        cash_shares: Cash shares held in the pooling cooperative (yuan).
-        specialty_shares: Shares held in the alliance's specialty cooperative (yuan).
-        seller: Trained livestream seller.
-        seller_skill: Seller's skill (multiplier of sales).
-        income: Income this year by source (yuan).
-        last_year_income: Total income last year (yuan).
-    """
-
-    village: np.ndarray
-    members: np.ndarray
-    elderly: np.ndarray
-    head_age: np.ndarray
-    education: np.ndarray
-    labour: np.ndarray
-    migrant: np.ndarray
-    local_wage: np.ndarray
-    contracted_mu: np.ndarray
-    grain_mu: np.ndarray
-    specialty_mu: np.ndarray
-    pooled_mu: np.ndarray
-    rented_out_mu: np.ndarray
-    idle_mu: np.ndarray
-    attachment: np.ndarray
-    ability: np.ndarray
-    earning: np.ndarray
-    business_income: np.ndarray
-    land_shares: np.ndarray
-    cash_shares: np.ndarray
-    specialty_shares: np.ndarray
-    seller: np.ndarray
-    seller_skill: np.ndarray
-    income: dict[str, np.ndarray] = field(default_factory=dict)
-    last_year_income: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-    def __post_init__(self) -> None:
-        n = len(self.village)
-        if not self.income:
-            self.income = {s: np.zeros(n) for s in INCOME_SOURCES}
-        if len(self.last_year_income) != n:
-            self.last_year_income = np.zeros(n)
-        order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
-        if not order_ok:
-            raise ValueError("households must be sorted by village")
-
-    def __len__(self) -> int:
-        return len(self.village)
-
-    @property
-    def n(self) -> int:
-        """Number of households."""
-        return len(self.village)
-
-    @property
-    def farm_labour(self) -> np.ndarray:
-        """Labour units left for the family farm."""
-        return np.maximum(self.labour - self.migrant - self.local_wage, 0.0)
-
-    @property
-    def land_total(self) -> np.ndarray:
-        """Sum of land by status; equals ``contracted_mu`` when land is conserved."""
-        return (
-            self.grain_mu + self.specialty_mu + self.pooled_mu + self.rented_out_mu + self.idle_mu
-        )
-
-    def total_income(self) -> np.ndarray:
-        """This year's income so far, all sources (yuan)."""
-        return sum(self.income.values())  # type: ignore[return-value]
-
-    def reset_year(self) -> None:
-        """Close the household year: remember the total and zero the accumulators."""
-        self.last_year_income = self.total_income()
-        for values in self.income.values():
-            values[:] = 0.0
-
-    def row(self, i: int) -> dict[str, float]:
-        """One household as a dict (used by the agent view and micro-data)."""
-        out: dict[str, float] = {}
-        for f in fields(self):
-            if f.name in ("income", "last_year_income"):
-                continue
-            out[f.name] = getattr(self, f.name)[i].item()
-        for source, values in self.income.items():
-            out[f"income_{source}"] = float(values[i])
-        return out
-
-    def to_frame(self) -> pd.DataFrame:
-        """All households as a DataFrame (micro-data)."""
-        data = {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name not in ("income", "last_year_income")
-        }
-        for source, values in self.income.items():
-            data[f"income_{source}"] = values
-        return pd.DataFrame(data)
-
-
-def village_offsets(village: np.ndarray, n_villages: int) -> np.ndarray:
-    """Start row of each village's block (every village has at least one household)."""
-    starts = np.searchsorted(village, np.arange(n_villages))
-    return starts
-
-
 def generate_households(
     villages: pd.DataFrame,
     params: HouseholdParams,
@@ -305,6 +172,9 @@ def generate_households(
     ability_sigma: float = 0.15,
 ) -> HouseholdTable:
     """Draw households for every village from the village's totals.
+
+    The draws come in a fixed order (people, land, traits), so that a seed always gives
+    the same households.
 
     Args:
         villages: The county's village table (population, households, cultivated_mu,
@@ -316,16 +186,45 @@ def generate_households(
     Returns:
         The household column store, sorted by village.
     """
-    n_per_village = villages["households"].to_numpy(int)
-    n_villages = len(villages)
-    village = np.repeat(np.arange(n_villages), n_per_village)
+    village = np.repeat(np.arange(len(villages)), villages["households"].to_numpy(int))
+    n = len(village)
+    hollowed = villages["hollowed"].to_numpy(bool)[village]
+    people = _people(villages, village, hollowed, params, rng)
+    work = _work(villages, village, people)
+    land = _land(villages, village, hollowed, people, work, params, rng)
+    traits = _traits(people, params, rng, ability_sigma)
+    return HouseholdTable(
+        village=village.astype(np.int64),
+        members=people["members"].astype(float),
+        elderly=people["elderly"].astype(float),
+        head_age=people["head_age"],
+        education=people["education"],
+        labour=people["labour"],
+        **work,
+        **land,
+        **traits,
+        pooled_mu=np.zeros(n),
+        cash_shares=np.zeros(n),
+        specialty_shares=np.zeros(n),
+        seller=np.zeros(n, dtype=bool),
+        seller_skill=np.zeros(n),
+    )
+
+
+def _people(
+    villages: pd.DataFrame,
+    village: np.ndarray,
+    hollowed: np.ndarray,
+    params: HouseholdParams,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """Members, the head's age and schooling, elderly members, children and labour units."""
     n = len(village)
     pop = villages["population"].to_numpy(float)
-    avg_size = (pop / n_per_village)[village]
+    avg_size = (pop / villages["households"].to_numpy(int))[village]
     # Members: 1 + Poisson around the village's average, so that village totals come close
     # to the registered population without forcing every household to one size.
     members = 1 + rng.poisson(np.maximum(avg_size - 1.0, 0.05))
-    hollowed = villages["hollowed"].to_numpy(bool)[village]
     head_age = np.clip(
         rng.normal(
             params.head_age_mean + params.hollowing_age_shift * hollowed, params.head_age_sd
@@ -349,33 +248,82 @@ def generate_households(
         0,
         16,
     )
-    # Migrants: the village's non-resident people are its migrant workers, spread over
-    # working-age members, younger households more likely.
+    return {
+        "members": members,
+        "elderly": elderly,
+        "head_age": head_age,
+        "education": education,
+        "labour": labour,
+    }
+
+
+def _work(
+    villages: pd.DataFrame, village: np.ndarray, people: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Migrant and local wage labour units.
+
+    The village's non-resident people are its migrant workers, spread over working-age
+    members, younger households more likely.
+    """
+    labour, head_age = people["labour"], people["head_age"]
+    pop = villages["population"].to_numpy(float)
     resident_share = villages["resident_share"].to_numpy(float)
-    village_labour = np.bincount(village, labour, minlength=n_villages)
+    village_labour = np.bincount(village, labour, minlength=len(villages))
     migrants_needed = (1.0 - resident_share) * pop
     rate = np.clip(migrants_needed / np.maximum(village_labour, 1e-9), 0.0, 0.9)[village]
     youth = np.clip(1.3 - 0.015 * (head_age - 40), 0.3, 1.5)
     migrant = np.minimum(labour * np.clip(rate * youth, 0, 0.95), labour)
-    at_home = labour - migrant
     local_share = np.clip(0.65 - 0.012 * (head_age - 45), 0.15, 0.75)
-    local_wage = at_home * local_share
-    # Land: contracted land per registered member, village total net of reserve land.
+    return {"migrant": migrant, "local_wage": (labour - migrant) * local_share}
+
+
+def _land(
+    villages: pd.DataFrame,
+    village: np.ndarray,
+    hollowed: np.ndarray,
+    people: dict[str, np.ndarray],
+    work: dict[str, np.ndarray],
+    params: HouseholdParams,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """Contracted land and its split: specialty, grain, rented out privately, idle.
+
+    Contracted land is allotted per registered member, the village total net of reserve
+    land; households with little labour at home rent their grain land out or leave it.
+    """
+    n = len(village)
     land = villages["cultivated_mu"].to_numpy(float) * (1.0 - params.reserve_land_share)
-    weight = members * np.exp(rng.normal(0.0, params.land_share_noise, n))
-    village_weight = np.bincount(village, weight, minlength=n_villages)
+    weight = people["members"] * np.exp(rng.normal(0.0, params.land_share_noise, n))
+    village_weight = np.bincount(village, weight, minlength=len(villages))
     contracted = weight / np.maximum(village_weight[village], 1e-9) * land[village]
     spec_share = villages["specialty_share"].to_numpy(float)[village]
     specialty = contracted * np.clip(spec_share * np.exp(rng.normal(0, 0.4, n)), 0, 1)
     grain = contracted - specialty
-    # Households with little labour at home rent their grain land out privately or leave it.
-    no_hands = at_home - local_wage < 0.3
+    at_home = people["labour"] - work["migrant"]
+    no_hands = at_home - work["local_wage"] < 0.3
     rent_out = np.where(no_hands, grain * np.clip(params.private_rental_share * 3, 0, 1), 0.0)
     rent_out += np.where(~no_hands, grain * params.private_rental_share * 0.5, 0.0)
     rent_out = np.minimum(rent_out, grain)
     grain = grain - rent_out
     idle = np.where(hollowed, grain * params.idle_share_hollowed, 0.0)
-    grain = grain - idle
+    return {
+        "contracted_mu": contracted,
+        "specialty_mu": specialty,
+        "grain_mu": grain - idle,
+        "rented_out_mu": rent_out,
+        "idle_mu": idle,
+    }
+
+
+def _traits(
+    people: dict[str, np.ndarray],
+    params: HouseholdParams,
+    rng: np.random.Generator,
+    ability_sigma: float,
+) -> dict[str, np.ndarray]:
+    """Attachment to own land, farming and earning ability, sideline business income."""
+    n = len(people["members"])
+    head_age = people["head_age"]
     attachment = (
         params.attachment_median
         * np.exp(rng.normal(0, params.attachment_sigma, n))
@@ -383,7 +331,7 @@ def generate_households(
     )
     ability = np.exp(rng.normal(-0.5 * ability_sigma**2, ability_sigma, n))
     earning = np.exp(
-        params.schooling_return * (education - 8.0)
+        params.schooling_return * (people["education"] - 8.0)
         + rng.normal(-0.5 * params.earning_sigma**2, params.earning_sigma, n)
     )
     has_business = rng.random(n) < params.business_share
@@ -392,28 +340,9 @@ def generate_households(
         * params.business_income_median
         * np.exp(rng.normal(0, params.business_income_sigma, n))
     )
-    return HouseholdTable(
-        village=village.astype(np.int64),
-        members=members.astype(float),
-        elderly=elderly.astype(float),
-        head_age=head_age,
-        education=education,
-        labour=labour,
-        migrant=migrant,
-        local_wage=local_wage,
-        contracted_mu=contracted,
-        grain_mu=grain,
-        specialty_mu=specialty,
-        pooled_mu=np.zeros(n),
-        rented_out_mu=rent_out,
-        idle_mu=idle,
-        attachment=attachment,
-        ability=ability,
-        earning=earning,
-        business_income=business,
-        land_shares=np.zeros(n),
-        cash_shares=np.zeros(n),
-        specialty_shares=np.zeros(n),
-        seller=np.zeros(n, dtype=bool),
-        seller_skill=np.zeros(n),
-    )
+    return {
+        "attachment": attachment,
+        "ability": ability,
+        "earning": earning,
+        "business_income": business,
+    }

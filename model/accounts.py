@@ -1,0 +1,107 @@
+"""Payments: every yuan a mechanism moves goes through here.
+
+Each payment is booked twice: in the ledger (payer sector, payee sector, kind; see
+:mod:`model.ledger`) and in the state of whoever is paid (the household income columns,
+the collective books, the villages' public money). That is what keeps money conserved and
+traceable, and what the conservation tests check.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class Accounts:
+    """The model's payments and the monthly income totals they feed.
+
+    Args:
+        model: The model (its households, villages, collective books and ledger exist).
+
+    Attributes:
+        income_sources: Household income sources, as registered when the model was built.
+        household_month: This month's household income by source, summed by village
+            (kept only when the village-by-month table is recorded).
+        household_month_total: This month's household income by source, county total.
+        public_by_kind: Programme money spent since the start, by kind (yuan).
+    """
+
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.income_sources = tuple(model.households.income)
+        self.track_villages = model.config.outputs.village_monthly
+        self.household_month = {s: np.zeros(model.n_villages) for s in self.income_sources}
+        self.household_month_total = dict.fromkeys(self.income_sources, 0.0)
+        self.public_by_kind: dict[str, float] = {}
+
+    def new_month(self) -> None:
+        """Zero this month's income totals."""
+        for values in self.household_month.values():
+            values[:] = 0.0
+        self.household_month_total = dict.fromkeys(self.income_sources, 0.0)
+
+    def new_year(self) -> None:
+        """Start the year's count of public money."""
+        self.model.villages.public_spent_year = np.zeros(self.model.n_villages)
+
+    def pay_households(self, source: str, amounts: np.ndarray, payer: str, kind: str) -> None:
+        """Pay households (negative amounts are payments by households) and book it.
+
+        Args:
+            source: Household income source (a registered name).
+            amounts: Yuan per household.
+            payer: Paying sector (see :data:`model.ledger.SECTORS`).
+            kind: What the payment is for.
+        """
+        model = self.model
+        model.households.income[source] += amounts
+        total = float(amounts.sum())
+        self.household_month_total[source] += total
+        if self.track_villages:
+            self.household_month[source] += model.villages.sum_by_village(amounts)
+        if total >= 0:
+            model.ledger.pay(payer, "households", kind, total)
+        else:
+            model.ledger.pay("households", payer, kind, -total)
+
+    def pay_collectives(self, source: str, amounts: np.ndarray, payer: str, kind: str) -> None:
+        """Book collective income by village (negative amounts: the collective pays)."""
+        self.model.collective.book(source, amounts)
+        total = float(amounts.sum())
+        if total >= 0:
+            self.model.ledger.pay(payer, "collectives", kind, total)
+        else:
+            self.model.ledger.pay("collectives", payer, kind, -total)
+
+    def pay_village_workers(self, wage_bill: np.ndarray, payer: str, kind: str) -> None:
+        """Pay a village's wage bill to its households in proportion to labour at home."""
+        hh = self.model.households
+        at_home = np.maximum(hh.labour - hh.migrant, 0.0)
+        per_village = self.model.villages.sum_by_village(at_home)
+        rate = np.divide(
+            wage_bill, per_village, out=np.zeros_like(wage_bill), where=per_village > 0
+        )
+        self.pay_households("wage", at_home * rate[hh.village], payer, kind)
+        unpaid = float(wage_bill[per_village <= 0].sum())
+        if unpaid > 0:  # no one at home: the work is done by outsiders
+            self.model.ledger.pay(payer, "market", kind, unpaid)
+
+    def spend_public(self, kind: str, per_village: np.ndarray, payee: str | None = None) -> None:
+        """Record programme money spent on each village (and book it when ``payee``).
+
+        Args:
+            kind: Programme item (``project_fund``, ``livestream_training`` ...).
+            per_village: Yuan spent on each village.
+            payee: Sector paid; ``None`` when another payment books the flow itself.
+        """
+        villages = self.model.villages
+        per_village = np.asarray(per_village, dtype=float)
+        villages.public_spent += per_village
+        villages.public_spent_year += per_village
+        self.public_by_kind[kind] = self.public_by_kind.get(kind, 0.0) + float(per_village.sum())
+        if payee is not None:
+            self.model.ledger.pay("government", payee, kind, float(per_village.sum()))

@@ -1,0 +1,135 @@
+"""Household state in columns: one numpy array per attribute, rows sorted by village.
+
+Full scale is ~240,000 households (DESIGN section 7), so household state is one numpy array
+per attribute, rows sorted by village so that village totals are a single
+``np.add.reduceat`` (:meth:`model.villages.VillageTable.sum_by_village`).
+:class:`agents.household.Household` objects are thin views on a row, made on request. The
+households are drawn from the county's village totals by
+:func:`model.world.households.generate_households`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+
+from model.registry import income_source_names
+
+
+@dataclass
+class HouseholdTable:
+    """Column store of all households, sorted by village.
+
+    Land identity (conserved per household):
+    ``contracted_mu = grain_mu + specialty_mu + pooled_mu + rented_out_mu + idle_mu``.
+
+    Attributes:
+        village: Village row of each household.
+        members: Registered members.
+        elderly: Members aged 60+.
+        head_age: Age of the head (yr).
+        education: Head's years of schooling.
+        labour: Working-age labour units.
+        migrant: Labour units working outside the county.
+        local_wage: Labour units in local wage work.
+        contracted_mu: Contracted land (mu).
+        grain_mu: Own-farmed grain land (mu).
+        specialty_mu: Own-farmed land under the village specialty (mu).
+        pooled_mu: Land pooled to an operator (mu).
+        rented_out_mu: Land rented out privately (mu).
+        idle_mu: Idle land (mu).
+        attachment: Attachment to own land (yuan/mu/yr).
+        ability: Farming ability (yield multiplier).
+        earning: Earning ability (wage multiplier; schooling and luck).
+        business_income: Yearly net income of a sideline business (yuan).
+        cash_shares: Cash shares held in the pooling cooperative (yuan).
+        specialty_shares: Shares held in the alliance's specialty cooperative (yuan).
+        seller: Trained livestream seller.
+        seller_skill: Seller's skill (multiplier of sales).
+        income: Income this year by source (yuan).
+        last_year_income: Total income last year (yuan).
+    """
+
+    village: np.ndarray
+    members: np.ndarray
+    elderly: np.ndarray
+    head_age: np.ndarray
+    education: np.ndarray
+    labour: np.ndarray
+    migrant: np.ndarray
+    local_wage: np.ndarray
+    contracted_mu: np.ndarray
+    grain_mu: np.ndarray
+    specialty_mu: np.ndarray
+    pooled_mu: np.ndarray
+    rented_out_mu: np.ndarray
+    idle_mu: np.ndarray
+    attachment: np.ndarray
+    ability: np.ndarray
+    earning: np.ndarray
+    business_income: np.ndarray
+    cash_shares: np.ndarray
+    specialty_shares: np.ndarray
+    seller: np.ndarray
+    seller_skill: np.ndarray
+    income: dict[str, np.ndarray] = field(default_factory=dict)
+    last_year_income: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def __post_init__(self) -> None:
+        n = len(self.village)
+        if not self.income:
+            self.income = {s: np.zeros(n) for s in income_source_names()}
+        if len(self.last_year_income) != n:
+            self.last_year_income = np.zeros(n)
+        order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
+        if not order_ok:
+            raise ValueError("households must be sorted by village")
+
+    def __len__(self) -> int:
+        return len(self.village)
+
+    @property
+    def n(self) -> int:
+        """Number of households."""
+        return len(self.village)
+
+    @property
+    def farm_labour(self) -> np.ndarray:
+        """Labour units left for the family farm."""
+        return np.maximum(self.labour - self.migrant - self.local_wage, 0.0)
+
+    @property
+    def land_total(self) -> np.ndarray:
+        """Sum of land by status; equals ``contracted_mu`` when land is conserved."""
+        return (
+            self.grain_mu + self.specialty_mu + self.pooled_mu + self.rented_out_mu + self.idle_mu
+        )
+
+    def total_income(self) -> np.ndarray:
+        """This year's income so far, all sources (yuan)."""
+        return sum(self.income.values())  # type: ignore[return-value]
+
+    def reset_year(self) -> None:
+        """Close the household year: remember the total and zero the accumulators."""
+        self.last_year_income = self.total_income()
+        for values in self.income.values():
+            values[:] = 0.0
+
+    def to_frame(self) -> pd.DataFrame:
+        """All households as a DataFrame (micro-data)."""
+        data = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("income", "last_year_income")
+        }
+        for source, values in self.income.items():
+            data[f"income_{source}"] = values
+        return pd.DataFrame(data)
+
+
+def village_offsets(village: np.ndarray, n_villages: int) -> np.ndarray:
+    """Start row of each village's block (every village has at least one household)."""
+    starts = np.searchsorted(village, np.arange(n_villages))
+    return starts

@@ -1,0 +1,138 @@
+"""Cooperative shares: who owns a cooperative's surplus, and how it is split.
+
+Households hold land shares (pooled land, valued per mu) and cash shares; the village
+collectives hold collective shares. A year's surplus first makes good past losses, then is
+split into member dividends, the collective share and reserves by a configurable rule.
+Losses are real: a loss is carried in the reserves and no dividend is paid until it is
+covered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import model_validator
+
+from model.params import Section, param
+
+
+class CoopShareParams(Section):
+    """Cooperative share parameters (policy ``coop_shares``)."""
+
+    enabled: bool = param(
+        False,
+        unit="-",
+        source="DESIGN section 4.3",
+        description="Pooled land becomes cooperative land shares; households may buy cash shares",
+    )
+    dividend_share: float = param(
+        0.6,
+        unit="share",
+        source="Farmers' Specialized Cooperatives Law art. 44: at least 60 % of distributable "
+        "surplus returned to members",
+        description="Share of surplus paid as member dividends",
+        ge=0,
+        le=1,
+    )
+    collective_share: float = param(
+        0.3,
+        unit="share",
+        source="assumption: collective shares in party-led cooperatives (DESIGN section 1)",
+        description="Share of surplus paid to the member villages' collectives",
+        ge=0,
+        le=1,
+    )
+    reserve_share: float = param(
+        0.1,
+        unit="share",
+        source="assumption: public accumulation fund",
+        description="Share of surplus kept as reserves",
+        ge=0,
+        le=1,
+    )
+    land_share_value_per_mu: float = param(
+        1000.0,
+        unit="yuan/mu",
+        source="assumption: land shares valued near one year's pooled rent",
+        description="Share value credited for each mu pooled",
+        ge=0,
+        le=100000,
+    )
+    cash_share_amount: float = param(
+        3000.0,
+        unit="yuan",
+        source="assumption: typical subscription in village share cooperatives",
+        description="Cash share bought by a subscribing household",
+        ge=0,
+        le=1_000_000,
+    )
+    cash_share_uptake: float = param(
+        0.08,
+        unit="share/yr",
+        source="assumption",
+        description="Yearly chance that a member household with capacity-1 committee subscribes",
+        ge=0,
+        le=1,
+    )
+    collective_split: Literal["land", "equal", "population"] = param(
+        "land",
+        unit="-",
+        source="DESIGN section 1: joint returns split among members by agreed shares",
+        description="How the collective share is split among member villages",
+    )
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> CoopShareParams:
+        total = self.dividend_share + self.collective_share + self.reserve_share
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(
+                f"dividend_share + collective_share + reserve_share must equal 1 (got {total:g})"
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class SurplusSplit:
+    """One year's surplus split.
+
+    Attributes:
+        dividends: Paid to member households (yuan).
+        collective: Paid to member collectives (yuan).
+        to_reserves: Added to (or, when negative, taken from) reserves (yuan).
+        reserves: Reserves after the year (yuan); negative = loss carried forward.
+    """
+
+    dividends: float
+    collective: float
+    to_reserves: float
+    reserves: float
+
+
+def split_surplus(
+    surplus: float,
+    reserves: float,
+    dividend_share: float,
+    collective_share: float,
+    reserve_share: float,
+) -> SurplusSplit:
+    """Split a year's surplus after making good past losses.
+
+    Args:
+        surplus: This year's surplus (negative = loss), yuan.
+        reserves: Reserves at the start (negative = losses carried), yuan.
+        dividend_share: Share of distributable surplus paid as dividends.
+        collective_share: Share paid to collectives.
+        reserve_share: Share kept.
+
+    Returns:
+        The :class:`SurplusSplit`.
+    """
+    if surplus <= 0:
+        return SurplusSplit(0.0, 0.0, surplus, reserves + surplus)
+    cover = min(surplus, max(-reserves, 0.0))
+    distributable = surplus - cover
+    dividends = distributable * dividend_share
+    collective = distributable * collective_share
+    kept = distributable * reserve_share + cover
+    return SurplusSplit(dividends, collective, kept, reserves + kept)
