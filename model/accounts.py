@@ -60,6 +60,7 @@ class Accounts:
         model = self.model
         model.households.income[source] += amounts
         total = float(amounts.sum())
+        model.invariants.check_payment(total, kind)
         self.household_month_total[source] += total
         if self.track_villages:
             self.household_month[source] += model.villages.sum_by_village(amounts)
@@ -72,6 +73,7 @@ class Accounts:
         """Book collective income by village (negative amounts: the collective pays)."""
         self.model.collective.book(source, amounts)
         total = float(amounts.sum())
+        self.model.invariants.check_payment(total, kind)
         if total >= 0:
             self.model.ledger.pay(payer, "collectives", kind, total)
         else:

@@ -29,6 +29,7 @@ from agents.household import Household
 from agents.village import Village
 from model.accounts import Accounts
 from model.errors import did_you_mean
+from model.invariants import Invariants, Level
 from model.ledger import Ledger
 from model.mechanisms.collective import CollectiveBooks
 from model.mechanisms.cooperatives import Cooperatives
@@ -104,6 +105,9 @@ class JointVillageModel(mesa.Model):
         config: A validated scenario.
         replicate: Replicate number (selects per-replicate random streams).
         world: A pre-built (county, alliances) pair; built from the seed when omitted.
+        invariants: How often the runtime invariants are checked (:mod:`model.invariants`):
+            ``"month"`` (default), ``"step"`` (after every step: slow, names the step that
+            broke one) or ``"off"``.
 
     Attributes:
         config: The scenario.
@@ -116,6 +120,8 @@ class JointVillageModel(mesa.Model):
         alliance_agents: The alliances, sorted by identifier.
         recorder: Collects the output tables.
         steps_of_month: The month's schedule.
+        current_step: Name of the step running now (what an invariant violation names).
+        invariants: The runtime invariant checks.
     """
 
     def __init__(
@@ -123,6 +129,7 @@ class JointVillageModel(mesa.Model):
         config: Scenario,
         replicate: int = 0,
         world: tuple[County, Alliances] | None = None,
+        invariants: Level = "month",
     ) -> None:
         super().__init__(rng=stream(config.seed, "households", replicate))
         self.config = config
@@ -138,10 +145,12 @@ class JointVillageModel(mesa.Model):
         self.year_index = 0
         self.month = 0
         self._household_views: dict[int, Household] = {}
+        self.current_step: str | None = None
         self._set_up_state()
         self._set_up_mechanisms()
         self.recorder = Recorder(self)
         self.steps_of_month = self.month_steps()
+        self.invariants = Invariants(self, invariants)
 
     # ----------------------------------------------------------------------------------
     # Set-up
@@ -286,9 +295,14 @@ class JointVillageModel(mesa.Model):
         self.ledger.new_month()
         self.collective.new_month()
         self.accounts.new_month()
+        self.invariants.start_month()
         for scheduled in self.steps_of_month:
             if scheduled.runs_in(self.month):
+                self.current_step = scheduled.name
                 scheduled.action()
+                self.invariants.after_step(scheduled.name)
+        self.current_step = None
+        self.invariants.end_month()
 
     def run(self, years: int | None = None, progress: Any = None) -> None:
         """Run the scenario's horizon (or ``years``), month by month."""

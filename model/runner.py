@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.invariants import InvariantError, Level
 from model.registry import COUNTY_OUTPUTS, income_source_names
 from model.scenario import Scenario
 
@@ -68,6 +69,7 @@ def run_scenario(
     replicate: int = 0,
     progress: bool = False,
     world: Any = None,
+    invariants: Level = "month",
 ) -> RunResult:
     """Run one replicate of a scenario.
 
@@ -76,14 +78,36 @@ def run_scenario(
         replicate: Replicate number.
         progress: Show a progress bar (months).
         world: Optional pre-built ``(county, alliances)`` to skip building them again.
+        invariants: Level of the runtime invariant checks (:mod:`model.invariants`).
 
     Returns:
         The run's :class:`RunResult`.
+
+    Raises:
+        InvariantError: The run broke an invariant. When the monthly check found it, the
+            run is repeated from the start with checks after every step (runs are
+            deterministic), so that the error names the step that broke it.
     """
+    try:
+        return _run(scenario, replicate, progress, world, invariants)
+    except InvariantError as err:
+        if err.mechanism is not None or invariants != "month":
+            raise
+        found = err
+    try:
+        _run(scenario, replicate, False, world, "step")
+    except InvariantError as pinpointed:
+        raise pinpointed from None
+    raise found
+
+
+def _run(
+    scenario: Scenario, replicate: int, progress: bool, world: Any, invariants: Level
+) -> RunResult:
     from model.jointmodel import JointVillageModel
 
     start = time.perf_counter()
-    model = JointVillageModel(scenario, replicate=replicate, world=world)
+    model = JointVillageModel(scenario, replicate=replicate, world=world, invariants=invariants)
     if progress:
         from rich.progress import Progress
 

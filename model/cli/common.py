@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from model.errors import EXIT_INPUT_ERROR, InputError
+from model.invariants import EXIT_INVARIANT, InvariantError
 
 #: ``--set section.key=value``, repeatable.
 SetOption = Annotated[
@@ -23,7 +24,7 @@ SetOption = Annotated[
 
 
 def user_errors[F: Callable[..., Any]](func: F) -> F:
-    """Report :class:`InputError` as one line on stderr and exit with status 2."""
+    """Report bad input (exit 2) and a broken invariant (exit 3) as one line on stderr."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -32,6 +33,9 @@ def user_errors[F: Callable[..., Any]](func: F) -> F:
         except InputError as err:
             print(f"error: {err.message}", file=sys.stderr)
             raise typer.Exit(EXIT_INPUT_ERROR) from None
+        except InvariantError as err:
+            print(f"error: {err.message}; no results were written", file=sys.stderr)
+            raise typer.Exit(EXIT_INVARIANT) from None
 
     return wrapper  # type: ignore[return-value]
 
