@@ -41,9 +41,11 @@ def broken(model: JointVillageModel, kind: str) -> Callable[[], None]:
         elif kind == "nan":
             model.accounts.pay_households("wage", np.full(hh.n, np.nan), "market", "bad")
         elif kind == "negative":
-            # One mu below zero, the household's land total kept: only the stock check sees it.
-            hh.grain_mu[3] += hh.pooled_mu[3] + 1.0
-            hh.pooled_mu[3] = -1.0
+            # One mu below zero with the household's land total kept, in a village without
+            # pooling (so nothing moves it back before the year-end check sees it).
+            row = int(np.flatnonzero(~model.villages.allied[hh.village])[0])
+            hh.grain_mu[row] += hh.pooled_mu[row] + 1.0
+            hh.pooled_mu[row] = -1.0
 
     return act
 
