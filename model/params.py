@@ -16,7 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 class Section(BaseModel):
     """Base class of every scenario section: unknown keys are errors, never ignored."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    # Strict: a boolean is not a number and nothing is coerced; numbers must be finite.
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, strict=True, allow_inf_nan=False
+    )
 
 
 def param(

@@ -63,15 +63,27 @@ class YearEnd:
 
     @cached_property
     def allied_mean(self) -> float:
-        """Mean collective income of allied villages (NaN when none)."""
+        """Mean collective income of allied villages (0 when none: see ``allied_villages``)."""
         allied = self.allied
-        return float(self.collective[allied].mean()) if allied.any() else float("nan")
+        return float(self.collective[allied].mean()) if allied.any() else 0.0
 
     @cached_property
     def nonallied_mean(self) -> float:
-        """Mean collective income of villages in no alliance (NaN when none)."""
+        """Mean collective income of villages in no alliance (0 when none)."""
         other = ~self.allied
-        return float(self.collective[other].mean()) if other.any() else float("nan")
+        return float(self.collective[other].mean()) if other.any() else 0.0
+
+    @cached_property
+    def allied_gap(self) -> float:
+        """Allied minus other villages' mean collective income (0 unless both groups exist)."""
+        both = self.allied.any() and (~self.allied).any()
+        return self.allied_mean - self.nonallied_mean if both else 0.0
+
+    @cached_property
+    def pooled_share(self) -> float:
+        """Pooled land over cultivated land (0 in a county without cultivated land)."""
+        land = float(self.model.villages.cultivated.sum())
+        return float(self.pooled.sum()) / land if land > 0 else 0.0
 
 
 #: How the recorder computes the built-in county outputs (declared in the registry).
@@ -84,9 +96,9 @@ BUILT_IN_OUTPUTS: dict[str, Callable[[YearEnd], float]] = {
     "gini_collective": lambda y: gini(y.collective),
     "collective_income_allied_mean": lambda y: y.allied_mean,
     "collective_income_nonallied_mean": lambda y: y.nonallied_mean,
-    "allied_gap": lambda y: y.allied_mean - y.nonallied_mean,
+    "allied_gap": lambda y: y.allied_gap,
     "land_pooled_mu": lambda y: float(y.pooled.sum()),
-    "land_pooled_share": lambda y: float(y.pooled.sum() / y.model.villages.cultivated.sum()),
+    "land_pooled_share": lambda y: y.pooled_share,
     "coop_members": lambda y: int(
         ((y.model.households.pooled_mu > 0) | (y.model.households.cash_shares > 0)).sum()
     ),

@@ -272,21 +272,21 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "Collective income, allied villages",
             "联建村村均集体收入",
             "yuan/yr",
-            "mean collective income of allied villages",
+            "mean collective income of allied villages (0 when no village is allied)",
         ),
         Output(
             "collective_income_nonallied_mean",
             "Collective income, other villages",
             "非联建村村均集体收入",
             "yuan/yr",
-            "mean collective income of villages in no alliance",
+            "mean collective income of villages in no alliance (0 when every village is)",
         ),
         Output(
             "allied_gap",
             "Allied minus other villages",
             "联建村与非联建村之差",
             "yuan/yr",
-            "allied mean minus non-allied mean collective income",
+            "allied mean minus non-allied mean collective income (0 unless both groups exist)",
         ),
         Output("land_pooled_mu", "Pooled land", "流转入社土地", "mu", "land pooled to operators"),
         Output(
@@ -294,7 +294,7 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "Share of land pooled",
             "土地流转比例",
             "share",
-            "pooled land over cultivated land",
+            "pooled land over cultivated land (0 without cultivated land)",
             final=True,
         ),
         Output(
