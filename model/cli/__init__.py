@@ -8,6 +8,8 @@ application. The console entry point is :func:`main`; ``python -m model.cli`` is
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from model.cli import app as cli_app
@@ -17,7 +19,16 @@ from model.cli import regress as cli_regress
 from model.cli import run as cli_run
 from model.cli import scenario as cli_scenario
 from model.cli import validation as cli_validation
-from model.cli.common import plain_warnings
+from model.cli.common import EXIT_INTERRUPTED, plain_warnings
+from model.errors import EXIT_INPUT_ERROR
+
+#: Click's usage-error class, as Typer ships it (reached through the public BadParameter).
+UsageError: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+ClickException: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
 
 app = typer.Typer(
     name="jointvillage",
@@ -40,9 +51,56 @@ for module in (
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Click's own usage errors are shown as one line that names the flag, the value given
+    and what is allowed (exit 2), like every other input error of the project.
+    """
     plain_warnings()
-    app()
+    try:
+        code = app(standalone_mode=False)
+    except typer.BadParameter as err:
+        print(f"error: {bad_parameter_text(err, sys.argv[1:])}", file=sys.stderr)
+        sys.exit(EXIT_INPUT_ERROR)
+    except UsageError as err:
+        if type(err).__name__ == "NoArgsIsHelpError":  # bare `jointvillage`: the help
+            err.show()  # type: ignore[attr-defined]
+            sys.exit(err.exit_code)  # type: ignore[attr-defined]
+        print(f"error: {err.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
+        ctx = getattr(err, "ctx", None)
+        print(f"(see '{ctx.command_path if ctx else 'jointvillage'} --help')", file=sys.stderr)
+        sys.exit(EXIT_INPUT_ERROR)
+    except ClickException as err:
+        err.show()  # type: ignore[attr-defined]
+        sys.exit(err.exit_code)  # type: ignore[attr-defined]
+    except (typer.Abort, KeyboardInterrupt):
+        print("interrupted", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def bad_parameter_text(err: typer.BadParameter, argv: list[str]) -> str:
+    """``--seed: field 'seed' = 'abc': <what is wrong>`` for a flag Click refused."""
+    param = err.param
+    if param is None or not err.message:  # e.g. a missing argument: Click's own words
+        return err.format_message()
+    names = list(getattr(param, "opts", [])) + list(getattr(param, "secondary_opts", []))
+    flag = names[0] if names else (param.human_readable_name or str(param.name))
+    value = _given_value(names, argv)
+    shown = f" = {value!r}" if value is not None else ""
+    return f"{flag}: field '{param.name}'{shown}: {err.message}"
+
+
+def _given_value(names: list[str], argv: list[str]) -> str | None:
+    """The value given for a flag on the command line (the last one, as Click takes it)."""
+    value = None
+    for i, word in enumerate(argv):
+        for name in names:
+            if word == name and i + 1 < len(argv):
+                value = argv[i + 1]
+            elif word.startswith(name + "="):
+                value = word[len(name) + 1 :]
+    return value
 
 
 if __name__ == "__main__":

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import functools
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from model.errors import EXIT_INPUT_ERROR, InputError
 from model.invariants import EXIT_INVARIANT, InvariantError
+
+#: Exit status after Ctrl-C (the shell's convention: 128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 #: ``--set section.key=value``, repeatable.
 SetOption = Annotated[
@@ -51,3 +56,25 @@ def plain_warnings() -> None:
         print(f"warning: {message}", file=sys.stderr)
 
     warnings.showwarning = show  # type: ignore[assignment]
+
+
+def ensure_output_folder(path: Path, flag: str = "--out") -> Path:
+    """Make sure results can be written to ``path`` before any work starts.
+
+    Raises:
+        InputError: ``path`` is an existing file, or the folder cannot be created or
+            written (read-only, no permission, no space).
+    """
+    field = flag.lstrip("-")
+    if path.exists() and not path.is_dir():
+        raise InputError(flag, field, str(path), "a folder for the results; this is a file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise InputError(
+            flag, field, str(path), f"a folder the results can be written to ({reason})"
+        ) from None
+    return path

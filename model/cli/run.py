@@ -14,7 +14,7 @@ import typer
 
 import model
 from model.atomic import atomic_write, atomic_write_parquet
-from model.cli.common import SetOption, user_errors
+from model.cli.common import SetOption, ensure_output_folder, user_errors
 from model.errors import InputError, did_you_mean
 from model.registry import INCOME_SOURCES
 from model.runner import RunResult, run_scenario
@@ -59,8 +59,8 @@ def run(
     if replicate < 0:
         raise InputError("--replicate", "replicate", replicate, "an integer >= 0")
     resolved = load_scenario(scenario, overrides)
+    folder = ensure_output_folder(out or RESULTS_DIR / resolved.name)
     result = run_scenario(resolved, replicate=replicate, progress=not as_json)
-    folder = out or RESULTS_DIR / resolved.name
     files = write_results(result, folder, lang=lang)
     if as_json:
         typer.echo(json.dumps(summary_json(result), indent=2))
@@ -79,6 +79,7 @@ def demo(
 ) -> None:
     """The main job: baseline and the Anqiu programme on the full synthetic county."""
     _check_lang(lang)
+    ensure_output_folder(out)
     from model.jointmodel import build_world
     from model.viz.maps import county_map_figure
     from model.viz.style import save_figure
