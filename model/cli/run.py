@@ -97,13 +97,37 @@ def demo(
     print_summary(results)
     comparison = comparison_table(results)
     atomic_write(out / "comparison.csv", comparison.to_csv(index=False))
+    figures = write_demo_figures(results, out, lang)
     typer.echo(f"results: {out.resolve()}")
     typer.echo(f"  comparison table: {(out / 'comparison.csv').resolve()}")
     typer.echo(f"  county map: {(out / 'county_map.png').resolve()}")
+    for what, path in figures.items():
+        typer.echo(f"  {what}: {path.resolve()}")
     for result in results:
         typer.echo(
             f"  {result.scenario.name}: tables and figures in {(out / result.scenario.name)}"
         )
+
+
+def write_demo_figures(results: list[RunResult], out: Path, lang: str) -> dict[str, Path]:
+    """The demo's figures of both scenarios: the programme against the baseline reference.
+
+    ``income_paths.png``: per-capita income and mean collective income, the baseline's path
+    dashed, the programme's beside it, and their paired difference per year around a zero
+    line; ``weak_villages.png``: weak villages of both on one axis.
+    """
+    from model.viz.figures import weak_villages_figure
+    from model.viz.income_figures import reference_paths_figure
+    from model.viz.style import save_figure
+
+    both = pd.concat([r.tables["county_yearly"] for r in results], ignore_index=True)
+    measures = ("per_capita_income", "collective_income_mean")
+    paths = reference_paths_figure(both, measures, reference="baseline", lang=lang)
+    weak = weak_villages_figure(both, lang=lang, reference="baseline")
+    return {
+        "income paths against the baseline": save_figure(paths, out / "income_paths.png"),
+        "weak villages": save_figure(weak, out / "weak_villages.png"),
+    }
 
 
 def _check_lang(lang: str) -> None:

@@ -89,7 +89,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "bands: 95% intervals over {n} replicates; dashed: scenarios not swept",
         "阴影:{n}次重复的95%置信区间;虚线:未扫描的情景",
     ),
-    "reference_suffix": ("{name} (reference)", "{name}(参照)"),
+    "reference_suffix": ("{name}, reference", "{name}(参照)"),
     "reference": ("reference", "参照"),
     "paths_vs_reference_title": (
         "Against the reference: {ref}",
