@@ -63,6 +63,7 @@ RC_PARAMS: dict[str, Any] = {
     "axes.grid": True,
     "axes.axisbelow": True,
     "grid.alpha": 0.35,
+    "grid.color": "#BBBBBB",  # a declared neutral (model.viz.palettes)
     "grid.linewidth": 0.6,
     "xtick.labelsize": 8.5,
     "ytick.labelsize": 8.5,
