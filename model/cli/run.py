@@ -45,6 +45,14 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of the summary.")
     ] = False,
+    gis: Annotated[
+        bool,
+        typer.Option(
+            "--gis",
+            help="Also write map.gpkg: villages and alliances with their yearly measures "
+            "(a GeoPackage that QGIS opens).",
+        ),
+    ] = False,
     set_: SetOption = None,
 ) -> None:
     """Run one scenario: tables (Parquet), manifest, figures and a short summary."""
@@ -59,9 +67,14 @@ def run(
     if replicate < 0:
         raise InputError("--replicate", "replicate", replicate, "an integer >= 0")
     resolved = load_scenario(scenario, overrides)
-    result = run_scenario(resolved, replicate=replicate, progress=not as_json)
+    world = None
+    if gis:
+        from model.jointmodel import build_world
+
+        world = build_world(resolved)  # kept for the map's geometries
+    result = run_scenario(resolved, replicate=replicate, progress=not as_json, world=world)
     folder = out or RESULTS_DIR / resolved.name
-    files = write_results(result, folder, lang=lang)
+    files = write_results(result, folder, lang=lang, world=world)
     if as_json:
         typer.echo(json.dumps(summary_json(result), indent=2))
         return
@@ -142,11 +155,15 @@ def _check_lang(lang: str) -> None:
 # Writing
 
 
-def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str, Path]:
+def write_results(
+    result: RunResult, folder: Path, lang: str = "en", world: Any = None
+) -> dict[str, Path]:
     """Write a run's tables (Parquet), figures (PNG) and manifest; return the files.
 
     Each file is written to a temporary name and moved into place (:mod:`model.atomic`), so
     an interrupted run never leaves a half-written table beside a manifest that claims it.
+    With the run's ``world`` (county, alliances), ``map.gpkg`` is written too
+    (:func:`model.viz.gis.run_layers`).
     """
     from model.viz import figures, income_figures
 
@@ -165,6 +182,12 @@ def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str
     }
     for name, draw in figures.items():
         files[name] = draw(tables[name], folder / f"{name}.png", lang=lang)
+    if world is not None:
+        from model.viz.gis import run_layers, write_layers
+
+        county, alliances = world
+        layers = run_layers(county, alliances, result.tables)
+        files["map"] = write_layers(layers, folder / "map.gpkg")[0]
     manifest = {
         "scenario": result.scenario.name,
         "seed": result.scenario.seed,
