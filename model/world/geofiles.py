@@ -38,6 +38,7 @@ import pyproj
 from model.errors import InputError
 from model.world.crs import in_metres, projected_crs
 from model.world.table_files import line_label
+from model.world.village_traits import VILLAGE_COLUMNS
 
 #: The layer read from a GIS file with several layers.
 VILLAGE_LAYER = "villages"
@@ -47,24 +48,6 @@ VILLAGE_GEOMETRIES = ("Point", "Polygon", "MultiPolygon")
 COORDINATE_TOLERANCE_KM = 0.001
 #: Shapefiles cut field names to this many characters.
 SHAPEFILE_NAME_LENGTH = 10
-#: Names a village file's columns may have (for a shapefile's cut names).
-KNOWN_COLUMNS = (
-    "village_id",
-    "name",
-    "town",
-    "x_km",
-    "y_km",
-    "terrain",
-    "population",
-    "households",
-    "resident_share",
-    "cultivated_mu",
-    "industry",
-    "specialty_share",
-    "committee_capacity",
-    "collective_income_start",
-    "hollowed",
-)
 
 
 @dataclass(frozen=True)
@@ -196,7 +179,7 @@ def _full_names(columns: pd.Index) -> dict[str, str]:
     """A shapefile's cut names (``cultivated``) mapped to the full ones (``cultivated_mu``)."""
     present = {str(c) for c in columns}
     cut = {}
-    for name in KNOWN_COLUMNS:
+    for name in VILLAGE_COLUMNS:
         short = name[:SHAPEFILE_NAME_LENGTH]
         if short != name and short in present and name not in present:
             cut[short] = name
