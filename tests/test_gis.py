@@ -104,6 +104,10 @@ def test_gis_polygons_give_their_representative_points(tmp_path, csv_world) -> N
     world = file_world(path)
     assert_same_world(world, csv_world, atol=1e-9)  # a square's representative point: its centre
     assert (world[0].shapes.geom_type == "Polygon").all()
+    from model.viz.maps import county_map_figure
+
+    drawn = county_map_figure(*world).axes[0].collections
+    assert any(len(c.get_paths()) == len(world[0].villages) for c in drawn), "the polygons"
 
 
 def bad_file(tmp_path: Path, name: str, frame: geopandas.GeoDataFrame) -> Path:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import Normalize, TwoSlopeNorm, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -142,6 +143,18 @@ def _draw_outlines(
             lead = xy[leads[index]]
             for member in xy[list(members)]:
                 ax.plot(*zip(lead, member, strict=True), color=colour, lw=0.6, alpha=0.8, zorder=4)
+
+
+def _draw_village_shapes(ax: Axes, shapes: Any) -> None:
+    """A GIS village file's polygons (outer rings, in km) under the village dots."""
+    rings = [
+        np.asarray(part.exterior.coords) / 1000.0
+        for shape in shapes
+        if shape.geom_type in ("Polygon", "MultiPolygon")
+        for part in getattr(shape, "geoms", [shape])
+    ]
+    if rings:
+        ax.add_collection(PolyCollection(rings, fc="none", ec="#777777", lw=0.4, zorder=1))
 
 
 def _village_colours(villages: pd.DataFrame, table: pd.DataFrame, colour_by: str) -> list[str]:
@@ -348,6 +361,8 @@ def county_map_figure(county: County, alliances: Alliances, lang: str = "en") ->
     fig, axes = new_figure(1, 1, (11.5, 8.2), lang)
     ax = axes[0, 0]
     draw_village_map(ax, villages, table, colour_by="industry", towns=True, lang=lang)
+    if county.shapes is not None:
+        _draw_village_shapes(ax, county.shapes)
     synthetic = county.source == "synthetic"
     led = alliances_led(table, len(villages))
     ax.set_title(
