@@ -125,6 +125,9 @@ def test_demo_runs_both_scenarios(tmp_path):
     comparison = pd.read_csv(tmp_path / "comparison.csv")
     assert {"baseline", "anqiu_2023"} <= set(comparison.columns)
     assert (tmp_path / "county_map.png").exists()
+    # The programme against the baseline reference, and weak villages of both on one axis.
+    for figure in ("income_paths.png", "weak_villages.png"):
+        assert (tmp_path / figure).read_bytes()[:4] == b"\x89PNG"
     assert str(tmp_path.resolve()) in result.stdout
 
 

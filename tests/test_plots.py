@@ -299,3 +299,209 @@ def test_chinese_without_a_cjk_font_falls_back_to_english(monkeypatch) -> None:
 def test_show_returns_an_inline_image() -> None:
     image = style.show(figures.weak_villages_figure(county_table()))
     assert image.data[:8] == PNG_MAGIC
+
+
+# --------------------------------------------------------------------------------------
+# Honest axes, sweeps, paths against the reference, one chart for weak villages
+
+
+def visible_axes(fig) -> list:
+    return [ax for ax in fig.axes if ax.get_visible()]
+
+
+def sweep_results(rents=(400, 600, 800, 1000)) -> pd.DataFrame:
+    """county_yearly rows of a baseline and a rent sweep of one scenario (made-up numbers)."""
+    base = county_table(("land-pooling",), replicates=3, years=3)
+    frames = [base.assign(scenario="baseline", variant=0)]
+    for k, rent in enumerate(rents):
+        noise = np.random.default_rng(k).normal(0, 20, len(base))
+        frames.append(
+            base.assign(
+                variant=k,
+                **{"param:policies.land_pooling.rent": float(rent)},
+                per_capita_income=base["per_capita_income"] + 2.0 * rent + noise,
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_weak_villages_of_all_arms_share_one_axis() -> None:
+    arms = ("baseline", "anqiu_2023", "policy_land_pooling", "my_arm")
+    fig = figures.weak_villages_figure(county_table(arms), reference="baseline")
+    (ax,) = visible_axes(fig)
+    lines = [line for line in ax.get_lines() if line.get_label() and line.get_xdata().size > 2]
+    assert len(lines) == len(arms)
+    assert lines[0].get_linestyle() == "--", "the reference is dashed"
+    assert "reference" in lines[0].get_label()
+
+
+def test_effects_keep_an_honest_axis_and_a_measures_panels_share_their_width() -> None:
+    from model.experiments.compare import compare
+
+    county = county_table(("a", "b"), replicates=3)
+    county.loc[county["scenario"] == "b", "per_capita_income"] += 0.0002  # no effect at all
+    table = compare(county, reference="a", measures=["per_capita_income", "gini_household"])
+    level = float(table.loc[table["measure"] == "per_capita_income", "mean"].max())
+
+    effects = experiment_figures.effects_figure(table)
+    low, high = effects.axes[0].get_xlim()
+    assert low == pytest.approx(-high), "effects are centred on zero"
+    assert high >= style.EFFECT_FLOOR_SHARE * level * 0.999, "no zoom on a tiny difference"
+
+    fig = experiment_figures.compare_figure(table)
+    rows = np.asarray(fig.axes).reshape(-1, 2)
+    for left, right in rows:
+        width = np.diff(left.get_xlim())[0]
+        assert np.diff(right.get_xlim())[0] == pytest.approx(width), "one scale per measure"
+        assert right.get_xlim()[0] == pytest.approx(-right.get_xlim()[1])
+
+
+def test_no_offset_text_or_scientific_multiplier() -> None:
+    from model.experiments.compare import compare
+
+    county = county_table(("baseline", "anqiu_2023"), replicates=3)
+    county["public_spending_cum"] = 1e9 + county["replicate"] * 3e5  # 1e9 yuan, tiny spread
+    county["collective_income_total"] = 4.2e8 + county["year"]
+    table = compare(county, reference="baseline")
+    drawn = [
+        experiment_figures.compare_figure(table),
+        experiment_figures.effects_figure(table),
+        income_figures.reference_paths_figure(county, ("per_capita_income", "weak_villages")),
+        figures.collective_paths_figure(county),
+    ]
+    for fig in drawn:
+        fig.canvas.draw()
+        for ax in visible_axes(fig):
+            for axis in (ax.xaxis, ax.yaxis):
+                assert axis.get_offset_text().get_text() == "", (fig.get_suptitle(), ax.get_title())
+                shown = [t.get_text() for t in axis.get_ticklabels()]
+                assert not any("e+" in t or "e-" in t for t in shown), shown
+
+
+def test_a_sweep_is_a_line_over_the_swept_value() -> None:
+    from model.experiments.compare import compare
+    from model.viz import sweep_figures
+
+    table = compare(sweep_results(), reference="baseline", measures=["per_capita_income"])
+    assert sweep_figures.swept_parameter(table) == "param:policies.land_pooling.rent"
+    fig = experiment_figures.compare_figure(table)  # compare's figure hands sweeps over
+    left, right = fig.axes[:2]
+    lines = [line for line in left.get_lines() if list(line.get_xdata()) == [400, 600, 800, 1000]]
+    assert len(lines) == 1, "one line over the swept value"
+    assert np.all(np.diff(lines[0].get_ydata()) > 0), "income rises with the rent here"
+    assert left.collections, "the interval is a band"
+    assert left.get_shared_x_axes().joined(left, right), "levels and effects share the swept axis"
+    assert any("land_pooling.rent" in ax.get_xlabel() for ax in fig.axes)
+    # Two swept parameters (a grid or Latin hypercube) are not one line: arms stay categorical.
+    two = sweep_results().assign(**{"param:labour.wage_growth": lambda t: t["variant"] * 0.01})
+    assert sweep_figures.swept_parameter(compare(two, reference="baseline")) is None
+
+
+def test_paths_against_the_reference() -> None:
+    county = county_table(("baseline", "anqiu_2023"), replicates=3, years=4)
+    fig = income_figures.reference_paths_figure(county, ("per_capita_income",))
+    left, right = fig.axes[:2]
+    reference = [line for line in left.get_lines() if "reference" in line.get_label()]
+    assert len(reference) == 1 and reference[0].get_linestyle() == "--"
+    assert any(np.allclose(line.get_ydata(), 0.0) for line in right.get_lines()), "zero line"
+    diffs = income_figures.paired_yearly_differences(county, "baseline", ["per_capita_income"])
+    mine = diffs[diffs["scenario"] == "anqiu_2023"]
+    by_year = county.pivot_table(
+        index=["replicate", "year"], columns="scenario", values="per_capita_income"
+    )
+    expected = (by_year["anqiu_2023"] - by_year["baseline"]).groupby("year").mean()
+    assert np.allclose(mine.set_index("year")["diff"], expected)
+    assert (mine["diff_low"] <= mine["diff"]).all() and (mine["diff"] <= mine["diff_high"]).all()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_new_figures_draw_in_both_languages(lang: str) -> None:
+    from model.experiments.compare import compare
+
+    sweep = compare(sweep_results(), reference="baseline", measures=["per_capita_income"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zh without a CJK font falls back, with a warning
+        drawn = [
+            experiment_figures.compare_figure(sweep, lang=lang),
+            income_figures.reference_paths_figure(county_table(), lang=lang),
+        ]
+    zh = lang == "zh" and style.find_cjk_font() is not None
+    for fig in drawn:
+        assert style.figure_png(fig)[:8] == PNG_MAGIC
+        title = fig.get_suptitle()
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in title) == zh, title
+
+
+# --------------------------------------------------------------------------------------
+# Colour-blind-safe palettes and the map's layers
+
+
+def hex_of(colour) -> str:
+    from matplotlib.colors import to_hex
+
+    return to_hex(colour, keep_alpha=False).lower()
+
+
+def drawn_colours(fig) -> set[str]:
+    """Every colour of the figure's lines, patches and collections (transparent ones left out)."""
+    from matplotlib.collections import Collection
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    out: set[str] = set()
+    for ax in fig.axes:
+        for artist in ax.findobj(lambda a: isinstance(a, Line2D | Patch | Collection)):
+            if artist is ax.patch or not artist.get_visible():
+                continue
+            if isinstance(artist, Line2D):  # the line if drawn, the markers if any
+                colours = [artist.get_color()] if artist.get_linestyle() != "None" else []
+                if artist.get_marker() not in (None, "None", "", " "):
+                    colours += [artist.get_markerfacecolor(), artist.get_markeredgecolor()]
+            elif isinstance(artist, Patch):
+                colours = [artist.get_facecolor(), artist.get_edgecolor()]
+            else:
+                colours = [*artist.get_facecolors(), *artist.get_edgecolors()]
+            for colour in colours:
+                if isinstance(colour, str) and colour == "none":
+                    continue
+                if to_rgba(colour)[3] > 0:
+                    out.add(hex_of(colour))
+    return out
+
+
+def test_palettes_are_colour_blind_safe_and_modes_do_not_clash_with_industries() -> None:
+    from model.viz import palettes
+
+    okabe = {c.lower() for c in palettes.OKABE_ITO}
+    light = {c.lower() for c in palettes.TOL_LIGHT}
+    assert {c.lower() for c in palettes.MODE_COLOURS.values()} <= okabe
+    assert {c.lower() for c in palettes.INDUSTRY_COLOURS.values()} <= light
+    assert not okabe & light, "outlines (modes) and fills (industries) from separate palettes"
+    assert len(set(palettes.MODE_LINESTYLES.values())) == len(palettes.MODE_COLOURS)
+    names = ["baseline", "anqiu_2023", *(f"x{i}" for i in range(5))]
+    colours = palettes.scenario_colours(names)
+    assert len(set(colours.values())) == len(names), "no two arms share a colour"
+    assert {c.lower() for c in colours.values()} <= palettes.DECLARED_COLOURS
+
+
+def test_map_draws_only_declared_colours_and_town_labels_sit_on_top() -> None:
+    from model.jointmodel import build_world
+    from model.scenario import load_scenario
+    from model.viz import palettes
+
+    county, alliances = build_world(load_scenario("anqiu_2023", ["county.scale=0.2"]))
+    fig = maps.county_map_figure(county, alliances)
+    assert drawn_colours(fig) <= palettes.DECLARED_COLOURS, (
+        drawn_colours(fig) - palettes.DECLARED_COLOURS
+    )
+    ax = fig.axes[0]
+    (image,) = ax.get_images()
+    tints = {hex_of(rgba[:3]) for rgba in image.get_array().reshape(-1, 4) if rgba[3] > 0}
+    assert tints <= {c.lower() for c in palettes.TOL_PALE}
+    towns = set(county.villages["town"])
+    labels_ = [t for t in ax.texts if t.get_text() in towns]
+    assert {t.get_text() for t in labels_} == towns
+    below = [a.get_zorder() for a in (*ax.patches, *ax.collections, *ax.lines, image)]
+    assert min(t.get_zorder() for t in labels_) > max(below), "town names above every layer"
+    assert all(t.get_path_effects() for t in labels_), "town names have a halo"

@@ -34,8 +34,20 @@ def county(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of tables.")
     ] = False,
+    gis: Annotated[
+        Path | None,
+        typer.Option(
+            "--gis",
+            help="Also write the villages and alliances as GIS layers: a GeoPackage "
+            "(OUT.gpkg) or GeoParquet files (OUT.parquet gives OUT_villages.parquet, ...).",
+        ),
+    ] = None,
 ) -> None:
     """Build the scenario's county and alliances, print a summary and write a map."""
+    if gis is not None:
+        from model.viz.gis import check_gis_path  # geopandas only when asked for
+
+        check_gis_path(gis)
     resolved = load_scenario(scenario, set_ or [])
     built, alliances, seconds = build(resolved)
     # Imported here: matplotlib is only needed once there is something to draw.
@@ -48,6 +60,10 @@ def county(
     summary = summarise(built, alliances)
     summary["build_seconds"] = round(seconds, 4)
     summary["map"] = str(png)
+    if gis is not None:
+        from model.viz.gis import county_layers, write_layers
+
+        summary["gis"] = [str(p) for p in write_layers(county_layers(built, alliances), gis)]
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
         return
@@ -55,6 +71,8 @@ def county(
     console.print(_town_table(built, alliances, resolved))
     console.print(_alliance_table(summary))
     console.print(f"map: {png}")
+    for path in summary.get("gis", []):
+        console.print(f"GIS layers: {path}")
 
 
 def build(scenario: Scenario) -> tuple[County, Alliances, float]:

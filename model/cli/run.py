@@ -45,6 +45,14 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of the summary.")
     ] = False,
+    gis: Annotated[
+        bool,
+        typer.Option(
+            "--gis",
+            help="Also write map.gpkg: villages and alliances with their yearly measures "
+            "(a GeoPackage that QGIS opens).",
+        ),
+    ] = False,
     set_: SetOption = None,
 ) -> None:
     """Run one scenario: tables (Parquet), manifest, figures and a short summary."""
@@ -60,8 +68,13 @@ def run(
         raise InputError("--replicate", "replicate", replicate, "an integer >= 0")
     resolved = load_scenario(scenario, overrides)
     folder = ensure_output_folder(out or RESULTS_DIR / resolved.name)
-    result = run_scenario(resolved, replicate=replicate, progress=not as_json)
-    files = write_results(result, folder, lang=lang)
+    world = None
+    if gis:
+        from model.jointmodel import build_world
+
+        world = build_world(resolved)  # kept for the map's geometries
+    result = run_scenario(resolved, replicate=replicate, progress=not as_json, world=world)
+    files = write_results(result, folder, lang=lang, world=world)
     if as_json:
         typer.echo(json.dumps(summary_json(result), indent=2))
         return
@@ -98,13 +111,37 @@ def demo(
     print_summary(results)
     comparison = comparison_table(results)
     atomic_write(out / "comparison.csv", comparison.to_csv(index=False))
+    figures = write_demo_figures(results, out, lang)
     typer.echo(f"results: {out.resolve()}")
     typer.echo(f"  comparison table: {(out / 'comparison.csv').resolve()}")
     typer.echo(f"  county map: {(out / 'county_map.png').resolve()}")
+    for what, path in figures.items():
+        typer.echo(f"  {what}: {path.resolve()}")
     for result in results:
         typer.echo(
             f"  {result.scenario.name}: tables and figures in {(out / result.scenario.name)}"
         )
+
+
+def write_demo_figures(results: list[RunResult], out: Path, lang: str) -> dict[str, Path]:
+    """The demo's figures of both scenarios: the programme against the baseline reference.
+
+    ``income_paths.png``: per-capita income and mean collective income, the baseline's path
+    dashed, the programme's beside it, and their paired difference per year around a zero
+    line; ``weak_villages.png``: weak villages of both on one axis.
+    """
+    from model.viz.figures import weak_villages_figure
+    from model.viz.income_figures import reference_paths_figure
+    from model.viz.style import save_figure
+
+    both = pd.concat([r.tables["county_yearly"] for r in results], ignore_index=True)
+    measures = ("per_capita_income", "collective_income_mean")
+    paths = reference_paths_figure(both, measures, reference="baseline", lang=lang)
+    weak = weak_villages_figure(both, lang=lang, reference="baseline")
+    return {
+        "income paths against the baseline": save_figure(paths, out / "income_paths.png"),
+        "weak villages": save_figure(weak, out / "weak_villages.png"),
+    }
 
 
 def _check_lang(lang: str) -> None:
@@ -119,11 +156,15 @@ def _check_lang(lang: str) -> None:
 # Writing
 
 
-def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str, Path]:
+def write_results(
+    result: RunResult, folder: Path, lang: str = "en", world: Any = None
+) -> dict[str, Path]:
     """Write a run's tables (Parquet), figures (PNG) and manifest; return the files.
 
     Each file is written to a temporary name and moved into place (:mod:`model.atomic`), so
     an interrupted run never leaves a half-written table beside a manifest that claims it.
+    With the run's ``world`` (county, alliances), ``map.gpkg`` is written too
+    (:func:`model.viz.gis.run_layers`).
     """
     from model.viz import figures, income_figures
 
@@ -142,6 +183,12 @@ def write_results(result: RunResult, folder: Path, lang: str = "en") -> dict[str
     }
     for name, draw in figures.items():
         files[name] = draw(tables[name], folder / f"{name}.png", lang=lang)
+    if world is not None:
+        from model.viz.gis import run_layers, write_layers
+
+        county, alliances = world
+        layers = run_layers(county, alliances, result.tables)
+        files["map"] = write_layers(layers, folder / "map.gpkg")[0]
     manifest = {
         "scenario": result.scenario.name,
         "seed": result.scenario.seed,

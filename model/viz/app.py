@@ -36,7 +36,7 @@ from mesa.visualization import SolaraViz
 from model.jointmodel import JointVillageModel
 from model.paths import SCENARIO_DIR
 from model.scenario import load_scenario
-from model.viz import maps, style
+from model.viz import maps, outlines, style
 from model.viz.income_figures import stack_sources
 from model.world.alliances import MODES
 
@@ -125,7 +125,7 @@ class AppModel(JointVillageModel):
         self.horizon = 12 * int(years)
         self.window: deque[np.ndarray] = deque(maxlen=12)
         xy = self.county.villages[["x_km", "y_km"]].to_numpy(float)
-        self.outlines = maps.alliance_outlines(xy, self.alliance_table.table["members"])
+        self.outlines = outlines.alliance_outlines(xy, self.alliance_table.table["members"])
         threshold = config.collective.weak_threshold
         start = self.villages.collective_start
         top = max(float(np.percentile(start, 95)) * 1.5, 3 * threshold)

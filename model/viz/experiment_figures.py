@@ -24,19 +24,23 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from model.experiments.compare import LEVEL, RATIO_MEASURES
-from model.viz.labels import measure_label, measure_scale, measure_unit, scenario_label, text
+from model.viz.labels import first_text, measure_heading, measure_label, scenario_label, text
+from model.viz.palettes import OKABE_ITO, palette, scenario_colours
 from model.viz.style import (
+    EFFECT_FLOOR_SHARE,
     add_note,
     add_title,
+    centre_and_half_width,
     figure_builder,
     finish_grid,
     grid_shape,
     legend_right,
+    level_and_effect_spans,
+    measure_floor,
     new_figure,
-    palette,
-    scenario_colours,
-    thousands,
+    set_span,
 )
+from model.viz.sweep_figures import sweep_figure, swept_parameter
 
 #: Measures drawn by :func:`effects_figure` unless told otherwise (those in the table).
 EFFECT_MEASURES = (
@@ -45,25 +49,15 @@ EFFECT_MEASURES = (
     "weak_villages_lifted",
     "gini_household",
 )
-#: Colours of the Sobol indices.
-S1_COLOUR, ST_COLOUR = "#4c72b0", "#dd8452"
+#: Columns of a comparison table that hold levels, and paired differences.
+LEVEL_COLUMNS = ("mean", "ci_low", "ci_high")
+DIFF_COLUMNS = ("diff", "diff_low", "diff_high")
+#: Colours of the Sobol indices (Okabe-Ito blue and orange).
+S1_COLOUR, ST_COLOUR = OKABE_ITO[4], OKABE_ITO[0]
 
 
 # --------------------------------------------------------------------------------------
 # Comparisons
-
-
-def _first(part: pd.DataFrame, column: str) -> str:
-    """The first value of a text column of a measure's rows ("" when there is none)."""
-    if column not in part.columns or not part[column].notna().any():
-        return ""
-    return str(part[column].dropna().iloc[0])
-
-
-def _measure_heading(name: str, part: pd.DataFrame, lang: str) -> tuple[str, str, float]:
-    """A measure's display name, the unit of its shown values and their scale."""
-    label = measure_label(name, lang, _first(part, "label") or name)
-    return label, measure_unit(name, lang, _first(part, "unit")), measure_scale(name)
 
 
 def _arm_intervals(
@@ -75,8 +69,6 @@ def _arm_intervals(
     colours = scenario_colours(arms)
     for i, arm in enumerate(arms):
         ax.errorbar(mid[i], i, xerr=err[:, i : i + 1], fmt="o", color=colours[arm], capsize=3, ms=5)
-    if np.nanmax(np.abs(np.r_[low, high, mid, 0.0])) >= 1000:
-        thousands(ax, "x")
 
 
 def _arm_ticks(ax: Axes, arms: Sequence[str], lang: str, labelled: bool = True) -> None:
@@ -85,17 +77,39 @@ def _arm_ticks(ax: Axes, arms: Sequence[str], lang: str, labelled: bool = True) 
     ax.set_ylim(len(arms) - 0.5, -0.5)  # the first arm on top
 
 
+def _shown(part: pd.DataFrame, columns: Sequence[str], scale: float) -> np.ndarray:
+    """The values of some columns of a measure's rows, in display units."""
+    return np.concatenate([part[c].to_numpy(float) / scale for c in columns])
+
+
+def measure_spans(part: pd.DataFrame, scale: float) -> tuple[float, float, float]:
+    """The honest axes of one measure's rows of a comparison table (see
+    :func:`~model.viz.style.level_and_effect_spans`)."""
+    return level_and_effect_spans(
+        _shown(part, LEVEL_COLUMNS, scale),
+        _shown(part, DIFF_COLUMNS, scale),
+        part["mean"].to_numpy(float) / scale,
+    )
+
+
 @figure_builder
 def compare_figure(
     table: pd.DataFrame, measures: Sequence[str] | None = None, lang: str = "en"
 ) -> Figure:
     """One row per measure: means with intervals (left), paired differences (right).
 
+    The two panels of a measure share their width in the measure's units (see
+    :func:`measure_spans`). A sweep (the arms of a scenario differ in one ``param:*``
+    column) is drawn over the swept value instead
+    (:func:`model.viz.sweep_figures.sweep_figure`).
+
     Args:
         table: From :func:`model.experiments.compare.compare`.
         measures: Which measures to draw (default: all in the table).
         lang: ``"en"`` or ``"zh"``.
     """
+    if swept_parameter(table) is not None:
+        return sweep_figure(table, measures, lang=lang)
     names = list(dict.fromkeys(measures or table["measure"]))
     arms = [str(a) for a in dict.fromkeys(table["arm"])]
     reference = scenario_label(str(table["reference"].iloc[0]) if len(table) else "", lang)
@@ -104,21 +118,25 @@ def compare_figure(
     fig, axes = new_figure(len(names), 2, (12.0, height), lang)
     for row, name in enumerate(names):
         part = table[table["measure"] == name].set_index("arm").reindex(arms)
-        label, unit, scale = _measure_heading(name, part, lang)
+        label, unit, scale = measure_heading(name, part, lang)
         left, right = axes[row]
-        _arm_intervals(left, part, arms, ("mean", "ci_low", "ci_high"), scale)
+        _arm_intervals(left, part, arms, LEVEL_COLUMNS, scale)
+        centre, half, _ = measure_spans(part, scale)
+        set_span(left, centre, half)
         heading = f"{label} [{unit}]" if unit else label
         if part["diff"].isna().all() and name in ratios:
             left.set_title(text("vs_reference", lang, what=heading, ref=reference))
             right.set_visible(False)
         else:
-            _arm_intervals(right, part, arms, ("diff", "diff_low", "diff_high"), scale)
+            _arm_intervals(right, part, arms, DIFF_COLUMNS, scale)
+            set_span(right, 0.0, half)
             left.set_title(heading)
             right.set_title(text("paired_difference", lang, ref=reference))
         right.axvline(0, color="#555555", lw=0.8)
         _arm_ticks(left, arms, lang)
         _arm_ticks(right, arms, lang, labelled=False)
     add_title(fig, text("compare_title", lang, level=round(LEVEL * 100)))
+    add_note(fig, text("honest_axes_note", lang, share=round(100 * EFFECT_FLOOR_SHARE)))
     return fig
 
 
@@ -127,6 +145,10 @@ def effects_figure(
     table: pd.DataFrame, measures: Sequence[str] | None = None, lang: str = "en"
 ) -> Figure:
     """Paired differences against the reference arm with 95% intervals, a panel per measure.
+
+    Every arm's effect on a measure is on the one axis of that measure's panel, centred on
+    zero and never narrower than :func:`~model.viz.style.measure_floor` of the measure's
+    levels (all arms, the reference included).
 
     Args:
         table: From :func:`model.experiments.compare.compare`.
@@ -141,9 +163,13 @@ def effects_figure(
     height = max(2.6, 0.34 * len(arms) + 1.2)
     fig, axes = new_figure(rows, cols, (6.4 * cols, height * rows + 0.6), lang)
     for index, (ax, name) in enumerate(zip(axes.ravel(), names, strict=False)):
-        part = table[table["measure"] == name].set_index("arm").reindex(arms)
-        label, unit, scale = _measure_heading(name, part, lang)
-        _arm_intervals(ax, part, arms, ("diff", "diff_low", "diff_high"), scale)
+        every_arm = table[table["measure"] == name]
+        part = every_arm.set_index("arm").reindex(arms)
+        label, unit, scale = measure_heading(name, part, lang)
+        _arm_intervals(ax, part, arms, DIFF_COLUMNS, scale)
+        floor = measure_floor(every_arm["mean"].to_numpy(float) / scale)
+        _, half = centre_and_half_width(_shown(part, DIFF_COLUMNS, scale), centre=0.0)
+        set_span(ax, 0.0, max(half, floor))
         ax.axvline(0, color="#555555", lw=0.8)
         ax.set_title(label, fontsize=9.5)
         ax.set_xlabel(unit)
@@ -151,6 +177,7 @@ def effects_figure(
     for ax in axes.ravel()[len(names) :]:
         ax.set_visible(False)
     add_title(fig, text("effects_title", lang, ref=scenario_label(reference, lang)))
+    add_note(fig, text("honest_axes_note", lang, share=round(100 * EFFECT_FLOOR_SHARE)))
     return fig
 
 
@@ -180,7 +207,7 @@ def _panel_title(scenario: str, name: str, part: pd.DataFrame, several: bool, la
     title = measure_label(name, lang)
     if several:
         title = f"{scenario_label(scenario, lang)}: {title}"
-    note = _first(part, "note")
+    note = first_text(part, "note")
     return title + (f"\n({note})" if note else "")
 
 

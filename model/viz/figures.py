@@ -27,8 +27,14 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from model.viz.labels import mode_label, scenario_label, text
-from model.viz.style import (
+from model.viz.palettes import (
     MODE_COLOURS,
+    NOT_ALLIED_COLOUR,
+    OKABE_ITO,
+    WEAK_BAR_COLOUR,
+    scenario_colours,
+)
+from model.viz.style import (
     WAN,
     WEAK_BAR,
     add_note,
@@ -40,7 +46,6 @@ from model.viz.style import (
     legend_right,
     new_figure,
     save_figure,
-    scenario_colours,
 )
 
 # --------------------------------------------------------------------------------------
@@ -73,32 +78,53 @@ def _stats(table: pd.DataFrame, column: str) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _line_style(name: str) -> dict[str, Any]:
-    if name == "baseline":
+def _line_style(name: str, reference: str | None = None) -> dict[str, Any]:
+    """Dashed for the reference (the baseline when none is named), bold for the programme."""
+    if name == (reference or "baseline"):
         return {"ls": "--", "lw": 1.8}
     if name in ("anqiu_2023", "anqiu"):
         return {"ls": "-", "lw": 2.6}
     return {"ls": "-", "lw": 1.6}
 
 
-def _lines_over_years(
-    ax: Axes, table: pd.DataFrame, column: str, scale: float = 1.0, lang: str = "en"
+def lines_over_years(
+    ax: Axes,
+    table: pd.DataFrame,
+    column: str,
+    scale: float = 1.0,
+    lang: str = "en",
+    reference: str | None = None,
 ) -> int:
-    """One line per scenario (mean over replicates) and a band (range); returns max n."""
+    """One line per scenario (mean over replicates) and a band (range) on one axis.
+
+    Args:
+        ax: The axes.
+        table: ``county_yearly`` rows of one or several scenarios and replicates.
+        column: The measure.
+        scale: Values are divided by this (yuan to 10,000 yuan).
+        lang: ``"en"`` or ``"zh"``.
+        reference: The reference scenario: drawn dashed and named "(reference)".
+
+    Returns:
+        The largest number of replicates of a scenario.
+    """
     stats = _stats(table, column)
     colours = scenario_colours(scenario_names(table))
     most = 1
     for name, part in stats.groupby("scenario", sort=False):
         colour = colours[str(name)]
         years = part["year"].to_numpy()
+        label = scenario_label(str(name), lang)
+        if reference is not None and str(name) == reference:
+            label = text("reference_suffix", lang, name=label)
         ax.plot(
             years,
             part["mean"] / scale,
             color=colour,
-            label=scenario_label(str(name), lang),
+            label=label,
             marker="o",
             ms=3,
-            **_line_style(str(name)),
+            **_line_style(str(name), reference),
         )
         if part["n"].max() > 1:
             ax.fill_between(
@@ -118,19 +144,19 @@ def collective_paths_figure(county_yearly: pd.DataFrame, lang: str = "en") -> Fi
     """Village collective income over the years: mean and median village, per scenario."""
     fig, axes = new_figure(1, 2, (11.5, 4.2), lang, sharex=True)
     left, right = axes[0]
-    n = _lines_over_years(left, county_yearly, "collective_income_mean", WAN, lang)
-    _lines_over_years(right, county_yearly, "collective_income_median", WAN, lang)
+    n = lines_over_years(left, county_yearly, "collective_income_mean", WAN, lang)
+    lines_over_years(right, county_yearly, "collective_income_median", WAN, lang)
     left.set_title(text("collective_mean", lang))
     right.set_title(text("collective_median", lang))
     for ax in (left, right):
         ax.set_xlabel(text("year", lang))
         ax.set_ylabel(text("wan_yr_village", lang))
-        ax.axhline(WEAK_BAR / WAN, color="#b2182b", lw=0.9, ls=":")
+        ax.axhline(WEAK_BAR / WAN, color=WEAK_BAR_COLOUR, lw=0.9, ls=":")
     right.text(
         right.get_xlim()[1],
         WEAK_BAR / WAN,
         text("weak_bar", lang) + " ",
-        color="#b2182b",
+        color=WEAK_BAR_COLOUR,
         fontsize=7.5,
         ha="right",
         va="top",
@@ -143,11 +169,22 @@ def collective_paths_figure(county_yearly: pd.DataFrame, lang: str = "en") -> Fi
 
 
 @figure_builder
-def weak_villages_figure(county_yearly: pd.DataFrame, lang: str = "en") -> Figure:
-    """Number of weak villages (collective income below 100k yuan) over the years."""
+def weak_villages_figure(
+    county_yearly: pd.DataFrame, lang: str = "en", reference: str | None = None
+) -> Figure:
+    """Number of weak villages (collective income below 100k yuan) over the years.
+
+    Every scenario (arm) is a line on the one axis, the reference dashed.
+
+    Args:
+        county_yearly: ``county_yearly`` rows of one or several scenarios and replicates.
+        lang: ``"en"`` or ``"zh"``.
+        reference: The reference scenario, named "(reference)" (default: none named; the
+            baseline is dashed).
+    """
     fig, axes = new_figure(1, 1, (8.6, 4.2), lang)
     ax = axes[0, 0]
-    n = _lines_over_years(ax, county_yearly, "weak_villages", 1.0, lang)
+    n = lines_over_years(ax, county_yearly, "weak_villages", 1.0, lang, reference)
     ax.set_xlabel(text("year", lang))
     ax.set_ylabel(text("weak_villages", lang) + f" ({text('villages', lang)})")
     ax.set_ylim(bottom=0)
@@ -181,7 +218,7 @@ def collective_distribution_figure(village_yearly: pd.DataFrame, lang: str = "en
     top = max(float(np.nanmax(values)) if len(values) else 1.0, floor * 10)
     bins = np.geomspace(floor, top * 1.01, 32)
     first_year, last_year = int(frame["year"].min()), int(frame["year"].max())
-    shades = {first_year: "#9ecae1", last_year: "#08519c"}
+    shades = {first_year: OKABE_ITO[1], last_year: OKABE_ITO[4]}
     for ax, name in zip(axes.ravel(), names, strict=False):
         mine = frame[frame["scenario"] == name]
         for year in dict.fromkeys((first_year, last_year)):
@@ -200,7 +237,9 @@ def collective_distribution_figure(village_yearly: pd.DataFrame, lang: str = "en
                 lw=1.8,
                 label=text("weak_share", lang, year=year, share=share),
             )
-        ax.axvline(WEAK_BAR / WAN, color="#b2182b", lw=1.2, ls="--", label=text("weak_bar", lang))
+        ax.axvline(
+            WEAK_BAR / WAN, color=WEAK_BAR_COLOUR, lw=1.2, ls="--", label=text("weak_bar", lang)
+        )
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.4g}"))
         ax.set_title(scenario_label(name, lang) if name else "")
@@ -233,7 +272,7 @@ def mode_gains_figure(
     if len(others):
         data.append(others)
         labels.append(text("non_allied", lang))
-        colours.append("#bdbdbd")
+        colours.append(NOT_ALLIED_COLOUR)
     fig, axes = new_figure(1, 1, (8.8, 4.2), lang)
     ax = axes[0, 0]
     if data:

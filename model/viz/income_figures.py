@@ -4,6 +4,10 @@ The sources, their labels and their colours are read from the registry when a fi
 drawn, so that a mechanism that registers a new source sees it in every income figure (and
 in the app) without touching this module. A source is drawn when the table has its
 ``income_<name>`` column.
+
+:func:`reference_paths_figure` draws income (or any county measure) against the reference
+scenario: the reference's path as a dashed line, every other scenario's beside it, and the
+paired difference per year with its 95% interval (:func:`paired_yearly_differences`).
 """
 
 from __future__ import annotations
@@ -16,19 +20,25 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from model.experiments.compare import LEVEL, mean_ci
 from model.registry import INCOME_SOURCES, Source
-from model.viz.figures import scenario_names, with_keys
+from model.viz.figures import lines_over_years, scenario_names, with_keys
 from model.viz.labels import scenario_label, text
+from model.viz.palettes import scenario_colours
 from model.viz.style import (
+    WAN,
     add_note,
     add_title,
+    centre_and_half_width,
     figure_builder,
     finish_grid,
     grid_shape,
     integer_years,
     legend_right,
+    measure_floor,
     new_figure,
     save_figure,
+    set_span,
     thousands,
 )
 
@@ -182,6 +192,147 @@ def income_sources_figure(
     handles, labels = left.get_legend_handles_labels()
     extra_h, extra_l = right.get_legend_handles_labels()
     fig.legend(handles + extra_h, labels + extra_l, loc="outside lower center", ncols=6)
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Paths against the reference scenario
+
+#: How a county measure's path is labelled: (label key, unit key, display scale).
+PATH_MEASURES: dict[str, tuple[str, str, float]] = {
+    "per_capita_income": ("per_capita_income", "yuan_pp", 1.0),
+    "collective_income_mean": ("collective_mean_long", "wan_yr_village", WAN),
+    "collective_income_median": ("collective_median_long", "wan_yr_village", WAN),
+    "weak_villages": ("weak_villages", "villages", 1.0),
+}
+#: The interval ends of a paired difference.
+_ENDS = ("diff_low", "diff_high")
+
+
+def paired_yearly_differences(
+    county_yearly: pd.DataFrame, reference: str, measures: Sequence[str], level: float = LEVEL
+) -> pd.DataFrame:
+    """Per scenario, year and measure: the paired difference from the reference.
+
+    Replicate ``r`` of a scenario minus replicate ``r`` of the reference in the same year
+    (common random numbers), then the mean and t-interval of those differences.
+
+    Args:
+        county_yearly: Rows of several scenarios (``scenario``, ``replicate``, ``year`` and
+            the measures).
+        reference: The reference scenario.
+        measures: The measures.
+        level: Confidence level of the intervals.
+
+    Returns:
+        Columns ``scenario, year, measure, pairs, diff, diff_low, diff_high`` (the interval
+        is NaN with fewer than two pairs).
+    """
+    frame = with_keys(county_yearly)
+    keys = ["replicate", "year"]
+    ref = frame.loc[frame["scenario"] == reference, [*keys, *measures]]
+    paired = frame[["scenario", *keys, *measures]].merge(ref, on=keys, suffixes=("", "__ref"))
+    rows = []
+    for (scenario, year), part in paired.groupby(["scenario", "year"], sort=False):
+        for name in measures:
+            diffs = (part[name] - part[f"{name}__ref"]).to_numpy(float)
+            pairs, diff, low, high = mean_ci(diffs, level)
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "year": int(year),
+                    "measure": name,
+                    "pairs": pairs,
+                    "diff": diff,
+                    "diff_low": low,
+                    "diff_high": high,
+                }
+            )
+    return pd.DataFrame(rows, columns=["scenario", "year", "measure", "pairs", "diff", *_ENDS])
+
+
+def _path_heading(name: str, lang: str) -> tuple[str, str, float]:
+    label_key, unit_key, scale = PATH_MEASURES.get(name, ("", "", 1.0))
+    label = text(label_key, lang) if label_key else name
+    return label, text(unit_key, lang) if unit_key else "", scale
+
+
+def _draw_differences(
+    ax: Axes, diffs: pd.DataFrame, reference: str, scale: float, colours: dict[str, str]
+) -> np.ndarray:
+    """A line per scenario of its paired difference per year, its interval as a band."""
+    shown = []
+    for scenario, part in diffs.groupby("scenario", sort=False):
+        if scenario == reference:
+            continue
+        years = part["year"].to_numpy()
+        values = part[["diff", *_ENDS]].to_numpy(float) / scale
+        colour = colours[str(scenario)]
+        ax.plot(years, values[:, 0], color=colour, marker="o", ms=3, lw=1.8)
+        if np.isfinite(values[:, 1:]).any():
+            ax.fill_between(years, values[:, 1], values[:, 2], color=colour, alpha=0.2, lw=0)
+        shown.append(values.ravel())
+    return np.concatenate(shown) if shown else np.zeros(0)
+
+
+@figure_builder
+def reference_paths_figure(
+    county_yearly: pd.DataFrame,
+    measures: Sequence[str] = ("per_capita_income",),
+    reference: str | None = None,
+    difference: bool = True,
+    lang: str = "en",
+) -> Figure:
+    """Paths against the reference scenario: a row per measure.
+
+    Left, the levels over the years: the reference's path dashed (named "(reference)"),
+    every other scenario's as a line, the range over replicates as a band. Right (with
+    ``difference``), the paired difference from the reference per year with its 95%
+    interval, around a zero line that stands for the reference; its axis is centred on
+    zero and at least :func:`~model.viz.style.measure_floor` of the levels wide.
+
+    Args:
+        county_yearly: ``county_yearly`` rows of several scenarios and replicates
+            (``scenario, replicate, year`` and the measures).
+        measures: County measures to draw (labels for those of :data:`PATH_MEASURES`).
+        reference: The reference scenario (default: ``baseline`` when present, else the
+            first).
+        difference: Draw the paired differences too.
+        lang: ``"en"`` or ``"zh"``.
+    """
+    frame = with_keys(county_yearly)
+    names = scenario_names(frame)
+    if reference is None:
+        reference = "baseline" if "baseline" in names else names[0]
+    colours = scenario_colours(names)
+    cols = 2 if difference else 1
+    fig, axes = new_figure(
+        len(measures), cols, (5.6 * cols + 2.4, 3.3 * len(measures) + 0.6), lang, sharex=True
+    )
+    diffs = paired_yearly_differences(frame, reference, measures) if difference else None
+    ref_label = scenario_label(reference, lang)
+    for row, name in enumerate(measures):
+        label, unit, scale = _path_heading(name, lang)
+        left = axes[row, 0]
+        n = lines_over_years(left, frame, name, scale, lang, reference)
+        left.set_title(label)
+        left.set_ylabel(unit)
+        if abs(float(np.nanmax(np.abs(left.get_ylim())))) >= 1000:
+            thousands(left)
+        if diffs is None:
+            continue
+        right = axes[row, 1]
+        shown = _draw_differences(right, diffs[diffs["measure"] == name], reference, scale, colours)
+        right.axhline(0, color=colours[reference], ls="--", lw=1.4)
+        floor = measure_floor(frame[name].to_numpy(float) / scale)
+        _, half = centre_and_half_width(shown, centre=0.0)
+        set_span(right, 0.0, max(half, floor), "y")
+        right.set_title(text("difference_per_year", lang, ref=text("reference", lang)))
+        right.set_ylabel(unit)
+    finish_grid(axes, axes.size, text("year", lang))
+    legend_right(fig, axes[0, 0])
+    add_title(fig, text("paths_vs_reference_title", lang, ref=ref_label))
+    add_note(fig, text("paired_band", lang, n=n) if n > 1 else text("one_replicate", lang))
     return fig
 
 

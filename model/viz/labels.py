@@ -22,6 +22,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "collective_income": ("Village collective income", "村集体经营性收入"),
     "collective_mean": ("Mean per village", "村均"),
     "collective_median": ("Median village", "中位村"),
+    "collective_mean_long": (
+        "Village collective income, mean per village",
+        "村集体经营性收入(村均)",
+    ),
+    "collective_median_long": (
+        "Village collective income, median village",
+        "村集体经营性收入(中位村)",
+    ),
     "wan_yr": ("10,000 yuan per year", "万元/年"),
     "wan_yr_village": ("10,000 yuan per village per year", "万元/村·年"),
     "weak_villages": ("Weak villages", "薄弱村数量"),
@@ -68,6 +76,37 @@ TEXT: dict[str, tuple[str, str]] = {
         "情景比较:均值及{level}%置信区间",
     ),
     "paired_difference": ("paired difference from {ref}", "与{ref}的配对差值"),
+    "honest_axes_note": (
+        "A measure's two panels have the same width in its units, at least {share}% of its "
+        "largest mean either side: a small effect looks small.",
+        "同一指标的两幅图在该指标单位下宽度相同,且每侧至少为其最大均值的{share}%:小的效果看起来就小。",
+    ),
+    "sweep_title": (
+        "Sweep of {param}: mean and 95% interval over the swept value",
+        "{param}参数扫描:各取值下的均值及95%置信区间",
+    ),
+    "sweep_note": (
+        "bands: 95% intervals over {n} replicates; dashed: scenarios not swept",
+        "阴影:{n}次重复的95%置信区间;虚线:未扫描的情景",
+    ),
+    "reference_suffix": ("{name}, reference", "{name}(参照)"),
+    "reference": ("reference", "参照"),
+    "paths_vs_reference_title": (
+        "Against the reference: {ref}",
+        "与参照情景对比:{ref}",
+    ),
+    "difference_per_year": (
+        "paired difference per year (0 = {ref})",
+        "逐年配对差值(0 = {ref})",
+    ),
+    "paired_band": (
+        "lines: mean of {n} replicates; bands: range (levels) and 95% interval (differences)",
+        "线:{n}次重复的均值;阴影:范围(水平值)与95%置信区间(差值)",
+    ),
+    "one_replicate": (
+        "one replicate: no interval; run more replicates for one",
+        "仅一次运行:无置信区间;多次重复后可得区间",
+    ),
     "vs_reference": ("{what}, against {ref}", "{what}(相对{ref})"),
     "mu_star": ("mu* (mean absolute elementary effect)", "mu*(基本效应绝对值的均值)"),
     "sigma": ("sigma (non-linearity, interactions)", "sigma(非线性与交互作用)"),
@@ -299,6 +338,26 @@ def measure_scale(name: str) -> float:
     """What a measure's values are divided by before they are shown."""
     entry = measure(name)
     return entry.scale if entry is not None else 1.0
+
+
+def first_text(rows: Any, column: str) -> str:
+    """The first value of a text column of a table's rows ("" when there is none)."""
+    if column not in rows.columns or not rows[column].notna().any():
+        return ""
+    return str(rows[column].dropna().iloc[0])
+
+
+def measure_heading(name: str, rows: Any, lang: str = "en") -> tuple[str, str, float]:
+    """A measure's display name, the unit of its shown values and their scale.
+
+    Args:
+        name: The measure.
+        rows: The measure's rows of a comparison table (their ``label`` and ``unit`` stand
+            in for a measure nobody has named here).
+        lang: ``"en"`` or ``"zh"``.
+    """
+    label = measure_label(name, lang, first_text(rows, "label") or name)
+    return label, measure_unit(name, lang, first_text(rows, "unit")), measure_scale(name)
 
 
 def unit_label(unit: str, lang: str = "en") -> str:

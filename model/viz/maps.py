@@ -7,71 +7,55 @@ maps of the notebooks and the app (:func:`village_map_figure`) all go through it
 
 A lead village that leads several alliances is in the outline of each, is joined to each
 alliance's members by thin lines in the alliance's colour, and has a larger marker.
+
+Colours (:mod:`model.viz.palettes`) are colour-blind safe and do not clash: modes are
+outlined in Okabe-Ito colours with a line style each, industries are pale fills from Tol's
+light scheme, town territories are tinted from Tol's pale scheme (neighbours apart), values
+use viridis or the diverging RdBu. Town names sit above every layer, with a white halo.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.axes import Axes
-from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import Normalize, TwoSlopeNorm, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
-from scipy.spatial import ConvexHull, QhullError, cKDTree
+from scipy.spatial import cKDTree
 
 from model.viz.labels import industry_label, mode_label, text
-from model.viz.style import (
+from model.viz.outlines import alliance_outlines, town_tints
+from model.viz.palettes import (
+    DIVERGING_CMAP,
     INDUSTRY_COLOURS,
     MODE_COLOURS,
+    MODE_LINESTYLES,
     NOT_ALLIED_COLOUR,
-    figure_builder,
-    new_figure,
+    SEQUENTIAL_CMAP,
+    TOL_PALE,
 )
+from model.viz.style import figure_builder, new_figure
 from model.world.alliances import Alliances
 from model.world.county import INDUSTRIES, County
 
 #: What a map colours its villages by, when no values are given.
 COLOUR_BY = ("mode", "industry")
-#: Padding of an alliance's outline around its members (km).
-OUTLINE_PAD_KM = 0.35
 #: Towns' territories reach this far from their villages (km).
 TERRITORY_REACH_KM = 2.0
+#: Town names are drawn above territories, outlines, villages and lead markers.
+TOWN_LABEL_ZORDER = 6
+TOWN_LABEL_COLOUR = "#333333"
 
 
 # --------------------------------------------------------------------------------------
 # Geometry
-
-
-def hull(points: np.ndarray, pad: float) -> np.ndarray | None:
-    """Convex hull pushed out by ``pad`` km from its centre, or None if degenerate."""
-    if len(points) < 3:
-        return None
-    try:
-        corners = points[ConvexHull(points).vertices]
-    except QhullError:
-        return None  # collinear members: drawn as a line instead
-    centre = corners.mean(axis=0)
-    offset = corners - centre
-    norm = np.linalg.norm(offset, axis=1, keepdims=True)
-    return corners + pad * offset / np.maximum(norm, 1e-9)
-
-
-def alliance_outlines(
-    xy: np.ndarray, members: Sequence[Sequence[int]], pad: float = OUTLINE_PAD_KM
-) -> list[np.ndarray]:
-    """Outline of each alliance (a padded hull, or the members' polyline when degenerate)."""
-    out = []
-    for group in members:
-        points = xy[list(group)]
-        shape = hull(points, pad)
-        out.append(shape if shape is not None else points)
-    return out
 
 
 def alliances_led(table: pd.DataFrame, n_villages: int) -> np.ndarray:
@@ -91,7 +75,7 @@ def _dot_sizes(population: np.ndarray) -> np.ndarray:
 
 
 def _draw_territories(ax: Axes, xy: np.ndarray, towns: np.ndarray) -> None:
-    """Tint each town's territory and label it with the town's name.
+    """Tint each town's territory and label it with the town's name, above everything.
 
     Each point within reach of a village takes its nearest village's town, so that the
     territories work for synthetic and file counties alike.
@@ -103,16 +87,16 @@ def _draw_territories(ax: Axes, xy: np.ndarray, towns: np.ndarray) -> None:
     gy = np.arange(low[1], high[1] + step, step)
     grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
     dist, nearest = cKDTree(xy).query(grid)
-    label = codes[nearest].reshape(len(gy), len(gx))
     inside = (dist <= TERRITORY_REACH_KM).reshape(len(gy), len(gx))
-    palette = matplotlib.colormaps["Pastel1"].colors + matplotlib.colormaps["Pastel2"].colors
+    label = np.where(inside, codes[nearest].reshape(len(gy), len(gx)), -1)
+    tints = town_tints(label, len(names))
     rgba = np.zeros((len(gy), len(gx), 4))
     for k in range(len(names)):
-        rgba[label == k] = (*palette[k % len(palette)][:3], 0.55)
-    rgba[~inside] = 0.0
+        rgba[label == k] = (*to_rgb(TOL_PALE[tints[k]]), 0.6)
     extent = (gx[0] - step / 2, gx[-1] + step / 2, gy[0] - step / 2, gy[-1] + step / 2)
     ax.imshow(rgba, extent=extent, origin="lower", interpolation="nearest", zorder=0)
     ax.set_aspect("equal")  # imshow's own aspect would stretch the map otherwise
+    halo = [patheffects.withStroke(linewidth=2.6, foreground="white", alpha=0.85)]
     for k, name in enumerate(names):
         cx, cy = np.median(xy[codes == k], axis=0)
         ax.text(
@@ -121,11 +105,11 @@ def _draw_territories(ax: Axes, xy: np.ndarray, towns: np.ndarray) -> None:
             str(name),
             ha="center",
             va="center",
-            fontsize=12,
-            color="#555555",
-            alpha=0.6,
+            fontsize=10.5,
+            color=TOWN_LABEL_COLOUR,
             weight="bold",
-            zorder=1,
+            zorder=TOWN_LABEL_ZORDER,
+            path_effects=halo,
         )
 
 
@@ -137,18 +121,40 @@ def _draw_outlines(
     for index, (shape, mode, members) in enumerate(
         zip(shapes, table["mode"], table["members"], strict=True)
     ):
-        colour = MODE_COLOURS.get(mode, "black")
+        colour = MODE_COLOURS.get(mode, "#000000")
+        dashes = MODE_LINESTYLES.get(mode, "-")
         if len(shape) >= 3:
             ax.add_patch(Polygon(shape, closed=True, fc=colour, alpha=0.10, ec="none"))
             ax.add_patch(
-                Polygon(shape, closed=True, fill=False, ec=colour, lw=1.0, alpha=0.85, zorder=2)
+                Polygon(
+                    shape,
+                    closed=True,
+                    fill=False,
+                    ec=colour,
+                    ls=dashes,
+                    lw=1.1,
+                    alpha=0.9,
+                    zorder=2,
+                )
             )
         else:
-            ax.plot(shape[:, 0], shape[:, 1], color=colour, lw=1.0, alpha=0.85, zorder=2)
+            ax.plot(shape[:, 0], shape[:, 1], color=colour, ls=dashes, lw=1.1, alpha=0.9, zorder=2)
         if leads is not None and led[leads[index]] > 1:
             lead = xy[leads[index]]
             for member in xy[list(members)]:
                 ax.plot(*zip(lead, member, strict=True), color=colour, lw=0.6, alpha=0.8, zorder=4)
+
+
+def _draw_village_shapes(ax: Axes, shapes: Any) -> None:
+    """A GIS village file's polygons (outer rings, in km) under the village dots."""
+    rings = [
+        np.asarray(part.exterior.coords) / 1000.0
+        for shape in shapes
+        if shape.geom_type in ("Polygon", "MultiPolygon")
+        for part in getattr(shape, "geoms", [shape])
+    ]
+    if rings:
+        ax.add_collection(PolyCollection(rings, fc="none", ec="#777777", lw=0.4, zorder=1))
 
 
 def _village_colours(villages: pd.DataFrame, table: pd.DataFrame, colour_by: str) -> list[str]:
@@ -202,7 +208,8 @@ def _legend_handles(
         count = int((table["mode"] == mode).sum()) if len(table) else 0
         if count:
             label = f"{mode_label(mode, lang)} ({count})"
-            handles.append(Line2D([], [], color=MODE_COLOURS[mode], lw=2, label=label))
+            dashes = MODE_LINESTYLES[mode]
+            handles.append(Line2D([], [], color=MODE_COLOURS[mode], ls=dashes, lw=2, label=label))
     if colour_by == "mode" and len(table):
         handles.append(Patch(fc=NOT_ALLIED_COLOUR, ec="#333333", label=text("not_allied", lang)))
     return handles
@@ -228,7 +235,7 @@ def draw_village_map(
     *,
     colour_by: str = "mode",
     towns: bool = False,
-    cmap: str = "viridis",
+    cmap: str = SEQUENTIAL_CMAP,
     norm: Normalize | None = None,
     outlines: list[np.ndarray] | None = None,
     lang: str = "en",
@@ -308,7 +315,8 @@ def village_map_figure(
         title: Figure title (default: villages and alliances).
         value_label: Colour-bar label (with its unit).
         diverging: Centre the colours at 0 (gains and losses).
-        cmap: Colour map (default: ``RdBu`` diverging, ``viridis`` otherwise).
+        cmap: Colour map (default: :data:`~model.viz.palettes.DIVERGING_CMAP` when
+            diverging, :data:`~model.viz.palettes.SEQUENTIAL_CMAP` otherwise).
         norm: Normalisation of the colours (default: from the values).
         outlines: Pre-computed :func:`alliance_outlines`.
         figsize: Figure size (inches).
@@ -321,13 +329,13 @@ def village_map_figure(
         if norm is None and diverging and len(finite):
             bound = float(np.nanpercentile(np.abs(finite), 98)) or 1.0
             norm = TwoSlopeNorm(vcenter=0.0, vmin=-bound, vmax=bound)
-        cmap = cmap or ("RdBu" if diverging else "viridis")
+        cmap = cmap or (DIVERGING_CMAP if diverging else SEQUENTIAL_CMAP)
     points = draw_village_map(
         ax,
         villages,
         alliances,
         values,
-        cmap=cmap or "viridis",
+        cmap=cmap or SEQUENTIAL_CMAP,
         norm=norm,
         outlines=outlines,
         lang=lang,
@@ -353,6 +361,8 @@ def county_map_figure(county: County, alliances: Alliances, lang: str = "en") ->
     fig, axes = new_figure(1, 1, (11.5, 8.2), lang)
     ax = axes[0, 0]
     draw_village_map(ax, villages, table, colour_by="industry", towns=True, lang=lang)
+    if county.shapes is not None:
+        _draw_village_shapes(ax, county.shapes)
     synthetic = county.source == "synthetic"
     led = alliances_led(table, len(villages))
     ax.set_title(

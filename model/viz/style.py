@@ -1,4 +1,4 @@
-"""The project's one figure style: rcParams, colours, fonts and the figure helpers.
+"""The project's one figure style: rcParams, fonts, the figure helpers and honest axes.
 
 Every figure is a :class:`matplotlib.figure.Figure` drawn on an Agg canvas: no pyplot
 state, no display needed, safe to draw from the app's threads. Figure functions decorated
@@ -8,6 +8,12 @@ Chinese labels need a CJK font. :func:`find_cjk_font` looks for one among the in
 fonts (matplotlib's font cache may predate the font: the system font folders are searched
 too); ``scripts/setup_system.sh`` installs ``fonts-noto-cjk``. Without one, ``lang="zh"``
 warns once and draws English labels rather than empty boxes.
+
+Colours are declared in :mod:`model.viz.palettes`. Axes never show an offset ("+1e9") or a
+scientific multiplier; values are drawn in display units (10,000 yuan), and an effect's axis
+is never zoomed below :data:`EFFECT_FLOOR_SHARE` of its measure's own scale
+(:func:`measure_floor`, :func:`centre_and_half_width`, :func:`set_span`), so that a
+difference of -0.0002 yuan does not look like an effect.
 """
 
 from __future__ import annotations
@@ -36,6 +42,9 @@ LANGS = ("en", "zh")
 WEAK_BAR = 100_000.0
 #: Yuan per display unit of collective income (万元 = 10,000 yuan).
 WAN = 10_000.0
+#: An axis of a measure's levels or effects spans at least this share of the measure's own
+#: scale (the largest absolute mean of any arm) either side of its centre.
+EFFECT_FLOOR_SHARE = 0.05
 
 #: The shared style (matplotlib rcParams), applied while a figure is built and drawn.
 RC_PARAMS: dict[str, Any] = {
@@ -54,6 +63,7 @@ RC_PARAMS: dict[str, Any] = {
     "axes.grid": True,
     "axes.axisbelow": True,
     "grid.alpha": 0.35,
+    "grid.color": "#BBBBBB",  # a declared neutral (model.viz.palettes)
     "grid.linewidth": 0.6,
     "xtick.labelsize": 8.5,
     "ytick.labelsize": 8.5,
@@ -64,63 +74,11 @@ RC_PARAMS: dict[str, Any] = {
     "figure.titleweight": "bold",
     "lines.linewidth": 1.8,
     "axes.unicode_minus": False,  # CJK fonts often lack U+2212
+    # No offset text ("+1e9") and no scientific multipliers ("1e-5") on the axes: values are
+    # shown in display units (10,000 yuan) on honest limits instead.
+    "axes.formatter.useoffset": False,
+    "axes.formatter.limits": (-9, 12),
 }
-
-#: Colour per alliance mode (outlines on maps, boxes and lines elsewhere).
-MODE_COLOURS = {
-    "lead_goose": "#1f3b73",
-    "strong_leads_weak": "#b2182b",
-    "industry_pull": "#2b7a2b",
-    "project_traction": "#8c510a",
-}
-#: Colour of villages outside every alliance.
-NOT_ALLIED_COLOUR = "#d9d9d9"
-#: Colour per main industry of a village (colour-blind-friendly where possible).
-INDUSTRY_COLOURS = {
-    "grain": "#e6c35c",
-    "ginger": "#d95f02",
-    "green_onion": "#1b9e77",
-    "cherry": "#c2185b",
-    "peach": "#f4a6c0",
-    "vegetables": "#66a61e",
-    "peanut": "#8c6d31",
-    "millet": "#7570b3",
-}
-#: Colour of each shipped scenario; others get colours from :data:`EXTRA_COLOURS`.
-SCENARIO_COLOURS = {
-    "baseline": "#7f7f7f",
-    "anqiu_2023": "#111111",
-    "anqiu": "#111111",
-    **{f"mode_{mode}": colour for mode, colour in MODE_COLOURS.items()},
-    "policy_land_pooling": "#e08214",
-    "policy_coop_shares": "#35978f",
-    "policy_enterprise_contracts": "#8073ac",
-    "policy_livestream_training": "#c51b7d",
-}
-EXTRA_COLOURS = (
-    "#1b9e77",
-    "#d95f02",
-    "#7570b3",
-    "#e7298a",
-    "#66a61e",
-    "#e6ab02",
-    "#a6761d",
-    "#1f78b4",
-    "#b15928",
-    "#6a3d9a",
-)
-
-
-def palette(n: int) -> list[str]:
-    """``n`` distinct colours (repeating after :data:`EXTRA_COLOURS` runs out)."""
-    return [EXTRA_COLOURS[i % len(EXTRA_COLOURS)] for i in range(n)]
-
-
-def scenario_colours(names: Sequence[str]) -> dict[str, str]:
-    """A colour per scenario: the shipped ones keep theirs, the others take the next free."""
-    extra = iter(palette(len(names)))
-    return {name: SCENARIO_COLOURS.get(str(name)) or next(extra) for name in names}
-
 
 # --------------------------------------------------------------------------------------
 # Fonts and languages
@@ -297,13 +255,14 @@ def grid_shape(n: int, max_cols: int = 3) -> tuple[int, int]:
 
 
 def finish_grid(axes: np.ndarray, used: int, xlabel: str) -> None:
-    """Hide unused panels; label the x axis of the lowest used panel of each column."""
+    """Hide unused panels; label the x axis of the lowest visible panel of each column."""
     rows, cols = axes.shape
     flat = axes.ravel()
     for ax in flat[used:]:
         ax.set_visible(False)
     for col in range(cols):
-        index = max((i for i in range(col, min(used, rows * cols), cols)), default=None)
+        shown = (i for i in range(col, min(used, rows * cols), cols) if flat[i].get_visible())
+        index = max(shown, default=None)
         if index is None:
             continue
         ax = flat[index]
@@ -325,3 +284,77 @@ def legend_right(fig: Figure, ax: Axes, title: str | None = None) -> None:
 def add_title(fig: Figure, title: str) -> None:
     """The figure's title, left-aligned (clear of a legend on the right)."""
     fig.suptitle(title, x=0.01, ha="left")
+
+
+# --------------------------------------------------------------------------------------
+# Honest axes
+
+
+def measure_floor(levels: Sequence[float] | np.ndarray, share: float = EFFECT_FLOOR_SHARE) -> float:
+    """The smallest half-width of a measure's axis: ``share`` of its largest absolute level.
+
+    Args:
+        levels: The measure's levels (e.g. the mean of every arm), in display units.
+        share: The share of the largest level.
+
+    Returns:
+        The half-width (1 display unit when every level is zero or missing).
+    """
+    values = np.abs(np.asarray(levels, dtype=float))
+    values = values[np.isfinite(values)]
+    top = float(values.max()) if values.size else 0.0
+    return share * top if top > 0 else 1.0
+
+
+def centre_and_half_width(
+    values: Sequence[float] | np.ndarray, centre: float | None = None, margin: float = 0.08
+) -> tuple[float, float]:
+    """A centre and a half-width that hold every finite value, with a margin.
+
+    Args:
+        values: The values to hold (means, interval ends).
+        centre: The centre (e.g. 0 for effects); default the middle of the values.
+        margin: Extra room as a share of the half-width.
+
+    Returns:
+        ``(centre, half_width)``; ``(centre or 0, 0)`` without finite values.
+    """
+    data = np.asarray(values, dtype=float)
+    data = data[np.isfinite(data)]
+    if not data.size:
+        return (0.0 if centre is None else float(centre)), 0.0
+    if centre is None:
+        centre = (float(data.min()) + float(data.max())) / 2
+    return float(centre), float(np.abs(data - centre).max()) * (1 + margin)
+
+
+def set_span(ax: Axes, centre: float, half_width: float, axis: str = "x") -> None:
+    """Limits ``centre ± half_width`` on the ``"x"`` or ``"y"`` axis, thousands separated."""
+    low, high = centre - half_width, centre + half_width
+    (ax.set_xlim if axis == "x" else ax.set_ylim)(low, high)
+    if max(abs(low), abs(high)) >= 1000:
+        thousands(ax, axis)
+
+
+def level_and_effect_spans(
+    levels: np.ndarray, effects: np.ndarray, means: np.ndarray
+) -> tuple[float, float, float]:
+    """The honest axes of a measure: the centre of its levels and one shared half-width.
+
+    The levels (means and intervals) are drawn around their middle and the paired
+    differences around zero, both with the same half-width, so that an effect is drawn at
+    the scale of the levels; and never narrower than :func:`measure_floor` of the means, so
+    that a difference that is tiny against the measure looks tiny.
+
+    Args:
+        levels: Means and interval ends of every arm, in display units.
+        effects: Paired differences and their interval ends, in display units.
+        means: The means of every arm (the measure's own scale), in display units.
+
+    Returns:
+        ``(centre of the levels, half-width of both axes, the floor)``.
+    """
+    floor = measure_floor(means)
+    centre, level_half = centre_and_half_width(levels)
+    _, effect_half = centre_and_half_width(effects, centre=0.0)
+    return centre, max(level_half, effect_half, floor), floor

@@ -5,8 +5,9 @@ This is the county's public face; its parts live in their own modules:
 * :mod:`model.world.county_params`: the ``county`` section of a scenario (``CountyParams``)
   and the vocabularies (``INDUSTRIES``, ``TERRAINS``);
 * :mod:`model.world.synthetic_county`: the synthetic Anqiu drawn around the towns sheet;
-* :mod:`model.world.village_files`: villages read from a CSV or Parquet file, the optional
-  columns completed;
+* :mod:`model.world.village_files`: villages read from a CSV, Parquet or GIS file, the
+  optional columns completed (:mod:`model.world.geofiles` reads GeoPackage, GeoJSON and
+  shapefiles; :mod:`model.world.crs` says in which CRS ``x_km``/``y_km`` are);
 * :mod:`model.world.village_traits`: a village's columns and the models of its drawn traits;
 * :mod:`model.world.towns`: the towns sheet and a built county's town table.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,7 +35,7 @@ from model.world.towns import (
     resolve_towns_file,
     summarise_towns,
 )
-from model.world.village_files import REQUIRED_COLUMNS, load_villages
+from model.world.village_files import REQUIRED_COLUMNS, load_villages, read_village_file
 from model.world.village_traits import VILLAGE_COLUMNS
 
 __all__ = [
@@ -64,6 +66,11 @@ class County:
         scale: Share of the full county generated (``CountyParams.scale``); alliance
             targets scale with it.
         weak_income_yuan: The weak-village bar the county was built with.
+        crs: The projected CRS (metres) in which ``x_km``/``y_km`` are measured: a GIS
+            village file's (WKT), or ``county.villages_crs``; None for the local Anqiu frame
+            (:func:`model.world.crs.anqiu_frame`).
+        shapes: A GIS village file's geometries (points or polygons, a GeoSeries in
+            ``crs``, one per village row), else None.
     """
 
     villages: pd.DataFrame
@@ -71,6 +78,8 @@ class County:
     source: str
     scale: float = 1.0
     weak_income_yuan: float = 100_000.0
+    crs: str | None = None
+    shapes: Any = None
 
 
 def build_county(
@@ -107,14 +116,17 @@ def build_county(
                 params.villages_file,
                 "data file not found"
                 if params.villages_file
-                else "a village CSV or Parquet file is needed when county.source = 'file'",
+                else "a village file (CSV, Parquet, GeoPackage, GeoJSON or shapefile) is needed "
+                "when county.source = 'file'",
             )
-        villages = load_villages(path, params=params, rng=rng, towns=towns)
-        towns = file_towns(villages, towns)
-        return County(villages, towns, str(path), 1.0, params.weak_income_yuan)
+        read = read_village_file(path, params=params, rng=rng, towns=towns)
+        towns = file_towns(read.villages, towns)
+        weak = params.weak_income_yuan
+        return County(read.villages, towns, str(path), 1.0, weak, read.crs, read.shapes)
     villages = synthetic_villages(params, towns, rng)
     towns = summarise_towns(villages, towns)
-    return County(villages, towns, "synthetic", params.scale, params.weak_income_yuan)
+    crs = params.villages_crs or None
+    return County(villages, towns, "synthetic", params.scale, params.weak_income_yuan, crs)
 
 
 def county_summary(county: County) -> dict[str, float | int]:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
+from model.errors import InputError
 from model.params import Section, param
 
 #: Main specialties of a village; "grain" = wheat–maize double cropping.
@@ -42,7 +43,15 @@ class CountyParams(Section):
         "",
         unit="-",
         source="user",
-        description="Village CSV/Parquet file (used when source = 'file')",
+        description="Village file: CSV, Parquet, GeoPackage, GeoJSON or shapefile (used when "
+        "source = 'file')",
+    )
+    villages_crs: str = param(
+        "",
+        unit="-",
+        source="user",
+        description="Projected CRS (metres) of x_km/y_km, e.g. EPSG:32650; empty = a GIS "
+        "file's own (UTM for longitude/latitude), the local Anqiu frame otherwise",
     )
     towns_file: str = param(
         "",
@@ -274,3 +283,17 @@ class CountyParams(Section):
             if not 0 < share < 1:
                 raise ValueError(f"share for '{key}' must be between 0 and 1 (exclusive)")
         return {**_DEFAULT_SPECIALTY_MEAN, **value}
+
+    @field_validator("villages_crs")
+    @classmethod
+    def _projected_in_metres(cls, value: str) -> str:
+        if not value.strip():
+            return ""
+        from model.world.crs import projected_crs  # pyproj only for a scenario that names one
+
+        try:
+            projected_crs(value.strip())
+        except InputError as err:
+            what = f"{err.hint} is not projected in metres" if err.hint else "unknown CRS"
+            raise ValueError(f"{what}; allowed: {err.allowed}") from None
+        return value.strip()

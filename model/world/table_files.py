@@ -2,7 +2,9 @@
 
 Village files, the towns sheet and alliance files are read the same way: as text (CSV) or as
 typed columns (Parquet), with every failure turned into an :class:`~model.errors.InputError`
-that names the file, the column, the value, the line (or row) and what is allowed.
+that names the file, the column, the value, the line (or row) and what is allowed. Village
+files may also be GIS files (:data:`GIS_SUFFIXES`, read by :mod:`model.world.geofiles`);
+their attribute columns are then checked by the same column parsers.
 """
 
 from __future__ import annotations
@@ -15,12 +17,21 @@ import pandas as pd
 
 from model.errors import InputError
 
-#: Formats a 0-based data row as 'line N' (CSV) or 'row N' (Parquet) for messages.
+#: Formats a 0-based data row as 'line N' (CSV), 'row N' (Parquet) or 'feature N' (GIS).
 RowLabel = Callable[[int], str]
+#: GIS formats of village files: GeoPackage, GeoJSON, shapefile.
+GIS_SUFFIXES = (".gpkg", ".geojson", ".shp")
 
 
-def read_table(path: Path, what: str) -> pd.DataFrame:
-    """Read a CSV or Parquet file, turning every failure into an InputError."""
+def read_table(path: Path, what: str, other_formats: Sequence[str] = ()) -> pd.DataFrame:
+    """Read a CSV or Parquet file, turning every failure into an InputError.
+
+    Args:
+        path: The file.
+        what: What the file is, for messages ("village file").
+        other_formats: Further suffixes the caller reads itself, named among the allowed
+            ones when the format is unknown.
+    """
     if not path.exists():
         raise InputError(str(path), allowed=f"{what} not found")
     if path.is_dir():
@@ -35,9 +46,9 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         kind = "CSV" if suffix == ".csv" else "Parquet"
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(str(path), allowed=f"cannot be read as {kind}: {first}") from None
+    allowed = ", ".join((".csv", ".parquet", ".pq", *other_formats))
     raise InputError(
-        str(path),
-        allowed=f"unknown {what} format '{suffix or '(none)'}'; allowed: .csv, .parquet, .pq",
+        str(path), allowed=f"unknown {what} format '{suffix or '(none)'}'; allowed: {allowed}"
     )
 
 
@@ -71,9 +82,13 @@ def require_rows(raw: pd.DataFrame, path: Path, what: str) -> None:
 
 
 def line_label(path: Path) -> RowLabel:
-    """Row label for messages: CSV line numbers (header = line 1), else row numbers."""
-    if path.suffix.lower() == ".csv":
+    """Row label for messages: CSV line numbers (header = line 1), GIS features (the first
+    is feature 1, as GeoPackage feature ids count), else Parquet row numbers."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
         return lambda i: f"line {int(i) + 2}"
+    if suffix in GIS_SUFFIXES:
+        return lambda i: f"feature {int(i) + 1}"
     return lambda i: f"row {int(i)}"
 
 

@@ -1,8 +1,10 @@
-"""Village files: a county's villages read from a CSV or Parquet file.
+"""Village files: a county's villages read from a CSV, Parquet or GIS file.
 
 ``county.source = "file"`` reads villages from a CSV or Parquet file with one row per
-village. Required columns: ``village_id, town, x_km, y_km, population, households,
-cultivated_mu, industry``. Optional columns, filled when absent (or for empty cells):
+village, or from a GeoPackage, GeoJSON or shapefile with one point or polygon per village
+(:mod:`model.world.geofiles`: the geometry gives ``x_km`` and ``y_km``). Required columns:
+``village_id, town, x_km, y_km, population, households, cultivated_mu, industry`` (from the
+geometry for a GIS file: x_km, y_km). Optional columns, filled when absent (or for empty cells):
 
 * ``name``: the village_id;
 * ``terrain``: the town's terrain from the towns sheet, else ``plain``;
@@ -21,7 +23,9 @@ the file, the column, the value, the line and what is allowed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +33,7 @@ import pandas as pd
 from model.errors import InputError
 from model.world.county_params import INDUSTRIES, TERRAINS, CountyParams
 from model.world.table_files import (
+    GIS_SUFFIXES,
     RowLabel,
     blank_cells,
     bool_column,
@@ -64,16 +69,34 @@ REQUIRED_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class VillageFile:
+    """A village file as read and completed.
+
+    Attributes:
+        villages: The villages (:data:`VILLAGE_COLUMNS`, RangeIndex).
+        shapes: A GIS file's geometries per village (a GeoSeries in :attr:`crs`, metres),
+            else None.
+        crs: The projected CRS of ``x_km``/``y_km``: a GIS file's (WKT), else
+            ``county.villages_crs`` or None (the local frame,
+            :func:`model.world.geofiles.anqiu_frame`).
+    """
+
+    villages: pd.DataFrame
+    shapes: Any = None
+    crs: str | None = None
+
+
 def load_villages(
     path: Path,
     params: CountyParams | None = None,
     rng: np.random.Generator | None = None,
     towns: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Read, validate and complete a village file (CSV or Parquet).
+    """Read, validate and complete a village file (CSV, Parquet or GIS): the villages.
 
     Args:
-        path: The file (``.csv``, ``.parquet`` or ``.pq``).
+        path: The file (``.csv``, ``.parquet``, ``.pq``, ``.gpkg``, ``.geojson``, ``.shp``).
         params: Generation parameters for the optional columns (default: Anqiu defaults).
         rng: Draw missing optional columns from this generator; without one, they get the
             models' expected values.
@@ -84,12 +107,29 @@ def load_villages(
 
     Raises:
         InputError: Missing or unreadable file, unknown format, missing required column,
-            duplicate village_id, bad values.
+            duplicate village_id, bad values, bad geometry.
     """
+    return read_village_file(path, params, rng, towns).villages
+
+
+def read_village_file(
+    path: Path,
+    params: CountyParams | None = None,
+    rng: np.random.Generator | None = None,
+    towns: pd.DataFrame | None = None,
+) -> VillageFile:
+    """Read a village file like :func:`load_villages`, with a GIS file's shapes and CRS."""
     params = params or CountyParams()
     towns = towns if towns is not None else load_towns(TOWNS_FILE)
     path = Path(path)
-    raw = read_table(path, "village file")
+    shapes, crs = None, params.villages_crs or None
+    if path.suffix.lower() in GIS_SUFFIXES:
+        from model.world.geofiles import read_geo_villages  # geopandas only when needed
+
+        geo = read_geo_villages(path, params.villages_crs)
+        raw, shapes, crs = geo.table, geo.shapes, geo.crs
+    else:
+        raw = read_table(path, "village file", GIS_SUFFIXES)
     require_columns(
         raw,
         path,
@@ -98,7 +138,7 @@ def load_villages(
     )
     require_rows(raw, path, "village file")
     villages = _required_columns(raw, path)
-    return _complete(villages, raw, params, towns, rng, path)
+    return VillageFile(_complete(villages, raw, params, towns, rng, path), shapes, crs)
 
 
 def _village_label(raw: pd.DataFrame, where: RowLabel) -> RowLabel:
