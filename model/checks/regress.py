@@ -73,6 +73,7 @@ import numpy as np
 import pandas as pd
 
 import model
+from model.atomic import atomic_write
 from model.errors import InputError
 from model.scenario import Scenario, load_scenario
 
@@ -1056,12 +1057,6 @@ def _dump(data: Any, indent: int = 0) -> str:
     return json.dumps(data, ensure_ascii=False, allow_nan=False)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def write_references(
     folder: Path,
     cases: Sequence[Case],
@@ -1082,7 +1077,7 @@ def write_references(
             "written": stamp,
             **results[case.name],
         }
-        _write_atomic(folder / f"{case.name}.json", _dump(payload) + "\n")
+        atomic_write(folder / f"{case.name}.json", _dump(payload) + "\n")
     history = list(previous.get("history", [])) if previous else []
     history.append(
         {
@@ -1111,7 +1106,7 @@ def write_references(
         "history": history,
     }
     path = folder / MANIFEST
-    _write_atomic(path, _dump(manifest) + "\n")
+    atomic_write(path, _dump(manifest) + "\n")
     return path
 
 

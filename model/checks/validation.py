@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.atomic import atomic_write
 from model.errors import InputError
 from model.mechanisms.collective import COLLECTIVE_SOURCES
 from model.paths import CASES_DIR, DOCS_DIR, PROJECT_ROOT
@@ -1164,10 +1165,7 @@ def write_validation(
     if command is None:
         command = f"jointvillage validation --replicates {replicates} --out {out}"
     text = render(results, replicates, command, overrides, time.perf_counter() - start, runner.runs)
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path, results
+    return atomic_write(out, text), results
 
 
 def _stderr(message: str) -> None:

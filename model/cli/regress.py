@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from model.atomic import atomic_write
 from model.cli.common import SetOption, user_errors
 from model.errors import InputError
 
@@ -138,8 +139,7 @@ def regress(
         )
     if report_file is not None:
         try:
-            report_file.parent.mkdir(parents=True, exist_ok=True)
-            report_file.write_text(rg.report_json(report) + "\n", encoding="utf-8")
+            atomic_write(report_file, rg.report_json(report) + "\n")
         except OSError as err:
             raise InputError(str(report_file), allowed=f"cannot write the report: {err}") from None
     if as_json:

@@ -29,7 +29,6 @@ NaN with a note, not as a huge number.
 
 from __future__ import annotations
 
-import difflib
 import math
 import tempfile
 from collections.abc import Callable, Sequence
@@ -41,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from model.atomic import atomic_write
-from model.errors import InputError
+from model.errors import InputError, did_you_mean
 from model.runner import COUNTY_MEASURES, INCOME_SOURCES
 
 #: Confidence level of every interval.
@@ -220,13 +219,12 @@ def select_measures(
     known = measure_names()
     for name in measures:
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
             raise InputError(
                 "--measure",
                 "measure",
                 name,
                 "one of " + ", ".join(known),
-                f"did you mean '{close[0]}'?" if close else "",
+                did_you_mean(name, known),
             )
     ratios = [m for m in RATIO_MEASURES if m.name in measures]
     needed = set(measures) | {m.numerator for m in ratios} | {m.denominator for m in ratios}
@@ -506,13 +504,12 @@ def _reference_arm(runs: pd.DataFrame, arms: list[str], reference: str | None) -
             "scenario has several sweep points; name one: " + "; ".join(matching),
         )
     names = list(dict.fromkeys([*runs["scenario"].astype(str), *arms]))
-    close = difflib.get_close_matches(reference, names, n=1)
     raise InputError(
         "--reference",
         "reference",
         reference,
         "one of the compared scenarios: " + ", ".join(names),
-        f"did you mean '{close[0]}'?" if close else "",
+        did_you_mean(reference, names),
     )
 
 
@@ -564,13 +561,12 @@ def comparison_experiment(
         entries.append((name, path, scenario))
     ref_name = reference or names[0]
     if ref_name not in names:
-        close = difflib.get_close_matches(ref_name, names, n=1)
         raise InputError(
             "--reference",
             "reference",
             ref_name,
             "one of the compared scenarios: " + ", ".join(names),
-            f"did you mean '{close[0]}'?" if close else "",
+            did_you_mean(ref_name, names),
         )
     if seed is None:
         seed = loaded[names.index(ref_name)].seed

@@ -28,30 +28,29 @@ like scenario files (the helpers of :mod:`model.scenario` are reused).
 from __future__ import annotations
 
 import copy
-import difflib
 import math
-import typing
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, PrivateAttr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
-from model.errors import InputError
+from model.errors import InputError, did_you_mean
 from model.params import Section, param
 from model.paths import EXPERIMENT_DIR
 from model.scenario import (
     Scenario,
-    _allowed_text,
-    _apply_override,
-    _load_raw,
-    _read_toml,
+    apply_override,
+    find_toml,
+    load_raw,
     parameter_rows,
     parse_override,
+    read_toml,
     resolve_path,
-    submodel,
+    shipped_hint,
     validate_scenario,
 )
+from model.schema_errors import input_error, submodel
 
 #: Tables a run can produce (see :class:`model.runner.RunResult`); ``county_yearly`` is
 #: always kept because every comparison and sensitivity measure is derived from it.
@@ -248,7 +247,7 @@ class Experiment(Section):
                     raise InputError(
                         self.source, f"{where}.file", entry.file, err.allowed, err.hint
                     ) from None
-                raw = _load_raw(path, origins)
+                raw = load_raw(path, origins)
                 default_source = str(path)
             else:
                 raw = {}
@@ -303,8 +302,8 @@ def _set_value(
     raw: dict[str, Any], origins: dict[str, str], dotted: str, value: Any, blame: str
 ) -> None:
     keys = dotted.split(".")
-    _apply_override(raw, keys, value, origins, f"{dotted}={value!r}")
-    # _apply_override blames "--set ..."; here the value came from the experiment file.
+    apply_override(raw, keys, value, origins, f"{dotted}={value!r}")
+    # apply_override blames "--set ..."; here the value came from the experiment file.
     origins[dotted] = blame
 
 
@@ -373,30 +372,11 @@ def load_experiment(path: str | Path) -> Experiment:
     Raises:
         InputError: Naming file, field, value and what is allowed.
     """
-    resolved = _resolve_experiment_path(path)
-    return validate_experiment(_read_toml(resolved), str(resolved))
-
-
-def _resolve_experiment_path(path: str | Path) -> Path:
-    candidate = Path(path)
-    options = [candidate]
-    if not candidate.is_absolute():
-        options.append(EXPERIMENT_DIR / candidate)
-        if candidate.suffix != ".toml":
-            options.append(EXPERIMENT_DIR / f"{candidate}.toml")
-    for option in options:
-        if option.is_file():
-            return option.resolve()
-    shipped = sorted(p.name for p in EXPERIMENT_DIR.glob("*.toml"))
-    close = difflib.get_close_matches(candidate.name, shipped, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else ""
-    if not hint and shipped:
-        hint = "shipped experiments: " + ", ".join(shipped)
-    return _raise(InputError(str(path), allowed="experiment file not found", hint=hint))
-
-
-def _raise(err: InputError) -> typing.NoReturn:
-    raise err
+    resolved = find_toml(path, EXPERIMENT_DIR)
+    if resolved is None:
+        hint = shipped_hint(Path(path).name, EXPERIMENT_DIR, "experiments")
+        raise InputError(str(path), allowed="experiment file not found", hint=hint)
+    return validate_experiment(read_toml(resolved), str(resolved))
 
 
 def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experiment:
@@ -423,7 +403,7 @@ def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experim
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
-        raise _to_input_error(exc, data, source) from None
+        raise input_error(exc, Experiment, source) from None
     experiment._source = source
     _check_consistency(experiment, source)
     return experiment
@@ -439,13 +419,12 @@ def _check_consistency(exp: Experiment, source: str) -> None:
                 source, f"scenarios[{index}].name", name, "scenario names must be unique"
             )
     if exp.reference is not None and exp.reference not in names:
-        close = difflib.get_close_matches(exp.reference, names, n=1)
         raise InputError(
             source,
             "reference",
             exp.reference,
             "one of the scenario names: " + ", ".join(names),
-            f"did you mean '{close[0]}'?" if close else "",
+            did_you_mean(exp.reference, names),
         )
     if exp.sweep is not None and exp.sensitivity is not None:
         raise InputError(
@@ -461,13 +440,12 @@ def _check_parameter_name(dotted: str, source: str, where: str) -> None:
     if schema_field(dotted) is not None:
         return
     known = [row["parameter"] for row in parameter_rows()]
-    close = difflib.get_close_matches(dotted, known, n=1)
     raise InputError(
         source,
         where,
         dotted,
         "a scenario field (see `jointvillage show` or data/parameters.csv for the list)",
-        f"did you mean '{close[0]}'?" if close else "",
+        did_you_mean(dotted, known),
     )
 
 
@@ -542,76 +520,3 @@ def _check_sensitivity(design: SensitivityDesign, source: str) -> None:
             )
     if design.method == "morris" and design.samples < 2:
         raise InputError(source, "sensitivity.samples", design.samples, "Morris needs >= 2")
-
-
-def _to_input_error(exc: ValidationError, data: dict[str, Any], source: str) -> InputError:
-    errors = exc.errors(include_url=False)
-    # For a union (list of values | range) pydantic reports one error per branch; the
-    # deepest location is the branch the user meant.
-    error = max(errors, key=lambda e: (len(e["loc"]), e["type"] == "extra_forbidden"))
-    # Unions report the branch tried ("list[...]", "Range"); drop those from the path.
-    branches = [part for part in error["loc"] if _is_union_branch(part)]
-    loc = [part for part in error["loc"] if not _is_union_branch(part)]
-    if set(branches) & {"bool", "int", "float", "str"}:
-        error = {**error, "msg": "expected a single value (a number, a string or true/false)"}
-    dotted = _dotted(loc)
-    if error["type"] == "extra_forbidden":
-        owner = _model_at(loc[:-1])
-        known = sorted(owner.model_fields) if owner is not None else []
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        where = _dotted(loc[:-1]) or "the top level"
-        return InputError(
-            source,
-            dotted,
-            None,
-            f"unknown key in {where}; allowed keys: {', '.join(known)}",
-            f"did you mean '{close[0]}'?" if close else "",
-        )
-    if error["type"] == "missing":
-        return InputError(source, dotted, None, "this key is required")
-    info = _field_at(loc)
-    if info is not None and typing.get_origin(info.annotation) in (list, dict):
-        allowed = f"{error['msg']}; allowed: {info.description}"
-    else:
-        allowed = _allowed_text(info, error["msg"])
-    return InputError(source, dotted, error.get("input"), allowed)
-
-
-def _is_union_branch(part: Any) -> bool:
-    text = str(part)
-    return isinstance(part, str) and (
-        "[" in text or text in {"Range", "bool", "int", "float", "str"} or text.startswith("list")
-    )
-
-
-def _dotted(loc: list[Any]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
-
-
-def _walk(loc: list[Any]) -> tuple[type[BaseModel] | None, FieldInfo | None]:
-    """Follow a pydantic error location through the experiment schema."""
-    model: type[BaseModel] | None = Experiment
-    info = None
-    for part in loc:
-        if isinstance(part, int) or model is None:
-            continue  # list index: the item has the list's model
-        if part not in model.model_fields:
-            # A free key of a dict (a dotted parameter name): the value model applies.
-            continue
-        info = model.model_fields[part]
-        model = submodel(info.annotation)
-    return model, info
-
-
-def _model_at(loc: list[Any]) -> type[BaseModel] | None:
-    return _walk(loc)[0]
-
-
-def _field_at(loc: list[Any]) -> FieldInfo | None:
-    return _walk(loc)[1]

@@ -31,8 +31,7 @@ import hashlib
 import json
 import os
 import socket
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 import model
+from model.atomic import atomic_write, atomic_write_parquet
 from model.errors import InputError
 from model.paths import PROJECT_ROOT
 
@@ -202,11 +202,11 @@ class ResultsStore:
     def write_manifest(self) -> None:
         """Write ``manifest.json`` atomically."""
         text = json.dumps(self.manifest, indent=2, sort_keys=True, default=str)
-        _atomic_write(self.root / MANIFEST, lambda p: p.write_text(text, "utf-8"), self.durable)
+        atomic_write(self.root / MANIFEST, text, durable=self.durable)
 
     def write_plan(self, plan: pd.DataFrame) -> None:
         """Store the planned runs (one row per run key)."""
-        _atomic_write(self.root / PLAN, lambda p: plan.to_parquet(p, index=False), self.durable)
+        atomic_write_parquet(plan, self.root / PLAN, durable=self.durable)
 
     def plan(self) -> pd.DataFrame:
         """The planned runs of the last batch written into this folder."""
@@ -269,16 +269,14 @@ class ResultsStore:
         for name in sorted(tables, key=lambda n: n == "county_yearly"):
             value = tables[name]
             data = value if isinstance(value, bytes) else encode_table(value, full)
-            _atomic_write(
-                self.run_path(key, name), lambda p, d=data: p.write_bytes(d), self.durable
-            )
+            atomic_write(self.run_path(key, name), data, durable=self.durable)
         with contextlib.suppress(FileNotFoundError):
             self.failed_path(key).unlink()
 
     def write_failure(self, key: str, record: dict[str, Any]) -> None:
         """Record a run that raised (the batch goes on)."""
         text = json.dumps({"key": key, **record}, indent=2, default=str)
-        _atomic_write(self.failed_path(key), lambda p: p.write_text(text, "utf-8"), self.durable)
+        atomic_write(self.failed_path(key), text, durable=self.durable)
 
     def read_meta(self, key: str) -> dict[str, Any]:
         """The metadata stored with a run (scenario, replicate, final, wall time ...)."""
@@ -496,21 +494,3 @@ def _stale(holder: dict[str, Any]) -> bool:
     except PermissionError:
         return False
     return False
-
-
-def _atomic_write(path: Path, writer: Callable[[Path], Any], durable: bool = True) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        writer(tmp)
-        if durable:
-            with open(tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
