@@ -28,8 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.experiments.batch import dask_client, execute, plan_runs
+from model.experiments.backends.dask_cluster import dask_client
+from model.experiments.execute import execute
 from model.experiments.experiment import validate_experiment
+from model.experiments.plan import plan_runs
 from model.runner import COUNTY_MEASURES, RunResult, run_scenario
 
 

@@ -10,11 +10,12 @@ value, the dotted field, the value and what is allowed.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, PrivateAttr, ValidationError
+from pydantic.fields import FieldInfo
 
 from model.errors import InputError, did_you_mean
 from model.mechanisms.collective import CollectiveParams
@@ -327,6 +328,44 @@ def _origin_of(dotted: str, origins: dict[str, str], default: str) -> str:
             return origins[key]
         parts.pop()
     return default
+
+
+def flatten(
+    data: dict[str, Any], prefix: str = "", is_leaf: Callable[[dict[str, Any]], bool] | None = None
+) -> dict[str, Any]:
+    """Nested tables as dotted keys: ``{a = {b = 1}}`` -> ``{"a.b": 1}``.
+
+    Args:
+        data: The nested data.
+        prefix: Prepended to every key.
+        is_leaf: Tables for which this is true are kept whole (values, not sections).
+    """
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and not (is_leaf is not None and is_leaf(value)):
+            flat.update(flatten(value, dotted + ".", is_leaf))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def scenario_field(dotted: str) -> FieldInfo | None:
+    """The scenario schema's field for a dotted name, or ``None`` if there is none."""
+    model: type[BaseModel] | None = Scenario
+    info = None
+    for part in dotted.split("."):
+        if model is None or part not in model.model_fields:
+            return None
+        info = model.model_fields[part]
+        model = submodel(info.annotation)
+    return info if model is None else None  # a section is not a value
+
+
+def is_integer_field(dotted: str) -> bool:
+    """Whether a scenario field holds an integer (design values are rounded for it)."""
+    info = scenario_field(dotted)
+    return info is not None and info.annotation is int
 
 
 def parameter_rows() -> list[dict[str, Any]]:

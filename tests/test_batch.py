@@ -16,15 +16,11 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.errors import InputError
-from model.experiments.batch import (
-    batch_status,
-    dask_client,
-    execute,
-    load_results,
-    plan_runs,
-    run_batch,
-)
+from model.experiments.backends.dask_cluster import dask_client
+from model.experiments.batch import batch_status, load_results, run_batch
+from model.experiments.execute import execute
 from model.experiments.experiment import validate_experiment
+from model.experiments.plan import plan_runs
 from model.experiments.store import ResultsStore
 from model.runner import COUNTY_MEASURES, RunResult
 

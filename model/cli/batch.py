@@ -94,14 +94,11 @@ def batch(
     Runs already in the folder are skipped: after a crash or Ctrl-C, run the same command
     again to continue. Runs that raise are recorded in OUT/failed/ and the batch goes on.
     """
-    from model.experiments.batch import (
-        CODE_CHANGED,
-        BatchAbortedError,
-        default_out,
-        execute,
-        plan_runs,
-    )
+    from model.experiments.batch import default_out
+    from model.experiments.evaluate import BatchAbortedError
+    from model.experiments.execute import CODE_CHANGED, execute
     from model.experiments.experiment import load_experiment
+    from model.experiments.plan import plan_runs
 
     exp = load_experiment(experiment)
     plan = plan_runs(exp)
@@ -208,7 +205,7 @@ def compare(
             if value:
                 raise InputError(flag, flag.lstrip("-"), value, "only with scenario files")
         from model.experiments.batch import load_results, manifest
-        from model.experiments.compare import first_arm
+        from model.experiments.measures import first_arm
 
         results = load_results(folders[0])
         # Default: the experiment's reference scenario (its first point, for a sweep).
@@ -217,14 +214,11 @@ def compare(
         table = compare_table(results, ref, measure)
         target = out if out is not None else folders[0]
     else:
-        from model.experiments.batch import (
-            CODE_CHANGED,
-            BatchAbortedError,
-            execute,
-            load_results,
-            plan_runs,
-        )
+        from model.experiments.batch import load_results
         from model.experiments.compare import comparison_experiment
+        from model.experiments.evaluate import BatchAbortedError
+        from model.experiments.execute import CODE_CHANGED, execute
+        from model.experiments.plan import plan_runs
 
         exp = comparison_experiment(inputs, replicates or 5, reference, seed, set_ or [])
         plan = plan_runs(exp)

@@ -32,25 +32,21 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, PrivateAttr, ValidationError, field_validator
+from pydantic import PrivateAttr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
 from model.errors import InputError, did_you_mean
 from model.params import Section, param
 from model.paths import EXPERIMENT_DIR
 from model.scenario import (
-    Scenario,
-    apply_override,
     find_toml,
-    load_raw,
+    flatten,
     parameter_rows,
-    parse_override,
     read_toml,
-    resolve_path,
+    scenario_field,
     shipped_hint,
-    validate_scenario,
 )
-from model.schema_errors import input_error, submodel
+from model.schema_errors import input_error
 
 #: Tables a run can produce (see :class:`model.runner.RunResult`); ``county_yearly`` is
 #: always kept because every comparison and sensitivity measure is derived from it.
@@ -221,139 +217,18 @@ class Experiment(Section):
         """The experiment as plain data (stored in the results manifest)."""
         return self.model_dump(mode="json", exclude_none=True)
 
-    def resolve_scenarios(self) -> dict[str, tuple[dict[str, Any], dict[str, str], str]]:
-        """Load every scenario entry's base data, before sweep values and seed.
-
-        Returns:
-            Name -> (raw merged data, origins, default source) ready for
-            :func:`build_scenario`.
-
-        Raises:
-            InputError: When a scenario file is missing or invalid, or an override is
-                malformed; the message names the experiment file and the entry.
-        """
-        out = {}
-        for index, entry in enumerate(self.scenarios):
-            where = f"scenarios[{index}]"
-            origins: dict[str, str] = {}
-            if entry._data is not None:
-                raw = copy.deepcopy(entry._data)
-                origins.update(entry._data_origins)
-                default_source = f"{self.source} ({where} '{entry.name}')"
-            elif entry.file:
-                try:
-                    path = resolve_path(entry.file, relative_to=self._relative_base())
-                except InputError as err:
-                    raise InputError(
-                        self.source, f"{where}.file", entry.file, err.allowed, err.hint
-                    ) from None
-                raw = load_raw(path, origins)
-                default_source = str(path)
-            else:
-                raw = {}
-                default_source = f"{self.source} ({where} '{entry.name}')"
-            for dotted, value in _entry_overrides(entry, self.source, where):
-                _set_value(raw, origins, dotted, value, f"{self.source} ({where}.set)")
-            out[entry.name] = (raw, origins, default_source)
-        return out
-
-    def _relative_base(self) -> Path | None:
+    def relative_base(self) -> Path | None:
+        """The experiment file, against which its scenario files are found (if a file)."""
         return Path(self.source) if self.source.endswith(".toml") else None
 
 
-# --------------------------------------------------------------------------------------
-# Building scenario variants
+def flatten_table(table: dict[str, Any]) -> dict[str, Any]:
+    """``{a = {b = 1}}`` and ``{"a.b" = 1}`` both become ``{"a.b": 1}``; ranges stay whole.
 
-
-def build_scenario(
-    base: tuple[dict[str, Any], dict[str, str], str],
-    name: str,
-    seed: int,
-    values: dict[str, Any],
-    blame: str,
-) -> Scenario:
-    """Make one validated scenario variant.
-
-    Args:
-        base: One value of :meth:`Experiment.resolve_scenarios`.
-        name: The scenario name written into the variant (tables carry it).
-        seed: The experiment seed (every variant shares it: common random numbers).
-        values: Dotted field -> value of the sweep or design point.
-        blame: Where the values came from, for error messages, e.g.
-            ``"exp.toml (sweep.parameters)"``.
-
-    Returns:
-        The validated scenario.
-
-    Raises:
-        InputError: When a value is not allowed by the scenario schema.
+    Any table mentioning ``min`` or ``max`` is meant as a range (a typo in it is then
+    reported as an unknown key of the range, not as an unknown scenario field).
     """
-    raw, origins, default_source = base
-    raw = copy.deepcopy(raw)
-    origins = dict(origins)
-    for dotted, value in values.items():
-        _set_value(raw, origins, dotted, value, blame)
-    raw["name"] = name
-    raw["seed"] = seed
-    return validate_scenario(raw, origins, default_source)
-
-
-def _set_value(
-    raw: dict[str, Any], origins: dict[str, str], dotted: str, value: Any, blame: str
-) -> None:
-    keys = dotted.split(".")
-    apply_override(raw, keys, value, origins, f"{dotted}={value!r}")
-    # apply_override blames "--set ..."; here the value came from the experiment file.
-    origins[dotted] = blame
-
-
-def _entry_overrides(entry: ScenarioEntry, source: str, where: str) -> list[tuple[str, Any]]:
-    if isinstance(entry.set, list):
-        pairs = []
-        for text in entry.set:
-            try:
-                keys, value = parse_override(text)
-            except InputError as err:
-                raise InputError(source, f"{where}.set", text, err.allowed) from None
-            pairs.append((".".join(keys), value))
-        return pairs
-    return list(_flatten(entry.set).items())
-
-
-def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{a = {b = 1}}`` and ``{"a.b" = 1}`` both become ``{"a.b": 1}``."""
-    flat: dict[str, Any] = {}
-    for key, value in table.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and not _is_range(value):
-            flat.update(_flatten(value, dotted + "."))
-        else:
-            flat[dotted] = value
-    return flat
-
-
-def _is_range(value: dict[str, Any]) -> bool:
-    # Any table mentioning min or max is meant as a range (a typo in it is then reported
-    # as an unknown key of the range, not as an unknown scenario field).
-    return "min" in value or "max" in value
-
-
-def schema_field(dotted: str) -> FieldInfo | None:
-    """The scenario schema's field for a dotted name, or ``None`` if there is none."""
-    model: type[BaseModel] | None = Scenario
-    info = None
-    for part in dotted.split("."):
-        if model is None or part not in model.model_fields:
-            return None
-        info = model.model_fields[part]
-        model = submodel(info.annotation)
-    return info if model is None else None  # a section is not a value
-
-
-def is_integer_field(dotted: str) -> bool:
-    """Whether a scenario field holds an integer (design values are rounded for it)."""
-    info = schema_field(dotted)
-    return info is not None and info.annotation is int
+    return flatten(table, is_leaf=lambda value: "min" in value or "max" in value)
 
 
 # --------------------------------------------------------------------------------------
@@ -399,7 +274,7 @@ def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experim
         block = data.get(section)
         if isinstance(block, dict) and isinstance(block.get("parameters"), dict):
             # TOML turns an unquoted a.b.c = ... into nested tables; accept both spellings.
-            block["parameters"] = _flatten(block["parameters"])
+            block["parameters"] = flatten_table(block["parameters"])
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
@@ -437,7 +312,7 @@ def _check_consistency(exp: Experiment, source: str) -> None:
 
 
 def _check_parameter_name(dotted: str, source: str, where: str) -> None:
-    if schema_field(dotted) is not None:
+    if scenario_field(dotted) is not None:
         return
     known = [row["parameter"] for row in parameter_rows()]
     raise InputError(
@@ -454,7 +329,7 @@ def _check_range(dotted: str, rng: Range, source: str, where: str) -> None:
         raise InputError(
             source, f"{where}.{dotted}", {"min": rng.min, "max": rng.max}, "finite min < max"
         )
-    info = schema_field(dotted)
+    info = scenario_field(dotted)
     if info is not None and info.annotation not in (int, float):
         raise InputError(
             source,

@@ -30,10 +30,8 @@ import contextlib
 import hashlib
 import json
 import os
-import socket
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,17 +40,25 @@ import pandas as pd
 import model
 from model.atomic import atomic_write, atomic_write_parquet
 from model.errors import InputError
-from model.paths import PROJECT_ROOT
+from model.experiments.folder_lock import folder_lock
+from model.experiments.provenance import now
+from model.experiments.run_files import (
+    FORMAT,
+    DamagedFileError,
+    encode_table,
+    is_readable,
+    read_meta,
+    read_table,
+)
 
-#: Marker that identifies a jointvillage results folder.
-FORMAT = "jointvillage-results"
 #: Layout version; a folder written by a newer layout is refused, not misread.
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 PLAN = "plan.parquet"
 LOCK = ".lock"
-#: Key of the Parquet schema metadata holding the run's identity and summary.
-META_KEY = b"jointvillage"
+#: The table every run stores, in ``runs/`` (its file marks the run as done); the other
+#: tables live in ``tables/<name>/``.
+COUNTY_YEARLY = "county_yearly"
 #: Hex digits of the sha256 kept in a run key (80 bits: no collision in any real batch).
 KEY_LENGTH = 20
 
@@ -79,29 +85,6 @@ def run_key(scenario: dict[str, Any], replicate: int, version: str | None = None
     }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
-
-
-def code_fingerprint(root: Path | None = None) -> str:
-    """A hash of the model's code and data (``model/``, ``agents/``, ``data/``).
-
-    Run keys use the model *version*, which does not change with every edit during
-    development; the fingerprint, kept in the manifest, lets a batch warn that stored runs
-    were made by other code than the one about to add to them.
-    """
-    if root is None:
-        root = PROJECT_ROOT
-    digest = hashlib.sha256()
-    for folder in ("model", "agents", "data"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def now() -> str:
-    """Current UTC time, ISO format (manifest and failure records)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class ResultsStore:
@@ -187,9 +170,9 @@ class ResultsStore:
 
     # ---------------------------------------------------------------- paths
 
-    def run_path(self, key: str, table: str = "county_yearly") -> Path:
+    def run_path(self, key: str, table: str = COUNTY_YEARLY) -> Path:
         """Where a run's table lives (``county_yearly`` in ``runs/``, others in ``tables/``)."""
-        if table == "county_yearly":
+        if table == COUNTY_YEARLY:
             return self.root / "runs" / key[:2] / f"{key}.parquet"
         return self.root / "tables" / table / key[:2] / f"{key}.parquet"
 
@@ -266,7 +249,7 @@ class ResultsStore:
         """
         full = {"key": key, "format": FORMAT, **(meta or {})}
         # Other tables first: the county_yearly file is the "done" mark and comes last.
-        for name in sorted(tables, key=lambda n: n == "county_yearly"):
+        for name in sorted(tables, key=lambda n: n == COUNTY_YEARLY):
             value = tables[name]
             data = value if isinstance(value, bytes) else encode_table(value, full)
             atomic_write(self.run_path(key, name), data, durable=self.durable)
@@ -280,16 +263,45 @@ class ResultsStore:
 
     def read_meta(self, key: str) -> dict[str, Any]:
         """The metadata stored with a run (scenario, replicate, final, wall time ...)."""
-        import pyarrow.parquet as pq
-
         path = self.run_path(key)
         try:
-            raw = pq.read_schema(path).metadata or {}
-            return json.loads(raw[META_KEY])
-        except Exception as err:  # any failure means a damaged file
+            return read_meta(path)
+        except DamagedFileError as err:
             raise self._corrupt(path, err) from None
 
-    def load(self, table: str = "county_yearly", keys: Iterable[str] | None = None) -> pd.DataFrame:
+    def stored_tables(self, key: str) -> list[str]:
+        """The tables stored for a run (``county_yearly`` first)."""
+        others = sorted(p.parent.parent.name for p in self._other_files(key))
+        return [COUNTY_YEARLY, *others] if self.run_path(key).is_file() else others
+
+    def read_run(self, key: str) -> dict[str, pd.DataFrame]:
+        """Every stored table of one run, as the run returned it (no ``run_key`` column)."""
+        return {
+            name: self.load(name, [key]).drop(columns="run_key", errors="ignore")
+            for name in self.stored_tables(key)
+        }
+
+    def read_result(self, key: str, scenario: Any, replicate: int) -> Any:
+        """A stored run as the :class:`~model.runner.RunResult` the run returned.
+
+        Args:
+            key: The run key.
+            scenario: The run's scenario (a file holds its data, not the object).
+            replicate: Its replicate number.
+        """
+        from model.runner import RunResult
+
+        meta = self.read_meta(key)
+        return RunResult(
+            scenario=scenario,
+            replicate=replicate,
+            tables=self.read_run(key),
+            final=meta.get("final", {}),
+            wall_seconds=float(meta.get("wall_seconds") or 0.0),
+            meta=meta.get("meta", {}),
+        )
+
+    def load(self, table: str = COUNTY_YEARLY, keys: Iterable[str] | None = None) -> pd.DataFrame:
         """Read stored runs into one DataFrame.
 
         Args:
@@ -303,23 +315,18 @@ class ResultsStore:
             InputError: When a file is not readable or is not the run its name says.
         """
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         if keys is None:
             done = self.done_keys()
             keys = list(dict.fromkeys(k for k in self.plan()["run_key"] if k in done))
         paths = [self.run_path(k, table) for k in keys]
-        paths = [p for p in paths if table == "county_yearly" or p.is_file()]
+        paths = [p for p in paths if table == COUNTY_YEARLY or p.is_file()]
 
         def read(path: Path) -> Any:
             try:
-                data = pq.read_table(path)
-                meta = json.loads((data.schema.metadata or {})[META_KEY])
-            except Exception as err:  # any failure means a damaged file
+                return read_table(path)
+            except DamagedFileError as err:
                 raise self._corrupt(path, err) from None
-            if meta.get("key") != path.stem:
-                raise self._corrupt(path, f"it holds run {meta.get('key')!r}")
-            return data
 
         # Reading is I/O and Parquet decoding, which release the GIL: threads help.
         with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
@@ -342,27 +349,21 @@ class ResultsStore:
         Returns:
             Keys of the runs set aside.
         """
-        import pyarrow.parquet as pq
-
-        bad: list[str] = []
-        for key in sorted(self.done_keys()):
-            for path in [self.run_path(key), *self.root.glob(f"tables/*/{key[:2]}/{key}.parquet")]:
-                try:
-                    meta = json.loads((pq.read_schema(path).metadata or {})[META_KEY])
-                    pq.read_metadata(path)
-                    ok = meta.get("key") == key
-                except Exception:  # any failure means a damaged file
-                    ok = False
-                if not ok:
-                    bad.append(key)
-                    break
+        bad = [
+            key
+            for key in sorted(self.done_keys())
+            if not all(is_readable(p, key) for p in [self.run_path(key), *self._other_files(key)])
+        ]
         quarantine = self.root / "corrupt"
         for key in bad:
             quarantine.mkdir(exist_ok=True)
-            for path in [self.run_path(key), *self.root.glob(f"tables/*/{key[:2]}/{key}.parquet")]:
+            for path in [self.run_path(key), *self._other_files(key)]:
                 if path.exists():
                     os.replace(path, quarantine / f"{path.parent.parent.name}-{path.name}")
         return bad
+
+    def _other_files(self, key: str) -> list[Path]:
+        return list(self.root.glob(f"tables/*/{key[:2]}/{key}.parquet"))
 
     def clean_temporary(self) -> int:
         """Delete temporary files left by an interrupted batch; returns how many."""
@@ -373,66 +374,10 @@ class ResultsStore:
                 count += 1
         return count
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold the folder's lock while a batch writes into it.
-
-        Two batches writing the same folder would not corrupt it (writes are atomic) but
-        would run every run twice; the lock says so instead. A lock left by a process that
-        no longer exists on this host is taken over.
-        """
-        path = self.root / LOCK
-        mine = {"pid": os.getpid(), "host": socket.gethostname(), "since": now()}
-        for _attempt in range(2):
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = _read_json(path)
-                if _stale(holder):
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
-                    continue
-                raise InputError(
-                    str(self.root),
-                    allowed=f"another batch is writing into this folder (pid "
-                    f"{holder.get('pid')} on {holder.get('host')} since {holder.get('since')})",
-                    hint=f"wait for it, or delete {path} if it is not running",
-                ) from None
-            with os.fdopen(fd, "w") as handle:
-                json.dump(mine, handle)
-            break
-        try:
-            yield
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-
-
-# --------------------------------------------------------------------------------------
-# Encoding (runs on the workers)
-
-
-def encode_table(frame: pd.DataFrame, meta: dict[str, Any]) -> bytes:
-    """A Parquet file's bytes: the rows, with ``meta`` as JSON in the schema metadata."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    metadata = dict(table.schema.metadata or {})
-    metadata[META_KEY] = json.dumps(meta, sort_keys=True, default=str).encode()
-    sink = pa.BufferOutputStream()
-    pq.write_table(table.replace_schema_metadata(metadata), sink)
-    return sink.getvalue().to_pybytes()
-
-
-def encode_run(key: str, tables: dict[str, pd.DataFrame], meta: dict[str, Any]) -> dict[str, bytes]:
-    """Encode a run's tables, each with a ``run_key`` column, for :meth:`ResultsStore.write_run`.
-
-    Done on the worker: converting and compressing is most of the cost of storing a run,
-    and a single driver doing it for hundreds of workers would be the bottleneck.
-    """
-    full = {"key": key, "format": FORMAT, **meta}
-    return {name: encode_table(frame.assign(run_key=key), full) for name, frame in tables.items()}
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        """The folder's lock, held while an execution writes into it (see
+        :mod:`model.experiments.folder_lock`)."""
+        return folder_lock(self.root / LOCK, self.root)
 
 
 # --------------------------------------------------------------------------------------
@@ -470,27 +415,3 @@ def _read_manifest(root: Path) -> dict[str, Any]:
             hint="upgrade jointvillage",
         )
     return manifest
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _stale(holder: dict[str, Any]) -> bool:
-    """A lock is stale when its process is gone (checkable on the same host only)."""
-    if holder.get("host") != socket.gethostname():
-        return not holder  # unreadable lock file: left by a crash while writing it
-    pid = holder.get("pid")
-    if not isinstance(pid, int):
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False

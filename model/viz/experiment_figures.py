@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.experiments.compare import LEVEL, RATIO_MEASURES
+from model.experiments.compare import LEVEL
+from model.experiments.measures import RATIO_MEASURES
 
 
 def compare_figure(table: pd.DataFrame, measures: Sequence[str] | None = None) -> Any:
