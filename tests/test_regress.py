@@ -238,6 +238,23 @@ def test_json_report(refs: Path) -> None:
     assert set(record) >= {"scenario", "measure", "reference", "now", "difference", "status"}
 
 
+def test_results_folder_is_reused_only_by_the_same_code(refs: Path, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    args = ["--reference", refs, "--results", runs, "-w", "0", "--json"]
+
+    def notes() -> list[str]:
+        result = regress_here(*args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["notes"]
+
+    assert not any("reused" in note for note in notes())
+    assert any("4 of 4 runs reused" in note for note in notes())  # resumed: nothing ran
+    manifest = json.loads((runs / "manifest.json").read_text(encoding="utf-8"))
+    manifest["code"] = "made-by-older-code"
+    (runs / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert not any("reused" in note for note in notes())  # other code: every run again
+
+
 # --------------------------------------------------------------------------------------
 # The checks themselves, on generated data
 

@@ -56,14 +56,13 @@ import contextlib
 import hashlib
 import json
 import math
-import multiprocessing
 import os
 import platform
 import re
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +74,10 @@ import pandas as pd
 import model
 from model.atomic import atomic_write
 from model.errors import InputError
+from model.experiments.execute import BatchSummary, execute
+from model.experiments.plan import Plan, RunSpec
+from model.experiments.store import ResultsStore
+from model.runner import RunResult
 from model.scenario import Scenario, load_scenario
 
 # --------------------------------------------------------------------------------------
@@ -172,6 +175,8 @@ CHECK_LABELS = {"exact": "exact", "replicate": "each replicate", "across": "fina
 SUMMARY_LABELS = {"exact": "exact", "replicate": "per-replicate", "across": "across-replicate"}
 #: Table whose final year is tested across replicates.
 STAT_TABLE = "county_yearly"
+#: Tables stored of every run (what the summaries read).
+RUN_TABLES = tuple(TABLE_KEYS)
 
 
 # --------------------------------------------------------------------------------------
@@ -292,11 +297,8 @@ def case_scenario(case: Case, extra: Sequence[str] = ()) -> Scenario:
     return load_scenario(case.scenario, [*case.settings(), *extra])
 
 
-def _run_replicate(scenario: Scenario, replicate: int) -> dict[str, Any]:
-    """Run one replicate and summarise it (executed in a worker process)."""
-    from model.runner import run_scenario
-
-    result = run_scenario(scenario, replicate=replicate)
+def run_summary(result: RunResult) -> dict[str, Any]:
+    """What a reference stores of one replicate: its tables summarised, households, time."""
     return {
         "tables": summarise_tables(result.tables),
         "households": int(result.meta.get("households", 0)),
@@ -312,24 +314,38 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class RunFailedError(RuntimeError):
+    """A case's run raised: the check cannot compare it."""
+
+
 def run_cases(
     cases: Sequence[Case],
     extra: Sequence[str] = (),
     workers: int | None = None,
     costs: dict[tuple[str, int], float] | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, dict[str, Any]]:
+    progress: bool = False,
+    results: Path | None = None,
+) -> tuple[dict[str, dict[str, Any]], BatchSummary]:
     """Run every replicate of every case and return what a reference stores.
+
+    The runs go through the project's one executor (:func:`model.experiments.execute
+    .execute`) into a results folder, under their run keys.
 
     Args:
         cases: The cases.
         extra: Overrides applied to every case after its own settings.
         workers: Worker processes (``None``: one per CPU; 0 or 1: in this process).
         costs: Expected seconds per (case, replicate), to start the longest runs first.
-        progress: Called with a line of text after each finished run.
+        progress: Show a progress bar on stderr.
+        results: Keep the runs in this folder, and reuse those of an earlier check made by
+            the same code, data and libraries (resume); default: a temporary folder.
 
     Returns:
-        Case name -> ``{"world": ..., "replicates": {"0": ..., ...}, "scenario": ...}``.
+        Case name -> ``{"world": ..., "replicates": {"0": ..., ...}, "scenario": ...}``,
+        and the executor's summary.
+
+    Raises:
+        RunFailedError: When a run raised.
     """
     from model.jointmodel import build_world
 
@@ -347,36 +363,49 @@ def run_cases(
     jobs = [(case.name, r) for case in cases for r in range(case.replicates)]
     if costs:
         jobs.sort(key=lambda job: -costs.get(job, 0.0))
-    n_workers = default_workers() if workers is None else workers
-    n_workers = min(n_workers, len(jobs))
-
-    def done(job: tuple[str, int], summary: dict[str, Any]) -> None:
-        out[job[0]]["replicates"][str(job[1])] = summary
-        if progress is not None:
-            progress(f"{job[0]} replicate {job[1]}: {summary['wall_seconds']:.1f} s")
-
-    if n_workers <= 1:
-        for job in jobs:
-            done(job, _run_replicate(scenarios[job[0]], job[1]))
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
-            futures = {
-                pool.submit(_run_replicate, scenarios[name], rep): (name, rep) for name, rep in jobs
-            }
-            try:
-                for future in as_completed(futures):
-                    done(futures[future], future.result())
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+    labelled = [({"case": n, "replicate": r}, RunSpec.of(scenarios[n], r)) for n, r in jobs]
+    plan = Plan.of_runs("regress", labelled, RUN_TABLES)
+    count = min(default_workers() if workers is None else workers, len(plan.runs))
+    with _results_folder(results) as folder:
+        summary = execute(
+            plan,
+            folder,
+            workers=count if count > 1 else 0,
+            progress=progress,
+            retry_failed=True,
+            reuse="same-code",
+            label="regress runs",
+        )
+        store = ResultsStore.open(folder)
+        for labels, spec in labelled:
+            if spec.key not in store.done_keys():
+                raise RunFailedError(_failure_text(store, labels, spec))
+            result = store.read_result(spec.key, spec.scenario, spec.replicate)
+            out[labels["case"]]["replicates"][str(spec.replicate)] = run_summary(result)
     for case in cases:
         reps = out[case.name]["replicates"]
         out[case.name]["replicates"] = {str(r): reps[str(r)] for r in range(case.replicates)}
         first = reps.get("0")
         if first is not None:
             out[case.name]["world"]["counts"]["model_households"] = first["households"]
-    return out
+    return out, summary
+
+
+@contextlib.contextmanager
+def _results_folder(results: Path | None) -> Iterator[Path]:
+    if results is not None:
+        yield Path(results)
+        return
+    with tempfile.TemporaryDirectory(prefix="jointvillage-regress-") as tmp:
+        yield Path(tmp) / "runs"
+
+
+def _failure_text(store: ResultsStore, labels: dict[str, Any], spec: RunSpec) -> str:
+    record = store.failures().get(spec.key, {})
+    return (
+        f"case {labels['case']} replicate {spec.replicate} failed: "
+        f"{record.get('error', 'no result')}\n{record.get('traceback', '')}"
+    )
 
 
 def input_digests(scenario: Scenario) -> dict[str, dict[str, str]]:
@@ -1152,9 +1181,20 @@ def check(
     extra: Sequence[str] = (),
     level: str = "strict",
     workers: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: bool = False,
+    results: Path | None = None,
 ) -> Report:
     """Run the cases recorded in a reference folder and compare.
+
+    Args:
+        folder: The reference folder.
+        names: Only these cases (default: all of the folder's).
+        quick: Only the quick cases.
+        extra: Overrides applied to every case.
+        level: ``strict`` or ``statistical``.
+        workers: Worker processes (``None``: one per CPU; 0 or 1: in this process).
+        progress: Show a progress bar on stderr.
+        results: Keep the runs there and reuse them (see :func:`run_cases`).
 
     Raises:
         InputError: A missing or corrupt reference folder, an unknown case or level.
@@ -1166,10 +1206,15 @@ def check(
     cases = select_cases(manifest["cases"], names, quick, str(folder / MANIFEST))
     refs = {case.name: read_case(folder, case) for case in cases}
     costs = _costs(refs)
-    nows = run_cases(cases, extra, workers=workers, costs=costs, progress=progress)
+    nows, summary = run_cases(cases, extra, workers, costs, progress, results)
     report = compare_all(refs, nows, level=level)
     report.seconds = time.perf_counter() - start
     report.notes[:0] = _context_notes(manifest, cases, extra)
+    if summary.skipped:
+        report.notes.append(
+            f"{summary.skipped} of {summary.planned} runs reused from {results} (made by the "
+            "same code, data and libraries)"
+        )
     return report
 
 
@@ -1227,7 +1272,8 @@ def update(
     years: int | None = None,
     replicates: int | None = None,
     workers: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: bool = False,
+    results: Path | None = None,
 ) -> Report:
     """Run the selected cases and (re)write their references.
 
@@ -1283,15 +1329,15 @@ def update(
             continue
         with contextlib.suppress(InputError):
             old_refs[case.name] = read_case(folder, case)
-    results = run_cases(cases, workers=workers, costs=_costs(old_refs), progress=progress)
-    report = compare_all(old_refs, results)
+    nows, _ = run_cases(cases, (), workers, _costs(old_refs), progress, results)
+    report = compare_all(old_refs, nows)
     report.cases = [c.name for c in cases]
     report.updated = True
     for record in report.records:
         if record.status == "FAIL":
             record.status = "moved"
     path = write_references(
-        folder, cases, results, reason.strip(), previous, moved=report.moved_measures()
+        folder, cases, nows, reason.strip(), previous, moved=report.moved_measures()
     )
     report.notes += notes
     report.notes.append(f"wrote {len(cases)} case(s) and {path} (reason: {reason.strip()})")

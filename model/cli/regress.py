@@ -8,7 +8,6 @@ The checks and the reference format are described in :mod:`model.checks.regress`
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -81,6 +80,15 @@ def regress(
             min=0,
         ),
     ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            help="Keep the runs in this folder; a check run again (after an interruption) "
+            "reuses those made by the same code, data and libraries. Default: a temporary "
+            "folder.",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON (records and summary).")
     ] = False,
@@ -105,7 +113,7 @@ def regress(
 
     names = rg.split_names(scenarios)
     extra = list(set_ or [])
-    progress = None if as_json else _progress_line
+    progress = not as_json
     if not update:
         if reason is not None:
             raise InputError("--reason", allowed="only with --update")
@@ -124,6 +132,7 @@ def regress(
             level=level,
             workers=workers,
             progress=progress,
+            results=results,
         )
     else:
         report = rg.update(
@@ -136,6 +145,7 @@ def regress(
             replicates=replicates,
             workers=workers,
             progress=progress,
+            results=results,
         )
     if report_file is not None:
         try:
@@ -148,8 +158,3 @@ def regress(
         rg.print_report(report, show_all=show_all)
     if not report.passed and not report.updated:
         raise typer.Exit(EXIT_REGRESSION)
-
-
-def _progress_line(text: str) -> None:
-    """One line per finished run, on stderr (kept out of the report on stdout)."""
-    print(f"  ran {text}", file=sys.stderr, flush=True)
