@@ -35,6 +35,26 @@ def _fmt_rel(value: float | None) -> str:
     return f"{value:+.1e}"
 
 
+#: The report's columns and their alignment.
+COLUMNS = (
+    ("scenario", "left"),
+    ("table", "left"),
+    ("measure", "left"),
+    ("reference", "right"),
+    ("now", "right"),
+    ("difference", "right"),
+    ("rel. diff", "right"),
+    ("check", "left"),
+    ("tolerance", "right"),
+    ("status", "left"),
+    ("detail", "left"),
+)
+#: Status colours.
+STYLES = {"FAIL": "bold red", "moved": "yellow", "note": "cyan", "ok": "green"}
+#: Order of the statuses within a case.
+STATUS_ORDER = {"FAIL": 0, "moved": 1, "note": 2, "ok": 3}
+
+
 def print_report(report: Report, show_all: bool = False, file: Any = None) -> None:
     """Print the report as a rich table and a summary line.
 
@@ -43,12 +63,23 @@ def print_report(report: Report, show_all: bool = False, file: Any = None) -> No
     ``show_all`` shows every record.
     """
     from rich.console import Console
-    from rich.table import Table
 
     out = file or sys.stdout
     console = Console(file=out, width=None if out.isatty() else 220, highlight=False)
     for note in report.notes:
         console.print(f"note: {note}", markup=False, soft_wrap=True)
+    rows = shown_records(report, show_all)
+    if rows:
+        console.print(_table(rows))
+    hidden = len(report.records) - len(rows)
+    if hidden:
+        console.print(f"({hidden} more checks ok; --all shows them)", highlight=False)
+    style = "bold green" if report.passed else "bold red"
+    console.print(report.summary(), style=style, markup=False, soft_wrap=True)
+
+
+def shown_records(report: Report, show_all: bool = False) -> list[Record]:
+    """The records the table shows, by case and then failures first."""
     moved = {(r.scenario, r.measure) for r in report.moved if r.table == STAT_TABLE}
 
     def shown(r: Record) -> bool:
@@ -57,24 +88,16 @@ def print_report(report: Report, show_all: bool = False, file: Any = None) -> No
         return r.check == "across" and (not moved or (r.scenario, r.measure) in moved)
 
     rows = [r for r in report.records if shown(r)]
-    order = {"FAIL": 0, "moved": 1, "note": 2, "ok": 3}
-    rows.sort(key=lambda r: (report.cases.index(r.scenario), order.get(r.status, 9)))
+    rows.sort(key=lambda r: (report.cases.index(r.scenario), STATUS_ORDER.get(r.status, 9)))
+    return rows
+
+
+def _table(rows: list[Record]) -> Any:
+    from rich.table import Table
+
     table = Table(title="jointvillage regress", show_lines=False, title_justify="left")
-    for name, justify in (
-        ("scenario", "left"),
-        ("table", "left"),
-        ("measure", "left"),
-        ("reference", "right"),
-        ("now", "right"),
-        ("difference", "right"),
-        ("rel. diff", "right"),
-        ("check", "left"),
-        ("tolerance", "right"),
-        ("status", "left"),
-        ("detail", "left"),
-    ):
+    for name, justify in COLUMNS:
         table.add_column(name, justify=justify, overflow="fold", no_wrap=name == "measure")
-    styles = {"FAIL": "bold red", "moved": "yellow", "note": "cyan", "ok": "green"}
     for r in rows:
         table.add_row(
             r.scenario,
@@ -86,16 +109,10 @@ def print_report(report: Report, show_all: bool = False, file: Any = None) -> No
             _fmt_rel(r.rel_difference),
             CHECK_LABELS.get(r.check, r.check),
             r.tolerance,
-            f"[{styles.get(r.status, '')}]{r.status}[/]",
+            f"[{STYLES.get(r.status, '')}]{r.status}[/]",
             r.detail,
         )
-    if rows:
-        console.print(table)
-    hidden = len(report.records) - len(rows)
-    if hidden:
-        console.print(f"({hidden} more checks ok; --all shows them)", highlight=False)
-    style = "bold green" if report.passed else "bold red"
-    console.print(report.summary(), style=style, markup=False, soft_wrap=True)
+    return table
 
 
 def report_json(report: Report) -> str:

@@ -135,7 +135,6 @@ def compare_replicates(
 ) -> list[Record]:
     """Per-replicate band checks, one record per (table, measure), worst value shown."""
     records: list[Record] = []
-    tolerance = f"±{rtol:.0e} rel"
     common = sorted(set(ref_reps) & set(now_reps), key=int)
     if set(ref_reps) != set(now_reps):
         records.append(
@@ -154,65 +153,83 @@ def compare_replicates(
         )
     tables = sorted({t for r in common for t in (*ref_reps[r]["tables"], *now_reps[r]["tables"])})
     for table in tables:
-        keys = TABLE_KEYS.get(table, ("year",))
-        worst: dict[str, tuple[float, Any, Any, str]] = {}
-        counts: dict[str, list[int]] = {}
-        structural: dict[str, str] = {}
+        tally = _TableTally(TABLE_KEYS.get(table, ("year",)), rtol, atol)
         for rep in common:
-            ref_data = ref_reps[rep]["tables"].get(table)
-            now_data = now_reps[rep]["tables"].get(table)
-            if ref_data is None or now_data is None:
-                structural["(table)"] = (
-                    "table missing now" if now_data is None else "table not in the references"
-                )
-                continue
-            ref_f, now_f = values_frame(ref_data, keys), values_frame(now_data, keys)
-            if not ref_f.index.equals(now_f.index):
-                structural["(rows)"] = (
-                    f"{_keys_text(ref_f.index)} in the references, {_keys_text(now_f.index)} now"
-                )
-                continue
-            for measure in ref_f.columns:
-                if measure not in now_f.columns:
-                    structural[measure] = "measure missing now"
-                    continue
-                r = ref_f[measure].to_numpy()
-                n = now_f[measure].to_numpy()
-                same = (r == n) | (np.isnan(r) & np.isnan(n))
-                with np.errstate(invalid="ignore"):
-                    excess = np.abs(n - r) / (atol + rtol * np.abs(r))
-                excess = np.where(same, 0.0, np.where(np.isnan(excess), np.inf, excess))
-                tally = counts.setdefault(measure, [0, 0])
-                tally[0] += len(r)
-                tally[1] += int((excess > 1.0).sum())
-                i = int(np.argmax(excess))
-                if measure not in worst or excess[i] > worst[measure][0]:
-                    where = _where(ref_f.index[i], keys, rep)
-                    worst[measure] = (float(excess[i]), r[i], n[i], where)
-            for measure in now_f.columns:
-                if measure not in ref_f.columns:
-                    structural.setdefault(measure, "new measure, not in the references")
-        for measure, detail in structural.items():
-            is_new = detail.startswith("new measure")
-            records.append(
-                Record(
-                    name,
-                    "replicate",
-                    table,
-                    measure,
-                    None,
-                    None,
-                    None,
-                    None,
-                    tolerance,
-                    "note" if is_new else "FAIL",
-                    detail,
-                )
+            tally.add(rep, ref_reps[rep]["tables"].get(table), now_reps[rep]["tables"].get(table))
+        records += tally.records(name, table)
+    return records
+
+
+class _TableTally:
+    """One table's per-replicate comparison: values outside the band, the worst of them,
+    and structural differences (a table, rows or measures missing on one side)."""
+
+    def __init__(self, keys: Sequence[str], rtol: float, atol: float) -> None:
+        self.keys = keys
+        self.rtol = rtol
+        self.atol = atol
+        self.worst: dict[str, tuple[float, Any, Any, str]] = {}
+        self.counts: dict[str, list[int]] = {}
+        self.structural: dict[str, str] = {}
+
+    def add(self, rep: str, ref_data: Any, now_data: Any) -> None:
+        """Compare one replicate's table (either side may be missing)."""
+        if ref_data is None or now_data is None:
+            self.structural["(table)"] = (
+                "table missing now" if now_data is None else "table not in the references"
             )
-        for measure, (_excess, r, n, where) in worst.items():
-            total, outside = counts[measure]
+            return
+        ref_f, now_f = values_frame(ref_data, self.keys), values_frame(now_data, self.keys)
+        if not ref_f.index.equals(now_f.index):
+            self.structural["(rows)"] = (
+                f"{_keys_text(ref_f.index)} in the references, {_keys_text(now_f.index)} now"
+            )
+            return
+        for measure in ref_f.columns:
+            if measure not in now_f.columns:
+                self.structural[measure] = "measure missing now"
+                continue
+            self._add_values(measure, ref_f[measure], now_f[measure], rep)
+        for measure in now_f.columns:
+            if measure not in ref_f.columns:
+                self.structural.setdefault(measure, "new measure, not in the references")
+
+    def _add_values(self, measure: str, ref: pd.Series, now: pd.Series, rep: str) -> None:
+        r, n = ref.to_numpy(), now.to_numpy()
+        same = (r == n) | (np.isnan(r) & np.isnan(n))
+        with np.errstate(invalid="ignore"):
+            excess = np.abs(n - r) / (self.atol + self.rtol * np.abs(r))
+        excess = np.where(same, 0.0, np.where(np.isnan(excess), np.inf, excess))
+        tally = self.counts.setdefault(measure, [0, 0])
+        tally[0] += len(r)
+        tally[1] += int((excess > 1.0).sum())
+        i = int(np.argmax(excess))
+        if measure not in self.worst or excess[i] > self.worst[measure][0]:
+            where = _where(ref.index[i], self.keys, rep)
+            self.worst[measure] = (float(excess[i]), r[i], n[i], where)
+
+    def records(self, name: str, table: str) -> list[Record]:
+        """Structural differences first, then one record per measure compared."""
+        tolerance = f"±{self.rtol:.0e} rel"
+        records = [
+            Record(
+                name,
+                "replicate",
+                table,
+                measure,
+                None,
+                None,
+                None,
+                None,
+                tolerance,
+                "note" if detail.startswith("new measure") else "FAIL",
+                detail,
+            )
+            for measure, detail in self.structural.items()
+        ]
+        for measure, (_excess, r, n, where) in self.worst.items():
+            total, outside = self.counts[measure]
             diff, rel = difference(_nan_none(r), _nan_none(n))
-            status = "FAIL" if outside else "ok"
             detail = f"{outside}/{total} outside, worst {where}" if outside else f"{total} values"
             records.append(
                 Record(
@@ -225,11 +242,11 @@ def compare_replicates(
                     diff,
                     rel,
                     tolerance,
-                    status,
+                    "FAIL" if outside else "ok",
                     detail,
                 )
             )
-    return records
+        return records
 
 
 def _nan_none(value: Any) -> Any:

@@ -28,6 +28,7 @@ from model.experiments.execute import BatchSummary, execute
 from model.experiments.plan import Plan, RunSpec
 from model.experiments.provenance import environment
 from model.experiments.store import ResultsStore
+from model.scenario import Scenario
 
 
 def default_workers() -> int:
@@ -71,19 +72,8 @@ def run_cases(
     Raises:
         RunFailedError: When a run raised.
     """
-    from model.jointmodel import build_world
-
     scenarios = {case.name: case_scenario(case, extra) for case in cases}
-    out: dict[str, dict[str, Any]] = {}
-    for case in cases:
-        scenario = scenarios[case.name]
-        county, alliances = build_world(scenario)
-        out[case.name] = {
-            "world": world_summary(county, alliances),
-            "scenario": scenario.to_dict(),
-            "inputs": input_digests(scenario),
-            "replicates": {},
-        }
+    out = {case.name: _world_entry(scenarios[case.name]) for case in cases}
     jobs = [(case.name, r) for case in cases for r in range(case.replicates)]
     if costs:
         jobs.sort(key=lambda job: -costs.get(job, 0.0))
@@ -113,6 +103,19 @@ def run_cases(
         if first is not None:
             out[case.name]["world"]["counts"]["model_households"] = first["households"]
     return out, summary
+
+
+def _world_entry(scenario: Scenario) -> dict[str, Any]:
+    """A case's reference before its runs: the world it builds, its scenario and inputs."""
+    from model.jointmodel import build_world
+
+    county, alliances = build_world(scenario)
+    return {
+        "world": world_summary(county, alliances),
+        "scenario": scenario.to_dict(),
+        "inputs": input_digests(scenario),
+        "replicates": {},
+    }
 
 
 @contextlib.contextmanager
@@ -246,24 +249,9 @@ def update(
     Returns:
         The comparison with the previous references (``updated=True``).
     """
-    if not reason or not reason.strip():
-        raise InputError(
-            "--update",
-            allowed='needs --reason "why the outputs are expected to change" (it is recorded '
-            "in the manifest)",
-        )
-    if years is not None and years < 1:
-        raise InputError("--years", "years", years, "an integer >= 1")
-    if replicates is not None and replicates < 1:
-        raise InputError("--replicates", "replicates", replicates, "an integer >= 1")
+    _check_update_options(reason, years, replicates)
     start = time.perf_counter()
-    previous = None
-    notes: list[str] = []
-    if (folder / MANIFEST).is_file():
-        try:
-            previous = read_manifest(folder)
-        except InputError as err:
-            notes.append(f"unreadable manifest rewritten from scratch ({err.message})")
+    previous, notes = _previous_manifest(folder)
     stored = {c.name: c for c in previous["cases"]} if previous else {}
     cases = [
         replace(
@@ -274,19 +262,7 @@ def update(
         )
         for c in cases_to_update(names, quick, stored)
     ]
-    old_refs: dict[str, dict[str, Any]] = {}
-    for case in cases:
-        old = stored.get(case.name)
-        if old is None:
-            continue
-        if old != case:
-            notes.append(
-                f"{case.name}: settings change from {old.settings()} x{old.replicates} to "
-                f"{case.settings()} x{case.replicates}; not compared"
-            )
-            continue
-        with contextlib.suppress(InputError):
-            old_refs[case.name] = read_case(folder, case)
+    old_refs = _comparable_references(folder, cases, stored, notes)
     nows, _ = run_cases(cases, (), workers, _costs(old_refs), progress, results)
     report = compare_all(old_refs, nows)
     report.cases = [c.name for c in cases]
@@ -303,3 +279,46 @@ def update(
         report.notes.append("no earlier references with the same settings to compare with")
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _check_update_options(reason: str, years: int | None, replicates: int | None) -> None:
+    if not reason or not reason.strip():
+        raise InputError(
+            "--update",
+            allowed='needs --reason "why the outputs are expected to change" (it is recorded '
+            "in the manifest)",
+        )
+    if years is not None and years < 1:
+        raise InputError("--years", "years", years, "an integer >= 1")
+    if replicates is not None and replicates < 1:
+        raise InputError("--replicates", "replicates", replicates, "an integer >= 1")
+
+
+def _previous_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """The folder's manifest, if any and readable, and a note when it is not."""
+    if not (folder / MANIFEST).is_file():
+        return None, []
+    try:
+        return read_manifest(folder), []
+    except InputError as err:
+        return None, [f"unreadable manifest rewritten from scratch ({err.message})"]
+
+
+def _comparable_references(
+    folder: Path, cases: Sequence[Case], stored: dict[str, Case], notes: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The earlier references of the cases whose settings did not change."""
+    old_refs: dict[str, dict[str, Any]] = {}
+    for case in cases:
+        old = stored.get(case.name)
+        if old is None:
+            continue
+        if old != case:
+            notes.append(
+                f"{case.name}: settings change from {old.settings()} x{old.replicates} to "
+                f"{case.settings()} x{case.replicates}; not compared"
+            )
+            continue
+        with contextlib.suppress(InputError):
+            old_refs[case.name] = read_case(folder, case)
+    return old_refs

@@ -98,9 +98,8 @@ def compare_statistics(
     always shown too (the shift measured against the spread between replicates).
     """
     records: list[Record] = []
-    ref_vals = final_values(ref_reps)
     now_vals = final_values(now_reps)
-    for measure, ref_by_rep in ref_vals.items():
+    for measure, ref_by_rep in final_values(ref_reps).items():
         now_by_rep = now_vals.get(measure)
         if now_by_rep is None:
             continue  # reported by the per-replicate checks
@@ -110,22 +109,7 @@ def compare_statistics(
             k for k, v in now_by_rep.items() if math.isnan(v)
         }
         if not r or not n or (set(ref_by_rep) == set(now_by_rep) and not nan_pattern_same):
-            same = not r and not n
-            records.append(
-                Record(
-                    name,
-                    "across",
-                    STAT_TABLE,
-                    measure,
-                    float(np.mean(r)) if r else None,
-                    float(np.mean(n)) if n else None,
-                    None,
-                    None,
-                    "-",
-                    "ok" if same else "FAIL",
-                    "no value (NaN)" if same else "NaN in different replicates",
-                )
-            )
+            records.append(_undefined_record(name, measure, r, n))
             continue
         unpaired = welch(r, n)
         if set(ref_by_rep) == set(now_by_rep) and len(r) > 1:
@@ -136,18 +120,7 @@ def compare_statistics(
         ref_mean, now_mean = float(np.mean(r)), float(np.mean(n))
         floor = stat_atol + stat_rtol * abs(ref_mean)
         limit = max(floor, t_critical(alpha_per_test, test.df) * test.se)
-        moved = abs(test.diff) > limit
         diff, rel = difference(ref_mean, now_mean)
-        spread = float(np.std(r, ddof=1)) if len(r) > 1 else 0.0
-        if test.se > 0:
-            detail = f"{test.kind} p={test.p:.2g}"
-            if test is not unpaired:
-                detail += f", Welch p={unpaired.p:.2g}"
-        elif diff == 0:
-            detail = "identical"
-        else:
-            detail = f"{test.kind}: same shift in every replicate"
-        detail += f"; sd {fmt_value(spread)}, n={len(r)}/{len(n)}"
         records.append(
             Record(
                 name,
@@ -159,8 +132,42 @@ def compare_statistics(
                 diff,
                 rel,
                 f"±{limit:.3g}",
-                "FAIL" if moved else "ok",
-                detail,
+                "FAIL" if abs(test.diff) > limit else "ok",
+                _test_detail(test, unpaired, diff, r, n),
             )
         )
     return records
+
+
+def _undefined_record(name: str, measure: str, r: list[float], n: list[float]) -> Record:
+    """A measure without values (NaN) on one side, or NaN in different replicates."""
+    same = not r and not n
+    return Record(
+        name,
+        "across",
+        STAT_TABLE,
+        measure,
+        float(np.mean(r)) if r else None,
+        float(np.mean(n)) if n else None,
+        None,
+        None,
+        "-",
+        "ok" if same else "FAIL",
+        "no value (NaN)" if same else "NaN in different replicates",
+    )
+
+
+def _test_detail(
+    test: TTest, unpaired: TTest, diff: float | None, r: list[float], n: list[float]
+) -> str:
+    """The p-values (the test used and Welch's), the spread between replicates and n."""
+    if test.se > 0:
+        detail = f"{test.kind} p={test.p:.2g}"
+        if test is not unpaired:
+            detail += f", Welch p={unpaired.p:.2g}"
+    elif diff == 0:
+        detail = "identical"
+    else:
+        detail = f"{test.kind}: same shift in every replicate"
+    spread = float(np.std(r, ddof=1)) if len(r) > 1 else 0.0
+    return detail + f"; sd {fmt_value(spread)}, n={len(r)}/{len(n)}"
