@@ -40,7 +40,7 @@ def validation(
     Each case in scenarios/cases/ is compared with itself with the alliance or policy off.
     """
     # Imported here: the model is only loaded when the command runs.
-    from model.checks.validation import _stderr, write_validation
+    from model.checks.validation.report import _stderr, write_validation
 
     parts = ["jointvillage validation", f"--replicates {replicates}", f"--out {out}"]
     parts += [f"--check {name}" for name in check or []]
