@@ -61,6 +61,11 @@ def test_every_reported_quantity_is_computed(results):
                 assert "Not modelled" in row.gap
 
 
+def test_every_run_is_declared_up_front(results):
+    _, runner = results
+    assert runner.on_demand == 0  # CHECK_RUNS lists every run the checks use
+
+
 def test_render_lists_every_row(results):
     found, _ = results
     text = render(found, 1, "jointvillage validation --replicates 1", QUICK)

@@ -40,7 +40,13 @@ import pandas as pd
 import model
 from model.atomic import atomic_write, atomic_write_parquet
 from model.errors import InputError
-from model.experiments.folder_lock import folder_lock
+from model.experiments.folder import (
+    FORMAT_VERSION,
+    MANIFEST,
+    folder_lock,
+    read_json,
+    read_manifest,
+)
 from model.experiments.provenance import now
 from model.experiments.run_files import (
     FORMAT,
@@ -51,9 +57,6 @@ from model.experiments.run_files import (
     read_table,
 )
 
-#: Layout version; a folder written by a newer layout is refused, not misread.
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
 PLAN = "plan.parquet"
 LOCK = ".lock"
 #: The table every run stores, in ``runs/`` (its file marks the run as done); the other
@@ -87,6 +90,10 @@ def run_key(scenario: dict[str, Any], replicate: int, version: str | None = None
     return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
 
 
+class RunFailedError(RuntimeError):
+    """A planned run has no stored result: it raised (its failure record says why)."""
+
+
 class ResultsStore:
     """A results folder (see the module docstring for its layout).
 
@@ -117,7 +124,7 @@ class ResultsStore:
         root = Path(root)
         if not root.is_dir():
             raise InputError(str(root), allowed="results folder not found")
-        return cls(root, _read_manifest(root))
+        return cls(root, read_manifest(root))
 
     @classmethod
     def create(
@@ -139,7 +146,7 @@ class ResultsStore:
         if root.exists() and not root.is_dir():
             raise InputError(str(root), allowed="results folder path exists and is a file")
         if root.is_dir() and any(root.iterdir()):
-            manifest = _read_manifest(root)
+            manifest = read_manifest(root)
             stored = manifest.get("experiment", {}).get("name")
             if stored != experiment.get("name"):
                 raise InputError(
@@ -288,9 +295,18 @@ class ResultsStore:
             key: The run key.
             scenario: The run's scenario (a file holds its data, not the object).
             replicate: Its replicate number.
+
+        Raises:
+            RunFailedError: When the run is not stored (it failed, or never ran).
         """
         from model.runner import RunResult
 
+        if not self.run_path(key).is_file():
+            record = read_json(self.failed_path(key))
+            raise RunFailedError(
+                f"{scenario.name} replicate {replicate} has no result in {self.root}: "
+                f"{record.get('error', 'not run')}\n{record.get('traceback', '')}".rstrip()
+            )
         meta = self.read_meta(key)
         return RunResult(
             scenario=scenario,
@@ -328,6 +344,8 @@ class ResultsStore:
             except DamagedFileError as err:
                 raise self._corrupt(path, err) from None
 
+        if len(paths) == 1:
+            return read(paths[0]).to_pandas()
         # Reading is I/O and Parquet decoding, which release the GIL: threads help.
         with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
             parts = list(pool.map(read, paths))
@@ -376,42 +394,9 @@ class ResultsStore:
 
     def lock(self) -> contextlib.AbstractContextManager[None]:
         """The folder's lock, held while an execution writes into it (see
-        :mod:`model.experiments.folder_lock`)."""
+        :func:`model.experiments.folder.folder_lock`)."""
         return folder_lock(self.root / LOCK, self.root)
 
 
 # --------------------------------------------------------------------------------------
 # Helpers
-
-
-def _read_manifest(root: Path) -> dict[str, Any]:
-    path = root / MANIFEST
-    if not path.is_file():
-        raise InputError(
-            str(root),
-            allowed="not a jointvillage results folder (it has no manifest.json and is not empty)",
-            hint="point to a results folder written by `jointvillage batch`, or use a new "
-            "--out folder",
-        )
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as err:
-        raise InputError(str(path), allowed=f"corrupt manifest ({err})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise InputError(
-            str(path),
-            field="format",
-            value=manifest.get("format") if isinstance(manifest, dict) else None,
-            allowed=f"not a jointvillage results manifest (expected format '{FORMAT}')",
-            hint="this folder belongs to something else; use another --out folder",
-        )
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise InputError(
-            str(path),
-            field="format_version",
-            value=version,
-            allowed=f"this jointvillage reads results format <= {FORMAT_VERSION}",
-            hint="upgrade jointvillage",
-        )
-    return manifest

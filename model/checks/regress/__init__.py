@@ -64,7 +64,7 @@ from model.checks.regress.printing import print_report, report_json
 from model.checks.regress.records import Record, compare_replicates, compare_world
 from model.checks.regress.references import read_case, read_manifest, write_references
 from model.checks.regress.report import Report, compare_all
-from model.checks.regress.run import RunFailedError, check, run_cases, update
+from model.checks.regress.run import check, run_cases, update
 from model.checks.regress.statistics import compare_statistics, paired, welch
 from model.checks.regress.summaries import column_digest, summarise_tables, table_digests
 
@@ -74,7 +74,6 @@ __all__ = [
     "Case",
     "Record",
     "Report",
-    "RunFailedError",
     "case_scenario",
     "check",
     "column_digest",

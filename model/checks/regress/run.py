@@ -39,10 +39,6 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class RunFailedError(RuntimeError):
-    """A case's run raised: the check cannot compare it."""
-
-
 def run_cases(
     cases: Sequence[Case],
     extra: Sequence[str] = (),
@@ -70,7 +66,7 @@ def run_cases(
         and the executor's summary.
 
     Raises:
-        RunFailedError: When a run raised.
+        RunFailedError: When a run raised (:class:`model.experiments.store.RunFailedError`).
     """
     scenarios = {case.name: case_scenario(case, extra) for case in cases}
     out = {case.name: _world_entry(scenarios[case.name]) for case in cases}
@@ -92,8 +88,6 @@ def run_cases(
         )
         store = ResultsStore.open(folder)
         for labels, spec in labelled:
-            if spec.key not in store.done_keys():
-                raise RunFailedError(_failure_text(store, labels, spec))
             result = store.read_result(spec.key, spec.scenario, spec.replicate)
             out[labels["case"]]["replicates"][str(spec.replicate)] = run_summary(result)
     for case in cases:
@@ -125,14 +119,6 @@ def _results_folder(results: Path | None) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="jointvillage-regress-") as tmp:
         yield Path(tmp) / "runs"
-
-
-def _failure_text(store: ResultsStore, labels: dict[str, Any], spec: RunSpec) -> str:
-    record = store.failures().get(spec.key, {})
-    return (
-        f"case {labels['case']} replicate {spec.replicate} failed: "
-        f"{record.get('error', 'no result')}\n{record.get('traceback', '')}"
-    )
 
 
 def check(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -145,23 +144,32 @@ def write_validation(
     checks: Sequence[str] | None = None,
     overrides: Sequence[str] = (),
     command: str | None = None,
-    progress: Callable[[str], None] | None = None,
+    workers: int | None = 0,
+    progress: bool = False,
+    results: str | Path | None = None,
 ) -> tuple[Path, list[CheckResult]]:
     """Run the checks and write the validation document.
+
+    Args:
+        out: The markdown file.
+        replicates: Replicates per scenario.
+        checks: Only these checks (default all).
+        overrides: ``--set`` overrides applied to every run.
+        command: The command line shown in the document.
+        workers: Worker processes (0 = in this process, ``None`` = one per CPU).
+        progress: Show a progress bar of the runs on stderr.
+        results: Keep the runs in this folder and reuse them (see
+            :class:`~model.checks.validation.runner.Runner`).
 
     Returns:
         The path written and the results.
     """
     start = time.perf_counter()
-    results, runner = run_checks(replicates, checks, overrides, progress)
+    found, runner = run_checks(replicates, checks, overrides, workers, progress, results)
     if command is None:
         command = f"jointvillage validation --replicates {replicates} --out {out}"
-    text = render(results, replicates, command, overrides, time.perf_counter() - start, runner.runs)
-    return atomic_write(out, text), results
-
-
-def _stderr(message: str) -> None:
-    print(f"validation: {message}", file=sys.stderr, flush=True)
+    text = render(found, replicates, command, overrides, time.perf_counter() - start, runner.runs)
+    return atomic_write(out, text), found
 
 
 def summary_records(results: list[CheckResult]) -> list[dict[str, Any]]:

@@ -1,4 +1,7 @@
-"""The writer's lock of a results folder.
+"""A results folder as such: the manifest that marks it as ours, and its writer's lock.
+
+A folder is a jointvillage results folder when its ``manifest.json`` says so (format
+marker and layout version); anything else is refused rather than written into.
 
 Two executions writing the same folder would not corrupt it (writes are atomic) but would
 run every run twice; the lock says so instead. A lock left by a process that no longer
@@ -17,6 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from model.errors import InputError
+from model.experiments.run_files import FORMAT
+
+#: Layout version; a folder written by a newer layout is refused, not misread.
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
 
 
 @contextlib.contextmanager
@@ -35,7 +43,7 @@ def folder_lock(path: Path, folder: Path) -> Iterator[None]:
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
-            holder = _read_json(path)
+            holder = read_json(path)
             if _stale(holder):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
@@ -56,7 +64,8 @@ def folder_lock(path: Path, folder: Path) -> Iterator[None]:
             path.unlink()
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object from a file, or ``{}`` when it is missing or not readable."""
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
@@ -78,3 +87,42 @@ def _stale(holder: dict[str, Any]) -> bool:
     except PermissionError:
         return False
     return False
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    """A results folder's manifest, checked to be ours and of a layout this code reads.
+
+    Raises:
+        InputError: For a folder without a manifest, a foreign or corrupt one, or a newer
+            layout.
+    """
+    path = root / MANIFEST
+    if not path.is_file():
+        raise InputError(
+            str(root),
+            allowed="not a jointvillage results folder (it has no manifest.json and is not empty)",
+            hint="point to a results folder written by `jointvillage batch`, or use a new "
+            "--out folder",
+        )
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as err:
+        raise InputError(str(path), allowed=f"corrupt manifest ({err})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise InputError(
+            str(path),
+            field="format",
+            value=manifest.get("format") if isinstance(manifest, dict) else None,
+            allowed=f"not a jointvillage results manifest (expected format '{FORMAT}')",
+            hint="this folder belongs to something else; use another --out folder",
+        )
+    version = manifest.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise InputError(
+            str(path),
+            field="format_version",
+            value=version,
+            allowed=f"this jointvillage reads results format <= {FORMAT_VERSION}",
+            hint="upgrade jointvillage",
+        )
+    return manifest
