@@ -112,41 +112,19 @@ def regress(
     from model.checks import regress as rg
 
     names = rg.split_names(scenarios)
-    extra = list(set_ or [])
-    progress = not as_json
+    common = {
+        "names": names,
+        "quick": quick,
+        "extra": list(set_ or []),
+        "workers": workers,
+        "progress": not as_json,
+        "results": results,
+    }
     if not update:
-        if reason is not None:
-            raise InputError("--reason", allowed="only with --update")
-        for flag, value in (("--years", years), ("--replicates", replicates)):
-            if value is not None:
-                raise InputError(
-                    flag,
-                    allowed="only with --update: a check runs the settings stored in the "
-                    "references (use --set to try a change against them)",
-                )
-        report = rg.check(
-            reference,
-            names=names,
-            quick=quick,
-            extra=extra,
-            level=level,
-            workers=workers,
-            progress=progress,
-            results=results,
-        )
+        _refuse_update_only_options(reason, years, replicates)
+        report = rg.check(reference, level=level, **common)
     else:
-        report = rg.update(
-            reference,
-            reason or "",
-            names=names,
-            quick=quick,
-            extra=extra,
-            years=years,
-            replicates=replicates,
-            workers=workers,
-            progress=progress,
-            results=results,
-        )
+        report = rg.update(reference, reason or "", years=years, replicates=replicates, **common)
     if report_file is not None:
         try:
             atomic_write(report_file, rg.report_json(report) + "\n")
@@ -158,3 +136,17 @@ def regress(
         rg.print_report(report, show_all=show_all)
     if not report.passed and not report.updated:
         raise typer.Exit(EXIT_REGRESSION)
+
+
+def _refuse_update_only_options(
+    reason: str | None, years: int | None, replicates: int | None
+) -> None:
+    if reason is not None:
+        raise InputError("--reason", allowed="only with --update")
+    for flag, value in (("--years", years), ("--replicates", replicates)):
+        if value is not None:
+            raise InputError(
+                flag,
+                allowed="only with --update: a check runs the settings stored in the "
+                "references (use --set to try a change against them)",
+            )

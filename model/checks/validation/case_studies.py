@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,7 @@ from model.checks.validation.rows import (
     village_table,
 )
 from model.checks.validation.runner import Runner
-from model.mechanisms.collective import COLLECTIVE_SOURCES
+from model.registry import collective_source_names
 from model.scenario import Scenario
 
 
@@ -178,17 +180,7 @@ def check_millet(runner: Runner, replicates: int) -> CheckResult:
     programme = float(np.mean([g["collective_income"].mean() for g in all_off]))
     tonnes = contract_tonnes(treat_s)
     ec = treat_s.policies.enterprise_contracts
-    fee = tonnes * 1000 * _sheet_price("millet") * (1 + ec.price_premium) * ec.collective_fee_share
-    mean_total = float(np.mean(totals))
-    gap_income = (
-        f"The alliance's gain from the contract is {relation(mean_total, 170_000)}, "
-        f"{fmt(float(np.mean(per_village)), 'yuan')} per village; the model pays the "
-        f"collectives a fee of {ec.collective_fee_share:.0%} of contracted sales (about "
-        f"{fmt(fee, 'yuan')} a year at {tonnes:,.0f} t and the sheet's mean price with the "
-        f"{ec.price_premium:.0%} premium) plus what the contract's jobs and premium do to "
-        "pooling and the cooperative; the report does not say whether +170k is per "
-        "village or for the alliance, nor how it is made up."
-    )
+    gap_income = _millet_income_gap(treat_s, totals, per_village, tonnes)
     gap_tonnes = (
         "Set up, not an outcome: the villages' millet area was chosen so that the default "
         f"contract (volume_share = {ec.volume_share:g} of the members' millet) buys about "
@@ -233,6 +225,23 @@ def check_millet(runner: Runner, replicates: int) -> CheckResult:
     )
 
 
+def _millet_income_gap(
+    scenario: Scenario, totals: list[float], per_village: list[float], tonnes: float
+) -> str:
+    """How the contract's gain compares with the report, and what the model pays."""
+    ec = scenario.policies.enterprise_contracts
+    fee = tonnes * 1000 * _sheet_price("millet") * (1 + ec.price_premium) * ec.collective_fee_share
+    return (
+        f"The alliance's gain from the contract is {relation(float(np.mean(totals)), 170_000)}, "
+        f"{fmt(float(np.mean(per_village)), 'yuan')} per village; the model pays the "
+        f"collectives a fee of {ec.collective_fee_share:.0%} of contracted sales (about "
+        f"{fmt(fee, 'yuan')} a year at {tonnes:,.0f} t and the sheet's mean price with the "
+        f"{ec.price_premium:.0%} premium) plus what the contract's jobs and premium do to "
+        "pooling and the cooperative; the report does not say whether +170k is per "
+        "village or for the alliance, nor how it is made up."
+    )
+
+
 def _sheet_price(crop: str) -> float:
     """Mean farm-gate price of a crop in the default crop sheet (yuan/kg)."""
     path = Scenario().resolve_data_path("farming.crops_file")
@@ -240,31 +249,39 @@ def _sheet_price(crop: str) -> float:
     return float(sheet.loc[sheet["crop"] == crop, "price_yuan_per_kg"].iloc[0])
 
 
-def check_town_company(runner: Runner, replicates: int) -> CheckResult:
-    """Land pooled to a town company at 800 yuan/mu, the village keeping 100."""
+def _pooled_gains(runner: Runner, replicates: int) -> dict[str, Any]:
+    """Per replicate: the collective's gain per pooled mu (total, its cut, by source), the
+    share of land pooled and the per-capita income gain, town company against no pooling."""
     treat_s = runner.load("town_company")
     base_s = runner.load("town_company", POOLING_OFF)
-    per_mu, cut_per_mu, share, income_gain = [], [], [], []
-    parts: list[dict[str, float]] = []
+    out: dict[str, Any] = {"per_mu": [], "cut": [], "parts": [], "share": [], "income": []}
     for r in range(replicates):
         t, b = runner.run(treat_s, r), runner.run(base_s, r)
         gain = collective_gain(t, b)
         pooled = villages(t)["land_pooled_mu"].groupby(level="year").sum()
         years = pooled.index[1:] if len(pooled) > 1 else pooled.index
         by_year = gain.groupby(level="year").sum()
-        per_mu.append(float(by_year.loc[years, "collective_income"].sum() / pooled[years].sum()))
-        cut_per_mu.append(
-            float(by_year.loc[years, "collective_pooling_fee"].sum() / pooled[years].sum())
-        )
-        parts.append(
+        mu = pooled[years].sum()
+        out["per_mu"].append(float(by_year.loc[years, "collective_income"].sum() / mu))
+        out["cut"].append(float(by_year.loc[years, "collective_pooling_fee"].sum() / mu))
+        out["parts"].append(
             {
-                s: float(by_year.loc[years, f"collective_{s}"].sum() / pooled[years].sum())
-                for s in COLLECTIVE_SOURCES
+                s: float(by_year.loc[years, f"collective_{s}"].sum() / mu)
+                for s in collective_source_names()
             }
         )
-        share.append(float(t.tables["county_yearly"]["land_pooled_share"].iloc[-1]))
+        out["share"].append(float(t.tables["county_yearly"]["land_pooled_share"].iloc[-1]))
         ct, cb = t.tables["county_yearly"], b.tables["county_yearly"]
-        income_gain.append(float((ct["per_capita_income"] - cb["per_capita_income"]).mean()))
+        out["income"].append(float((ct["per_capita_income"] - cb["per_capita_income"]).mean()))
+    out["scenario"] = treat_s
+    return out
+
+
+def check_town_company(runner: Runner, replicates: int) -> CheckResult:
+    """Land pooled to a town company at 800 yuan/mu, the village keeping 100."""
+    found = _pooled_gains(runner, replicates)
+    treat_s, per_mu, cut_per_mu = found["scenario"], found["per_mu"], found["cut"]
+    share, income_gain, parts = found["share"], found["income"], found["parts"]
     lp = treat_s.policies.land_pooling
     mean_mu = float(np.mean(per_mu))
     by_source = mean_dicts(parts)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from model.checks.validation.runner import Runner
-from model.mechanisms.collective import COLLECTIVE_SOURCES
+from model.registry import collective_source_names
 from model.runner import RunResult
 from model.scenario import Scenario
 
@@ -40,13 +40,13 @@ def villages(result: RunResult) -> pd.DataFrame:
 
 def collective_gain(treat: RunResult, base: RunResult) -> pd.DataFrame:
     """Collective income (total and by source) of treat minus base, by year and village."""
-    cols = ["collective_income", *(f"collective_{s}" for s in COLLECTIVE_SOURCES)]
+    cols = ["collective_income", *(f"collective_{s}" for s in collective_source_names())]
     return villages(treat)[cols] - villages(base)[cols]
 
 
 def gain_by_source(gain: pd.DataFrame) -> dict[str, float]:
     """Mean gain per village and year by source."""
-    return {s: float(gain[f"collective_{s}"].mean()) for s in COLLECTIVE_SOURCES}
+    return {s: float(gain[f"collective_{s}"].mean()) for s in collective_source_names()}
 
 
 def mean_dicts(items: list[dict[str, float]]) -> dict[str, float]:
@@ -99,7 +99,9 @@ def village_levels(
         base_paths.append(villages(off)["collective_income"].xs(village, level="village_id"))
         levels.append(float(income.loc[year]))
         gain = collective_gain(result, off).xs(village, level="village_id")
-        sources.append({s: float(gain.loc[year, f"collective_{s}"]) for s in COLLECTIVE_SOURCES})
+        sources.append(
+            {s: float(gain.loc[year, f"collective_{s}"]) for s in collective_source_names()}
+        )
     mean_path = pd.concat(paths, axis=1).mean(axis=1)
     mean_base = pd.concat(base_paths, axis=1).mean(axis=1)
     return levels, mean_path, mean_base, mean_dicts(sources)

@@ -27,6 +27,7 @@ from model.checks.validation.rows import (
     top_sources,
 )
 from model.checks.validation.runner import Runner
+from model.runner import RunResult
 
 
 def check_wangjiatuan(runner: Runner, replicates: int) -> CheckResult:
@@ -193,17 +194,7 @@ def check_matthew(runner: Runner, replicates: int) -> CheckResult:
             sources[t].append(gain_by_source(gain[group == t]))
     mean_abs = {t: float(np.mean(absolute[t])) for t in terciles}
     mean_rel = {t: float(np.mean(relative[t])) for t in terciles}
-    low, high = mean_abs["low"], mean_abs["high"]
-    if low <= 0.1 * max(high, 1.0):
-        verdict = "The model reproduces the pattern: the lowest tercile gains next to nothing"
-    elif low < high:
-        verdict = (
-            f"The model shows a Matthew gradient in yuan (the top tercile gains "
-            f"{high / max(low, 1.0):.1f} times the bottom) but not the absence of gains in "
-            "poor villages"
-        )
-    else:
-        verdict = "The model does not reproduce the pattern: poor villages gain as much or more"
+    verdict = _matthew_verdict(mean_abs["low"], mean_abs["high"])
     why = (
         f"; relative to starting income the bottom tercile gains {mean_rel['low']:.0%} and "
         f"the top {mean_rel['high']:.0%} (medians). The bottom tercile's gain is mostly "
@@ -243,6 +234,19 @@ def check_matthew(runner: Runner, replicates: int) -> CheckResult:
         rows,
         lines,
     )
+
+
+def _matthew_verdict(low: float, high: float) -> str:
+    """Whether the bottom tercile's gain (yuan) is next to nothing, smaller, or not."""
+    if low <= 0.1 * max(high, 1.0):
+        return "The model reproduces the pattern: the lowest tercile gains next to nothing"
+    if low < high:
+        return (
+            f"The model shows a Matthew gradient in yuan (the top tercile gains "
+            f"{high / max(low, 1.0):.1f} times the bottom) but not the absence of gains in "
+            "poor villages"
+        )
+    return "The model does not reproduce the pattern: poor villages gain as much or more"
 
 
 def check_zouping(runner: Runner, replicates: int) -> CheckResult:
@@ -315,21 +319,11 @@ def check_mengyin(runner: Runner, replicates: int) -> CheckResult:
         with_coop = gain[allied.to_numpy()]
         village_gain.append(float(with_coop["collective_income"].mean()))
         sources.append(gain_by_source(with_coop))
-        key = ["year", "household"]
-        ht = t.tables["households"].set_index(key)
-        hb = b.tables["households"].set_index(key).reindex(ht.index)
-        income_cols = [c for c in ht.columns if c.startswith("income_")]
-        member = (ht["pooled_mu"] > 0) | (ht["cash_shares"] > 0)
-        if "specialty_shares" in ht.columns:
-            member |= ht["specialty_shares"] > 0
-        diff = ht.loc[member, income_cols] - hb.loc[member, income_cols]
-        per_year = diff.groupby(level="year").mean()
-        household_gain.append(float(per_year.sum(axis=1).mean()))
-        income_parts.append(
-            {c.removeprefix("income_"): float(per_year[c].mean()) for c in income_cols}
-        )
-        members.append(float(member.groupby(level="year").mean().iloc[-1]))
-        pooled_mu.append(float(ht.loc[member, "pooled_mu"].groupby(level="year").mean().iloc[-1]))
+        gained, parts, share, mu = _member_gains(t, b)
+        household_gain.append(gained)
+        income_parts.append(parts)
+        members.append(share)
+        pooled_mu.append(mu)
     mv, mh = float(np.mean(village_gain)), float(np.mean(household_gain))
     by_source = mean_dicts(sources)
     parts = mean_dicts(income_parts)
@@ -373,3 +367,23 @@ def check_mengyin(runner: Runner, replicates: int) -> CheckResult:
         rows,
         [],
     )
+
+
+def _member_gains(
+    treat: RunResult, base: RunResult
+) -> tuple[float, dict[str, float], float, float]:
+    """Cooperative members' income gain: per household and year, by source; the members'
+    share of the sampled households and their pooled mu (last year)."""
+    key = ["year", "household"]
+    ht = treat.tables["households"].set_index(key)
+    hb = base.tables["households"].set_index(key).reindex(ht.index)
+    income_cols = [c for c in ht.columns if c.startswith("income_")]
+    member = (ht["pooled_mu"] > 0) | (ht["cash_shares"] > 0)
+    if "specialty_shares" in ht.columns:
+        member |= ht["specialty_shares"] > 0
+    diff = ht.loc[member, income_cols] - hb.loc[member, income_cols]
+    per_year = diff.groupby(level="year").mean()
+    parts = {c.removeprefix("income_"): float(per_year[c].mean()) for c in income_cols}
+    share = float(member.groupby(level="year").mean().iloc[-1])
+    pooled = float(ht.loc[member, "pooled_mu"].groupby(level="year").mean().iloc[-1])
+    return float(per_year.sum(axis=1).mean()), parts, share, pooled

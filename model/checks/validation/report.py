@@ -12,7 +12,7 @@ from typing import Any
 
 from model.atomic import atomic_write
 from model.checks.validation.checks import DEFAULT_REPLICATES, run_checks
-from model.checks.validation.rows import CheckResult, fmt
+from model.checks.validation.rows import CheckResult, Row, fmt
 from model.errors import InputError
 from model.paths import CASES_DIR, DOCS_DIR, PROJECT_ROOT
 from model.scenario import Scenario, load_scenario
@@ -107,18 +107,27 @@ def render(
         "| case or pattern | quantity | reported | model (mean) | model (range) | gap |",
         "|---|---|---|---:|---|---|",
     ]
-    for result in results:
-        for row in result.rows:
-            if row.values:
-                mean = fmt(row.mean, row.unit)
-                span = f"{fmt(row.low, row.unit)} – {fmt(row.high, row.unit)}"
-            else:
-                mean, span = "not modelled", "–"
-            unit = f" ({row.unit})" if row.unit not in ("share", "persons") else ""
-            lines.append(
-                f"| {row.check} | {row.quantity}{unit} | {row.reported} | {mean} | {span} | "
-                f"{row.gap} |"
-            )
+    lines += [_summary_line(row) for result in results for row in result.rows]
+    lines += _sections(results)
+    lines += ["", "## What the model lacks for these cases", ""]
+    lines += [f"- {item}" for item in MISSING]
+    return "\n".join(lines) + "\n"
+
+
+def _summary_line(row: Row) -> str:
+    """A row of the summary table."""
+    if row.values:
+        mean = fmt(row.mean, row.unit)
+        span = f"{fmt(row.low, row.unit)} – {fmt(row.high, row.unit)}"
+    else:
+        mean, span = "not modelled", "–"
+    unit = f" ({row.unit})" if row.unit not in ("share", "persons") else ""
+    return f"| {row.check} | {row.quantity}{unit} | {row.reported} | {mean} | {span} | {row.gap} |"
+
+
+def _sections(results: list[CheckResult]) -> list[str]:
+    """The case-study and pattern sections, each check with its details."""
+    lines: list[str] = []
     for kind, heading in (("case", "Case studies"), ("pattern", "Patterns from elsewhere")):
         chosen = [r for r in results if r.kind == kind]
         if not chosen:
@@ -133,9 +142,7 @@ def render(
             ]
             if result.details:
                 lines += ["", *result.details]
-    lines += ["", "## What the model lacks for these cases", ""]
-    lines += [f"- {item}" for item in MISSING]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def write_validation(

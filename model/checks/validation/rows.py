@@ -8,22 +8,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.mechanisms.collective import COLLECTIVE_SOURCES
+from model.registry import COLLECTIVE_SOURCES
 from model.scenario import Scenario
 
-#: Readable names of the collective income sources.
-SOURCE_LABELS = {
-    "assets": "asset leases",
-    "reserve_land": "reserve-land rent",
-    "pooling_fee": "the collective's cut of pooled rent",
-    "cooperative": "cooperative surplus shares",
-    "enterprise": "enterprise fees and fixed returns",
-    "projects": "project-fund projects",
-    "joint_returns": "joint ventures, net of coordination costs",
-    "prizes": "competition prizes",
-}
-
-
+#: Readable names of the alliance modes.
 MODE_LABELS = {
     "lead_goose": "lead-goose",
     "strong_leads_weak": "strong-leads-weak",
@@ -117,7 +105,11 @@ def relation(model: float, low: float, high: float | None = None) -> str:
 def top_sources(by_source: dict[str, float], n: int = 3) -> str:
     """The largest sources of a gain, as text."""
     ranked = sorted(by_source.items(), key=lambda kv: -abs(kv[1]))
-    parts = [f"{SOURCE_LABELS[s]} ({fmt(v, 'yuan')})" for s, v in ranked[:n] if abs(v) >= 500]
+    parts = [
+        f"{COLLECTIVE_SOURCES[s].description} ({fmt(v, 'yuan')})"
+        for s, v in ranked[:n]
+        if abs(v) >= 500
+    ]
     if not parts:
         return "no source in particular"
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
@@ -142,8 +134,8 @@ def contract_note(by_source: dict[str, float], scenario: Scenario) -> str:
 def source_table(by_source: dict[str, float], total: float, what: str) -> list[str]:
     """Markdown table of a gain by collective income source."""
     lines = [f"| source | {what} |", "|---|---:|"]
-    for s in COLLECTIVE_SOURCES:
-        lines.append(f"| {SOURCE_LABELS[s]} | {fmt(by_source[s], 'yuan')} |")
+    for s in COLLECTIVE_SOURCES.names():
+        lines.append(f"| {COLLECTIVE_SOURCES[s].description} | {fmt(by_source[s], 'yuan')} |")
     lines.append(f"| **total** | **{fmt(total, 'yuan')}** |")
     return lines
 
