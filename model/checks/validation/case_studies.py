@@ -45,13 +45,20 @@ def specialty_by_industry(scenario: Scenario) -> dict[str, float]:
     return out
 
 
+def _village_gains(
+    gains: list[pd.DataFrame],
+) -> tuple[list[float], dict[str, float], pd.DataFrame, float]:
+    """A case's gains: mean per village and year by replicate, by source, per village
+    (mean over years and replicates), and the overall mean."""
+    values = [float(g["collective_income"].mean()) for g in gains]
+    by_source = mean_dicts([gain_by_source(g) for g in gains])
+    return values, by_source, per_village_gain(gains), float(np.mean(values))
+
+
 def check_lead_goose(runner: Runner, replicates: int) -> CheckResult:
     """Lead-goose: 5 villages, peaches, cherries, vegetables; each village +100k a year."""
     gains, treat_s, _ = case_gains(runner, "lead_goose", replicates)
-    values = [float(g["collective_income"].mean()) for g in gains]
-    by_source = mean_dicts([gain_by_source(g) for g in gains])
-    per_village = per_village_gain(gains)
-    mean = float(np.mean(values))
+    values, by_source, per_village, mean = _village_gains(gains)
     weakest = float(per_village["gain"].min())
     areas = specialty_by_industry(treat_s)
     gap = (
@@ -105,10 +112,7 @@ def check_lead_goose(runner: Runner, replicates: int) -> CheckResult:
 def check_suburban_tourism(runner: Runner, replicates: int) -> CheckResult:
     """Strong-leads-weak suburban tourism: +100k per village, 60,000 visitors."""
     gains, treat_s, _ = case_gains(runner, "suburban_tourism", replicates)
-    values = [float(g["collective_income"].mean()) for g in gains]
-    by_source = mean_dicts([gain_by_source(g) for g in gains])
-    per_village = per_village_gain(gains)
-    mean = float(np.mean(values))
+    values, by_source, per_village, mean = _village_gains(gains)
     venture = treat_s.modes.strong_leads_weak.joint_project_return
     other = mean - by_source["joint_returns"]
     gap = (
