@@ -14,13 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from model.cli.common import SetOption, user_errors
-from model.errors import InputError
+from model.errors import EXIT_INTERRUPTED, InputError
 
 if TYPE_CHECKING:
     import pandas as pd
-
-#: Exit status after Ctrl-C (the shell's convention: 128 + SIGINT).
-EXIT_INTERRUPTED = 130
 
 WorkersOption = Annotated[
     int | None,

@@ -8,14 +8,15 @@ The checks and the reference format are described in :mod:`model.checks.regress`
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from model.atomic import atomic_write
 from model.cli.common import SetOption, user_errors
-from model.errors import InputError
+from model.errors import EXIT_INTERRUPTED, InputError
 
 #: Exit status of a run whose outputs moved beyond their tolerance.
 EXIT_REGRESSION = 1
@@ -120,11 +121,16 @@ def regress(
         "progress": not as_json,
         "results": results,
     }
-    if not update:
-        _refuse_update_only_options(reason, years, replicates)
-        report = rg.check(reference, level=level, **common)
-    else:
-        report = rg.update(reference, reason or "", years=years, replicates=replicates, **common)
+    try:
+        if not update:
+            _refuse_update_only_options(reason, years, replicates)
+            report = rg.check(reference, level=level, **common)
+        else:
+            report = rg.update(
+                reference, reason or "", years=years, replicates=replicates, **common
+            )
+    except KeyboardInterrupt:
+        interrupted(results)
     if report_file is not None:
         try:
             atomic_write(report_file, rg.report_json(report) + "\n")
@@ -150,3 +156,16 @@ def _refuse_update_only_options(
                 allowed="only with --update: a check runs the settings stored in the "
                 "references (use --set to try a change against them)",
             )
+
+
+def interrupted(results: Path | None) -> NoReturn:
+    """After Ctrl-C: say where the finished runs are, and exit with status 130."""
+    if results is not None:
+        print(
+            f"interrupted: finished runs are kept in {results}; run the same command again "
+            "to continue",
+            file=sys.stderr,
+        )
+    else:
+        print("interrupted (use --results DIR to keep finished runs)", file=sys.stderr)
+    raise typer.Exit(EXIT_INTERRUPTED)

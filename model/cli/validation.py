@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from model.cli.common import SetOption, user_errors
+from model.cli.regress import interrupted
 
 
 def register(app: typer.Typer) -> None:
@@ -64,15 +65,18 @@ def validation(
     parts = ["jointvillage validation", f"--replicates {replicates}", f"--out {out}"]
     parts += [f"--check {name}" for name in check or []]
     parts += [f"--set {text}" for text in set_ or []]
-    path, found = write_validation(
-        out,
-        replicates=replicates,
-        checks=check or None,
-        overrides=set_ or [],
-        command=" ".join(parts),
-        workers=workers,
-        progress=not quiet,
-        results=results,
-    )
+    try:
+        path, found = write_validation(
+            out,
+            replicates=replicates,
+            checks=check or None,
+            overrides=set_ or [],
+            command=" ".join(parts),
+            workers=workers,
+            progress=not quiet,
+            results=results,
+        )
+    except KeyboardInterrupt:
+        interrupted(results)
     rows = sum(len(r.rows) for r in found)
     typer.echo(f"wrote {path} ({len(found)} checks, {rows} rows)")
