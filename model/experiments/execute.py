@@ -14,8 +14,9 @@ the infrastructure (a worker that kept dying) are tried again every time.
 
 Stored runs are reused by key, and the key holds the model *version*, not every edit of
 the code. A batch reuses them whatever the code (and warns, :data:`CODE_CHANGED`); checks
-that must see the current code (regress, validation) pass ``reuse="same-code"``, which
-reuses a folder's runs only when they were made by the same code, data and libraries.
+that must see the current code (regress, validation) pass ``reuse="same-code"``: a
+folder's runs are reused only when they were made by the same code, data and libraries,
+and are removed otherwise.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class BatchSummary:
         corrupt: Runs set aside by ``verify``.
         code_changed: The folder holds runs made by other model code or data (same
             version): they are reused, which is wrong if the change altered results.
-        stale: Runs stored by other code or libraries that were not reused
+        stale: Planned runs stored by other code or libraries, removed and made again
             (``reuse="same-code"``).
     """
 
@@ -174,6 +175,12 @@ def _runs_to_do(
     earlier = store.manifest.get("code"), store.manifest.get("environment")
     stored = store.done_keys()
     summary.code_changed = bool(earlier[0] and earlier[0] != code and stored)
+    if reuse == "same-code" and (stored or store.failures()) and earlier != (code, env):
+        # Runs of other code or libraries are not results of this code: remove them
+        # before the manifest says "this code", so that no later execution reuses them.
+        summary.stale = len(stored & {spec.key for spec in plan.runs})
+        summary.code_changed = False
+        store.remove_runs()
     store.manifest.update(code=code, environment=env)
     store.write_manifest()
     store.clean_temporary()
@@ -188,10 +195,6 @@ def _runs_to_do(
         key for key, record in store.failures().items() if record.get("kind", "error") == "error"
     }
     skip = done | (set() if retry_failed else known_errors)
-    if reuse == "same-code" and stored and earlier != (code, env):
-        summary.stale = len(done & {spec.key for spec in plan.runs})
-        summary.code_changed = False
-        skip = set()
     todo = [spec for spec in plan.runs if spec.key not in skip]
     summary.skipped = len(plan.runs) - len(todo)
     return todo

@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -382,6 +383,11 @@ class ResultsStore:
 
     def _other_files(self, key: str) -> list[Path]:
         return list(self.root.glob(f"tables/*/{key[:2]}/{key}.parquet"))
+
+    def remove_runs(self) -> None:
+        """Delete every stored run and failure record (the manifest and plan stay)."""
+        for folder in ("runs", "tables", "failed"):
+            shutil.rmtree(self.root / folder, ignore_errors=True)
 
     def clean_temporary(self) -> int:
         """Delete temporary files left by an interrupted batch; returns how many."""
