@@ -15,9 +15,9 @@ other depending on import order.
 
 How the modules depend on each other (no cycles)::
 
-    experiment -> design -> plan -> execute (evaluate, backends/, progress) -> batch
-               store (run_files, folder_lock, provenance)
-    measures -> compare, sensitivity   (both read results through batch.load_results)
+    experiment -> variants, design -> plan -> execute (evaluate, backends/, progress)
+    store (run_files, folder, provenance) <- plan, execute, batch
+    batch (run_batch, load_results) <- compare, sensitivity <- measures
 """
 
 from __future__ import annotations

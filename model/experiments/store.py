@@ -1,15 +1,19 @@
-"""The results store of a batch: one Parquet file per run, written atomically, plus a manifest.
+"""The results store: one Parquet file per run and table, written atomically, plus a manifest.
+
+Every execution (a batch, a comparison, the regression check, the validation report)
+stores its runs in such a folder, under their run keys.
 
 Layout of a results folder ``OUT``::
 
-    OUT/manifest.json                 format marker, experiment, model version, run counts
+    OUT/manifest.json                 format marker, experiment, model version, run counts,
+                                      code fingerprint and environment
     OUT/plan.parquet                  every planned run: key, scenario, variant, replicate,
                                       seed, param:<field> (and design:<field> for SALib)
     OUT/runs/ab/<key>.parquet         county_yearly of one run (key starts with "ab")
     OUT/tables/<table>/ab/<key>.parquet   other kept tables of that run
     OUT/failed/<key>.json             a run that raised: error, traceback, scenario, replicate
     OUT/corrupt/                      files set aside by ``--verify``
-    OUT/.lock                         held while a batch writes into the folder
+    OUT/.lock                         held while an execution writes into the folder
 
 The run key is a hash of the resolved scenario, the replicate and the model version
 (:func:`run_key`), so a run is stored under one name only: writing it twice replaces the file
@@ -18,10 +22,9 @@ to a temporary name in the same folder, flushed to disk and renamed (``os.replac
 on POSIX), so a crash or Ctrl-C never leaves a half-written run under its final name; the
 ``county_yearly`` file is written last and marks the run as done.
 
-Corrupt files (which atomic writes rule out, short of disk faults or manual editing) are
-reported by :meth:`ResultsStore.load` as an :class:`~model.errors.InputError` naming the
-file; ``jointvillage batch ... --verify`` checks every stored file, moves unreadable ones
-to ``corrupt/`` and runs them again.
+A corrupt file (short of disk faults or manual editing, atomic writes rule it out) is an
+:class:`~model.errors.InputError` naming it; ``--verify`` moves unreadable ones to
+``corrupt/`` and runs them again.
 """
 
 from __future__ import annotations
@@ -277,17 +280,10 @@ class ResultsStore:
         except DamagedFileError as err:
             raise self._corrupt(path, err) from None
 
-    def stored_tables(self, key: str) -> list[str]:
-        """The tables stored for a run (``county_yearly`` first)."""
-        others = sorted(p.parent.parent.name for p in self._other_files(key))
-        return [COUNTY_YEARLY, *others] if self.run_path(key).is_file() else others
-
     def read_run(self, key: str) -> dict[str, pd.DataFrame]:
         """Every stored table of one run, as the run returned it (no ``run_key`` column)."""
-        return {
-            name: self.load(name, [key]).drop(columns="run_key", errors="ignore")
-            for name in self.stored_tables(key)
-        }
+        names = [COUNTY_YEARLY, *sorted(p.parent.parent.name for p in self._other_files(key))]
+        return {name: self.load(name, [key]).drop(columns="run_key") for name in names}
 
     def read_result(self, key: str, scenario: Any, replicate: int) -> Any:
         """A stored run as the :class:`~model.runner.RunResult` the run returned.
