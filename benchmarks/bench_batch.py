@@ -1,15 +1,19 @@
-"""Batch engine benchmark: throughput on 1 and 2 Dask workers, overhead per run.
+"""Executor benchmark: throughput on 1 and 2 Dask workers, overhead per run.
 
-Runs the same plan (the baseline and the Anqiu programme, replicates on a small county) four
-ways and prints wall time, runs per second and the cost the engine adds per run:
+Every run of the project (batch, compare, regress, validation) goes through the one
+executor, :func:`model.experiments.execute.execute`, with an evaluator from
+:mod:`model.experiments.backends` (in process, or Dask). This benchmark runs the same plan
+(the baseline and the Anqiu programme, replicates on a small county) four ways and prints
+wall time, runs per second and the cost the executor adds per run:
 
-* ``direct``: ``run_scenario`` called in a loop (no store, no engine);
+* ``direct``: ``run_scenario`` called in a loop (no store, no executor);
 * ``batch, in process``: ``workers=0`` (plan, run, write Parquet atomically, fsync);
-* ``batch, Dask 1 worker(s)`` and ``2 worker(s)``: a fresh local cluster each; its start-up
-  (cluster and the workers' first import of the model) is reported apart from the runs.
+* ``batch, Dask 1 worker(s)`` and ``2 worker(s)``: a fresh local cluster each
+  (:func:`~model.experiments.backends.dask_cluster.dask_client`); its start-up (cluster
+  and the workers' first import of the model) is reported apart from the runs.
 
 A second pass uses a *null* model (returns a ready-made table), so its times are the
-engine's own cost per run: planning, shipping to a worker, Parquet writing, fsync.
+executor's own cost per run: planning, shipping to a worker, Parquet writing, fsync.
 
 Usage::
 
@@ -28,8 +32,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.experiments.batch import dask_client, execute, plan_runs
+from model.experiments.backends.dask_cluster import dask_client
+from model.experiments.execute import execute
 from model.experiments.experiment import validate_experiment
+from model.experiments.plan import plan_runs
 from model.runner import COUNTY_MEASURES, RunResult, run_scenario
 
 

@@ -11,7 +11,10 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+#: Exit status after bad input.
 EXIT_INPUT_ERROR = 2
+#: Exit status after Ctrl-C (the shell's convention: 128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 
 class InputError(Exception):

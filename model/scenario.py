@@ -9,16 +9,15 @@ value, the dotted field, the value and what is allowed.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
-import typing
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, PrivateAttr, ValidationError
 from pydantic.fields import FieldInfo
 
-from model.errors import InputError
+from model.errors import InputError, did_you_mean
 from model.mechanisms.collective import CollectiveParams
 from model.mechanisms.farming import FarmingParams
 from model.mechanisms.governance import GovernanceParams
@@ -28,7 +27,8 @@ from model.mechanisms.policies import PolicyParams
 from model.mechanisms.transfers import TransferParams
 from model.metrics import OutputParams
 from model.params import Section, param
-from model.paths import PROJECT_ROOT, SCENARIO_DIR
+from model.paths import SCENARIO_DIR, find_file
+from model.schema_errors import input_error, submodel
 from model.world.alliances import AllianceParams
 from model.world.county import CountyParams
 from model.world.households import HouseholdParams
@@ -102,16 +102,11 @@ class Scenario(Section):
             node = getattr(node, part)
         if not node:
             return None
-        candidate = Path(str(node))
         origin = self.origin_of(dotted)
-        options = [candidate] if candidate.is_absolute() else []
-        if not candidate.is_absolute():
-            if origin.endswith(".toml"):
-                options.append(Path(origin).parent / candidate)
-            options += [Path.cwd() / candidate, PROJECT_ROOT / candidate]
-        for option in options:
-            if option.is_file():
-                return option.resolve()
+        near = Path(origin) if origin.endswith(".toml") else None
+        found = find_file(str(node), near=near)
+        if found is not None:
+            return found
         raise InputError(origin, dotted, str(node), "data file not found")
 
 
@@ -120,42 +115,79 @@ class Scenario(Section):
 
 
 def resolve_path(path: str | Path, relative_to: Path | None = None) -> Path:
-    """Find a scenario file: as given, relative to another file, or in ``scenarios/``."""
-    candidate = Path(path)
-    options = [candidate]
-    if relative_to is not None and not candidate.is_absolute():
-        options.insert(0, relative_to.parent / candidate)
-    if not candidate.is_absolute():
-        options.append(SCENARIO_DIR / candidate)
-        if candidate.suffix != ".toml":
-            options.append(SCENARIO_DIR / f"{candidate}.toml")
-    for option in options:
-        if option.is_file():
-            return option.resolve()
+    """Find a scenario file: next to another file, as given, or in ``scenarios/``."""
+    found = find_toml(path, SCENARIO_DIR, near=relative_to)
+    if found is not None:
+        return found
     raise InputError(
         str(path),
         allowed="scenario file not found"
         + (f" (looked next to {relative_to} and in {SCENARIO_DIR})" if relative_to else ""),
-        hint=_did_you_mean_file(candidate.name),
+        hint=shipped_hint(Path(path).name, SCENARIO_DIR, "scenarios"),
     )
 
 
-def _did_you_mean_file(name: str) -> str:
-    shipped = sorted(p.name for p in SCENARIO_DIR.glob("*.toml"))
-    close = difflib.get_close_matches(name, shipped, n=1)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    return "shipped scenarios: " + ", ".join(shipped) if shipped else ""
+def find_toml(path: str | Path, folder: Path, near: Path | None = None) -> Path | None:
+    """A TOML file next to ``near``, as given, or shipped in ``folder`` (``.toml`` optional).
+
+    Args:
+        path: A path or the name of a shipped file.
+        folder: Where the project ships such files (scenarios, experiments).
+        near: A file whose folder is searched first (the file that names ``path``).
+
+    Returns:
+        The resolved path, or ``None``.
+    """
+    found = find_file(path, near=near)
+    if found is not None or Path(path).is_absolute():
+        return found
+    names = [Path(path)] if Path(path).suffix == ".toml" else [Path(path), Path(f"{path}.toml")]
+    for name in names:
+        if (folder / name).is_file():
+            return (folder / name).resolve()
+    return None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def shipped_hint(name: str, folder: Path, what: str) -> str:
+    """Did-you-mean among the TOML files shipped in ``folder``, else the list of them."""
+    shipped = sorted(p.name for p in folder.glob("*.toml"))
+    hint = did_you_mean(name, shipped)
+    if not hint and shipped:
+        hint = f"shipped {what}: " + ", ".join(shipped)
+    return hint
+
+
+def read_toml(path: Path, what: str = "scenario") -> dict[str, Any]:
+    """Parse a TOML file; syntax and read errors are :class:`InputError` naming the file.
+
+    An empty file (or one of comments only), a binary file and a file that is not UTF-8 are
+    errors too: each used to pass silently or end in a traceback.
+    """
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(str(path), allowed=f"not valid TOML: {err}") from None
+        raw = path.read_bytes()
     except OSError as err:
         raise InputError(str(path), allowed=f"cannot be read: {err.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            str(path),
+            allowed=f"a {what} file must be UTF-8 text (TOML); byte {err.start} is "
+            f"{raw[err.start : err.start + 1]!r}",
+        ) from None
+    if "\x00" in text:
+        raise InputError(str(path), allowed=f"a {what} file must be TOML text, not a binary file")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(str(path), allowed=f"not valid TOML: {err}") from None
+    if not data:
+        raise InputError(
+            str(path),
+            allowed=f"the {what} file is empty: give at least a name, or 'extends' and "
+            "what differs",
+        )
+    return data
 
 
 def _merge(
@@ -184,7 +216,14 @@ def _record_origin(value: Any, origins: dict[str, str], source: str, dotted: str
             _record_origin(inner, origins, source, f"{dotted}.{key}")
 
 
-def _load_raw(path: Path, origins: dict[str, str], chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+def load_raw(path: Path, origins: dict[str, str], chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario file's data merged over its ``extends`` chain (not validated yet).
+
+    Args:
+        path: The scenario file.
+        origins: Filled with the file that set each dotted field.
+        chain: Files already on the ``extends`` chain (to report a cycle).
+    """
     if path in chain:
         cycle = " -> ".join(str(p.name) for p in (*chain, path))
         raise InputError(
@@ -193,7 +232,7 @@ def _load_raw(path: Path, origins: dict[str, str], chain: tuple[Path, ...] = ())
             value=path.name,
             allowed=f"extends must not form a cycle ({cycle})",
         )
-    data = _read_toml(path)
+    data = read_toml(path)
     parent_name = data.pop("extends", None)
     base: dict[str, Any] = {}
     if parent_name is not None:
@@ -207,7 +246,7 @@ def _load_raw(path: Path, origins: dict[str, str], chain: tuple[Path, ...] = ())
             raise InputError(
                 str(path), "extends", parent_name, "an existing scenario file", err.hint
             ) from None
-        base = _load_raw(parent, origins, (*chain, path))
+        base = load_raw(parent, origins, (*chain, path))
     return _merge(base, data, origins, str(path))
 
 
@@ -228,9 +267,10 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return key.split("."), value
 
 
-def _apply_override(
+def apply_override(
     data: dict[str, Any], keys: list[str], value: Any, origins: dict[str, str], text: str
 ) -> None:
+    """Set ``keys`` (a dotted path) to ``value`` in raw data, recording ``--set text``."""
     node = data
     for key in keys[:-1]:
         child = node.get(key)
@@ -265,7 +305,7 @@ def load_scenario(
     origins: dict[str, str] = {}
     if path is not None:
         resolved = resolve_path(path)
-        raw = _load_raw(resolved, origins)
+        raw = load_raw(resolved, origins)
         default_source = str(resolved)
     else:
         raw = {}
@@ -274,50 +314,32 @@ def load_scenario(
         data = dict(data)
         parent_name = data.pop("extends", None)
         if parent_name is not None:
-            raw = _merge(raw, _load_raw(resolve_path(parent_name), origins), origins, "<dict>")
+            raw = _merge(raw, load_raw(resolve_path(parent_name), origins), origins, "<dict>")
         raw = _merge(raw, data, origins, "<dict>")
     for text in overrides:
         keys, value = parse_override(text)
-        _apply_override(raw, keys, value, origins, text)
+        apply_override(raw, keys, value, origins, text)
     return validate_scenario(raw, origins, default_source)
 
 
 def validate_scenario(
     raw: dict[str, Any], origins: dict[str, str] | None = None, default_source: str = "<dict>"
 ) -> Scenario:
-    """Validate merged scenario data, turning pydantic errors into an :class:`InputError`."""
+    """Validate merged scenario data, turning pydantic errors into an :class:`InputError`.
+
+    The error names the file (or ``--set``) that set the offending value.
+    """
     origins = origins or {}
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise _to_input_error(exc, raw, origins, default_source) from None
+
+        def source(keys: Sequence[str]) -> str:
+            return _origin_of(".".join(keys), origins, default_source)
+
+        raise input_error(exc, Scenario, source) from None
     scenario._origins = dict(origins)
     return scenario
-
-
-def _to_input_error(
-    exc: ValidationError, raw: dict[str, Any], origins: dict[str, str], default_source: str
-) -> InputError:
-    error = exc.errors(include_url=False)[0]
-    loc = [str(part) for part in error["loc"]]
-    dotted = ".".join(loc)
-    source = _origin_of(dotted, origins, default_source)
-    value = error.get("input")
-    if error["type"] == "extra_forbidden":
-        owner = _model_at(loc[:-1])
-        known = sorted(owner.model_fields) if owner is not None else []
-        close = difflib.get_close_matches(loc[-1], known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else ""
-        where = ".".join(loc[:-1]) or "the top level"
-        return InputError(
-            source,
-            dotted,
-            None,
-            f"unknown key in {where}; allowed keys: {', '.join(known)}",
-            hint,
-        )
-    info = _field_at(loc)
-    return InputError(source, dotted, value, _allowed_text(info, error["msg"]))
 
 
 def _origin_of(dotted: str, origins: dict[str, str], default: str) -> str:
@@ -330,67 +352,42 @@ def _origin_of(dotted: str, origins: dict[str, str], default: str) -> str:
     return default
 
 
-def _model_at(loc: list[str]) -> type[BaseModel] | None:
-    model: type[BaseModel] | None = Scenario
-    for part in loc:
-        if model is None or part not in model.model_fields:
-            return None
-        model = submodel(model.model_fields[part].annotation)
-    return model
+def flatten(
+    data: dict[str, Any], prefix: str = "", is_leaf: Callable[[dict[str, Any]], bool] | None = None
+) -> dict[str, Any]:
+    """Nested tables as dotted keys: ``{a = {b = 1}}`` -> ``{"a.b": 1}``.
+
+    Args:
+        data: The nested data.
+        prefix: Prepended to every key.
+        is_leaf: Tables for which this is true are kept whole (values, not sections).
+    """
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and not (is_leaf is not None and is_leaf(value)):
+            flat.update(flatten(value, dotted + ".", is_leaf))
+        else:
+            flat[dotted] = value
+    return flat
 
 
-def _field_at(loc: list[str]) -> FieldInfo | None:
+def scenario_field(dotted: str) -> FieldInfo | None:
+    """The scenario schema's field for a dotted name, or ``None`` if there is none."""
     model: type[BaseModel] | None = Scenario
     info = None
-    for part in loc:
+    for part in dotted.split("."):
         if model is None or part not in model.model_fields:
-            return info
+            return None
         info = model.model_fields[part]
         model = submodel(info.annotation)
-    return info
+    return info if model is None else None  # a section is not a value
 
 
-def submodel(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = submodel(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _allowed_text(info: FieldInfo | None, message: str) -> str:
-    if info is None:
-        return message
-    bounds = []
-    for meta in info.metadata:
-        for name, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-            bound = getattr(meta, name, None)
-            if bound is not None:
-                bounds.append(f"{symbol} {bound}")
-    kind = _type_name(info.annotation)
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    unit = extra.get("unit")
-    text = f"{message}; allowed: {kind}"
-    if bounds:
-        text += " " + " and ".join(bounds)
-    if unit and unit != "-":
-        text += f" [{unit}]"
-    return text
-
-
-def _type_name(annotation: Any) -> str:
-    if typing.get_origin(annotation) is typing.Literal:
-        return "one of " + ", ".join(repr(a) for a in typing.get_args(annotation))
-    if isinstance(annotation, type):
-        return {
-            "int": "an integer",
-            "float": "a number",
-            "str": "a string",
-            "bool": "true/false",
-        }.get(annotation.__name__, annotation.__name__)
-    return str(annotation).replace("typing.", "")
+def is_integer_field(dotted: str) -> bool:
+    """Whether a scenario field holds an integer (design values are rounded for it)."""
+    info = scenario_field(dotted)
+    return info is not None and info.annotation is int
 
 
 def parameter_rows() -> list[dict[str, Any]]:

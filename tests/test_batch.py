@@ -16,15 +16,11 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.errors import InputError
-from model.experiments.batch import (
-    batch_status,
-    dask_client,
-    execute,
-    load_results,
-    plan_runs,
-    run_batch,
-)
+from model.experiments.backends.dask_cluster import dask_client
+from model.experiments.batch import batch_status, load_results, run_batch
+from model.experiments.execute import execute
 from model.experiments.experiment import validate_experiment
+from model.experiments.plan import plan_runs
 from model.experiments.store import ResultsStore
 from model.runner import COUNTY_MEASURES, RunResult
 
@@ -302,6 +298,29 @@ def test_resuming_with_changed_model_code_warns(tmp_path):
     store.write_manifest()
     with pytest.warns(UserWarning, match="model code or data changed"):
         run_batch(small_experiment(1), out=out, workers=0, progress=False, runner=fake_runner)
+
+
+def test_same_code_reuse_never_mixes_runs_of_other_code(tmp_path):
+    """reuse="same-code" (regress, validation): runs of other code are not results."""
+    out = tmp_path / "o"
+    plan = plan_runs(validate_experiment(small_experiment(replicates=2)))
+    execute(plan, out, workers=0, progress=False, runner=fake_runner, reuse="same-code")
+    store = ResultsStore.open(out)
+    store.manifest["code"] = "made-by-older-code"
+    store.write_manifest()
+    with pytest.raises(KeyboardInterrupt):
+        execute(
+            plan,
+            out,
+            workers=0,
+            progress=False,
+            runner=InterruptingRunner(after=1),
+            reuse="same-code",
+        )
+    assert len(stored_files(out)) == 1  # the older runs are gone, not left to be reused
+    counting = CountingRunner()
+    summary = execute(plan, out, workers=0, progress=False, runner=counting, reuse="same-code")
+    assert (summary.skipped, summary.done, len(counting.seen)) == (1, 3, 3)
 
 
 def test_load_results_of_a_foreign_folder(tmp_path):

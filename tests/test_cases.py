@@ -8,19 +8,11 @@ import math
 import pytest
 from typer.testing import CliRunner
 
-from model.checks.validation import (
-    CASES_DIR,
-    CHECKS,
-    Runner,
-    _contract_tonnes,
-    _specialty_by_industry,
-    fmt,
-    relation,
-    render,
-    run_checks,
-)
+from model.checks.validation import CHECKS, Runner, fmt, relation, render, run_checks
+from model.checks.validation.case_studies import contract_tonnes, specialty_by_industry
 from model.cli import app
 from model.jointmodel import build_world
+from model.paths import CASES_DIR
 from model.scenario import Scenario, load_scenario
 
 #: Quick settings for every run in these tests.
@@ -69,6 +61,11 @@ def test_every_reported_quantity_is_computed(results):
                 assert "Not modelled" in row.gap
 
 
+def test_every_run_is_declared_up_front(results):
+    _, runner = results
+    assert runner.on_demand == 0  # CHECK_RUNS lists every run the checks use
+
+
 def test_render_lists_every_row(results):
     found, _ = results
     text = render(found, 1, "jointvillage validation --replicates 1", QUICK)
@@ -94,13 +91,13 @@ def test_case_base_gives_each_alliance_its_share_of_county_lumps():
 
 
 def test_lead_goose_specialty_areas_near_the_report():
-    areas = _specialty_by_industry(load_scenario(CASES_DIR / "lead_goose.toml"))
+    areas = specialty_by_industry(load_scenario(CASES_DIR / "lead_goose.toml"))
     for industry, reported in (("peach", 1600), ("cherry", 500), ("vegetables", 2000)):
         assert abs(areas[industry] / reported - 1) < 0.15, (industry, areas[industry])
 
 
 def test_millet_contract_volume_near_400_t():
-    assert abs(_contract_tonnes(load_scenario(CASES_DIR / "millet.toml")) / 400 - 1) < 0.15
+    assert abs(contract_tonnes(load_scenario(CASES_DIR / "millet.toml")) / 400 - 1) < 0.15
 
 
 def test_comparison_runs_share_random_numbers():

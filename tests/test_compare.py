@@ -12,15 +12,8 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.errors import InputError
-from model.experiments.compare import (
-    MEASURES,
-    RATIO_MEASURES,
-    compare,
-    compare_scenarios,
-    mean_ci,
-    ratio_ci,
-    run_measures,
-)
+from model.experiments.compare import compare, compare_scenarios, mean_ci, ratio_ci
+from model.experiments.measures import MEASURES, RATIO_MEASURES, run_measures
 from model.runner import COUNTY_MEASURES
 from model.viz.experiment_figures import compare_figure
 

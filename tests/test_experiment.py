@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from model.errors import InputError
-from model.experiments.batch import plan_runs
-from model.experiments.experiment import EXPERIMENT_DIR, load_experiment, validate_experiment
+from model.experiments.experiment import load_experiment, validate_experiment
+from model.experiments.plan import plan_runs
+from model.paths import EXPERIMENT_DIR
 
 
 def write(path: Path, text: str) -> Path:

@@ -11,8 +11,10 @@ import csv
 import json
 import math
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -236,6 +238,47 @@ def test_json_report(refs: Path) -> None:
     assert report["status"] == "pass" and report["cases"] == ["baseline"]
     record = report["records"][0]
     assert set(record) >= {"scenario", "measure", "reference", "now", "difference", "status"}
+
+
+def test_results_folder_is_reused_only_by_the_same_code(refs: Path, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    args = ["--reference", refs, "--results", runs, "-w", "0", "--json"]
+
+    def notes() -> list[str]:
+        result = regress_here(*args)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["notes"]
+
+    assert not any("reused" in note for note in notes())
+    assert any("4 of 4 runs reused" in note for note in notes())  # resumed: nothing ran
+    manifest = json.loads((runs / "manifest.json").read_text(encoding="utf-8"))
+    manifest["code"] = "made-by-older-code"
+    (runs / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert not any("reused" in note for note in notes())  # other code: every run again
+
+
+def test_interrupted_check_resumes_from_its_results_folder(refs: Path, tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    # Longer runs than the references' (the outputs move; only the runs matter here).
+    args = ["--reference", refs, "--results", runs, "-w", "0", "--set", "years=5"]
+    command = [sys.executable, "-m", "model.cli", "regress", *map(str, args)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(runs.glob("runs/*/*.parquet")):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert "interrupted" in err.decode() and str(runs) in err.decode()
+    stored = len(list(runs.glob("runs/*/*.parquet")))
+    assert 1 <= stored < 4
+    again = regress_here(*args, "--json")
+    assert again.exit_code == 1  # years=5 moved the outputs, as it should
+    notes = json.loads(again.output)["notes"]
+    assert any(f"{stored} of 4 runs reused" in note for note in notes)
 
 
 # --------------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.errors import InputError
-from model.experiments.batch import execute, plan_runs, run_batch
+from model.experiments.batch import run_batch
+from model.experiments.execute import execute
 from model.experiments.experiment import validate_experiment
+from model.experiments.plan import plan_runs
 from model.experiments.sensitivity import morris_indices, sobol_indices
 from model.experiments.store import ResultsStore
 from model.runner import COUNTY_MEASURES, RunResult

@@ -9,8 +9,9 @@ import socket
 import pandas as pd
 import pytest
 
+from model.atomic import atomic_write
 from model.errors import InputError
-from model.experiments.store import FORMAT_VERSION, ResultsStore, _atomic_write, run_key
+from model.experiments.store import FORMAT_VERSION, ResultsStore, run_key
 
 
 def new_store(tmp_path, name="exp"):
@@ -52,7 +53,7 @@ def test_failed_write_leaves_neither_final_nor_temporary_file(tmp_path):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        _atomic_write(target, writer)
+        atomic_write(target, writer, durable=True)
     assert list(tmp_path.iterdir()) == []
 
 

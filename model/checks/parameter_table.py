@@ -27,9 +27,11 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
+from model.atomic import atomic_write
 from model.mechanisms.crops import CROP_COLUMNS
 from model.paths import DATA_DIR, PROJECT_ROOT
-from model.scenario import Scenario, parameter_rows, submodel
+from model.scenario import Scenario, parameter_rows
+from model.schema_errors import submodel
 
 #: Where the table is written by default.
 TABLE_PATH = DATA_DIR / "parameters.csv"
@@ -214,10 +216,7 @@ def render_csv(table: pd.DataFrame | None = None) -> str:
 
 def write_table(path: Path = TABLE_PATH) -> Path:
     """Write the table; return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_csv(), encoding="utf-8")
-    return path
+    return atomic_write(path, render_csv())
 
 
 def main(argv: list[str] | None = None) -> int:

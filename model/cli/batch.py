@@ -14,13 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from model.cli.common import SetOption, user_errors
-from model.errors import InputError
+from model.errors import EXIT_INTERRUPTED, InputError
 
 if TYPE_CHECKING:
     import pandas as pd
-
-#: Exit status after Ctrl-C (the shell's convention: 128 + SIGINT).
-EXIT_INTERRUPTED = 130
 
 WorkersOption = Annotated[
     int | None,
@@ -65,6 +62,21 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+def _execute(plan: Any, target: Path, on_interrupt: str, **options: Any) -> Any:
+    """Execute a plan; Ctrl-C and a lost Dask cluster end the command with a message."""
+    from model.experiments.evaluate import BatchAbortedError
+    from model.experiments.execute import execute
+
+    try:
+        return execute(plan, target, **options)
+    except KeyboardInterrupt:
+        _err(on_interrupt)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except BatchAbortedError as err:
+        _err(f"error: {err}")
+        raise typer.Exit(1) from None
+
+
 # --------------------------------------------------------------------------------------
 # batch
 
@@ -94,14 +106,10 @@ def batch(
     Runs already in the folder are skipped: after a crash or Ctrl-C, run the same command
     again to continue. Runs that raise are recorded in OUT/failed/ and the batch goes on.
     """
-    from model.experiments.batch import (
-        CODE_CHANGED,
-        BatchAbortedError,
-        default_out,
-        execute,
-        plan_runs,
-    )
+    from model.experiments.batch import default_out
+    from model.experiments.execute import CODE_CHANGED
     from model.experiments.experiment import load_experiment
+    from model.experiments.plan import plan_runs
 
     exp = load_experiment(experiment)
     plan = plan_runs(exp)
@@ -115,25 +123,17 @@ def batch(
         f"experiment '{exp.name}' ({exp.kind}): {len(plan.runs)} runs "
         f"({len(plan.table)} planned rows) into {target} on {where}"
     )
-    try:
-        summary = execute(
-            plan,
-            target,
-            workers=workers,
-            scheduler=scheduler,
-            progress=not no_progress,
-            retry_failed=retry_failed,
-            verify=verify,
-        )
-    except KeyboardInterrupt:
-        _err(
-            f"interrupted: finished runs are stored in {target}; run the same command again "
-            "to continue"
-        )
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except BatchAbortedError as err:
-        _err(f"error: {err}")
-        raise typer.Exit(1) from None
+    summary = _execute(
+        plan,
+        target,
+        f"interrupted: finished runs are stored in {target}; run the same command again "
+        "to continue",
+        workers=workers,
+        scheduler=scheduler,
+        progress=not no_progress,
+        retry_failed=retry_failed,
+        verify=verify,
+    )
     if summary.corrupt:
         _err(f"set aside {len(summary.corrupt)} unreadable run file(s) in {target}/corrupt")
     if summary.code_changed:
@@ -192,7 +192,6 @@ def compare(
     Per scenario and measure: the mean with a 95% interval across replicates and the paired
     difference against the reference, as a table (printed, CSV) and a figure.
     """
-    from model.experiments.compare import compare as compare_table
     from model.experiments.compare import write_comparison
 
     folders = [p for p in inputs if p.is_dir()]
@@ -207,46 +206,13 @@ def compare(
         for flag, value in (("--replicates", replicates), ("--seed", seed), ("--set", set_)):
             if value:
                 raise InputError(flag, flag.lstrip("-"), value, "only with scenario files")
-        from model.experiments.batch import load_results, manifest
-        from model.experiments.compare import first_arm
-
-        results = load_results(folders[0])
-        # Default: the experiment's reference scenario (its first point, for a sweep).
-        stored = manifest(folders[0]).get("experiment", {}).get("reference")
-        ref = reference or first_arm(results, stored)
-        table = compare_table(results, ref, measure)
+        table = _compare_folder(folders[0], reference, measure)
         target = out if out is not None else folders[0]
     else:
-        from model.experiments.batch import (
-            CODE_CHANGED,
-            BatchAbortedError,
-            execute,
-            load_results,
-            plan_runs,
-        )
-        from model.experiments.compare import comparison_experiment
-
-        exp = comparison_experiment(inputs, replicates or 5, reference, seed, set_ or [])
-        plan = plan_runs(exp)
         target = out if out is not None else Path("results") / "compare"
-        _err(
-            f"comparing {len(exp.scenarios)} scenario(s) x {exp.replicates} replicate(s), "
-            f"seed {exp.seed}, reference '{exp.reference_name}'"
-        )
-        try:
-            summary = execute(plan, target, workers=workers, scheduler=scheduler)
-        except KeyboardInterrupt:
-            _err("interrupted: run the same command again to continue")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except BatchAbortedError as err:
-            _err(f"error: {err}")
-            raise typer.Exit(1) from None
-        if summary.failed_total:
-            _err(f"warning: {summary.failed_total} run(s) failed; see {target}/failed/")
-        if summary.code_changed:
-            _err("warning: " + CODE_CHANGED.format(out=target))
-        results = load_results(target)
-        table = compare_table(results, exp.reference_name, measure)
+        options = {"workers": workers, "scheduler": scheduler}
+        runs = (replicates or 5, reference, seed, set_ or [])
+        table = _compare_files(inputs, runs, measure, target, options)
     paths = [write_comparison(table, target)]
     if not no_figure and len(table):
         from model.viz.experiment_figures import compare_figure
@@ -257,6 +223,48 @@ def compare(
     else:
         _print_comparison(table)
     _err("wrote " + ", ".join(str(p) for p in paths))
+
+
+def _compare_folder(folder: Path, reference: str | None, measure: Any) -> pd.DataFrame:
+    """The comparison of a batch's results folder."""
+    from model.experiments.batch import load_results, manifest
+    from model.experiments.compare import compare as compare_table
+    from model.experiments.measures import first_arm
+
+    results = load_results(folder)
+    # Default: the experiment's reference scenario (its first point, for a sweep).
+    stored = manifest(folder).get("experiment", {}).get("reference")
+    return compare_table(results, reference or first_arm(results, stored), measure)
+
+
+def _compare_files(
+    inputs: list[Path],
+    runs: tuple[int, str | None, int | None, list[str]],
+    measure: Any,
+    target: Path,
+    options: dict[str, Any],
+) -> pd.DataFrame:
+    """Run scenario files on common random numbers into ``target`` and compare them."""
+    from model.experiments.batch import load_results
+    from model.experiments.compare import compare as compare_table
+    from model.experiments.compare import comparison_experiment
+    from model.experiments.execute import CODE_CHANGED
+    from model.experiments.plan import plan_runs
+
+    exp = comparison_experiment(inputs, *runs)
+    plan = plan_runs(exp)
+    _err(
+        f"comparing {len(exp.scenarios)} scenario(s) x {exp.replicates} replicate(s), "
+        f"seed {exp.seed}, reference '{exp.reference_name}'"
+    )
+    summary = _execute(
+        plan, target, "interrupted: run the same command again to continue", **options
+    )
+    if summary.failed_total:
+        _err(f"warning: {summary.failed_total} run(s) failed; see {target}/failed/")
+    if summary.code_changed:
+        _err("warning: " + CODE_CHANGED.format(out=target))
+    return compare_table(load_results(target), exp.reference_name, measure)
 
 
 def _num(value: Any) -> str:

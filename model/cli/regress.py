@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
+from model.atomic import atomic_write
 from model.cli.common import SetOption, user_errors
-from model.errors import InputError
+from model.errors import EXIT_INTERRUPTED, InputError
 
 #: Exit status of a run whose outputs moved beyond their tolerance.
 EXIT_REGRESSION = 1
@@ -80,6 +81,15 @@ def regress(
             min=0,
         ),
     ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            help="Keep the runs in this folder; a check run again (after an interruption) "
+            "reuses those made by the same code, data and libraries. Default: a temporary "
+            "folder.",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON (records and summary).")
     ] = False,
@@ -103,43 +113,27 @@ def regress(
     from model.checks import regress as rg
 
     names = rg.split_names(scenarios)
-    extra = list(set_ or [])
-    progress = None if as_json else _progress_line
-    if not update:
-        if reason is not None:
-            raise InputError("--reason", allowed="only with --update")
-        for flag, value in (("--years", years), ("--replicates", replicates)):
-            if value is not None:
-                raise InputError(
-                    flag,
-                    allowed="only with --update: a check runs the settings stored in the "
-                    "references (use --set to try a change against them)",
-                )
-        report = rg.check(
-            reference,
-            names=names,
-            quick=quick,
-            extra=extra,
-            level=level,
-            workers=workers,
-            progress=progress,
-        )
-    else:
-        report = rg.update(
-            reference,
-            reason or "",
-            names=names,
-            quick=quick,
-            extra=extra,
-            years=years,
-            replicates=replicates,
-            workers=workers,
-            progress=progress,
-        )
+    common = {
+        "names": names,
+        "quick": quick,
+        "extra": list(set_ or []),
+        "workers": workers,
+        "progress": not as_json,
+        "results": results,
+    }
+    try:
+        if not update:
+            _refuse_update_only_options(reason, years, replicates)
+            report = rg.check(reference, level=level, **common)
+        else:
+            report = rg.update(
+                reference, reason or "", years=years, replicates=replicates, **common
+            )
+    except KeyboardInterrupt:
+        interrupted(results)
     if report_file is not None:
         try:
-            report_file.parent.mkdir(parents=True, exist_ok=True)
-            report_file.write_text(rg.report_json(report) + "\n", encoding="utf-8")
+            atomic_write(report_file, rg.report_json(report) + "\n")
         except OSError as err:
             raise InputError(str(report_file), allowed=f"cannot write the report: {err}") from None
     if as_json:
@@ -150,6 +144,28 @@ def regress(
         raise typer.Exit(EXIT_REGRESSION)
 
 
-def _progress_line(text: str) -> None:
-    """One line per finished run, on stderr (kept out of the report on stdout)."""
-    print(f"  ran {text}", file=sys.stderr, flush=True)
+def _refuse_update_only_options(
+    reason: str | None, years: int | None, replicates: int | None
+) -> None:
+    if reason is not None:
+        raise InputError("--reason", allowed="only with --update")
+    for flag, value in (("--years", years), ("--replicates", replicates)):
+        if value is not None:
+            raise InputError(
+                flag,
+                allowed="only with --update: a check runs the settings stored in the "
+                "references (use --set to try a change against them)",
+            )
+
+
+def interrupted(results: Path | None) -> NoReturn:
+    """After Ctrl-C: say where the finished runs are, and exit with status 130."""
+    if results is not None:
+        print(
+            f"interrupted: finished runs are kept in {results}; run the same command again "
+            "to continue",
+            file=sys.stderr,
+        )
+    else:
+        print("interrupted (use --results DIR to keep finished runs)", file=sys.stderr)
+    raise typer.Exit(EXIT_INTERRUPTED)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from model.cli.common import SetOption, user_errors
+from model.cli.regress import interrupted
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +34,25 @@ def validation(
         ),
     ] = None,
     set_: SetOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "-w",
+            help="Worker processes of a local Dask cluster (default one per CPU; 0 = in "
+            "this process).",
+            min=0,
+        ),
+    ] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            "--results",
+            help="Keep the runs in this folder; run again (after an interruption), the "
+            "command reuses those made by the same code, data and libraries. Default: a "
+            "temporary folder.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
 ) -> None:
     """Run the case studies and patterns with replicates and write the validation report.
@@ -40,18 +60,23 @@ def validation(
     Each case in scenarios/cases/ is compared with itself with the alliance or policy off.
     """
     # Imported here: the model is only loaded when the command runs.
-    from model.checks.validation import _stderr, write_validation
+    from model.checks.validation import write_validation
 
     parts = ["jointvillage validation", f"--replicates {replicates}", f"--out {out}"]
     parts += [f"--check {name}" for name in check or []]
     parts += [f"--set {text}" for text in set_ or []]
-    path, results = write_validation(
-        out,
-        replicates=replicates,
-        checks=check or None,
-        overrides=set_ or [],
-        command=" ".join(parts),
-        progress=None if quiet else _stderr,
-    )
-    rows = sum(len(r.rows) for r in results)
-    typer.echo(f"wrote {path} ({len(results)} checks, {rows} rows)")
+    try:
+        path, found = write_validation(
+            out,
+            replicates=replicates,
+            checks=check or None,
+            overrides=set_ or [],
+            command=" ".join(parts),
+            workers=workers,
+            progress=not quiet,
+            results=results,
+        )
+    except KeyboardInterrupt:
+        interrupted(results)
+    rows = sum(len(r.rows) for r in found)
+    typer.echo(f"wrote {path} ({len(found)} checks, {rows} rows)")

@@ -28,30 +28,25 @@ like scenario files (the helpers of :mod:`model.scenario` are reused).
 from __future__ import annotations
 
 import copy
-import difflib
 import math
-import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, PrivateAttr, ValidationError, field_validator
+from pydantic import PrivateAttr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
-from model.errors import InputError
+from model.errors import InputError, did_you_mean
 from model.params import Section, param
 from model.paths import EXPERIMENT_DIR
 from model.scenario import (
-    Scenario,
-    _allowed_text,
-    _apply_override,
-    _load_raw,
-    _read_toml,
+    find_toml,
+    flatten,
     parameter_rows,
-    parse_override,
-    resolve_path,
-    submodel,
-    validate_scenario,
+    read_toml,
+    scenario_field,
+    shipped_hint,
 )
+from model.schema_errors import input_error
 
 #: Tables a run can produce (see :class:`model.runner.RunResult`); ``county_yearly`` is
 #: always kept because every comparison and sensitivity measure is derived from it.
@@ -222,139 +217,18 @@ class Experiment(Section):
         """The experiment as plain data (stored in the results manifest)."""
         return self.model_dump(mode="json", exclude_none=True)
 
-    def resolve_scenarios(self) -> dict[str, tuple[dict[str, Any], dict[str, str], str]]:
-        """Load every scenario entry's base data, before sweep values and seed.
-
-        Returns:
-            Name -> (raw merged data, origins, default source) ready for
-            :func:`build_scenario`.
-
-        Raises:
-            InputError: When a scenario file is missing or invalid, or an override is
-                malformed; the message names the experiment file and the entry.
-        """
-        out = {}
-        for index, entry in enumerate(self.scenarios):
-            where = f"scenarios[{index}]"
-            origins: dict[str, str] = {}
-            if entry._data is not None:
-                raw = copy.deepcopy(entry._data)
-                origins.update(entry._data_origins)
-                default_source = f"{self.source} ({where} '{entry.name}')"
-            elif entry.file:
-                try:
-                    path = resolve_path(entry.file, relative_to=self._relative_base())
-                except InputError as err:
-                    raise InputError(
-                        self.source, f"{where}.file", entry.file, err.allowed, err.hint
-                    ) from None
-                raw = _load_raw(path, origins)
-                default_source = str(path)
-            else:
-                raw = {}
-                default_source = f"{self.source} ({where} '{entry.name}')"
-            for dotted, value in _entry_overrides(entry, self.source, where):
-                _set_value(raw, origins, dotted, value, f"{self.source} ({where}.set)")
-            out[entry.name] = (raw, origins, default_source)
-        return out
-
-    def _relative_base(self) -> Path | None:
+    def relative_base(self) -> Path | None:
+        """The experiment file, against which its scenario files are found (if a file)."""
         return Path(self.source) if self.source.endswith(".toml") else None
 
 
-# --------------------------------------------------------------------------------------
-# Building scenario variants
+def flatten_table(table: dict[str, Any]) -> dict[str, Any]:
+    """``{a = {b = 1}}`` and ``{"a.b" = 1}`` both become ``{"a.b": 1}``; ranges stay whole.
 
-
-def build_scenario(
-    base: tuple[dict[str, Any], dict[str, str], str],
-    name: str,
-    seed: int,
-    values: dict[str, Any],
-    blame: str,
-) -> Scenario:
-    """Make one validated scenario variant.
-
-    Args:
-        base: One value of :meth:`Experiment.resolve_scenarios`.
-        name: The scenario name written into the variant (tables carry it).
-        seed: The experiment seed (every variant shares it: common random numbers).
-        values: Dotted field -> value of the sweep or design point.
-        blame: Where the values came from, for error messages, e.g.
-            ``"exp.toml (sweep.parameters)"``.
-
-    Returns:
-        The validated scenario.
-
-    Raises:
-        InputError: When a value is not allowed by the scenario schema.
+    Any table mentioning ``min`` or ``max`` is meant as a range (a typo in it is then
+    reported as an unknown key of the range, not as an unknown scenario field).
     """
-    raw, origins, default_source = base
-    raw = copy.deepcopy(raw)
-    origins = dict(origins)
-    for dotted, value in values.items():
-        _set_value(raw, origins, dotted, value, blame)
-    raw["name"] = name
-    raw["seed"] = seed
-    return validate_scenario(raw, origins, default_source)
-
-
-def _set_value(
-    raw: dict[str, Any], origins: dict[str, str], dotted: str, value: Any, blame: str
-) -> None:
-    keys = dotted.split(".")
-    _apply_override(raw, keys, value, origins, f"{dotted}={value!r}")
-    # _apply_override blames "--set ..."; here the value came from the experiment file.
-    origins[dotted] = blame
-
-
-def _entry_overrides(entry: ScenarioEntry, source: str, where: str) -> list[tuple[str, Any]]:
-    if isinstance(entry.set, list):
-        pairs = []
-        for text in entry.set:
-            try:
-                keys, value = parse_override(text)
-            except InputError as err:
-                raise InputError(source, f"{where}.set", text, err.allowed) from None
-            pairs.append((".".join(keys), value))
-        return pairs
-    return list(_flatten(entry.set).items())
-
-
-def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{a = {b = 1}}`` and ``{"a.b" = 1}`` both become ``{"a.b": 1}``."""
-    flat: dict[str, Any] = {}
-    for key, value in table.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and not _is_range(value):
-            flat.update(_flatten(value, dotted + "."))
-        else:
-            flat[dotted] = value
-    return flat
-
-
-def _is_range(value: dict[str, Any]) -> bool:
-    # Any table mentioning min or max is meant as a range (a typo in it is then reported
-    # as an unknown key of the range, not as an unknown scenario field).
-    return "min" in value or "max" in value
-
-
-def schema_field(dotted: str) -> FieldInfo | None:
-    """The scenario schema's field for a dotted name, or ``None`` if there is none."""
-    model: type[BaseModel] | None = Scenario
-    info = None
-    for part in dotted.split("."):
-        if model is None or part not in model.model_fields:
-            return None
-        info = model.model_fields[part]
-        model = submodel(info.annotation)
-    return info if model is None else None  # a section is not a value
-
-
-def is_integer_field(dotted: str) -> bool:
-    """Whether a scenario field holds an integer (design values are rounded for it)."""
-    info = schema_field(dotted)
-    return info is not None and info.annotation is int
+    return flatten(table, is_leaf=lambda value: "min" in value or "max" in value)
 
 
 # --------------------------------------------------------------------------------------
@@ -373,30 +247,11 @@ def load_experiment(path: str | Path) -> Experiment:
     Raises:
         InputError: Naming file, field, value and what is allowed.
     """
-    resolved = _resolve_experiment_path(path)
-    return validate_experiment(_read_toml(resolved), str(resolved))
-
-
-def _resolve_experiment_path(path: str | Path) -> Path:
-    candidate = Path(path)
-    options = [candidate]
-    if not candidate.is_absolute():
-        options.append(EXPERIMENT_DIR / candidate)
-        if candidate.suffix != ".toml":
-            options.append(EXPERIMENT_DIR / f"{candidate}.toml")
-    for option in options:
-        if option.is_file():
-            return option.resolve()
-    shipped = sorted(p.name for p in EXPERIMENT_DIR.glob("*.toml"))
-    close = difflib.get_close_matches(candidate.name, shipped, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else ""
-    if not hint and shipped:
-        hint = "shipped experiments: " + ", ".join(shipped)
-    return _raise(InputError(str(path), allowed="experiment file not found", hint=hint))
-
-
-def _raise(err: InputError) -> typing.NoReturn:
-    raise err
+    resolved = find_toml(path, EXPERIMENT_DIR)
+    if resolved is None:
+        hint = shipped_hint(Path(path).name, EXPERIMENT_DIR, "experiments")
+        raise InputError(str(path), allowed="experiment file not found", hint=hint)
+    return validate_experiment(read_toml(resolved, "experiment"), str(resolved))
 
 
 def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experiment:
@@ -419,11 +274,11 @@ def validate_experiment(data: dict[str, Any], source: str = "<dict>") -> Experim
         block = data.get(section)
         if isinstance(block, dict) and isinstance(block.get("parameters"), dict):
             # TOML turns an unquoted a.b.c = ... into nested tables; accept both spellings.
-            block["parameters"] = _flatten(block["parameters"])
+            block["parameters"] = flatten_table(block["parameters"])
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as exc:
-        raise _to_input_error(exc, data, source) from None
+        raise input_error(exc, Experiment, source) from None
     experiment._source = source
     _check_consistency(experiment, source)
     return experiment
@@ -439,13 +294,12 @@ def _check_consistency(exp: Experiment, source: str) -> None:
                 source, f"scenarios[{index}].name", name, "scenario names must be unique"
             )
     if exp.reference is not None and exp.reference not in names:
-        close = difflib.get_close_matches(exp.reference, names, n=1)
         raise InputError(
             source,
             "reference",
             exp.reference,
             "one of the scenario names: " + ", ".join(names),
-            f"did you mean '{close[0]}'?" if close else "",
+            did_you_mean(exp.reference, names),
         )
     if exp.sweep is not None and exp.sensitivity is not None:
         raise InputError(
@@ -458,16 +312,15 @@ def _check_consistency(exp: Experiment, source: str) -> None:
 
 
 def _check_parameter_name(dotted: str, source: str, where: str) -> None:
-    if schema_field(dotted) is not None:
+    if scenario_field(dotted) is not None:
         return
     known = [row["parameter"] for row in parameter_rows()]
-    close = difflib.get_close_matches(dotted, known, n=1)
     raise InputError(
         source,
         where,
         dotted,
         "a scenario field (see `jointvillage show` or data/parameters.csv for the list)",
-        f"did you mean '{close[0]}'?" if close else "",
+        did_you_mean(dotted, known),
     )
 
 
@@ -476,7 +329,7 @@ def _check_range(dotted: str, rng: Range, source: str, where: str) -> None:
         raise InputError(
             source, f"{where}.{dotted}", {"min": rng.min, "max": rng.max}, "finite min < max"
         )
-    info = schema_field(dotted)
+    info = scenario_field(dotted)
     if info is not None and info.annotation not in (int, float):
         raise InputError(
             source,
@@ -542,76 +395,3 @@ def _check_sensitivity(design: SensitivityDesign, source: str) -> None:
             )
     if design.method == "morris" and design.samples < 2:
         raise InputError(source, "sensitivity.samples", design.samples, "Morris needs >= 2")
-
-
-def _to_input_error(exc: ValidationError, data: dict[str, Any], source: str) -> InputError:
-    errors = exc.errors(include_url=False)
-    # For a union (list of values | range) pydantic reports one error per branch; the
-    # deepest location is the branch the user meant.
-    error = max(errors, key=lambda e: (len(e["loc"]), e["type"] == "extra_forbidden"))
-    # Unions report the branch tried ("list[...]", "Range"); drop those from the path.
-    branches = [part for part in error["loc"] if _is_union_branch(part)]
-    loc = [part for part in error["loc"] if not _is_union_branch(part)]
-    if set(branches) & {"bool", "int", "float", "str"}:
-        error = {**error, "msg": "expected a single value (a number, a string or true/false)"}
-    dotted = _dotted(loc)
-    if error["type"] == "extra_forbidden":
-        owner = _model_at(loc[:-1])
-        known = sorted(owner.model_fields) if owner is not None else []
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        where = _dotted(loc[:-1]) or "the top level"
-        return InputError(
-            source,
-            dotted,
-            None,
-            f"unknown key in {where}; allowed keys: {', '.join(known)}",
-            f"did you mean '{close[0]}'?" if close else "",
-        )
-    if error["type"] == "missing":
-        return InputError(source, dotted, None, "this key is required")
-    info = _field_at(loc)
-    if info is not None and typing.get_origin(info.annotation) in (list, dict):
-        allowed = f"{error['msg']}; allowed: {info.description}"
-    else:
-        allowed = _allowed_text(info, error["msg"])
-    return InputError(source, dotted, error.get("input"), allowed)
-
-
-def _is_union_branch(part: Any) -> bool:
-    text = str(part)
-    return isinstance(part, str) and (
-        "[" in text or text in {"Range", "bool", "int", "float", "str"} or text.startswith("list")
-    )
-
-
-def _dotted(loc: list[Any]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
-
-
-def _walk(loc: list[Any]) -> tuple[type[BaseModel] | None, FieldInfo | None]:
-    """Follow a pydantic error location through the experiment schema."""
-    model: type[BaseModel] | None = Experiment
-    info = None
-    for part in loc:
-        if isinstance(part, int) or model is None:
-            continue  # list index: the item has the list's model
-        if part not in model.model_fields:
-            # A free key of a dict (a dotted parameter name): the value model applies.
-            continue
-        info = model.model_fields[part]
-        model = submodel(info.annotation)
-    return model, info
-
-
-def _model_at(loc: list[Any]) -> type[BaseModel] | None:
-    return _walk(loc)[0]
-
-
-def _field_at(loc: list[Any]) -> FieldInfo | None:
-    return _walk(loc)[1]

@@ -3,23 +3,23 @@
 An experiment with a ``[sensitivity]`` table makes every SALib sample point a scenario
 variant (integer fields are rounded; the raw design value is kept in the plan's
 ``design:<field>`` column). After the batch, each point's output is the mean over its
-replicates of a per-run measure (:data:`model.experiments.compare.MEASURES`), and SALib computes per
-measure:
+replicates of a per-run measure (:data:`model.experiments.measures.MEASURES`), and SALib
+computes per measure:
 
 * Sobol: first-order ``S1`` and total ``ST`` indices with their confidence half-widths
   (``S1_conf``, ``ST_conf``, bootstrap, 95%), and ``S2`` when ``second_order = true``;
 * Morris: ``mu``, ``mu_star`` (mean absolute elementary effect) with ``mu_star_conf``, and
   ``sigma`` (spread: non-linearity or interactions).
 
-The design and the bootstrap draw from the experiment seed
-(:func:`model.experiments.batch.design_seed`),
-so an analysis is reproducible. Every design point must have a finished run: Sobol and
-Morris estimators need the complete design, so an incomplete folder is an error that says
-how many points are missing.
+The design (:mod:`model.experiments.design`) and the bootstrap draw from the experiment
+seed (:func:`model.experiments.design.design_seed`), so an analysis is reproducible. Every
+design point must have a finished run: Sobol and Morris estimators need the complete
+design, so an incomplete folder is an error that says how many points are missing.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Sequence
@@ -31,31 +31,13 @@ import pandas as pd
 
 from model.atomic import atomic_write
 from model.errors import InputError
-from model.experiments.experiment import SensitivityDesign
+from model.experiments.batch import load_results, manifest
+from model.experiments.design import design_seed
+from model.experiments.measures import MEASURES, run_measures, select_measures
+from model.experiments.store import ResultsStore
 
+#: Confidence level of the bootstrap intervals.
 LEVEL = 0.95
-
-
-def sample_design(design: SensitivityDesign, problem: dict[str, Any], seed: int) -> np.ndarray:
-    """Sample the SALib design matrix (one row per scenario variant).
-
-    Args:
-        design: The experiment's ``[sensitivity]`` table.
-        problem: SALib problem (names and bounds).
-        seed: Design seed.
-
-    Returns:
-        The design matrix.
-    """
-    if design.method == "sobol":
-        from SALib.sample import sobol
-
-        return sobol.sample(
-            problem, design.samples, calc_second_order=design.second_order, seed=seed
-        )
-    from SALib.sample import morris
-
-    return morris.sample(problem, design.samples, num_levels=design.levels, seed=seed)
 
 
 def _inputs(
@@ -71,9 +53,6 @@ def _inputs(
                 "pass problem= (SALib names and bounds) with a results DataFrame",
             )
         return results, settings, "results"
-    from model.experiments.batch import load_results
-    from model.experiments.store import ResultsStore
-
     store = ResultsStore.open(results)
     info = store.manifest.get("experiment", {})
     stored = info.get("sensitivity")
@@ -105,8 +84,6 @@ def _outputs(
     source: str,
 ) -> list[tuple[str, np.ndarray, pd.DataFrame]]:
     """Per scenario: the design matrix and the mean output per design point and measure."""
-    from model.experiments.compare import run_measures
-
     names = list(info["problem"]["names"])
     columns = [f"design:{n}" for n in names]
     missing = [c for c in columns if c not in results.columns]
@@ -186,34 +163,44 @@ def sobol_indices(
                     result = sobol.analyze(
                         problem, y, calc_second_order=second, conf_level=level, seed=boot_seed
                     )
-            for i, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "scenario": scenario,
-                        "measure": measure,
-                        "parameter": name,
-                        "S1": _get(result, "S1", i),
-                        "S1_conf": _get(result, "S1_conf", i),
-                        "ST": _get(result, "ST", i),
-                        "ST_conf": _get(result, "ST_conf", i),
-                        "note": note,
-                    }
-                )
-            if second and result:
-                names = problem["names"]
-                for i in range(len(names)):
-                    for j in range(i + 1, len(names)):
-                        rows.append(
-                            {
-                                "scenario": scenario,
-                                "measure": measure,
-                                "parameter": f"{names[i]}:{names[j]}",
-                                "S2": float(result["S2"][i, j]),
-                                "S2_conf": float(result["S2_conf"][i, j]),
-                                "note": note,
-                            }
-                        )
+            rows += _sobol_rows(scenario, measure, problem["names"], result, note, second)
     return pd.DataFrame(rows)
+
+
+def _sobol_rows(
+    scenario: str,
+    measure: str,
+    names: list[str],
+    result: dict[str, Any],
+    note: str,
+    second: bool,
+) -> list[dict[str, Any]]:
+    """One row per parameter (S1, ST), then one per pair of parameters (S2)."""
+    head = {"scenario": scenario, "measure": measure}
+    rows = [
+        {
+            **head,
+            "parameter": name,
+            "S1": _get(result, "S1", i),
+            "S1_conf": _get(result, "S1_conf", i),
+            "ST": _get(result, "ST", i),
+            "ST_conf": _get(result, "ST_conf", i),
+            "note": note,
+        }
+        for i, name in enumerate(names)
+    ]
+    if second and result:
+        for i, j in itertools.combinations(range(len(names)), 2):
+            rows.append(
+                {
+                    **head,
+                    "parameter": f"{names[i]}:{names[j]}",
+                    "S2": float(result["S2"][i, j]),
+                    "S2_conf": float(result["S2_conf"][i, j]),
+                    "note": note,
+                }
+            )
+    return rows
 
 
 def morris_indices(
@@ -279,8 +266,6 @@ def sensitivity_indices(
     out: str | Path, measures: Sequence[str] | None = None, level: float = LEVEL
 ) -> pd.DataFrame:
     """Sobol or Morris indices of a results folder, whichever its design is."""
-    from model.experiments.batch import manifest
-
     info = manifest(out).get("experiment", {}).get("sensitivity") or {}
     if info.get("method") == "morris":
         return morris_indices(out, measures, level=level)
@@ -289,8 +274,6 @@ def sensitivity_indices(
 
 def _per_run(measures: Sequence[str] | None) -> list[str] | None:
     """Ratio measures need a reference arm, which a design does not have."""
-    from model.experiments.compare import MEASURES, select_measures
-
     if not measures:
         return [m.name for m in MEASURES]
     per_run, ratios = select_measures(measures)
@@ -305,8 +288,6 @@ def _per_run(measures: Sequence[str] | None) -> list[str] | None:
 
 
 def _seed(info: dict[str, Any]) -> int | None:
-    from model.experiments.batch import design_seed
-
     return design_seed(info["seed"]) if info.get("seed") is not None else None
 
 

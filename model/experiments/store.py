@@ -1,15 +1,19 @@
-"""The results store of a batch: one Parquet file per run, written atomically, plus a manifest.
+"""The results store: one Parquet file per run and table, written atomically, plus a manifest.
+
+Every execution (a batch, a comparison, the regression check, the validation report)
+stores its runs in such a folder, under their run keys.
 
 Layout of a results folder ``OUT``::
 
-    OUT/manifest.json                 format marker, experiment, model version, run counts
+    OUT/manifest.json                 format marker, experiment, model version, run counts,
+                                      code fingerprint and environment
     OUT/plan.parquet                  every planned run: key, scenario, variant, replicate,
                                       seed, param:<field> (and design:<field> for SALib)
     OUT/runs/ab/<key>.parquet         county_yearly of one run (key starts with "ab")
     OUT/tables/<table>/ab/<key>.parquet   other kept tables of that run
     OUT/failed/<key>.json             a run that raised: error, traceback, scenario, replicate
     OUT/corrupt/                      files set aside by ``--verify``
-    OUT/.lock                         held while a batch writes into the folder
+    OUT/.lock                         held while an execution writes into the folder
 
 The run key is a hash of the resolved scenario, the replicate and the model version
 (:func:`run_key`), so a run is stored under one name only: writing it twice replaces the file
@@ -18,10 +22,9 @@ to a temporary name in the same folder, flushed to disk and renamed (``os.replac
 on POSIX), so a crash or Ctrl-C never leaves a half-written run under its final name; the
 ``county_yearly`` file is written last and marks the run as done.
 
-Corrupt files (which atomic writes rule out, short of disk faults or manual editing) are
-reported by :meth:`ResultsStore.load` as an :class:`~model.errors.InputError` naming the
-file; ``jointvillage batch ... --verify`` checks every stored file, moves unreadable ones
-to ``corrupt/`` and runs them again.
+A corrupt file (short of disk faults or manual editing, atomic writes rule it out) is an
+:class:`~model.errors.InputError` naming it; ``--verify`` moves unreadable ones to
+``corrupt/`` and runs them again.
 """
 
 from __future__ import annotations
@@ -30,29 +33,39 @@ import contextlib
 import hashlib
 import json
 import os
-import socket
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+import shutil
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 import model
+from model.atomic import atomic_write, atomic_write_parquet
 from model.errors import InputError
-from model.paths import PROJECT_ROOT
+from model.experiments.folder import (
+    FORMAT_VERSION,
+    MANIFEST,
+    folder_lock,
+    read_json,
+    read_manifest,
+)
+from model.experiments.provenance import now
+from model.experiments.run_files import (
+    FORMAT,
+    DamagedFileError,
+    encode_table,
+    is_readable,
+    read_meta,
+    read_table,
+)
 
-#: Marker that identifies a jointvillage results folder.
-FORMAT = "jointvillage-results"
-#: Layout version; a folder written by a newer layout is refused, not misread.
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
 PLAN = "plan.parquet"
 LOCK = ".lock"
-#: Key of the Parquet schema metadata holding the run's identity and summary.
-META_KEY = b"jointvillage"
+#: The table every run stores, in ``runs/`` (its file marks the run as done); the other
+#: tables live in ``tables/<name>/``.
+COUNTY_YEARLY = "county_yearly"
 #: Hex digits of the sha256 kept in a run key (80 bits: no collision in any real batch).
 KEY_LENGTH = 20
 
@@ -81,27 +94,8 @@ def run_key(scenario: dict[str, Any], replicate: int, version: str | None = None
     return hashlib.sha256(text.encode()).hexdigest()[:KEY_LENGTH]
 
 
-def code_fingerprint(root: Path | None = None) -> str:
-    """A hash of the model's code and data (``model/``, ``agents/``, ``data/``).
-
-    Run keys use the model *version*, which does not change with every edit during
-    development; the fingerprint, kept in the manifest, lets a batch warn that stored runs
-    were made by other code than the one about to add to them.
-    """
-    if root is None:
-        root = PROJECT_ROOT
-    digest = hashlib.sha256()
-    for folder in ("model", "agents", "data"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def now() -> str:
-    """Current UTC time, ISO format (manifest and failure records)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+class RunFailedError(RuntimeError):
+    """A planned run has no stored result: it raised (its failure record says why)."""
 
 
 class ResultsStore:
@@ -134,7 +128,7 @@ class ResultsStore:
         root = Path(root)
         if not root.is_dir():
             raise InputError(str(root), allowed="results folder not found")
-        return cls(root, _read_manifest(root))
+        return cls(root, read_manifest(root))
 
     @classmethod
     def create(
@@ -156,7 +150,7 @@ class ResultsStore:
         if root.exists() and not root.is_dir():
             raise InputError(str(root), allowed="results folder path exists and is a file")
         if root.is_dir() and any(root.iterdir()):
-            manifest = _read_manifest(root)
+            manifest = read_manifest(root)
             stored = manifest.get("experiment", {}).get("name")
             if stored != experiment.get("name"):
                 raise InputError(
@@ -187,9 +181,9 @@ class ResultsStore:
 
     # ---------------------------------------------------------------- paths
 
-    def run_path(self, key: str, table: str = "county_yearly") -> Path:
+    def run_path(self, key: str, table: str = COUNTY_YEARLY) -> Path:
         """Where a run's table lives (``county_yearly`` in ``runs/``, others in ``tables/``)."""
-        if table == "county_yearly":
+        if table == COUNTY_YEARLY:
             return self.root / "runs" / key[:2] / f"{key}.parquet"
         return self.root / "tables" / table / key[:2] / f"{key}.parquet"
 
@@ -202,11 +196,11 @@ class ResultsStore:
     def write_manifest(self) -> None:
         """Write ``manifest.json`` atomically."""
         text = json.dumps(self.manifest, indent=2, sort_keys=True, default=str)
-        _atomic_write(self.root / MANIFEST, lambda p: p.write_text(text, "utf-8"), self.durable)
+        atomic_write(self.root / MANIFEST, text, durable=self.durable)
 
     def write_plan(self, plan: pd.DataFrame) -> None:
         """Store the planned runs (one row per run key)."""
-        _atomic_write(self.root / PLAN, lambda p: plan.to_parquet(p, index=False), self.durable)
+        atomic_write_parquet(plan, self.root / PLAN, durable=self.durable)
 
     def plan(self) -> pd.DataFrame:
         """The planned runs of the last batch written into this folder."""
@@ -266,32 +260,61 @@ class ResultsStore:
         """
         full = {"key": key, "format": FORMAT, **(meta or {})}
         # Other tables first: the county_yearly file is the "done" mark and comes last.
-        for name in sorted(tables, key=lambda n: n == "county_yearly"):
+        for name in sorted(tables, key=lambda n: n == COUNTY_YEARLY):
             value = tables[name]
             data = value if isinstance(value, bytes) else encode_table(value, full)
-            _atomic_write(
-                self.run_path(key, name), lambda p, d=data: p.write_bytes(d), self.durable
-            )
+            atomic_write(self.run_path(key, name), data, durable=self.durable)
         with contextlib.suppress(FileNotFoundError):
             self.failed_path(key).unlink()
 
     def write_failure(self, key: str, record: dict[str, Any]) -> None:
         """Record a run that raised (the batch goes on)."""
         text = json.dumps({"key": key, **record}, indent=2, default=str)
-        _atomic_write(self.failed_path(key), lambda p: p.write_text(text, "utf-8"), self.durable)
+        atomic_write(self.failed_path(key), text, durable=self.durable)
 
     def read_meta(self, key: str) -> dict[str, Any]:
         """The metadata stored with a run (scenario, replicate, final, wall time ...)."""
-        import pyarrow.parquet as pq
-
         path = self.run_path(key)
         try:
-            raw = pq.read_schema(path).metadata or {}
-            return json.loads(raw[META_KEY])
-        except Exception as err:  # any failure means a damaged file
+            return read_meta(path)
+        except DamagedFileError as err:
             raise self._corrupt(path, err) from None
 
-    def load(self, table: str = "county_yearly", keys: Iterable[str] | None = None) -> pd.DataFrame:
+    def read_run(self, key: str) -> dict[str, pd.DataFrame]:
+        """Every stored table of one run, as the run returned it (no ``run_key`` column)."""
+        names = [COUNTY_YEARLY, *sorted(p.parent.parent.name for p in self._other_files(key))]
+        return {name: self.load(name, [key]).drop(columns="run_key") for name in names}
+
+    def read_result(self, key: str, scenario: Any, replicate: int) -> Any:
+        """A stored run as the :class:`~model.runner.RunResult` the run returned.
+
+        Args:
+            key: The run key.
+            scenario: The run's scenario (a file holds its data, not the object).
+            replicate: Its replicate number.
+
+        Raises:
+            RunFailedError: When the run is not stored (it failed, or never ran).
+        """
+        from model.runner import RunResult
+
+        if not self.run_path(key).is_file():
+            record = read_json(self.failed_path(key))
+            raise RunFailedError(
+                f"{scenario.name} replicate {replicate} has no result in {self.root}: "
+                f"{record.get('error', 'not run')}\n{record.get('traceback', '')}".rstrip()
+            )
+        meta = self.read_meta(key)
+        return RunResult(
+            scenario=scenario,
+            replicate=replicate,
+            tables=self.read_run(key),
+            final=meta.get("final", {}),
+            wall_seconds=float(meta.get("wall_seconds") or 0.0),
+            meta=meta.get("meta", {}),
+        )
+
+    def load(self, table: str = COUNTY_YEARLY, keys: Iterable[str] | None = None) -> pd.DataFrame:
         """Read stored runs into one DataFrame.
 
         Args:
@@ -305,24 +328,21 @@ class ResultsStore:
             InputError: When a file is not readable or is not the run its name says.
         """
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         if keys is None:
             done = self.done_keys()
             keys = list(dict.fromkeys(k for k in self.plan()["run_key"] if k in done))
         paths = [self.run_path(k, table) for k in keys]
-        paths = [p for p in paths if table == "county_yearly" or p.is_file()]
+        paths = [p for p in paths if table == COUNTY_YEARLY or p.is_file()]
 
         def read(path: Path) -> Any:
             try:
-                data = pq.read_table(path)
-                meta = json.loads((data.schema.metadata or {})[META_KEY])
-            except Exception as err:  # any failure means a damaged file
+                return read_table(path)
+            except DamagedFileError as err:
                 raise self._corrupt(path, err) from None
-            if meta.get("key") != path.stem:
-                raise self._corrupt(path, f"it holds run {meta.get('key')!r}")
-            return data
 
+        if len(paths) == 1:
+            return read(paths[0]).to_pandas()
         # Reading is I/O and Parquet decoding, which release the GIL: threads help.
         with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
             parts = list(pool.map(read, paths))
@@ -344,27 +364,26 @@ class ResultsStore:
         Returns:
             Keys of the runs set aside.
         """
-        import pyarrow.parquet as pq
-
-        bad: list[str] = []
-        for key in sorted(self.done_keys()):
-            for path in [self.run_path(key), *self.root.glob(f"tables/*/{key[:2]}/{key}.parquet")]:
-                try:
-                    meta = json.loads((pq.read_schema(path).metadata or {})[META_KEY])
-                    pq.read_metadata(path)
-                    ok = meta.get("key") == key
-                except Exception:  # any failure means a damaged file
-                    ok = False
-                if not ok:
-                    bad.append(key)
-                    break
+        bad = [
+            key
+            for key in sorted(self.done_keys())
+            if not all(is_readable(p, key) for p in [self.run_path(key), *self._other_files(key)])
+        ]
         quarantine = self.root / "corrupt"
         for key in bad:
             quarantine.mkdir(exist_ok=True)
-            for path in [self.run_path(key), *self.root.glob(f"tables/*/{key[:2]}/{key}.parquet")]:
+            for path in [self.run_path(key), *self._other_files(key)]:
                 if path.exists():
                     os.replace(path, quarantine / f"{path.parent.parent.name}-{path.name}")
         return bad
+
+    def _other_files(self, key: str) -> list[Path]:
+        return list(self.root.glob(f"tables/*/{key[:2]}/{key}.parquet"))
+
+    def remove_runs(self) -> None:
+        """Delete every stored run and failure record (the manifest and plan stay)."""
+        for folder in ("runs", "tables", "failed"):
+            shutil.rmtree(self.root / folder, ignore_errors=True)
 
     def clean_temporary(self) -> int:
         """Delete temporary files left by an interrupted batch; returns how many."""
@@ -375,142 +394,11 @@ class ResultsStore:
                 count += 1
         return count
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold the folder's lock while a batch writes into it.
-
-        Two batches writing the same folder would not corrupt it (writes are atomic) but
-        would run every run twice; the lock says so instead. A lock left by a process that
-        no longer exists on this host is taken over.
-        """
-        path = self.root / LOCK
-        mine = {"pid": os.getpid(), "host": socket.gethostname(), "since": now()}
-        for _attempt in range(2):
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = _read_json(path)
-                if _stale(holder):
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
-                    continue
-                raise InputError(
-                    str(self.root),
-                    allowed=f"another batch is writing into this folder (pid "
-                    f"{holder.get('pid')} on {holder.get('host')} since {holder.get('since')})",
-                    hint=f"wait for it, or delete {path} if it is not running",
-                ) from None
-            with os.fdopen(fd, "w") as handle:
-                json.dump(mine, handle)
-            break
-        try:
-            yield
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-
-
-# --------------------------------------------------------------------------------------
-# Encoding (runs on the workers)
-
-
-def encode_table(frame: pd.DataFrame, meta: dict[str, Any]) -> bytes:
-    """A Parquet file's bytes: the rows, with ``meta`` as JSON in the schema metadata."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    metadata = dict(table.schema.metadata or {})
-    metadata[META_KEY] = json.dumps(meta, sort_keys=True, default=str).encode()
-    sink = pa.BufferOutputStream()
-    pq.write_table(table.replace_schema_metadata(metadata), sink)
-    return sink.getvalue().to_pybytes()
-
-
-def encode_run(key: str, tables: dict[str, pd.DataFrame], meta: dict[str, Any]) -> dict[str, bytes]:
-    """Encode a run's tables, each with a ``run_key`` column, for :meth:`ResultsStore.write_run`.
-
-    Done on the worker: converting and compressing is most of the cost of storing a run,
-    and a single driver doing it for hundreds of workers would be the bottleneck.
-    """
-    full = {"key": key, "format": FORMAT, **meta}
-    return {name: encode_table(frame.assign(run_key=key), full) for name, frame in tables.items()}
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        """The folder's lock, held while an execution writes into it (see
+        :func:`model.experiments.folder.folder_lock`)."""
+        return folder_lock(self.root / LOCK, self.root)
 
 
 # --------------------------------------------------------------------------------------
 # Helpers
-
-
-def _read_manifest(root: Path) -> dict[str, Any]:
-    path = root / MANIFEST
-    if not path.is_file():
-        raise InputError(
-            str(root),
-            allowed="not a jointvillage results folder (it has no manifest.json and is not empty)",
-            hint="point to a results folder written by `jointvillage batch`, or use a new "
-            "--out folder",
-        )
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as err:
-        raise InputError(str(path), allowed=f"corrupt manifest ({err})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise InputError(
-            str(path),
-            field="format",
-            value=manifest.get("format") if isinstance(manifest, dict) else None,
-            allowed=f"not a jointvillage results manifest (expected format '{FORMAT}')",
-            hint="this folder belongs to something else; use another --out folder",
-        )
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise InputError(
-            str(path),
-            field="format_version",
-            value=version,
-            allowed=f"this jointvillage reads results format <= {FORMAT_VERSION}",
-            hint="upgrade jointvillage",
-        )
-    return manifest
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _stale(holder: dict[str, Any]) -> bool:
-    """A lock is stale when its process is gone (checkable on the same host only)."""
-    if holder.get("host") != socket.gethostname():
-        return not holder  # unreadable lock file: left by a crash while writing it
-    pid = holder.get("pid")
-    if not isinstance(pid, int):
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def _atomic_write(path: Path, writer: Callable[[Path], Any], durable: bool = True) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        writer(tmp)
-        if durable:
-            with open(tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise

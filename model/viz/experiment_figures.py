@@ -23,7 +23,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from model.experiments.compare import LEVEL, RATIO_MEASURES
+from model.experiments.compare import LEVEL
+from model.experiments.measures import RATIO_MEASURES
 from model.viz.labels import first_text, measure_heading, measure_label, scenario_label, text
 from model.viz.palettes import OKABE_ITO, palette, scenario_colours
 from model.viz.style import (

@@ -194,7 +194,9 @@ def form_alliances(
         targets = FormationTargets(
             progress.target_alliances, progress.target_coverage, len(groups), progress.covered
         )
-        if message := targets.warning():
+        # Only a synthetic county is meant to hold the programme's (scaled) targets; a village
+        # file of a few villages records its shortfall without a warning.
+        if county.source == "synthetic" and (message := targets.warning()):
             warnings.warn(message, FormationShortfallWarning, stacklevel=2)
     table = _table(_lead_first(groups, leads, county), county, ids)
     table["mode"] = pd.Series(assign_modes(table, county, params, modes), dtype=str)

@@ -1,0 +1,2 @@
+"""Where runs execute: one module per backend, behind
+:class:`model.experiments.evaluate.Evaluator`."""

@@ -1,0 +1,22 @@
+"""The in-process backend: one run after the other in this process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from model.experiments.evaluate import Evaluator, Outcome, Runner, evaluate_run
+from model.experiments.plan import RunSpec
+
+
+class InProcessEvaluator(Evaluator):
+    """Runs in the calling process, in plan order (tests, notebooks, debugging, one CPU).
+
+    A run's exception is its failure outcome; Ctrl-C stops the loop at once.
+    """
+
+    def outcomes(
+        self, runs: Sequence[RunSpec], tables: Sequence[str], runner: Runner
+    ) -> Iterator[tuple[RunSpec, Outcome]]:
+        """Run each in turn; yield it with its outcome."""
+        for spec in runs:
+            yield spec, evaluate_run(runner, spec, tables)

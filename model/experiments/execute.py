@@ -1,0 +1,250 @@
+"""The one executor: every run of the project goes through :func:`execute`.
+
+Batches, comparisons, the regression check and the validation report all make a
+:class:`~model.experiments.plan.Plan` and execute it into a results folder
+(:mod:`model.experiments.store`) with an evaluator (:mod:`model.experiments.evaluate`):
+in this process, on a local Dask cluster or on an existing scheduler. So they share one
+idea of "the same run" (the run key), one store, one progress bar and one way of resuming.
+
+Execution is resumable: each finished run is stored under its key and runs already stored
+are skipped, so executing the same plan again after a crash or Ctrl-C continues where it
+stopped, and never runs anything twice. A run that raises is recorded in ``failed/`` with
+its traceback and the execution goes on (``retry_failed`` runs them again); runs lost to
+the infrastructure (a worker that kept dying) are tried again every time.
+
+Stored runs are reused by key, and the key holds the model *version*, not every edit of
+the code. A batch reuses them whatever the code (and warns, :data:`CODE_CHANGED`); checks
+that must see the current code (regress, validation) pass ``reuse="same-code"``: a
+folder's runs are reused only when they were made by the same code, data and libraries,
+and are removed otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from model.experiments.evaluate import Evaluator, Outcome, Runner, identity
+from model.experiments.plan import Plan, RunSpec
+from model.experiments.progress import RunProgress
+from model.experiments.provenance import code_fingerprint, environment, now
+from model.experiments.store import ResultsStore
+
+#: Warning shown when a folder's runs were made by other model code (same version).
+CODE_CHANGED = (
+    "the model code or data changed since the runs in {out} were stored, but not the model "
+    "version, so they were reused; if the change alters results, use a new --out folder "
+    "(or bump model.__version__)"
+)
+
+#: ``any``: reuse every stored run; ``same-code``: only runs of the same code and libraries.
+Reuse = Literal["any", "same-code"]
+
+
+@dataclass
+class BatchSummary:
+    """What an execution did.
+
+    Attributes:
+        out: The results folder.
+        planned: Unique runs in the plan.
+        skipped: Runs already stored (or recorded as failed) before this execution.
+        done: Runs finished by this execution.
+        failed: Runs of this execution that raised.
+        failed_total: Failure records of the plan after this execution.
+        seconds: Wall time.
+        interrupted: Whether the execution stopped early (Ctrl-C).
+        corrupt: Runs set aside by ``verify``.
+        code_changed: The folder holds runs made by other model code or data (same
+            version): they are reused, which is wrong if the change altered results.
+        stale: Planned runs stored by other code or libraries, removed and made again
+            (``reuse="same-code"``).
+    """
+
+    out: Path
+    planned: int
+    skipped: int = 0
+    done: int = 0
+    failed: int = 0
+    failed_total: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    corrupt: list[str] = field(default_factory=list)
+    code_changed: bool = False
+    stale: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (manifest, JSON output)."""
+        return {
+            "out": str(self.out),
+            "planned": self.planned,
+            "skipped": self.skipped,
+            "done": self.done,
+            "failed": self.failed,
+            "failed_total": self.failed_total,
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
+            "corrupt": list(self.corrupt),
+            "code_changed": self.code_changed,
+            "stale": self.stale,
+        }
+
+
+def make_evaluator(workers: int | None = None, scheduler: str | None = None) -> Evaluator:
+    """The evaluator for a ``--workers``/``--scheduler`` choice.
+
+    Args:
+        workers: 0 = in this process; N = a local Dask cluster of N processes; ``None`` =
+            one per CPU. Ignored when ``scheduler`` is given.
+        scheduler: Address of a running Dask scheduler.
+    """
+    if scheduler is None and workers == 0:
+        from model.experiments.backends.in_process import InProcessEvaluator
+
+        return InProcessEvaluator()
+    from model.experiments.backends.dask_cluster import DaskEvaluator
+
+    return DaskEvaluator(workers, scheduler)
+
+
+def execute(
+    plan: Plan,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    retry_failed: bool = False,
+    verify: bool = False,
+    runner: Runner | None = None,
+    durable: bool = True,
+    reuse: Reuse = "any",
+    label: str = "runs",
+) -> BatchSummary:
+    """Execute a plan into a results folder, skipping runs already stored.
+
+    Args:
+        plan: From :func:`~model.experiments.plan.plan_runs` or :meth:`Plan.of_runs`.
+        out: Results folder (created, or continued if it holds a plan of the same name).
+        workers: 0 = in this process; N = a local Dask cluster of N processes; ``None`` =
+            one per CPU. Ignored when ``scheduler`` is given.
+        scheduler: Address of a running Dask scheduler.
+        progress: Show a progress bar on stderr.
+        retry_failed: Run again the runs recorded as failed.
+        verify: Check every stored file first; unreadable ones are set aside and re-run.
+        runner: The run function (default :func:`model.runner.run_scenario`).
+        durable: Flush each file to disk before renaming it.
+        reuse: Which stored runs count as done (see the module docstring).
+        label: What the progress bar calls the runs.
+
+    Returns:
+        A :class:`BatchSummary`. On Ctrl-C the runs finished so far are stored and
+        ``KeyboardInterrupt`` is raised again.
+    """
+    if runner is None:
+        from model.runner import run_scenario as runner
+    store = ResultsStore.create(out, {"name": plan.name, **plan.manifest}, durable=durable)
+    summary = BatchSummary(out=store.root, planned=len(plan.runs))
+    start = time.perf_counter()
+    with store.lock():
+        todo = _runs_to_do(store, plan, summary, retry_failed, verify, reuse)
+        try:
+            bar = RunProgress(len(todo), progress, label)
+            _run(todo, plan.tables, runner, make_evaluator(workers, scheduler), store, summary, bar)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+            raise
+        finally:
+            summary.seconds = time.perf_counter() - start
+            _record(store, plan, summary)
+    return summary
+
+
+def _runs_to_do(
+    store: ResultsStore,
+    plan: Plan,
+    summary: BatchSummary,
+    retry_failed: bool,
+    verify: bool,
+    reuse: Reuse,
+) -> list[RunSpec]:
+    """Prepare the folder (lock held) and pick the runs that are not stored yet."""
+    code, env = code_fingerprint(), environment()
+    earlier = store.manifest.get("code"), store.manifest.get("environment")
+    stored = store.done_keys()
+    summary.code_changed = bool(earlier[0] and earlier[0] != code and stored)
+    if reuse == "same-code" and (stored or store.failures()) and earlier != (code, env):
+        # Runs of other code or libraries are not results of this code: remove them
+        # before the manifest says "this code", so that no later execution reuses them.
+        summary.stale = len(stored & {spec.key for spec in plan.runs})
+        summary.code_changed = False
+        store.remove_runs()
+    store.manifest.update(code=code, environment=env)
+    store.write_manifest()
+    store.clean_temporary()
+    if verify:
+        summary.corrupt = store.verify()
+    store.write_plan(plan.table)
+    done = store.done_keys()
+    # Runs whose model raised are outcomes: skipped unless asked. Runs lost to the
+    # infrastructure (a worker that kept dying, a task that could not be shipped) are
+    # tried again every time.
+    known_errors = {
+        key for key, record in store.failures().items() if record.get("kind", "error") == "error"
+    }
+    skip = done | (set() if retry_failed else known_errors)
+    todo = [spec for spec in plan.runs if spec.key not in skip]
+    summary.skipped = len(plan.runs) - len(todo)
+    return todo
+
+
+def _run(
+    todo: Sequence[RunSpec],
+    tables: Sequence[str],
+    runner: Runner,
+    evaluator: Evaluator,
+    store: ResultsStore,
+    summary: BatchSummary,
+    bar: RunProgress,
+) -> None:
+    if not todo:
+        return  # no cluster is started for nothing
+    with bar, evaluator:
+        for spec, outcome in evaluator.outcomes(todo, tables, runner):
+            ok = _store_outcome(store, spec, outcome)
+            summary.done += ok
+            summary.failed += not ok
+            bar.advance(ok)
+
+
+def _store_outcome(store: ResultsStore, spec: RunSpec, outcome: Outcome) -> bool:
+    """Write a run's files or its failure record (driver side); returns whether it succeeded."""
+    if outcome.ok:
+        store.write_run(spec.key, outcome.files)
+        return True
+    record = {
+        **identity(spec, outcome.worker, outcome.wall_seconds),
+        "kind": outcome.kind or "error",
+        "error": outcome.error,
+        "traceback": outcome.traceback,
+        "resolved_scenario": spec.scenario.to_dict(),
+    }
+    store.write_failure(spec.key, record)
+    return False
+
+
+def _record(store: ResultsStore, plan: Plan, summary: BatchSummary) -> None:
+    """Write the run counts and the summary into the manifest."""
+    planned = {spec.key for spec in plan.runs}
+    done = store.done_keys()
+    summary.failed_total = len((set(store.failures()) & planned) - done)
+    store.manifest["runs"] = {
+        "planned": summary.planned,
+        "done": len(done & planned),
+        "failed": summary.failed_total,
+    }
+    store.manifest["last_batch"] = summary.as_dict()
+    store.manifest["updated"] = now()
+    store.write_manifest()
