@@ -337,9 +337,47 @@ def validate_scenario(
         def source(keys: Sequence[str]) -> str:
             return _origin_of(".".join(keys), origins, default_source)
 
-        raise input_error(exc, Scenario, source) from None
+        error = input_error(exc, Scenario, source)
+        raise _blame_latest(error, origins, default_source) from None
     scenario._origins = dict(origins)
     return scenario
+
+
+def _blame_latest(error: InputError, origins: dict[str, str], top: str) -> InputError:
+    """A rule across a section's fields (``min <= max``, shares adding up to 1) is broken by
+    the last value set in it: a ``--set`` before the file given, before the files it extends.
+    Name that source, field and value rather than the file that first set the section."""
+    section = error.field
+    if not section or not isinstance(error.value, dict):
+        return error
+    inner = [(key, src) for key, src in origins.items() if key.startswith(section + ".")]
+    if not inner:
+        return error
+    chain = _extends_chain(Path(top)) if top.endswith(".toml") else []
+
+    def precedence(item: tuple[str, str]) -> tuple[bool, int]:
+        source = item[1]
+        later = len(chain) - chain.index(source) if source in chain else 0
+        return source.startswith("--set"), later
+
+    key, latest = max(inner, key=precedence)
+    # pydantic words a model validator's message "Value error, ...; allowed: <Section>".
+    rule = error.allowed.removeprefix("Value error, ").split("; allowed: ")[0]
+    if latest.startswith("--set"):
+        value: Any = latest.split("=", 1)[1] if "=" in latest else None
+        return InputError(latest, key, value, rule, error.hint)
+    return InputError(latest, section, error.value, rule, error.hint)
+
+
+def _extends_chain(path: Path) -> list[str]:
+    """The file and the files it extends, the file first (paths as origins record them)."""
+    chain: list[str] = []
+    current: Path | None = path
+    while current is not None and str(current) not in chain:
+        chain.append(str(current))
+        parent = read_toml(current).get("extends")
+        current = resolve_path(parent, relative_to=current) if isinstance(parent, str) else None
+    return chain
 
 
 def _origin_of(dotted: str, origins: dict[str, str], default: str) -> str:

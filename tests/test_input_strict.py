@@ -83,3 +83,63 @@ def test_cli_exits_2_on_a_binary_file(tmp_path: Path):
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "UTF-8" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ("alliances.min_villages=6", "alliances.min_villages"),
+        ("policies.coop_shares.dividend_share=0.9", "policies.coop_shares.dividend_share"),
+    ],
+)
+def test_cross_field_errors_blame_the_set_that_caused_them(override: str, field: str):
+    with pytest.raises(InputError) as err:
+        load_scenario("anqiu_2023", [override])
+    assert err.value.source == f"--set {override}"
+    assert err.value.field == field
+    assert (
+        "allowed: " not in err.value.message.split(":", 3)[-1] or "Params" not in err.value.message
+    )
+
+
+def test_cross_field_errors_blame_the_file_that_extends(tmp_path: Path):
+    path = tmp_path / "few.toml"
+    path.write_text(
+        'extends = "anqiu_2023.toml"\nname = "few"\n[alliances]\nmax_villages = 2\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.source == str(path)
+
+
+def _cli(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "model.cli", *args], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["run", "baseline", "--seed", "abc"], "--seed: field 'seed' = 'abc'"),
+        (["run", "baseline", "--years", "abc"], "--years: field 'years' = 'abc'"),
+        (["compare", "baseline", "anqiu_2023", "--replicates", "0"], "= '0'"),
+        (["batch", "replicates_small", "--workers", "-1"], "--workers: field 'workers' = '-1'"),
+    ],
+)
+def test_click_errors_name_the_flag_and_the_value(args: list[str], shown: str):
+    result = _cli(*args)
+    assert result.returncode == 2
+    assert shown in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_out_that_is_a_file_is_an_input_error(tmp_path: Path):
+    target = tmp_path / "a-file"
+    target.write_text("x", encoding="utf-8")
+    result = _cli("run", "baseline", "--set", "county.scale=0.05", "--out", str(target))
+    assert result.returncode == 2
+    assert "--out" in result.stderr and "this is a file" in result.stderr
