@@ -136,7 +136,7 @@ class Cooperatives:
         leased = grain * (area / grain_total)
         hh.grain_mu -= leased
         hh.leased_mu += leased
-        return float(leased.sum())
+        return area
 
     def lease_rent_per_mu(self) -> float:
         """Yearly rent the specialty cooperatives pay per leased mu (yuan/mu/yr)."""
