@@ -8,6 +8,8 @@ extreme cases at their bounds on a small county.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -94,7 +96,7 @@ def test_a_larger_conversion_share_never_converts_less():
         for s in (0.0, 0.05, 0.2, 0.5, 1.0)
     ]
     assert leased[0] == 0.0
-    assert all(b >= a for a, b in zip(leased, leased[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(leased))
     assert leased[-1] > leased[1]
 
 
