@@ -127,18 +127,13 @@ def test_share_subscriptions_are_capped_and_the_loan_takes_the_rest():
         assert coop.loan == pytest.approx(coop.investment - households - coop.collective_capital)
 
 
-def test_default_subscriptions_rarely_reach_the_cap():
-    # On the small county the same investment is shared by a tenth of the households, so a
-    # few large households reach the cap; the loan then takes a little more than its 70 %.
+def test_default_subscriptions_are_below_the_cap():
     m = model()
-    hh = m.households
     ip = m.config.modes.industry_pull
-    subscribers = hh.specialty_shares > 0
-    at_cap = hh.specialty_shares >= ip.max_household_subscription - 1e-9
-    assert at_cap.sum() < 0.01 * subscribers.sum()
+    assert 0 < m.households.specialty_shares.max() < ip.max_household_subscription
     for coop in m.cooperatives.specialty:
         planned = coop.investment * (1 - ip.household_share_fraction - ip.collective_fraction)
-        assert planned - 1e-6 <= coop.loan < 1.01 * planned
+        assert coop.loan == pytest.approx(planned)
 
 
 # -- livestream bounds -----------------------------------------------------------------

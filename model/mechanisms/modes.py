@@ -180,11 +180,11 @@ class IndustryPullParams(Section):
         description="Rent the specialty cooperative pays households per leased mu",
     )
     max_household_subscription: float = param(
-        10000.0,
+        30000.0,
         unit="yuan/household",
-        source="assumption: about a sixth of a rural household's yearly disposable income "
-        "(Shandong 2023: 23,776 yuan per person, ~2.5 persons per household); what a "
-        "household can put in from savings",
+        source="assumption: about half a rural household's yearly disposable income "
+        "(Shandong 2023: 23,776 yuan per person, ~2.5 persons per household), what a "
+        "household can put in from its savings",
         description="Largest cash share one household subscribes; the loan finances the rest",
         ge=0,
         le=1_000_000,
