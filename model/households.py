@@ -23,7 +23,8 @@ class HouseholdTable:
     """Column store of all households, sorted by village.
 
     Land identity (conserved per household):
-    ``contracted_mu = grain_mu + specialty_mu + pooled_mu + rented_out_mu + idle_mu``.
+    ``contracted_mu = grain_mu + specialty_mu + pooled_mu + rented_out_mu + idle_mu
+    + leased_mu``.
 
     Attributes:
         village: Village row of each household.
@@ -40,6 +41,7 @@ class HouseholdTable:
         pooled_mu: Land pooled to an operator (mu).
         rented_out_mu: Land rented out privately (mu).
         idle_mu: Idle land (mu).
+        leased_mu: Land leased to a specialty cooperative's greenhouse base (mu).
         attachment: Attachment to own land (yuan/mu/yr).
         ability: Farming ability (yield multiplier).
         earning: Earning ability (wage multiplier; schooling and luck).
@@ -66,6 +68,7 @@ class HouseholdTable:
     pooled_mu: np.ndarray
     rented_out_mu: np.ndarray
     idle_mu: np.ndarray
+    leased_mu: np.ndarray
     attachment: np.ndarray
     ability: np.ndarray
     earning: np.ndarray
@@ -104,7 +107,12 @@ class HouseholdTable:
     def land_total(self) -> np.ndarray:
         """Sum of land by status; equals ``contracted_mu`` when land is conserved."""
         return (
-            self.grain_mu + self.specialty_mu + self.pooled_mu + self.rented_out_mu + self.idle_mu
+            self.grain_mu
+            + self.specialty_mu
+            + self.pooled_mu
+            + self.rented_out_mu
+            + self.idle_mu
+            + self.leased_mu
         )
 
     def total_income(self) -> np.ndarray:

@@ -41,7 +41,14 @@ GOVERNMENT_TRANSFERS = frozenset({"pension", "farmland_subsidy"})
 
 #: The schedule step that moves the year's household income into ``last_year_income``.
 YEAR_CLOSE_STEP = "household year closed"
-LAND_COLUMNS = ("grain_mu", "specialty_mu", "pooled_mu", "rented_out_mu", "idle_mu")
+LAND_COLUMNS = (
+    "grain_mu",
+    "specialty_mu",
+    "pooled_mu",
+    "rented_out_mu",
+    "idle_mu",
+    "leased_mu",
+)
 #: Household stocks that cannot be negative.
 NON_NEGATIVE = (
     *LAND_COLUMNS,

@@ -6,8 +6,9 @@ town's common-prosperity company (``policies.land_pooling.operator``). Operators
 grain land at scale: custody-level yields, lower cash cost per mu, hired labour at the local
 wage and a management cost; their yield rises with the committees' capacity.
 
-Industry-pull alliances build a joint specialty cooperative (greenhouses), financed by
-household cash shares, collective money and a loan (``modes.industry_pull``).
+Industry-pull alliances build a joint specialty cooperative (greenhouses) on grain land it
+leases from member households and pays rent for, financed by household cash shares (capped
+per household), collective money and a loan (``modes.industry_pull``).
 
 In January member households of share cooperatives may buy cash shares. In December each
 cooperative closes its year (:meth:`agents.cooperative.Cooperative.close_year`) and the
@@ -91,7 +92,11 @@ class Cooperatives:
             self.all.append(Cooperative(model, kind, tuple(members), alliance))
 
     def build_specialty_cooperatives(self) -> None:
-        """Industry-pull alliances build their joint specialty cooperative."""
+        """Industry-pull alliances build their joint specialty cooperative.
+
+        The greenhouses stand on land the cooperative leases from its member households
+        (:meth:`_lease_greenhouse_land`), so the area built is at most what they farm.
+        """
         model = self.model
         ip = model.config.modes.industry_pull
         if ip.mu_per_alliance <= 0:
@@ -101,9 +106,9 @@ class Cooperatives:
             if alliance.mode != "industry_pull":
                 continue
             coop = Cooperative(model, "specialty_cooperative", alliance.members, alliance)
-            coop.area_mu = ip.mu_per_alliance
-            scale = (ip.mu_per_alliance / ip.reference_mu) ** (-ip.scale_elasticity)
-            coop.investment = ip.mu_per_alliance * ip.investment_per_mu * scale
+            coop.area_mu = self._lease_greenhouse_land(index)
+            scale = (max(coop.area_mu, 1e-9) / ip.reference_mu) ** (-ip.scale_elasticity)
+            coop.investment = coop.area_mu * ip.investment_per_mu * scale
             coop.land_use = use
             coop.cost_factor = scale
             self._finance_specialty(coop, index, alliance)
@@ -112,11 +117,41 @@ class Cooperatives:
             self.specialty.append(coop)
             self.all.append(coop)
 
+    def _lease_greenhouse_land(self, index: int) -> float:
+        """Lease the greenhouse area from the alliance's households; return it (mu).
+
+        The households of the alliance's (primary) member villages lease the same share of
+        their own-farmed grain land, at most ``max_converted_share`` of it; the leased land
+        leaves their farming (``grain_mu``) for ``leased_mu``.
+        """
+        model = self.model
+        ip = model.config.modes.industry_pull
+        hh = model.households
+        lessor = model.villages.membership[hh.village] == index
+        grain = np.where(lessor, hh.grain_mu, 0.0)
+        grain_total = float(grain.sum())
+        area = min(ip.mu_per_alliance, ip.max_converted_share * grain_total)
+        if area <= 0:
+            return 0.0
+        leased = grain * (area / grain_total)
+        hh.grain_mu -= leased
+        hh.leased_mu += leased
+        return area
+
+    def lease_rent_per_mu(self) -> float:
+        """Yearly rent the specialty cooperatives pay per leased mu (yuan/mu/yr)."""
+        config = self.model.config
+        pooling = config.policies.land_pooling
+        if config.modes.industry_pull.lease_rent == "market":
+            return pooling.market_rent
+        return pooling.rent
+
     def _finance_specialty(self, coop: Cooperative, index: int, alliance: Alliance) -> None:
         """Household cash shares, collective money and a loan pay for the greenhouses.
 
         Household shares are subscribed by the households whose (primary) alliance this is,
-        where someone works at home.
+        where someone works at home, in proportion to labour at home; no household puts in
+        more than ``max_household_subscription``, and the loan finances what they do not.
         """
         model = self.model
         ip = model.config.modes.industry_pull
@@ -127,8 +162,13 @@ class Cooperatives:
         household_money = coop.investment * ip.household_share_fraction
         if in_alliance.any() and household_money > 0:
             weights = in_alliance * at_home
-            hh.specialty_shares += household_money * weights / weights.sum()
+            wanted = household_money * weights / weights.sum()
+            subscribed = np.minimum(wanted, ip.max_household_subscription)
+            hh.specialty_shares += subscribed
+            household_money = float(subscribed.sum())
             ledger.pay("households", "cooperatives", "share_capital", household_money)
+        else:
+            household_money = 0.0
         collective_money = coop.investment * ip.collective_fraction
         model.collective.cash -= alliance.split_shares() * collective_money
         ledger.pay("collectives", "cooperatives", "share_capital", collective_money)
@@ -205,6 +245,19 @@ class Cooperatives:
             members = list(coop.villages)
             bill[members] += coop.farm_greenhouses(gross, cost, productivity) / len(members)
         model.accounts.pay_village_workers(bill, "cooperatives", "greenhouse_wage")
+        self._pay_lease_rent()
+
+    def _pay_lease_rent(self) -> None:
+        """The specialty cooperatives pay this month's rent on the land they lease."""
+        model = self.model
+        hh = model.households
+        rent = hh.leased_mu * (self.lease_rent_per_mu() / 12.0)
+        coop = self.specialty_of[hh.village]
+        leased = coop >= 0
+        per_coop = np.bincount(coop[leased], rent[leased], minlength=len(self.all))
+        for index in np.flatnonzero(per_coop):
+            self.all[index].book("rent", float(per_coop[index]))
+        model.accounts.pay_households("property", rent, "cooperatives", "greenhouse_land_rent")
 
     # ----------------------------------------------------------------------------------
     # The year

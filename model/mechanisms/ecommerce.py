@@ -6,7 +6,10 @@ the village's readiness (committee capacity); a trainee becomes an active seller
 probability driven by the same. A seller's monthly net income is heavy-tailed (lognormal
 skill) and falls as sellers crowd one market (a product):
 
-    income = median x skill x wage level / (1 + (sellers in market / market capacity)^gamma).
+    income = median x skill x wage level / (1 + (sellers in market / market capacity)^gamma),
+
+and the sellers of one market together never earn more than the market's net income cap
+(``market_income_cap``): beyond it every seller's income is scaled down alike.
 
 Sellers carry their neighbours' produce (DESIGN: 896 sellers, 15,000+ households): each
 active seller links to ``neighbours_per_seller`` households of the village, who sell part of
@@ -37,10 +40,11 @@ class LivestreamParams(Section):
     trainees_per_year: int = param(
         300,
         unit="persons/yr",
-        source="DESIGN section 1: 896 farmers trained as sellers (over ~3 years)",
+        source="DESIGN section 1: 896 farmers trained as sellers (over ~3 years); at most "
+        "about ten times that pace (assumption)",
         description="Yearly training quota",
         ge=0,
-        le=100000,
+        le=10000,
     )
     training_years: int = param(
         3,
@@ -93,18 +97,20 @@ class LivestreamParams(Section):
     income_median: float = param(
         1500.0,
         unit="yuan/month",
-        source="assumption: most rural livestreamers earn little; a few earn a lot",
+        source="assumption: most rural livestreamers earn little, a few earn a lot; a median "
+        "above a good local monthly wage (~10,000 yuan) is implausible",
         description="Median monthly net income of an uncrowded seller",
         ge=0,
-        le=1_000_000,
+        le=10_000,
     )
     income_sigma: float = param(
         1.1,
         unit="log-sd",
-        source="assumption: heavy-tailed seller income (DESIGN section 4.5)",
+        source="assumption: heavy-tailed seller income (DESIGN section 4.5); at 1.5 the "
+        "mean is 3 times the median and the top 1 % earn 33 times it",
         description="Spread of seller skill",
         ge=0,
-        le=3,
+        le=1.5,
     )
     market_capacity: float = param(
         120.0,
@@ -112,7 +118,7 @@ class LivestreamParams(Section):
         source="assumption: sellers of one product before income halves",
         description="Crowding scale per market (product)",
         gt=0,
-        le=1e6,
+        le=10_000,
     )
     crowding_exponent: float = param(
         1.0, unit="-", source="assumption", description="Steepness of crowding", ge=0, le=5
@@ -149,13 +155,24 @@ class LivestreamParams(Section):
         ge=0,
         le=1,
     )
+    market_income_cap: float = param(
+        200_000_000.0,
+        unit="yuan/market/yr",
+        source="assumption: each of the county's specialty products sells some billions of "
+        "yuan a year; sellers' net margin on the part sold online is at most a few hundred "
+        "million (at 2023 wages; scaled with the county and the wage level)",
+        description="Largest yearly net income all sellers of one product earn together",
+        gt=0,
+        le=2_000_000_000,
+    )
     organic_seller_share: float = param(
         0.002,
         unit="share",
-        source="assumption: a few self-taught sellers exist without training",
+        source="assumption: a few self-taught sellers exist without training; at most a "
+        "Taobao village's density (AliResearch: active shops in 10 % of households)",
         description="Share of households selling online without the programme",
         ge=0,
-        le=0.2,
+        le=0.1,
     )
 
 
@@ -257,6 +274,21 @@ class Livestream:
         factor = 1.0 / (1.0 + (sellers / p.market_capacity) ** p.crowding_exponent)
         return factor[model.villages.land_use]
 
+    def market_cap_factor(self, income: np.ndarray, level: float) -> np.ndarray:
+        """Share of sellers' income each village's market can pay this month (at most 1).
+
+        Args:
+            income: Sellers' uncapped income this month, by household (yuan).
+            level: Wage level of the year (the cap grows with it).
+        """
+        model = self.model
+        market = model.villages.land_use[model.households.village]
+        n_markets = len(model.crops.land_uses)
+        total = np.bincount(market, income, minlength=n_markets)
+        cap = self.params.market_income_cap * model.budget_scale * level / 12.0
+        factor = np.minimum(1.0, cap / np.maximum(total, 1e-300))
+        return factor[model.villages.land_use]
+
     def pay(self) -> None:
         """Pay sellers' monthly income and carried households' online premium."""
         p = self.params
@@ -265,6 +297,7 @@ class Livestream:
         level = model.labour.wage_factor(model.year_index)
         crowd = self.crowding()[hh.village]
         income = hh.seller * hh.seller_skill * (p.income_median * level) * crowd
+        income *= self.market_cap_factor(income, level)[hh.village]
         model.accounts.pay_households("ecommerce", income, "market", "livestream_sales")
         premium = self.reached * model.farming.specialty_gross * (p.online_share * p.online_premium)
         model.accounts.pay_households("farming", premium, "market", "online_premium")

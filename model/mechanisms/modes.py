@@ -7,8 +7,9 @@
   specialty, converging towards the lead's) and project capacity (members' projects succeed
   with the lead's capacity); the lead bears a yearly coordination cost.
 - *industry-pull*: the alliance's joint cooperative builds specialty greenhouses
-  (red-bud ginger), financed by household cash shares, collective money and a loan; cost per
-  mu falls with scale; the surplus is split by the cooperative rules.
+  (red-bud ginger) on grain land it leases from member households (at most a share of it),
+  financed by household cash shares (capped per household), collective money and a loan;
+  cost per mu falls with scale; the surplus is split by the cooperative rules.
 - *project-traction*: outside capital and contracts: a branded-purchase contract for the
   alliance, and each member collective's capital placed with an outside firm for a fixed
   yearly return ("flying land"), which the firm may stop paying.
@@ -16,7 +17,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -159,6 +160,34 @@ class IndustryPullParams(Section):
         description="Share of cash cost paid as wages to member households",
         ge=0,
         le=1,
+    )
+    max_converted_share: float = param(
+        0.2,
+        unit="share",
+        source="assumption: greenhouses need contiguous plots with water and road access, and the "
+        "rules on facility agricultural land (自然资规〔2019〕4号) limit building on permanent "
+        "basic farmland, so at most about a fifth of the members' grain land is converted",
+        description="Largest share of the members' own-farmed grain land leased for greenhouses",
+        ge=0,
+        le=1,
+    )
+    lease_rent: Literal["pooled", "market"] = param(
+        "pooled",
+        unit="-",
+        source="assumption: the joint cooperative takes land in through the village committees "
+        "as pooling does, at the programme's rent (policies.land_pooling.rent, DESIGN "
+        "section 1); 'market' pays the private transfer rent instead",
+        description="Rent the specialty cooperative pays households per leased mu",
+    )
+    max_household_subscription: float = param(
+        30000.0,
+        unit="yuan/household",
+        source="assumption: about half a rural household's yearly disposable income "
+        "(Shandong 2023: 23,776 yuan per person, ~2.5 persons per household), what a "
+        "household can put in from its savings",
+        description="Largest cash share one household subscribes; the loan finances the rest",
+        ge=0,
+        le=1_000_000,
     )
 
 

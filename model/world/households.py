@@ -204,6 +204,7 @@ def generate_households(
         **land,
         **traits,
         pooled_mu=np.zeros(n),
+        leased_mu=np.zeros(n),
         cash_shares=np.zeros(n),
         specialty_shares=np.zeros(n),
         seller=np.zeros(n, dtype=bool),
