@@ -143,3 +143,12 @@ def test_run_out_that_is_a_file_is_an_input_error(tmp_path: Path):
     result = _cli("run", "baseline", "--set", "county.scale=0.05", "--out", str(target))
     assert result.returncode == 2
     assert "--out" in result.stderr and "this is a file" in result.stderr
+
+
+def test_workers_are_bounded_by_the_cores():
+    import os
+
+    result = _cli("batch", "replicates_small", "--workers", str((os.cpu_count() or 1) + 1))
+    assert result.returncode == 2
+    assert "at most" in result.stderr and "--workers" in result.stderr
+    assert "Traceback" not in result.stderr

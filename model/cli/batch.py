@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from model.cli.common import SetOption, user_errors
+from model.cli.common import SetOption, ensure_output_folder, user_errors
 from model.errors import EXIT_INTERRUPTED, InputError
 
 if TYPE_CHECKING:
@@ -107,13 +107,15 @@ def batch(
     again to continue. Runs that raise are recorded in OUT/failed/ and the batch goes on.
     """
     from model.experiments.batch import default_out
-    from model.experiments.execute import CODE_CHANGED
+    from model.experiments.execute import CODE_CHANGED, check_workers
     from model.experiments.experiment import load_experiment
     from model.experiments.plan import plan_runs
 
+    if workers:
+        check_workers(workers, scheduler)
     exp = load_experiment(experiment)
     plan = plan_runs(exp)
-    target = out if out is not None else default_out(exp)
+    target = ensure_output_folder(out if out is not None else default_out(exp))
     where = (
         f"Dask scheduler {scheduler}"
         if scheduler

@@ -21,12 +21,14 @@ and are removed otherwise.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from model.errors import InputError
 from model.experiments.evaluate import Evaluator, Outcome, Runner, identity
 from model.experiments.plan import Plan, RunSpec
 from model.experiments.progress import RunProgress
@@ -93,6 +95,32 @@ class BatchSummary:
         }
 
 
+def check_workers(workers: int | None, scheduler: str | None) -> None:
+    """Refuse more local workers than cores: they only contend (and each holds a copy of
+    the model's state); a cluster's size is set where the cluster is made, not here.
+
+    Raises:
+        InputError: ``workers`` above the cores of this machine, or given with ``scheduler``.
+    """
+    if workers is None:
+        return
+    if scheduler is not None:
+        raise InputError(
+            "--workers",
+            "workers",
+            workers,
+            "not with --scheduler: the cluster behind the scheduler has its own workers",
+        )
+    cores = os.cpu_count() or 1
+    if workers > cores:
+        raise InputError(
+            "--workers",
+            "workers",
+            workers,
+            f"at most {cores} (the cores of this machine); use --scheduler for a cluster",
+        )
+
+
 def make_evaluator(workers: int | None = None, scheduler: str | None = None) -> Evaluator:
     """The evaluator for a ``--workers``/``--scheduler`` choice.
 
@@ -105,6 +133,7 @@ def make_evaluator(workers: int | None = None, scheduler: str | None = None) -> 
         from model.experiments.backends.in_process import InProcessEvaluator
 
         return InProcessEvaluator()
+    check_workers(workers, scheduler)
     from model.experiments.backends.dask_cluster import DaskEvaluator
 
     return DaskEvaluator(workers, scheduler)
