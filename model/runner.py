@@ -134,8 +134,21 @@ def _run(
             "villages": model.n_villages,
             "households": model.households.n,
             "public_by_kind": dict(model.accounts.public_by_kind),
+            "formation": _formation(model),
         },
     )
+
+
+def _formation(model: Any) -> dict[str, int]:
+    """What alliance formation aimed at and reached (a small county may fall short)."""
+    targets = model.alliance_table.targets
+    return {
+        "target_alliances": targets.target_alliances,
+        "target_coverage": targets.target_coverage,
+        "alliances": len(model.alliance_agents),
+        "allied_villages": int(model.villages.allied.sum()),
+        "coverage_shortfall": targets.coverage_shortfall,
+    }
 
 
 def final_summary(county_yearly: pd.DataFrame) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from model.errors import InputError
@@ -152,3 +153,21 @@ def test_workers_are_bounded_by_the_cores():
     assert result.returncode == 2
     assert "at most" in result.stderr and "--workers" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_county_without_cultivated_land_reports_zero_pooled_share(tmp_path: Path):
+    import pandas as pd
+
+    from model.paths import DATA_DIR
+    from model.runner import run_scenario
+
+    villages = pd.read_csv(DATA_DIR / "example_villages.csv")
+    villages["cultivated_mu"] = 0.0
+    path = tmp_path / "no_land.csv"
+    villages.to_csv(path, index=False)
+    scenario = load_scenario(
+        "anqiu_2023", ["county.source='file'", f"county.villages_file='{path}'", "years=2"]
+    )
+    yearly = run_scenario(scenario).tables["county_yearly"]
+    assert (yearly["land_pooled_share"] == 0.0).all()
+    assert np.isfinite(yearly.select_dtypes("number").to_numpy(float)).all()

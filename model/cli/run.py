@@ -201,6 +201,7 @@ def write_results(
         "command": " ".join(sys.argv),
         "files": {name: path.name for name, path in files.items()},
         "final": result.final,
+        "alliance_formation": result.meta.get("formation", {}),
         "resolved_scenario": result.scenario.to_dict(),
     }
     manifest_path = folder / "manifest.json"
