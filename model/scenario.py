@@ -28,7 +28,8 @@ from model.mechanisms.transfers import TransferParams
 from model.metrics import OutputParams
 from model.params import Section, param
 from model.paths import SCENARIO_DIR, find_file
-from model.schema_errors import input_error, submodel
+from model.schema_errors import blame_latest, input_error, submodel
+from model.toml_files import read_toml
 from model.world.alliances import AllianceParams
 from model.world.county import CountyParams
 from model.world.households import HouseholdParams
@@ -155,39 +156,6 @@ def shipped_hint(name: str, folder: Path, what: str) -> str:
     if not hint and shipped:
         hint = f"shipped {what}: " + ", ".join(shipped)
     return hint
-
-
-def read_toml(path: Path, what: str = "scenario") -> dict[str, Any]:
-    """Parse a TOML file; syntax and read errors are :class:`InputError` naming the file.
-
-    An empty file (or one of comments only), a binary file and a file that is not UTF-8 are
-    errors too: each used to pass silently or end in a traceback.
-    """
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(str(path), allowed=f"cannot be read: {err.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(
-            str(path),
-            allowed=f"a {what} file must be UTF-8 text (TOML); byte {err.start} is "
-            f"{raw[err.start : err.start + 1]!r}",
-        ) from None
-    if "\x00" in text:
-        raise InputError(str(path), allowed=f"a {what} file must be TOML text, not a binary file")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(str(path), allowed=f"not valid TOML: {err}") from None
-    if not data:
-        raise InputError(
-            str(path),
-            allowed=f"the {what} file is empty: give at least a name, or 'extends' and "
-            "what differs",
-        )
-    return data
 
 
 def _merge(
@@ -338,41 +306,15 @@ def validate_scenario(
             return _origin_of(".".join(keys), origins, default_source)
 
         error = input_error(exc, Scenario, source)
-        raise _blame_latest(error, origins, default_source) from None
+        raise blame_latest(error, origins, _extends_chain(default_source)) from None
     scenario._origins = dict(origins)
     return scenario
 
 
-def _blame_latest(error: InputError, origins: dict[str, str], top: str) -> InputError:
-    """A rule across a section's fields (``min <= max``, shares adding up to 1) is broken by
-    the last value set in it: a ``--set`` before the file given, before the files it extends.
-    Name that source, field and value rather than the file that first set the section."""
-    section = error.field
-    if not section or not isinstance(error.value, dict):
-        return error
-    inner = [(key, src) for key, src in origins.items() if key.startswith(section + ".")]
-    if not inner:
-        return error
-    chain = _extends_chain(Path(top)) if top.endswith(".toml") else []
-
-    def precedence(item: tuple[str, str]) -> tuple[bool, int]:
-        source = item[1]
-        later = len(chain) - chain.index(source) if source in chain else 0
-        return source.startswith("--set"), later
-
-    key, latest = max(inner, key=precedence)
-    # pydantic words a model validator's message "Value error, ...; allowed: <Section>".
-    rule = error.allowed.removeprefix("Value error, ").split("; allowed: ")[0]
-    if latest.startswith("--set"):
-        value: Any = latest.split("=", 1)[1] if "=" in latest else None
-        return InputError(latest, key, value, rule, error.hint)
-    return InputError(latest, section, error.value, rule, error.hint)
-
-
-def _extends_chain(path: Path) -> list[str]:
+def _extends_chain(top: str) -> list[str]:
     """The file and the files it extends, the file first (paths as origins record them)."""
     chain: list[str] = []
-    current: Path | None = path
+    current: Path | None = Path(top) if top.endswith(".toml") else None
     while current is not None and str(current) not in chain:
         chain.append(str(current))
         parent = read_toml(current).get("extends")

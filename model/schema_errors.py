@@ -168,3 +168,34 @@ def _walk(
         info = model.model_fields[part]
         model = submodel(info.annotation)
     return model, info
+
+
+def blame_latest(error: InputError, origins: dict[str, str], chain: list[str]) -> InputError:
+    """A rule across a section's fields (``min <= max``, shares adding up to 1) is broken by
+    the last value set in it: a ``--set`` before the file given, before the files it extends.
+    Name that source, field and value rather than the file that first set the section.
+
+    Args:
+        error: The error as :func:`input_error` words it.
+        origins: Which file or ``--set`` set each dotted field.
+        chain: The scenario file and the files it extends, the file first.
+    """
+    section = error.field
+    if not section or not isinstance(error.value, dict):
+        return error
+    inner = [(key, src) for key, src in origins.items() if key.startswith(section + ".")]
+    if not inner:
+        return error
+
+    def precedence(item: tuple[str, str]) -> tuple[bool, int]:
+        source = item[1]
+        later = len(chain) - chain.index(source) if source in chain else 0
+        return source.startswith("--set"), later
+
+    key, latest = max(inner, key=precedence)
+    # pydantic words a model validator's message "Value error, ...; allowed: <Section>".
+    rule = error.allowed.removeprefix("Value error, ").split("; allowed: ")[0]
+    if latest.startswith("--set"):
+        value: Any = latest.split("=", 1)[1] if "=" in latest else None
+        return InputError(latest, key, value, rule, error.hint)
+    return InputError(latest, section, error.value, rule, error.hint)

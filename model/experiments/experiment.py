@@ -42,11 +42,11 @@ from model.scenario import (
     find_toml,
     flatten,
     parameter_rows,
-    read_toml,
     scenario_field,
     shipped_hint,
 )
 from model.schema_errors import input_error
+from model.toml_files import read_toml
 
 #: Tables a run can produce (see :class:`model.runner.RunResult`); ``county_yearly`` is
 #: always kept because every comparison and sensitivity measure is derived from it.
