@@ -31,15 +31,13 @@ def county_measures() -> tuple[str, ...]:
 
 
 def __getattr__(name: str) -> tuple[str, ...]:
-    """``COUNTY_MEASURES`` and ``INCOME_SOURCES``, read from the registries when asked for.
+    """``COUNTY_MEASURES``, read from the registries when asked for.
 
     Callers outside the model (comparisons, figures, tests) import these names; they are
     computed on access so that a source registered for a test is seen too.
     """
     if name == "COUNTY_MEASURES":
         return county_measures()
-    if name == "INCOME_SOURCES":
-        return income_source_names()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
