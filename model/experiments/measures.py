@@ -32,7 +32,7 @@ import pandas as pd
 
 from model.errors import InputError, did_you_mean
 from model.registry import INCOME_SOURCES
-from model.runner import COUNTY_MEASURES
+from model.runner import county_measures
 
 #: Columns that identify one run of an arm.
 RUN_KEYS = ("scenario", "variant", "replicate")
@@ -246,7 +246,7 @@ def run_measures(results: pd.DataFrame, measures: Sequence[str] | None = None) -
     ordered = frame.assign(_rank=frame["scenario"].map(rank))
     ordered = ordered.sort_values(["_rank", "variant", "replicate", "year"], kind="stable")
     ordered = ordered.drop(columns="_rank")
-    columns = [c for c in COUNTY_MEASURES if c in ordered.columns]
+    columns = [c for c in county_measures() if c in ordered.columns]
     stats = YearStats(
         first=ordered.drop_duplicates(keys, keep="first").set_index(keys)[columns],
         last=ordered.drop_duplicates(keys, keep="last").set_index(keys)[columns],
