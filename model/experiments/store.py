@@ -11,6 +11,8 @@ Layout of a results folder ``OUT``::
                                       seed, param:<field> (and design:<field> for SALib)
     OUT/runs/ab/<key>.parquet         county_yearly of one run (key starts with "ab")
     OUT/tables/<table>/ab/<key>.parquet   other kept tables of that run
+    OUT/checks/ab/<key>.json          size and sha256 of each file of that run
+                                      (:mod:`model.experiments.integrity`)
     OUT/failed/<key>.json             a run that raised: error, traceback, scenario, replicate
     OUT/corrupt/                      files set aside by ``--verify``
     OUT/.lock                         held while an execution writes into the folder
@@ -22,9 +24,14 @@ to a temporary name in the same folder, flushed to disk and renamed (``os.replac
 on POSIX), so a crash or Ctrl-C never leaves a half-written run under its final name; the
 ``county_yearly`` file is written last and marks the run as done.
 
+The manifest's run counts are rewritten (atomically) as each run finishes, so even the
+manifest of a killed batch says how many runs are stored and failed.
+
 A corrupt file (short of disk faults or manual editing, atomic writes rule it out) is an
-:class:`~model.errors.InputError` naming it; ``--verify`` moves unreadable ones to
-``corrupt/`` and runs them again.
+:class:`~model.errors.InputError` naming it. On resume, :meth:`ResultsStore.check_runs`
+compares every stored file's size with the one written (cheap) and ``--verify`` also its
+checksum (only that catches corruption that keeps the size); a bad run's files are moved
+to ``corrupt/`` and the run is done again.
 """
 
 from __future__ import annotations
@@ -50,6 +57,16 @@ from model.experiments.folder import (
     folder_lock,
     read_json,
     read_manifest,
+)
+from model.experiments.integrity import (
+    MANIFEST_ENTRY,
+    SIDECARS,
+    file_fingerprint,
+    fingerprint,
+    mismatch,
+    read_sidecar,
+    sidecar_path,
+    write_sidecar,
 )
 from model.experiments.provenance import now
 from model.experiments.run_files import (
@@ -172,6 +189,9 @@ class ResultsStore:
             }
             store = cls(root, manifest, durable)
         store.manifest["model_version"] = model.__version__
+        # A folder of layout 1 is continued in this layout (its runs get sidecars on resume).
+        store.manifest["format_version"] = FORMAT_VERSION
+        store.manifest["integrity"] = MANIFEST_ENTRY
         store.manifest["updated"] = now()
         if not (root / MANIFEST).exists():
             # Mark a new folder as ours at once; an existing one is rewritten by the batch
@@ -197,6 +217,12 @@ class ResultsStore:
         """Write ``manifest.json`` atomically."""
         text = json.dumps(self.manifest, indent=2, sort_keys=True, default=str)
         atomic_write(self.root / MANIFEST, text, durable=self.durable)
+
+    def write_counts(self, planned: int, done: int, failed: int) -> None:
+        """Record the run counts in the manifest (after every run, so a kill keeps them)."""
+        self.manifest["runs"] = {"planned": planned, "done": done, "failed": failed}
+        self.manifest["updated"] = now()
+        self.write_manifest()
 
     def write_plan(self, plan: pd.DataFrame) -> None:
         """Store the planned runs (one row per run key)."""
@@ -259,11 +285,16 @@ class ResultsStore:
                 Parquet metadata of frames, so a file alone says which run it is.
         """
         full = {"key": key, "format": FORMAT, **(meta or {})}
-        # Other tables first: the county_yearly file is the "done" mark and comes last.
-        for name in sorted(tables, key=lambda n: n == COUNTY_YEARLY):
-            value = tables[name]
-            data = value if isinstance(value, bytes) else encode_table(value, full)
-            atomic_write(self.run_path(key, name), data, durable=self.durable)
+        encoded = {
+            name: value if isinstance(value, bytes) else encode_table(value, full)
+            for name, value in tables.items()
+        }
+        # The sidecar first, then the other tables: the county_yearly file is the "done"
+        # mark and comes last, so every run marked done has its fingerprints.
+        files = {name: fingerprint(data) for name, data in encoded.items()}
+        write_sidecar(self.root, key, files, self.durable)
+        for name in sorted(encoded, key=lambda n: n == COUNTY_YEARLY):
+            atomic_write(self.run_path(key, name), encoded[name], durable=self.durable)
         with contextlib.suppress(FileNotFoundError):
             self.failed_path(key).unlink()
 
@@ -359,30 +390,51 @@ class ResultsStore:
         )
 
     def verify(self) -> list[str]:
-        """Check every stored file; move unreadable ones to ``corrupt/`` so they re-run.
+        """Check every stored file's size and checksum (``--verify``); see :meth:`check_runs`."""
+        return self.check_runs(checksum=True)
+
+    def check_runs(self, checksum: bool = False) -> list[str]:
+        """Move the runs whose files are not as written to ``corrupt/``, so they re-run.
+
+        Sizes are always compared with the sidecar's (one ``stat`` per file: truncated,
+        emptied or missing files); checksums only when ``checksum`` is set (every byte is
+        read). Only the checksum catches corruption that keeps a file's size. Runs without
+        a sidecar (layout 1) have their Parquet footers read instead, and get a sidecar.
 
         Returns:
-            Keys of the runs set aside.
+            Keys of the runs set aside, sorted.
         """
-        bad = [
-            key
-            for key in sorted(self.done_keys())
-            if not all(is_readable(p, key) for p in [self.run_path(key), *self._other_files(key)])
-        ]
+        bad = [key for key in sorted(self.done_keys()) if not self._intact(key, checksum)]
         quarantine = self.root / "corrupt"
         for key in bad:
             quarantine.mkdir(exist_ok=True)
             for path in [self.run_path(key), *self._other_files(key)]:
                 if path.exists():
                     os.replace(path, quarantine / f"{path.parent.parent.name}-{path.name}")
+            with contextlib.suppress(FileNotFoundError):
+                sidecar_path(self.root, key).unlink()
         return bad
+
+    def _intact(self, key: str, checksum: bool) -> bool:
+        """Whether a stored run's files are as written (see :meth:`check_runs`)."""
+        expected = read_sidecar(self.root, key)
+        if expected is not None:
+            paths = {table: self.run_path(key, table) for table in expected}
+            return COUNTY_YEARLY in expected and not mismatch(expected, paths, checksum)
+        paths = {COUNTY_YEARLY: self.run_path(key)}
+        paths.update({p.parent.parent.name: p for p in self._other_files(key)})
+        if not all(is_readable(path, key) for path in paths.values()):
+            return False
+        files = {table: file_fingerprint(path) for table, path in paths.items()}
+        write_sidecar(self.root, key, files, self.durable)
+        return True
 
     def _other_files(self, key: str) -> list[Path]:
         return list(self.root.glob(f"tables/*/{key[:2]}/{key}.parquet"))
 
     def remove_runs(self) -> None:
         """Delete every stored run and failure record (the manifest and plan stay)."""
-        for folder in ("runs", "tables", "failed"):
+        for folder in ("runs", "tables", SIDECARS, "failed"):
             shutil.rmtree(self.root / folder, ignore_errors=True)
 
     def clean_temporary(self) -> int:
