@@ -18,12 +18,18 @@ Checks on resume:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from model.atomic import atomic_write
+from model.experiments.run_files import is_readable
+
+if TYPE_CHECKING:
+    from model.experiments.store import ResultsStore
 
 #: Folder of the sidecars, inside the results folder.
 SIDECARS = "checks"
@@ -87,3 +93,41 @@ def mismatch(expected: dict[str, Fingerprint], paths: dict[str, Path], checksum:
         if checksum and file_fingerprint(path)[ALGORITHM] != want.get(ALGORITHM):
             return f"{table}: {ALGORITHM} differs from the one written"
     return ""
+
+
+def check_runs(store: ResultsStore, checksum: bool = False) -> list[str]:
+    """Move the runs whose files are not as written to ``corrupt/``, so they re-run.
+
+    Sizes are always compared with the sidecar's (one ``stat`` per file: truncated,
+    emptied or missing files); checksums only when ``checksum`` is set (every byte is
+    read). Only the checksum catches corruption that keeps a file's size. Runs without a
+    sidecar (layout 1) have their Parquet footers read instead, and get a sidecar.
+
+    Returns:
+        Keys of the runs set aside, sorted.
+    """
+    bad = [key for key in sorted(store.done_keys()) if not _intact(store, key, checksum)]
+    quarantine = store.root / "corrupt"
+    for key in bad:
+        quarantine.mkdir(exist_ok=True)
+        for path in [store.run_path(key), *store.other_files(key)]:
+            if path.exists():
+                os.replace(path, quarantine / f"{path.parent.parent.name}-{path.name}")
+        with contextlib.suppress(FileNotFoundError):
+            sidecar_path(store.root, key).unlink()
+    return bad
+
+
+def _intact(store: ResultsStore, key: str, checksum: bool) -> bool:
+    """Whether a stored run's files are as written (see :func:`check_runs`)."""
+    expected = read_sidecar(store.root, key)
+    if expected is not None:
+        paths = {table: store.run_path(key, table) for table in expected}
+        return "county_yearly" in expected and not mismatch(expected, paths, checksum)
+    paths = {"county_yearly": store.run_path(key)}
+    paths.update({p.parent.parent.name: p for p in store.other_files(key)})
+    if not all(is_readable(path, key) for path in paths.values()):
+        return False
+    files = {table: file_fingerprint(path) for table, path in paths.items()}
+    write_sidecar(store.root, key, files, store.durable)
+    return True

@@ -61,11 +61,8 @@ from model.experiments.folder import (
 from model.experiments.integrity import (
     MANIFEST_ENTRY,
     SIDECARS,
-    file_fingerprint,
+    check_runs,
     fingerprint,
-    mismatch,
-    read_sidecar,
-    sidecar_path,
     write_sidecar,
 )
 from model.experiments.provenance import now
@@ -73,7 +70,6 @@ from model.experiments.run_files import (
     FORMAT,
     DamagedFileError,
     encode_table,
-    is_readable,
     read_meta,
     read_table,
 )
@@ -313,7 +309,7 @@ class ResultsStore:
 
     def read_run(self, key: str) -> dict[str, pd.DataFrame]:
         """Every stored table of one run, as the run returned it (no ``run_key`` column)."""
-        names = [COUNTY_YEARLY, *sorted(p.parent.parent.name for p in self._other_files(key))]
+        names = [COUNTY_YEARLY, *sorted(p.parent.parent.name for p in self.other_files(key))]
         return {name: self.load(name, [key]).drop(columns="run_key") for name in names}
 
     def read_result(self, key: str, scenario: Any, replicate: int) -> Any:
@@ -394,42 +390,12 @@ class ResultsStore:
         return self.check_runs(checksum=True)
 
     def check_runs(self, checksum: bool = False) -> list[str]:
-        """Move the runs whose files are not as written to ``corrupt/``, so they re-run.
+        """Set aside the runs whose files are not as written, so they re-run (sizes always,
+        checksums when ``checksum``: see :func:`model.experiments.integrity.check_runs`)."""
+        return check_runs(self, checksum)
 
-        Sizes are always compared with the sidecar's (one ``stat`` per file: truncated,
-        emptied or missing files); checksums only when ``checksum`` is set (every byte is
-        read). Only the checksum catches corruption that keeps a file's size. Runs without
-        a sidecar (layout 1) have their Parquet footers read instead, and get a sidecar.
-
-        Returns:
-            Keys of the runs set aside, sorted.
-        """
-        bad = [key for key in sorted(self.done_keys()) if not self._intact(key, checksum)]
-        quarantine = self.root / "corrupt"
-        for key in bad:
-            quarantine.mkdir(exist_ok=True)
-            for path in [self.run_path(key), *self._other_files(key)]:
-                if path.exists():
-                    os.replace(path, quarantine / f"{path.parent.parent.name}-{path.name}")
-            with contextlib.suppress(FileNotFoundError):
-                sidecar_path(self.root, key).unlink()
-        return bad
-
-    def _intact(self, key: str, checksum: bool) -> bool:
-        """Whether a stored run's files are as written (see :meth:`check_runs`)."""
-        expected = read_sidecar(self.root, key)
-        if expected is not None:
-            paths = {table: self.run_path(key, table) for table in expected}
-            return COUNTY_YEARLY in expected and not mismatch(expected, paths, checksum)
-        paths = {COUNTY_YEARLY: self.run_path(key)}
-        paths.update({p.parent.parent.name: p for p in self._other_files(key)})
-        if not all(is_readable(path, key) for path in paths.values()):
-            return False
-        files = {table: file_fingerprint(path) for table, path in paths.items()}
-        write_sidecar(self.root, key, files, self.durable)
-        return True
-
-    def _other_files(self, key: str) -> list[Path]:
+    def other_files(self, key: str) -> list[Path]:
+        """A run's stored files other than ``county_yearly``."""
         return list(self.root.glob(f"tables/*/{key[:2]}/{key}.parquet"))
 
     def remove_runs(self) -> None:
@@ -450,7 +416,3 @@ class ResultsStore:
         """The folder's lock, held while an execution writes into it (see
         :func:`model.experiments.folder.folder_lock`)."""
         return folder_lock(self.root / LOCK, self.root)
-
-
-# --------------------------------------------------------------------------------------
-# Helpers
