@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,6 +57,15 @@ def dying_runner(scenario, replicate=0, progress=False):
     if replicate == 1 and not marker.exists():
         marker.touch()
         os._exit(1)
+    return fake_runner(scenario, replicate)
+
+
+def self_killing_runner(scenario, replicate=0, progress=False):
+    """Raises on replicate 1; SIGKILLs its own process when it reaches replicate 4 of b."""
+    if scenario.name == "b" and replicate == 4:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if replicate == 1:
+        raise ValueError("replicate 1 fails")
     return fake_runner(scenario, replicate)
 
 
@@ -229,12 +240,101 @@ def test_killed_process_resumes_without_loss_or_duplicates(tmp_path):
         proc.wait()
     before = stored_files(out)
     assert 6 <= len(before) < 24
+    # The counts are written as runs finish: at most the run being stored is not counted.
+    counts = ResultsStore.open(out).manifest["runs"]
+    assert counts["planned"] == 24 and len(before) - 1 <= counts["done"] <= len(before)
     summary = execute(
         plan_runs(validate_experiment(data)), out, workers=0, progress=False, runner=fake_runner
     )
     assert summary.skipped == len(before) and summary.done == 24 - len(before)
     assert_same_runs(out, whole)
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_manifest_counts_survive_sigkill(tmp_path):
+    """A batch SIGKILLed mid-run (no cleanup): its manifest counts the stored and failed runs."""
+    out = tmp_path / "killed"
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from test_batch import self_killing_runner, small_experiment;"
+        "from model.experiments.batch import run_batch;"
+        "run_batch(small_experiment(replicates=6), out=sys.argv[2], workers=0,"
+        " progress=False, runner=self_killing_runner)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(TESTS), str(out)], timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    stored = len(stored_files(out))
+    failed = len(list((out / "failed").glob("*.json")))
+    assert stored >= 4 and failed >= 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["runs"] == {"planned": 12, "done": stored, "failed": failed}
+    assert "last_batch" not in manifest  # the end-of-batch record was never written
+
+
+def batch_of_six(out: Path) -> tuple[Any, ResultsStore]:
+    """A stored 6-run batch and its store."""
+    plan = plan_runs(validate_experiment(small_experiment()))
+    execute(plan, out, workers=0, progress=False, runner=fake_runner)
+    return plan, ResultsStore.open(out)
+
+
+def test_truncated_run_file_is_found_by_size_and_redone(tmp_path):
+    plan, store = batch_of_six(tmp_path / "o")
+    whole = stored_files(store.root)
+    key = sorted(store.done_keys())[2]
+    path = store.run_path(key)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    counting = CountingRunner()
+    summary = execute(plan, store.root, workers=0, progress=False, runner=counting)
+    assert summary.corrupt == [key] and summary.done == 1 and len(counting.seen) == 1
+    assert (store.root / "corrupt" / f"runs-{key}.parquet").is_file()
+    assert sorted(stored_files(store.root)) == sorted(whole)
+    for name, frame in stored_files(store.root).items():
+        pd.testing.assert_frame_equal(frame, whole[name])
+
+    path.write_bytes(b"")  # an emptied file too
+    summary = execute(plan, store.root, workers=0, progress=False, runner=fake_runner)
+    assert summary.corrupt == [key] and summary.done == 1
+
+
+def test_same_size_corruption_is_found_by_checksum_with_verify_only(tmp_path):
+    """Only --verify (the checksum) catches corruption that keeps a file's size."""
+    plan, store = batch_of_six(tmp_path / "o")
+    whole = stored_files(store.root)
+    key = sorted(store.done_keys())[4]
+    path = store.run_path(key)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 8] = bytes(b ^ 0xFF for b in data[middle : middle + 8])
+    path.write_bytes(bytes(data))
+
+    counting = CountingRunner()
+    summary = execute(plan, store.root, workers=0, progress=False, runner=counting)
+    assert summary.corrupt == [] and counting.seen == []  # the size is right: not seen
+    summary = execute(plan, store.root, workers=0, progress=False, runner=counting, verify=True)
+    assert summary.corrupt == [key] and summary.done == 1 and len(counting.seen) == 1
+    for name, frame in stored_files(store.root).items():
+        pd.testing.assert_frame_equal(frame, whole[name])
+    again = execute(plan, store.root, workers=0, progress=False, runner=counting, verify=True)
+    assert again.corrupt == [] and again.done == 0
+
+
+def test_cli_batch_reports_a_truncated_run(tmp_path, monkeypatch):
+    _plan, store = batch_of_six(tmp_path / "o")
+    key = sorted(store.done_keys())[0]
+    store.run_path(key).write_bytes(b"PAR1")
+    experiment = tmp_path / "small.toml"
+    experiment.write_text(
+        'name = "small"\nseed = 11\nreplicates = 3\n'
+        '[[scenarios]]\nname = "a"\nset = ["years=3"]\n'
+        '[[scenarios]]\nname = "b"\nset = ["years=4"]\n'
+    )
+    monkeypatch.setattr("model.runner.run_scenario", fake_runner)
+    args = ["batch", str(experiment), "--out", str(store.root), "--workers", "0"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "set aside 1" in result.output
+    assert len(stored_files(store.root)) == 6
 
 
 # --------------------------------------------------------------------------------------

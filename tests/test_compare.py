@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,15 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.errors import InputError
-from model.experiments.compare import compare, compare_scenarios, mean_ci, ratio_ci
+from model.experiments.compare import (
+    IncompleteComparisonWarning,
+    compare,
+    compare_scenarios,
+    mean_ci,
+    ratio_ci,
+)
 from model.experiments.measures import MEASURES, RATIO_MEASURES, run_measures
+from model.experiments.store import ResultsStore
 from model.runner import COUNTY_MEASURES
 from model.viz.experiment_figures import compare_figure
 
@@ -185,3 +193,39 @@ def test_cli_compare_flags_that_need_scenario_files(tmp_path):
     compare_scenarios(["baseline.toml"], 1, overrides=SMALL, out=runs)
     result = CliRunner().invoke(app, ["compare", str(runs), "--replicates", "3"])
     assert result.exit_code == 2 and "only with scenario files" in result.output
+
+
+def test_compare_warns_when_arms_have_uneven_runs():
+    results = synthetic({"a": 0.0, "b": 5.0})
+    incomplete = results[~((results["scenario"] == "b") & (results["replicate"] >= 2))]
+    with pytest.warns(IncompleteComparisonWarning, match=r"a n=4, b n=2"):
+        table = compare(incomplete, measures=["per_capita_income"])
+    assert dict(zip(table["arm"], table["n"], strict=True)) == {"a": 4, "b": 2}
+
+    # Even arms, but fewer than planned (a results folder that is not finished).
+    short = results[results["replicate"] < 3]
+    short.attrs["planned_replicates"] = 4
+    with pytest.warns(IncompleteComparisonWarning, match=r"a n=3, b n=3; 4 planned"):
+        compare(short, measures=["per_capita_income"])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IncompleteComparisonWarning)
+        compare(results, measures=["per_capita_income"])  # complete: no warning
+
+
+def test_cli_compare_of_an_incomplete_folder_warns_and_prints_n(tmp_path):
+    runs = tmp_path / "runs"
+    compare_scenarios(["baseline.toml", "anqiu_2023.toml"], 2, overrides=SMALL, out=runs)
+    store = ResultsStore.open(runs)
+    plan = store.plan()
+    lost = plan.loc[plan["scenario"] == "anqiu_2023", "run_key"].iloc[0]
+    store.run_path(lost).unlink()
+    result = CliRunner().invoke(app, ["compare", str(runs), "--no-figure"])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "incomplete" in line]
+    assert warned == [
+        "warning: incomplete comparison: runs per arm differ "
+        "(baseline n=2, anqiu_2023 n=1; 2 planned per arm)"
+    ]
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in result.stdout.splitlines()]
+    assert ["n", "runs", "2", "1"] in rows

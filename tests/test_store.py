@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -11,6 +12,7 @@ import pytest
 
 from model.atomic import atomic_write
 from model.errors import InputError
+from model.experiments.integrity import read_sidecar, sidecar_path
 from model.experiments.store import FORMAT_VERSION, ResultsStore, run_key
 
 
@@ -170,3 +172,70 @@ def test_run_key_depends_on_scenario_replicate_and_version():
         )
         == 4
     )
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
+def test_store_files_honour_the_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        store = new_store(tmp_path)
+        put(store, "ab" + "5" * 18)
+        store.write_run("ab" + "5" * 18, {"county_yearly": frame("x"), "villages": frame("y")})
+        store.write_failure("cd" + "6" * 18, {"error": "ValueError: x"})
+        store.write_counts(2, 1, 1)
+    finally:
+        os.umask(old)
+    files = [p for p in store.root.rglob("*") if p.is_file()]
+    names = {p.name for p in files}
+    assert {"manifest.json", "plan.parquet", "ab" + "5" * 18 + ".json"} <= names
+    assert len([p for p in files if p.suffix == ".parquet"]) == 3  # plan, run, table
+    modes = {p.relative_to(store.root).as_posix(): oct(p.stat().st_mode & 0o777) for p in files}
+    assert modes == dict.fromkeys(modes, oct(mode))
+
+
+def test_sidecar_holds_each_files_size_and_sha256(tmp_path):
+    store = new_store(tmp_path)
+    key = "ab" + "7" * 18
+    store.write_run(key, {"county_yearly": frame(key), "villages": frame(key, 5)})
+    files = read_sidecar(store.root, key)
+    assert sorted(files) == ["county_yearly", "villages"]
+    for table, recorded in files.items():
+        data = store.run_path(key, table).read_bytes()
+        assert recorded == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    assert store.manifest["integrity"]["algorithm"] == "sha256"
+    assert store.manifest["format_version"] == FORMAT_VERSION == 2
+
+
+def test_size_check_finds_truncated_and_missing_files_checksum_only_same_size_ones(tmp_path):
+    """Sizes catch truncation, emptying and a lost table; only the checksum catches flips."""
+    store = new_store(tmp_path)
+    keys = [c * 2 + "8" * 18 for c in "abcd"]
+    for key in keys:
+        store.write_run(key, {"county_yearly": frame(key), "villages": frame(key)})
+    truncated, emptied, lost, flipped = keys
+    path = store.run_path(truncated)
+    path.write_bytes(path.read_bytes()[:-10])
+    store.run_path(emptied, "villages").write_bytes(b"")
+    store.run_path(lost, "villages").unlink()
+    path = store.run_path(flipped)
+    data = bytearray(path.read_bytes())
+    data[40] ^= 0xFF
+    path.write_bytes(bytes(data))
+    assert store.check_runs() == [truncated, emptied, lost]
+    assert not sidecar_path(store.root, truncated).exists()
+    assert store.done_keys() == {flipped}
+    assert store.check_runs() == []
+    assert store.verify() == [flipped]
+    assert store.done_keys() == set()
+
+
+def test_runs_of_layout_1_are_checked_by_footer_and_given_a_sidecar(tmp_path):
+    store = new_store(tmp_path)
+    good, bad = "ab" + "9" * 18, "ac" + "9" * 18
+    for key in (good, bad):
+        store.write_run(key, {"county_yearly": frame(key)})
+        sidecar_path(store.root, key).unlink()
+    store.run_path(bad).write_bytes(b"PAR1 garbage")
+    assert store.check_runs() == [bad]
+    assert read_sidecar(store.root, good)["county_yearly"]["size"] > 0
+    assert store.check_runs(checksum=True) == []

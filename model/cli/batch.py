@@ -6,8 +6,11 @@ command line starts fast for every other command.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -236,7 +239,8 @@ def _compare_folder(folder: Path, reference: str | None, measure: Any) -> pd.Dat
     results = load_results(folder)
     # Default: the experiment's reference scenario (its first point, for a sweep).
     stored = manifest(folder).get("experiment", {}).get("reference")
-    return compare_table(results, reference or first_arm(results, stored), measure)
+    with _warnings_as_lines():
+        return compare_table(results, reference or first_arm(results, stored), measure)
 
 
 def _compare_files(
@@ -266,7 +270,25 @@ def _compare_files(
         _err(f"warning: {summary.failed_total} run(s) failed; see {target}/failed/")
     if summary.code_changed:
         _err("warning: " + CODE_CHANGED.format(out=target))
-    return compare_table(load_results(target), exp.reference_name, measure)
+    with _warnings_as_lines():
+        return compare_table(load_results(target), exp.reference_name, measure)
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Print a comparison's warnings (an incomplete store: n per arm) as one line each."""
+    from model.experiments.compare import IncompleteComparisonWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", IncompleteComparisonWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, IncompleteComparisonWarning):
+            _err(f"warning: {warning.message}")
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
 
 
 def _num(value: Any) -> str:
@@ -308,6 +330,9 @@ def _print_comparison(table: pd.DataFrame) -> None:
     out.add_column("unit")
     for arm in arms:
         out.add_column(escape(arm + (" (ref)" if arm == ref else "")), justify="right")
+    # Runs behind each arm's means (the most of any measure: NaN values are left out).
+    runs = table.groupby("arm", sort=False)["n"].max().reindex(arms)
+    out.add_row("n", "runs", *(str(int(n)) for n in runs))
     for name, part in table.groupby("measure", sort=False):
         cells = part.set_index("arm").reindex(arms)
         means = [_interval(r.mean, r.ci_low, r.ci_high) for r in cells.itertuples()]

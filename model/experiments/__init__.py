@@ -16,7 +16,7 @@ other depending on import order.
 How the modules depend on each other (no cycles)::
 
     experiment -> variants, design -> plan -> execute (evaluate, backends/, progress)
-    store (run_files, folder, provenance) <- plan, execute, batch
+    store (run_files, integrity, folder, provenance) <- plan, execute, batch
     batch (run_batch, load_results) <- compare, sensitivity <- measures
 """
 
@@ -55,6 +55,7 @@ _WHERE = {
     "RATIO_MEASURES": "measures",
     "run_measures": "measures",
     "compare_scenarios": "compare",
+    "IncompleteComparisonWarning": "compare",
     "comparison_experiment": "compare",
     "sobol_indices": "sensitivity",
     "morris_indices": "sensitivity",

@@ -89,6 +89,8 @@ def load_results(out: str | Path, table: str = "county_yearly") -> pd.DataFrame:
         Columns ``scenario, variant, replicate, seed, run_key``, the ``param:<field>`` (and
         ``design:<field>``) columns of sweeps and designs, then the table's own columns.
         A run shared by two design points (integer rounding) appears under both.
+        ``attrs["planned_replicates"]`` holds the runs planned per scenario and variant
+        (what :func:`~model.experiments.compare.compare` expects per arm).
 
     Raises:
         InputError: For a missing, foreign or corrupt folder.
@@ -99,10 +101,20 @@ def load_results(out: str | Path, table: str = "county_yearly") -> pd.DataFrame:
     keys = list(dict.fromkeys(k for k in plan["run_key"] if k in done))
     data = store.load(table, keys)
     if data.empty:
-        return plan.iloc[0:0].copy()
-    data = data.drop(columns=[c for c in ("scenario", "replicate") if c in data.columns])
-    merged = plan.merge(data, on="run_key", how="inner")
-    return merged.reset_index(drop=True)
+        frame = plan.iloc[0:0].copy()
+    else:
+        data = data.drop(columns=[c for c in ("scenario", "replicate") if c in data.columns])
+        frame = plan.merge(data, on="run_key", how="inner").reset_index(drop=True)
+    frame.attrs["planned_replicates"] = _planned_per_arm(plan)
+    return frame
+
+
+def _planned_per_arm(plan: pd.DataFrame) -> int:
+    """Runs planned per (scenario, variant): the replicates each arm should have."""
+    labels = [c for c in ("scenario", "variant") if c in plan.columns]
+    if plan.empty or not labels:
+        return 0
+    return int(plan.groupby(labels, sort=False).size().max())
 
 
 def batch_status(out: str | Path) -> pd.DataFrame:

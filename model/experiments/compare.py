@@ -14,12 +14,18 @@ Ratio measures (income gained per yuan of public money, :data:`RATIO_MEASURES`) 
 ratio of two mean paired differences; their interval comes from the delta method for a
 ratio of paired means. When the arm spends less than 1 yuan more (or less) than the
 reference, the ratio is undefined and reported as NaN with a note, not as a huge number.
+
+Every row says from how many runs it comes (``n``). When the arms do not all have the
+planned number of runs (an incomplete or partly failed results folder), :func:`compare`
+warns with an :class:`IncompleteComparisonWarning` naming each arm's n: means from n=2
+and n=1 are not comparable as if they were from n=5.
 """
 
 from __future__ import annotations
 
 import math
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -38,6 +44,29 @@ from model.scenario import Scenario, load_scenario, resolve_path
 
 #: Confidence level of every interval.
 LEVEL = 0.95
+
+
+class IncompleteComparisonWarning(UserWarning):
+    """Some arms of a comparison have fewer runs than others, or than were planned."""
+
+
+def warn_if_incomplete(runs: pd.DataFrame, planned: int | None = None) -> None:
+    """Warn (:class:`IncompleteComparisonWarning`) when the arms' run counts are uneven.
+
+    Args:
+        runs: One row per run, with an ``arm`` column (from :func:`run_measures`).
+        planned: Runs planned per arm (``None``: the largest count found).
+    """
+    counts = runs.groupby("arm", sort=False).size()
+    expected = max(int(counts.max()) if len(counts) else 0, planned or 0)
+    if (counts == expected).all():
+        return
+    arms = ", ".join(f"{arm} n={n}" for arm, n in counts.items())
+    warnings.warn(
+        f"incomplete comparison: runs per arm differ ({arms}; {expected} planned per arm)",
+        IncompleteComparisonWarning,
+        stacklevel=3,
+    )
 
 
 def mean_ci(
@@ -107,6 +136,8 @@ def compare(
         results: ``county_yearly`` rows (from
             :func:`model.experiments.batch.load_results`, or any frame
             with ``scenario``, ``replicate``, ``year`` and the county measures).
+            ``results.attrs["planned_replicates"]`` (set by ``load_results``) is the number
+            of runs planned per arm.
         reference: Arm label or scenario name of the reference (default: the first arm).
         measures: Measure names (default: all of :data:`MEASURES` and :data:`RATIO_MEASURES`).
         level: Confidence level.
@@ -116,9 +147,14 @@ def compare(
         unit, n, mean, ci_low, ci_high, pairs, diff, diff_low, diff_high, reference, note``
         and any ``param:*`` columns. For ratio measures ``mean``/``ci_*`` hold the ratio and
         the ``diff`` columns are empty; the reference arm has no ratio.
+
+    Warns:
+        IncompleteComparisonWarning: When the arms do not all have the same number of
+            runs, or fewer than planned.
     """
     per_run, ratios = select_measures(measures)
     runs = run_measures(results, [m.name for m in per_run])
+    warn_if_incomplete(runs, results.attrs.get("planned_replicates"))
     arms = list(dict.fromkeys(runs["arm"]))
     ref = _reference_arm(runs, arms, reference)
     params = [c for c in runs.columns if c.startswith("param:")]

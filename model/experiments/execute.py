@@ -10,7 +10,11 @@ Execution is resumable: each finished run is stored under its key and runs alrea
 are skipped, so executing the same plan again after a crash or Ctrl-C continues where it
 stopped, and never runs anything twice. A run that raises is recorded in ``failed/`` with
 its traceback and the execution goes on (``retry_failed`` runs them again); runs lost to
-the infrastructure (a worker that kept dying) are tried again every time.
+the infrastructure (a worker that kept dying) are tried again every time. The manifest's
+run counts are rewritten after every run, so a killed execution's manifest still says how
+many runs are stored and failed. Before running, every stored run's file sizes are checked
+against those written (and, with ``verify``, their checksums): a bad run is set aside and
+done again.
 
 Stored runs are reused by key, and the key holds the model *version*, not every edit of
 the code. A batch reuses them whatever the code (and warns, :data:`CODE_CHANGED`); checks
@@ -32,7 +36,7 @@ from model.errors import InputError
 from model.experiments.evaluate import Evaluator, Outcome, Runner, identity
 from model.experiments.plan import Plan, RunSpec
 from model.experiments.progress import RunProgress
-from model.experiments.provenance import code_fingerprint, environment, now
+from model.experiments.provenance import code_fingerprint, environment
 from model.experiments.store import ResultsStore
 
 #: Warning shown when a folder's runs were made by other model code (same version).
@@ -59,7 +63,8 @@ class BatchSummary:
         failed_total: Failure records of the plan after this execution.
         seconds: Wall time.
         interrupted: Whether the execution stopped early (Ctrl-C).
-        corrupt: Runs set aside by ``verify``.
+        corrupt: Runs set aside because their files are not as written (size, or with
+            ``verify`` checksum).
         code_changed: The folder holds runs made by other model code or data (same
             version): they are reused, which is wrong if the change altered results.
         stale: Planned runs stored by other code or libraries, removed and made again
@@ -162,7 +167,8 @@ def execute(
         scheduler: Address of a running Dask scheduler.
         progress: Show a progress bar on stderr.
         retry_failed: Run again the runs recorded as failed.
-        verify: Check every stored file first; unreadable ones are set aside and re-run.
+        verify: Check every stored file's checksum, not only its size, first (only this
+            catches corruption that keeps the size); bad runs are set aside and re-run.
         runner: The run function (default :func:`model.runner.run_scenario`).
         durable: Flush each file to disk before renaming it.
         reuse: Which stored runs count as done (see the module docstring).
@@ -181,7 +187,9 @@ def execute(
         todo = _runs_to_do(store, plan, summary, retry_failed, verify, reuse)
         try:
             bar = RunProgress(len(todo), progress, label)
-            _run(todo, plan.tables, runner, make_evaluator(workers, scheduler), store, summary, bar)
+            tally = RunTally(store, plan)
+            evaluator = make_evaluator(workers, scheduler)
+            _run(todo, plan.tables, runner, evaluator, store, summary, bar, tally)
         except KeyboardInterrupt:
             summary.interrupted = True
             raise
@@ -213,8 +221,7 @@ def _runs_to_do(
     store.manifest.update(code=code, environment=env)
     store.write_manifest()
     store.clean_temporary()
-    if verify:
-        summary.corrupt = store.verify()
+    summary.corrupt = store.check_runs(checksum=verify)
     store.write_plan(plan.table)
     done = store.done_keys()
     # Runs whose model raised are outcomes: skipped unless asked. Runs lost to the
@@ -237,7 +244,9 @@ def _run(
     store: ResultsStore,
     summary: BatchSummary,
     bar: RunProgress,
+    tally: RunTally,
 ) -> None:
+    tally.write()
     if not todo:
         return  # no cluster is started for nothing
     with bar, evaluator:
@@ -245,7 +254,36 @@ def _run(
             ok = _store_outcome(store, spec, outcome)
             summary.done += ok
             summary.failed += not ok
+            tally.finished(spec.key, ok)
             bar.advance(ok)
+
+
+class RunTally:
+    """The plan's run counts, kept current in the manifest as runs finish.
+
+    Each finished run rewrites the manifest (atomically, after the run's files), so a kill
+    leaves counts that match the files, short of the one run being stored at that instant
+    (the next execution counts the files again).
+    """
+
+    def __init__(self, store: ResultsStore, plan: Plan) -> None:
+        self.store = store
+        self.planned = {spec.key for spec in plan.runs}
+        self.done = store.done_keys() & self.planned
+        self.failed = (set(store.failures()) & self.planned) - self.done
+
+    def finished(self, key: str, ok: bool) -> None:
+        """Count a run that was stored (``ok``) or recorded as failed, and write the counts."""
+        if ok:
+            self.done.add(key)
+            self.failed.discard(key)
+        else:
+            self.failed.add(key)
+        self.write()
+
+    def write(self) -> None:
+        """Write the counts into the manifest."""
+        self.store.write_counts(len(self.planned), len(self.done), len(self.failed))
 
 
 def _store_outcome(store: ResultsStore, spec: RunSpec, outcome: Outcome) -> bool:
@@ -269,11 +307,5 @@ def _record(store: ResultsStore, plan: Plan, summary: BatchSummary) -> None:
     planned = {spec.key for spec in plan.runs}
     done = store.done_keys()
     summary.failed_total = len((set(store.failures()) & planned) - done)
-    store.manifest["runs"] = {
-        "planned": summary.planned,
-        "done": len(done & planned),
-        "failed": summary.failed_total,
-    }
     store.manifest["last_batch"] = summary.as_dict()
-    store.manifest["updated"] = now()
-    store.write_manifest()
+    store.write_counts(summary.planned, len(done & planned), summary.failed_total)

@@ -23,7 +23,9 @@ from model.errors import InputError
 from model.experiments.run_files import FORMAT
 
 #: Layout version; a folder written by a newer layout is refused, not misread.
-FORMAT_VERSION = 1
+#: 2 added the per-run sidecars of sizes and checksums (``checks/``) and run counts kept
+#: current as runs finish; folders of layout 1 are read and continued as layout 2.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 
 

@@ -11,6 +11,8 @@ Layout of a results folder ``OUT``::
                                       seed, param:<field> (and design:<field> for SALib)
     OUT/runs/ab/<key>.parquet         county_yearly of one run (key starts with "ab")
     OUT/tables/<table>/ab/<key>.parquet   other kept tables of that run
+    OUT/checks/ab/<key>.json          size and sha256 of each file of that run
+                                      (:mod:`model.experiments.integrity`)
     OUT/failed/<key>.json             a run that raised: error, traceback, scenario, replicate
     OUT/corrupt/                      files set aside by ``--verify``
     OUT/.lock                         held while an execution writes into the folder
@@ -22,9 +24,14 @@ to a temporary name in the same folder, flushed to disk and renamed (``os.replac
 on POSIX), so a crash or Ctrl-C never leaves a half-written run under its final name; the
 ``county_yearly`` file is written last and marks the run as done.
 
+The manifest's run counts are rewritten (atomically) as each run finishes, so even the
+manifest of a killed batch says how many runs are stored and failed.
+
 A corrupt file (short of disk faults or manual editing, atomic writes rule it out) is an
-:class:`~model.errors.InputError` naming it; ``--verify`` moves unreadable ones to
-``corrupt/`` and runs them again.
+:class:`~model.errors.InputError` naming it. On resume, :meth:`ResultsStore.check_runs`
+compares every stored file's size with the one written (cheap) and ``--verify`` also its
+checksum (only that catches corruption that keeps the size); a bad run's files are moved
+to ``corrupt/`` and the run is done again.
 """
 
 from __future__ import annotations
@@ -51,12 +58,18 @@ from model.experiments.folder import (
     read_json,
     read_manifest,
 )
+from model.experiments.integrity import (
+    MANIFEST_ENTRY,
+    SIDECARS,
+    check_runs,
+    fingerprint,
+    write_sidecar,
+)
 from model.experiments.provenance import now
 from model.experiments.run_files import (
     FORMAT,
     DamagedFileError,
     encode_table,
-    is_readable,
     read_meta,
     read_table,
 )
@@ -172,6 +185,9 @@ class ResultsStore:
             }
             store = cls(root, manifest, durable)
         store.manifest["model_version"] = model.__version__
+        # A folder of layout 1 is continued in this layout (its runs get sidecars on resume).
+        store.manifest["format_version"] = FORMAT_VERSION
+        store.manifest["integrity"] = MANIFEST_ENTRY
         store.manifest["updated"] = now()
         if not (root / MANIFEST).exists():
             # Mark a new folder as ours at once; an existing one is rewritten by the batch
@@ -197,6 +213,12 @@ class ResultsStore:
         """Write ``manifest.json`` atomically."""
         text = json.dumps(self.manifest, indent=2, sort_keys=True, default=str)
         atomic_write(self.root / MANIFEST, text, durable=self.durable)
+
+    def write_counts(self, planned: int, done: int, failed: int) -> None:
+        """Record the run counts in the manifest (after every run, so a kill keeps them)."""
+        self.manifest["runs"] = {"planned": planned, "done": done, "failed": failed}
+        self.manifest["updated"] = now()
+        self.write_manifest()
 
     def write_plan(self, plan: pd.DataFrame) -> None:
         """Store the planned runs (one row per run key)."""
@@ -259,11 +281,16 @@ class ResultsStore:
                 Parquet metadata of frames, so a file alone says which run it is.
         """
         full = {"key": key, "format": FORMAT, **(meta or {})}
-        # Other tables first: the county_yearly file is the "done" mark and comes last.
-        for name in sorted(tables, key=lambda n: n == COUNTY_YEARLY):
-            value = tables[name]
-            data = value if isinstance(value, bytes) else encode_table(value, full)
-            atomic_write(self.run_path(key, name), data, durable=self.durable)
+        encoded = {
+            name: value if isinstance(value, bytes) else encode_table(value, full)
+            for name, value in tables.items()
+        }
+        # The sidecar first, then the other tables: the county_yearly file is the "done"
+        # mark and comes last, so every run marked done has its fingerprints.
+        files = {name: fingerprint(data) for name, data in encoded.items()}
+        write_sidecar(self.root, key, files, self.durable)
+        for name in sorted(encoded, key=lambda n: n == COUNTY_YEARLY):
+            atomic_write(self.run_path(key, name), encoded[name], durable=self.durable)
         with contextlib.suppress(FileNotFoundError):
             self.failed_path(key).unlink()
 
@@ -282,7 +309,7 @@ class ResultsStore:
 
     def read_run(self, key: str) -> dict[str, pd.DataFrame]:
         """Every stored table of one run, as the run returned it (no ``run_key`` column)."""
-        names = [COUNTY_YEARLY, *sorted(p.parent.parent.name for p in self._other_files(key))]
+        names = [COUNTY_YEARLY, *sorted(p.parent.parent.name for p in self.other_files(key))]
         return {name: self.load(name, [key]).drop(columns="run_key") for name in names}
 
     def read_result(self, key: str, scenario: Any, replicate: int) -> Any:
@@ -359,30 +386,21 @@ class ResultsStore:
         )
 
     def verify(self) -> list[str]:
-        """Check every stored file; move unreadable ones to ``corrupt/`` so they re-run.
+        """Check every stored file's size and checksum (``--verify``); see :meth:`check_runs`."""
+        return self.check_runs(checksum=True)
 
-        Returns:
-            Keys of the runs set aside.
-        """
-        bad = [
-            key
-            for key in sorted(self.done_keys())
-            if not all(is_readable(p, key) for p in [self.run_path(key), *self._other_files(key)])
-        ]
-        quarantine = self.root / "corrupt"
-        for key in bad:
-            quarantine.mkdir(exist_ok=True)
-            for path in [self.run_path(key), *self._other_files(key)]:
-                if path.exists():
-                    os.replace(path, quarantine / f"{path.parent.parent.name}-{path.name}")
-        return bad
+    def check_runs(self, checksum: bool = False) -> list[str]:
+        """Set aside the runs whose files are not as written, so they re-run (sizes always,
+        checksums when ``checksum``: see :func:`model.experiments.integrity.check_runs`)."""
+        return check_runs(self, checksum)
 
-    def _other_files(self, key: str) -> list[Path]:
+    def other_files(self, key: str) -> list[Path]:
+        """A run's stored files other than ``county_yearly``."""
         return list(self.root.glob(f"tables/*/{key[:2]}/{key}.parquet"))
 
     def remove_runs(self) -> None:
         """Delete every stored run and failure record (the manifest and plan stay)."""
-        for folder in ("runs", "tables", "failed"):
+        for folder in ("runs", "tables", SIDECARS, "failed"):
             shutil.rmtree(self.root / folder, ignore_errors=True)
 
     def clean_temporary(self) -> int:
@@ -398,7 +416,3 @@ class ResultsStore:
         """The folder's lock, held while an execution writes into it (see
         :func:`model.experiments.folder.folder_lock`)."""
         return folder_lock(self.root / LOCK, self.root)
-
-
-# --------------------------------------------------------------------------------------
-# Helpers
