@@ -60,7 +60,7 @@ def show(
         bool,
         typer.Option(
             "--explain",
-            help="A table of every field: its value, unit, source and meaning (instead of TOML).",
+            help="Every field with its value, unit, meaning and source (instead of TOML).",
         ),
     ] = False,
 ) -> None:
@@ -69,34 +69,48 @@ def show(
 
     resolved = load_scenario(scenario, set_ or [])
     if explain:
-        from model.terminal import console
-
-        console().print(explain_table(resolved))
+        print_explanation(resolved)
         return
     typer.echo(tomli_w.dumps(_drop_none(resolved.to_dict())))
 
 
-def explain_table(resolved: Scenario) -> Any:
-    """A rich table of the scenario's fields: value (and default, if it differs), unit, source."""
-    from rich.markup import escape
-    from rich.table import Table
+def explain_rows(resolved: Scenario) -> list[tuple[str, str]]:
+    """Every field of the scenario as (``field = value unit``, its meaning and source).
 
+    The value is the resolved one (after extends and --set); a value that differs from the
+    schema's default names the default.
+    """
     from model.scenario import parameter_rows
 
-    table = Table(title=escape(f"scenario '{resolved.name}': every field"), show_lines=False)
-    table.add_column("field", overflow="fold")
-    table.add_column("value", justify="right", overflow="fold")
-    table.add_column("unit", overflow="fold")
-    table.add_column("meaning [source]", overflow="fold", ratio=1)
+    rows = []
     for row in parameter_rows():
-        value = _value_of(resolved, row["parameter"], row["default"])
-        shown = _text(value)
-        if shown != _text(row["default"]):
-            shown += f" (default {_text(row['default'])})"
-        meaning = row["description"] + (f" [{row['source']}]" if row["source"] else "")
-        unit = "" if row["unit"] in ("", "-") else row["unit"]
-        table.add_row(*map(escape, (row["parameter"], shown, unit, meaning)))
-    return table
+        value = _text(_value_of(resolved, row["parameter"], row["default"]))
+        unit = "" if row["unit"] in ("", "-") else f" {row['unit']}"
+        head = f"{row['parameter']} = {value}{unit}"
+        if value != _text(row["default"]):
+            head += f"  (default {_text(row['default'])})"
+        meaning = row["description"] or "-"
+        if row["source"]:
+            meaning += f". Source: {row['source']}"
+        rows.append((head, meaning))
+    return rows
+
+
+def print_explanation(resolved: Scenario) -> None:
+    """Print :func:`explain_rows`, wrapped to the terminal (rich counts wide characters)."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from model.terminal import console
+
+    out = console(highlight=False)
+    with out.capture() as captured:
+        out.print(f"# scenario '{resolved.name}': every field's value, unit, meaning, source")
+        for head, meaning in explain_rows(resolved):
+            out.print(Text(head, overflow="fold"))
+            out.print(Padding(Text(meaning, overflow="fold"), (0, 0, 0, 4), expand=False))
+    # Rich pads wrapped lines to the width: no trailing blanks in a pipe or a file.
+    typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 def _value_of(resolved: Scenario, dotted: str, default: Any) -> Any:
@@ -112,6 +126,8 @@ def _value_of(resolved: Scenario, dotted: str, default: Any) -> Any:
 def _text(value: Any) -> str:
     if value is None:
         return "-"
+    if isinstance(value, str):
+        return value if value else '""'
     if isinstance(value, list | dict):
         return repr(value)
     return str(value)
