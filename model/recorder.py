@@ -264,6 +264,19 @@ class Recorder:
         return out
 
 
+def microdata_columns() -> int:
+    """Columns of the stored household micro-data (see ``Recorder._household_year``)."""
+    from dataclasses import fields
+
+    from model.households import HouseholdTable
+    from model.registry import INCOME_SOURCES
+
+    # Every column of the table but the two income dicts, one per income source; year,
+    # household, village_id and per_capita_income; the runner's scenario and replicate.
+    kept = [f for f in fields(HouseholdTable) if f.name not in ("income", "last_year_income")]
+    return len(kept) + len(INCOME_SOURCES.names()) + 6
+
+
 def stream_sample(model: JointVillageModel, n: int, share: float) -> np.ndarray:
     """A fixed sample of households (from the county-level population stream)."""
     if share >= 1.0:

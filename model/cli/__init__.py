@@ -9,9 +9,11 @@ application. The console entry point is :func:`main`; ``python -m model.cli`` is
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
+import model
 from model.cli import app as cli_app
 from model.cli import batch as cli_batch
 from model.cli import county as cli_county
@@ -37,6 +39,29 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def print_version(value: bool) -> None:
+    """``--version``: the model's version, and stop."""
+    if value:
+        typer.echo(f"jointvillage {model.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=print_version,
+            is_eager=True,
+            help="Print the version (jointvillage X.Y.Z) and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Agent-based model of cross-village joint building (跨村联建) in Anqiu county."""
+
 
 for module in (
     cli_scenario,

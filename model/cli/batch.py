@@ -7,6 +7,7 @@ command line starts fast for every other command.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import sys
 import warnings
@@ -27,7 +28,8 @@ WorkersOption = Annotated[
     typer.Option(
         "--workers",
         "-w",
-        help="Worker processes of a local Dask cluster (0 = run in this process).",
+        help="Worker processes of a local Dask cluster (default one per CPU; 0 = run in "
+        "this process).",
         min=0,
     ),
 ]
@@ -103,6 +105,10 @@ def batch(
         typer.Option("--verify", help="Check stored files first; re-run unreadable ones."),
     ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the batch summary as JSON (instead of the folder)."),
+    ] = False,
 ) -> None:
     """Run an experiment's scenarios and replicates into a results folder (resumable).
 
@@ -152,7 +158,10 @@ def batch(
             f"warning: {summary.failed_total} run(s) failed; errors in {target}/failed/ "
             "(--retry-failed runs them again)"
         )
-    typer.echo(str(target))
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), indent=1, default=str))
+    else:
+        typer.echo(str(target))
 
 
 # --------------------------------------------------------------------------------------
@@ -188,7 +197,7 @@ def compare(
             "for a results folder: that folder).",
         ),
     ] = None,
-    workers: WorkersOption = 0,
+    workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     no_figure: NoFigureOption = False,
 ) -> None:
@@ -198,7 +207,10 @@ def compare(
     difference against the reference, as a table (printed, CSV) and a figure.
     """
     from model.experiments.compare import write_comparison
+    from model.experiments.execute import check_workers
 
+    if workers:
+        check_workers(workers, scheduler)
     folders = [p for p in inputs if p.is_dir()]
     if folders:
         if len(inputs) != 1:
@@ -379,9 +391,10 @@ def sensitivity(
 
 
 def _print_sensitivity(table: pd.DataFrame) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
+
+    from model.terminal import console
 
     sobol = "S1" in table.columns
     several = table["scenario"].nunique() > 1
@@ -413,4 +426,4 @@ def _print_sensitivity(table: pd.DataFrame) -> None:
             ]
         cells.append(str(row.note or ""))
         out.add_row(*map(escape, cells))
-    Console(width=140).print(out)
+    console().print(out)

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import typer
 
 from model.errors import EXIT_INPUT_ERROR, InputError
-from model.invariants import EXIT_INVARIANT, InvariantError
 
 #: Exit status after Ctrl-C (the shell's convention: 128 + SIGINT).
 EXIT_INTERRUPTED = 130
@@ -33,6 +32,9 @@ def user_errors[F: Callable[..., Any]](func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # Imported here (numpy): `jointvillage --version` and `--help` start without it.
+        from model.invariants import EXIT_INVARIANT, InvariantError
+
         try:
             return func(*args, **kwargs)
         except InputError as err:

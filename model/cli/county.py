@@ -6,17 +6,19 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from model.cli.common import SetOption, user_errors
-from model.rng import stream
-from model.scenario import Scenario, load_scenario
-from model.world.alliances import MODES, Alliances, alliance_summary, form_alliances
-from model.world.county import County, build_county, county_summary
+from model.terminal import console as terminal_console
+
+# The model is imported inside the functions: `jointvillage --version` should not wait for it.
+if TYPE_CHECKING:
+    from model.scenario import Scenario
+    from model.world.alliances import Alliances
+    from model.world.county import County
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +50,8 @@ def county(
         from model.viz.gis import check_gis_path  # geopandas only when asked for
 
         check_gis_path(gis)
+    from model.scenario import load_scenario
+
     resolved = load_scenario(scenario, set_ or [])
     built, alliances, seconds = build(resolved)
     # Imported here: matplotlib is only needed once there is something to draw.
@@ -67,7 +71,7 @@ def county(
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False))
         return
-    console = Console(width=max(Console().width, 100))
+    console = terminal_console()
     console.print(_town_table(built, alliances, resolved))
     console.print(_alliance_table(summary))
     console.print(f"map: {png}")
@@ -81,6 +85,10 @@ def build(scenario: Scenario) -> tuple[County, Alliances, float]:
     Returns:
         The county, its alliances and the wall time in seconds.
     """
+    from model.rng import stream
+    from model.world.alliances import form_alliances
+    from model.world.county import build_county
+
     start = time.perf_counter()
     built = build_county(
         scenario.county,
@@ -99,6 +107,9 @@ def build(scenario: Scenario) -> tuple[County, Alliances, float]:
 
 def summarise(built: County, alliances: Alliances) -> dict[str, Any]:
     """The ``county --json`` object: county totals and alliance counts."""
+    from model.world.alliances import alliance_summary
+    from model.world.county import county_summary
+
     summary: dict[str, Any] = {"source": built.source}
     summary.update(county_summary(built))
     summary.update(alliance_summary(alliances))
@@ -148,6 +159,8 @@ def _town_table(built: County, alliances: Alliances, scenario: Scenario) -> Tabl
 
 
 def _alliance_table(summary: dict[str, Any]) -> Table:
+    from model.world.alliances import MODES
+
     table = Table(title="Alliances")
     table.add_column("measure")
     table.add_column("value", justify="right")

@@ -7,18 +7,21 @@ import platform
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 import model
-from model.atomic import atomic_write, atomic_write_parquet
 from model.cli.common import SetOption, ensure_output_folder, user_errors
 from model.errors import InputError, did_you_mean
-from model.registry import INCOME_SOURCES
-from model.runner import RunResult, run_scenario
-from model.scenario import Scenario, load_scenario
+
+# The model, pandas and Mesa are imported inside the commands: `jointvillage --version` and
+# `--help` should not wait for them.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from model.runner import RunResult
+    from model.scenario import Scenario
 
 RESULTS_DIR = Path("results")
 
@@ -56,6 +59,9 @@ def run(
     set_: SetOption = None,
 ) -> None:
     """Run one scenario: tables (Parquet), manifest, figures and a short summary."""
+    from model.runner import run_scenario
+    from model.scenario import load_scenario
+
     overrides = list(set_ or [])
     if seed is not None:
         overrides.append(f"seed={seed}")
@@ -69,10 +75,12 @@ def run(
     resolved = load_scenario(scenario, overrides)
     folder = ensure_output_folder(out or RESULTS_DIR / resolved.name)
     world = None
-    if gis:
+    if gis or households:
         from model.jointmodel import build_world
 
-        world = build_world(resolved)  # kept for the map's geometries
+        world = build_world(resolved)  # the map's geometries; the micro-data's size
+    if households:
+        warn_microdata_size(resolved, world[0])
     result = run_scenario(resolved, replicate=replicate, progress=not as_json, world=world)
     files = write_results(result, folder, lang=lang, world=world)
     if as_json:
@@ -93,7 +101,10 @@ def demo(
     """The main job: baseline and the Anqiu programme on the full synthetic county."""
     _check_lang(lang)
     ensure_output_folder(out)
+    from model.atomic import atomic_write
     from model.jointmodel import build_world
+    from model.runner import run_scenario
+    from model.scenario import load_scenario
     from model.viz.maps import county_map_figure
     from model.viz.style import save_figure
 
@@ -130,6 +141,8 @@ def write_demo_figures(results: list[RunResult], out: Path, lang: str) -> dict[s
     dashed, the programme's beside it, and their paired difference per year around a zero
     line; ``weak_villages.png``: weak villages of both on one axis.
     """
+    import pandas as pd
+
     from model.viz.figures import weak_villages_figure
     from model.viz.income_figures import reference_paths_figure
     from model.viz.style import save_figure
@@ -153,6 +166,43 @@ def _check_lang(lang: str) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# Household micro-data
+
+#: Above this estimate (MB in memory) ``--households`` warns and points to a sample.
+LARGE_MICRODATA_MB = 50.0
+#: Bytes per cell of households.parquet (measured: ~3.5; the table in memory takes 8).
+PARQUET_BYTES_PER_CELL = 3.5
+
+
+def warn_microdata_size(scenario: Scenario, county: Any) -> None:
+    """Warn on stderr when the household micro-data will be large, and offer a sample.
+
+    The estimate is households kept x years x columns x 8 bytes for the table in memory,
+    x :data:`PARQUET_BYTES_PER_CELL` for the file.
+    """
+    from model.recorder import microdata_columns
+
+    share = scenario.outputs.household_sample
+    kept = int(county.villages["households"].sum() * share)
+    columns = microdata_columns()
+    cells = kept * scenario.years * columns
+    megabytes = cells * 8 / 1e6
+    if megabytes < LARGE_MICRODATA_MB:
+        return
+    advice = (
+        "; for a sample add --set outputs.household_sample=0.1 (a tenth of the households)"
+        if share >= 1.0
+        else ""
+    )
+    print(
+        f"warning: --households keeps about {megabytes:,.0f} MB of micro-data in memory and "
+        f"writes about {cells * PARQUET_BYTES_PER_CELL / 1e6:,.0f} MB to households.parquet "
+        f"({kept:,} households x {scenario.years} years x {columns} columns){advice}",
+        file=sys.stderr,
+    )
+
+
+# --------------------------------------------------------------------------------------
 # Writing
 
 
@@ -166,6 +216,7 @@ def write_results(
     With the run's ``world`` (county, alliances), ``map.gpkg`` is written too
     (:func:`model.viz.gis.run_layers`).
     """
+    from model.atomic import atomic_write, atomic_write_parquet
     from model.viz import figures, income_figures
 
     files: dict[str, Path] = {}
@@ -231,6 +282,8 @@ def summary_json(result: RunResult) -> dict[str, Any]:
 
 def summary_rows() -> list[tuple[str, str, str]]:
     """(column, label, unit) of the final-year summary; income sources from the registry."""
+    from model.registry import INCOME_SOURCES
+
     return [
         ("per_capita_income", "Per-capita disposable income", "yuan/person/yr"),
         *((f"income_{s}", f"  of which {s}", "yuan/person/yr") for s in INCOME_SOURCES.names()),
@@ -250,6 +303,8 @@ def summary_rows() -> list[tuple[str, str, str]]:
 
 def comparison_table(results: list[RunResult]) -> pd.DataFrame:
     """Final-year measures side by side, one column per scenario."""
+    import pandas as pd
+
     rows = []
     for key, label, unit in summary_rows():
         row: dict[str, Any] = {"measure": key, "label": label.strip(), "unit": unit}
@@ -261,8 +316,9 @@ def comparison_table(results: list[RunResult]) -> pd.DataFrame:
 
 def print_summary(results: list[RunResult]) -> None:
     """Print the final year's measures of one or more runs as a table."""
-    from rich.console import Console
     from rich.table import Table
+
+    from model.terminal import console
 
     last_year = int(results[0].tables["county_yearly"].iloc[-1]["year"])
     table = Table(title=f"Final year {last_year}")
@@ -273,13 +329,13 @@ def print_summary(results: list[RunResult]) -> None:
     comparison = comparison_table(results)
     for (_, label, unit), (_, row) in zip(summary_rows(), comparison.iterrows(), strict=True):
         table.add_row(label, unit, *(_fmt(row[r.scenario.name]) for r in results))
-    Console().print(table)
+    console().print(table)
     for result in results:
         typer.echo(f"{result.scenario.name}: {result.wall_seconds:.1f} s")
 
 
 def _fmt(value: float) -> str:
-    if pd.isna(value):
+    if value != value:  # NaN
         return "-"
     if value == 0:
         return "0"

@@ -1,7 +1,13 @@
-"""``jointvillage validation``: reported outcomes against the model, into docs/validation.md."""
+"""``jointvillage validation``: reported outcomes against the model, as a markdown report.
+
+The default report goes to results/validation.md: the command writes into no tracked file
+unless told to (``make validation`` passes ``--out docs/validation.md``).
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +15,9 @@ import typer
 
 from model.cli.common import SetOption, user_errors
 from model.cli.regress import interrupted
+
+#: Where the report goes unless ``--out`` says otherwise: not a tracked file.
+DEFAULT_OUT = Path("results/validation.md")
 
 
 def register(app: typer.Typer) -> None:
@@ -21,9 +30,14 @@ def validation(
     replicates: Annotated[
         int, typer.Option("--replicates", "-r", help="Replicates of each scenario.", min=1)
     ] = 5,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Markdown file to write.")] = Path(
-        "docs/validation.md"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Markdown file to write (make validation writes docs/validation.md).",
+        ),
+    ] = DEFAULT_OUT,
     check: Annotated[
         list[str] | None,
         typer.Option(
@@ -54,13 +68,19 @@ def validation(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the summary records as JSON (the report is written too)."
+        ),
+    ] = False,
 ) -> None:
     """Run the case studies and patterns with replicates and write the validation report.
 
     Each case in scenarios/cases/ is compared with itself with the alliance or policy off.
     """
     # Imported here: the model is only loaded when the command runs.
-    from model.checks.validation import write_validation
+    from model.checks.validation import summary_records, write_validation
 
     parts = ["jointvillage validation", f"--replicates {replicates}", f"--out {out}"]
     parts += [f"--check {name}" for name in check or []]
@@ -79,4 +99,14 @@ def validation(
     except KeyboardInterrupt:
         interrupted(results)
     rows = sum(len(r.rows) for r in found)
+    if as_json:
+        records = [{k: _json_value(v) for k, v in r.items()} for r in summary_records(found)]
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=1, default=str))
+        typer.echo(f"wrote {path} ({len(found)} checks, {rows} rows)", err=True)
+        return
     typer.echo(f"wrote {path} ({len(found)} checks, {rows} rows)")
+
+
+def _json_value(value: object) -> object:
+    """JSON has no NaN: a missing number is null."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value

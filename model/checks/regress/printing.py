@@ -62,10 +62,9 @@ def print_report(report: Report, show_all: bool = False, file: Any = None) -> No
     numbers: all of them when nothing moved, else those of the county measures that moved);
     ``show_all`` shows every record.
     """
-    from rich.console import Console
+    from model.terminal import console as terminal_console
 
-    out = file or sys.stdout
-    console = Console(file=out, width=None if out.isatty() else 220, highlight=False)
+    console = terminal_console(file or sys.stdout, highlight=False)
     for note in report.notes:
         console.print(f"note: {note}", markup=False, soft_wrap=True)
     rows = shown_records(report, show_all)
