@@ -323,9 +323,10 @@ def _interval(mid: Any, low: Any, high: Any) -> str:
 
 
 def _print_comparison(table: pd.DataFrame) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
+
+    from model.terminal import console
 
     if table.empty:
         _err("nothing to compare")
@@ -355,7 +356,7 @@ def _print_comparison(table: pd.DataFrame) -> None:
                 for arm, r in zip(arms, cells.itertuples(), strict=True)
             ]
             out.add_row("", "", *map(escape, diffs), style="dim")
-    Console(width=max(120, 60 + 42 * len(arms))).print(out)
+    console().print(out)
 
 
 # --------------------------------------------------------------------------------------
