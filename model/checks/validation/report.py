@@ -99,8 +99,10 @@ def render(
         "scenario with the alliance or policy switched off, on the same seed and replicate "
         "(common random numbers: the same county, households, weather and prices). "
         '"Model" is the mean over replicates, the range the smallest and largest '
-        "replicate. Reported figures are from DESIGN.md section 1 and the calibration sheet "
-        "(`/work/shared/data/calibration.md`); n/f = not reported.",
+        "replicate. Reported figures are from the Anqiu programme report (大众新媒体 "
+        "party-building case, 2023) for the programme's own cases, and from the public "
+        "source named at the head of each case's scenario file (`scenarios/cases/*.toml`) "
+        "for the cases elsewhere; n/f = not reported.",
         "",
         "## Summary",
         "",
