@@ -12,7 +12,7 @@ from pydantic import model_validator
 
 from model.params import PROGRAMME_REPORT, Section, param
 
-#: The four modes of the programme (Anqiu programme report (大众新媒体 party-building case, 2023)).
+#: The four modes of the programme (Anqiu programme report, 2023; see PROGRAMME_REPORT).
 MODES = ("lead_goose", "strong_leads_weak", "industry_pull", "project_traction")
 
 
