@@ -50,12 +50,7 @@ class Scenario(Section):
         ge=0,
     )
     years: int = param(
-        10,
-        unit="yr",
-        source="model design (docs/ODD.md section 3)",
-        description="Simulated horizon",
-        ge=1,
-        le=50,
+        10, unit="yr", source="model design", description="Simulated horizon", ge=1, le=50
     )
     start_year: int = param(
         2023,
