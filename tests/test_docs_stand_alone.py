@@ -104,3 +104,15 @@ def test_the_patterns_catch_what_they_are_for(text: str) -> None:
 )
 def test_the_patterns_leave_ordinary_text_alone(text: str) -> None:
     assert not any(pattern.search(text) for pattern in FORBIDDEN.values())
+
+
+def test_the_validation_report_shows_no_scratch_path() -> None:
+    from model.checks.validation.report import _shown_command
+
+    assert _shown_command("jointvillage validation --replicates 5 --out /tmp/v.md") == (
+        "jointvillage validation --replicates 5"
+    )
+    inside = f"jointvillage validation --out {PROJECT_ROOT / 'docs' / 'validation.md'} --check x"
+    assert _shown_command(inside) == "jointvillage validation --out docs/validation.md --check x"
+    relative = "jointvillage validation --replicates 1 --out docs/validation.md"
+    assert _shown_command(relative) == relative
