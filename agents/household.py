@@ -1,4 +1,4 @@
-"""Household agent: a thin view on one row of the household columns (DESIGN section 7).
+"""Household agent: a thin view on one row of the household columns (docs/architecture.md).
 
 Households are not created as Mesa agents for a run (240,000 agents cost ~2 s); a notebook
 asks ``model.household(i)`` and gets a view whose attributes read and write that row of

@@ -1,6 +1,6 @@
 """Household state in columns: one numpy array per attribute, rows sorted by village.
 
-Full scale is ~240,000 households (DESIGN section 7), so household state is one numpy array
+Full scale is ~240,000 households (docs/architecture.md), so household state is one numpy array
 per attribute, rows sorted by village so that village totals are a single
 ``np.add.reduceat`` (:meth:`model.villages.VillageTable.sum_by_village`).
 :class:`agents.household.Household` objects are thin views on a row, made on request. The

@@ -1,6 +1,6 @@
 """The joint-village model: a ``mesa.Model`` stepping the county month by month.
 
-One step is one month (DESIGN section 3). The model sets up the county and its mechanisms
+One step is one month (docs/ODD.md section 3). The model sets up the county and its mechanisms
 and runs the month's schedule; the behaviour lives in the mechanisms
 (:mod:`model.mechanisms`) and on the agents (:mod:`agents`). Household state lives in
 columns (:class:`~model.households.HouseholdTable`), village state in

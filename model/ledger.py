@@ -1,6 +1,6 @@
 """Double-entry money accounting between the sectors of the county economy.
 
-Every yuan paid is a yuan received (DESIGN section 4.9): each payment names a payer
+Every yuan paid is a yuan received (docs/ODD.md section 8): each payment names a payer
 sector, a payee sector and a kind, and the ledger keeps flows by (payer, payee, kind) for
 the month and cumulatively. The ``market`` sector is everything outside the county's books
 (buyers of produce, input suppliers, employers elsewhere). Conservation tests compare the

@@ -1,4 +1,4 @@
-"""Output measures: inequality and the tidy tables of DESIGN section 5."""
+"""Output measures: inequality and the tidy tables of docs/ODD.md section 8."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ class OutputParams(Section):
     household_microdata: bool = param(
         False,
         unit="-",
-        source="DESIGN section 5: household micro-data on request",
+        source="model design: household micro-data on request (docs/ODD.md section 8)",
         description="Record yearly household micro-data",
     )
     household_sample: float = param(
@@ -27,7 +27,7 @@ class OutputParams(Section):
     village_monthly: bool = param(
         False,
         unit="-",
-        source="DESIGN section 5",
+        source="model design (docs/ODD.md section 8)",
         description="Record the village-by-month table (large at full scale)",
     )
 

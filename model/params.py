@@ -12,6 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+#: The public source of the programme's own figures, which many defaults cite.
+PROGRAMME_REPORT = "Anqiu programme report (大众新媒体 party-building case, 2023)"
+
 
 class Section(BaseModel):
     """Base class of every scenario section: unknown keys are errors, never ignored."""
@@ -38,7 +41,7 @@ def param(
     Args:
         default: Default value.
         unit: Unit of measurement, e.g. ``"yuan/mu/yr"`` or ``"share"``.
-        source: Where the default comes from (calibration sheet row, publication) or
+        source: Where the default comes from (a publication, report or survey) or
             ``"assumption: <why>"``.
         description: What the parameter means.
         ge: Inclusive lower bound.

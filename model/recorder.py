@@ -1,6 +1,6 @@
 """Collects the model's tidy output tables, month by month and year by year.
 
-Per-household records use the household columns directly (DESIGN section 7), not Mesa's
+Per-household records use the household columns directly (docs/architecture.md), not Mesa's
 per-agent DataCollector: a yearly table is a handful of vectorised reductions. The columns
 follow the registries (:mod:`model.registry`) as they stood when the model was built: one
 ``income_<source>`` column per household income source, one ``collective_<source>`` column

@@ -1,4 +1,4 @@
-"""Random streams derived from the scenario seed (DESIGN section 8).
+"""Random streams derived from the scenario seed (docs/ODD.md section 4, Stochasticity).
 
 One seed feeds a :class:`numpy.random.SeedSequence`; every named stream gets its own fixed
 spawn key, so adding a stream never shifts the others. The county and the alliance

@@ -50,12 +50,12 @@ class Scenario(Section):
         ge=0,
     )
     years: int = param(
-        10, unit="yr", source="DESIGN section 3", description="Simulated horizon", ge=1, le=50
+        10, unit="yr", source="model design", description="Simulated horizon", ge=1, le=50
     )
     start_year: int = param(
         2023,
         unit="yr",
-        source="programme start (DESIGN section 1)",
+        source="programme start: Anqiu programme report (大众新媒体 party-building case, 2023)",
         description="Calendar year of the first step",
         ge=2000,
         le=2100,

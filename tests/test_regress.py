@@ -341,6 +341,19 @@ def test_world_digest_names_changed_columns() -> None:
     assert rg.compare_world("c", ref, ref)[0].status == "ok"
 
 
+def test_world_digest_ignores_reworded_citations() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": [1.0, 2.0], "source": ["a sheet", "b"]})
+    cited = frame.assign(source=["a public report", "b"])
+    ref = {"counts": {}, "digests": {"county.towns": rg.table_digests(frame)}}
+    now = {"counts": {}, "digests": {"county.towns": rg.table_digests(cited)}}
+    (record,) = rg.compare_world("c", ref, now)
+    assert record.status == "ok"
+    now = {"counts": {}, "digests": {"county.towns": rg.table_digests(cited.assign(x=[1.0, 3.0]))}}
+    assert rg.compare_world("c", ref, now)[0].detail == "changed: x"
+
+
 def test_committed_references_are_readable_and_canonical() -> None:
     manifest = rg.read_manifest(COMMITTED)
     assert manifest["reason"]

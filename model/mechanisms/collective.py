@@ -28,7 +28,7 @@ class CollectiveParams(Section):
         0.06,
         unit="1/yr",
         source="assumption: leases of collective buildings and ponds; Zhejiang 'flying-land' "
-        "fixed returns 8-10 % are the upper end (calibration sheet)",
+        "fixed returns 8-10 % are the upper end (Zhejiang government releases 2018-2023)",
         description="Yearly return on the collective's operating assets",
         ge=0,
         le=0.3,
@@ -44,7 +44,8 @@ class CollectiveParams(Section):
     weak_threshold: float = param(
         100000.0,
         unit="yuan/yr",
-        source="DESIGN glossary: weak village = collective income < 100k yuan/yr (Shandong bar)",
+        source="the usual Shandong bar for weak villages (薄弱村) "
+        "in provincial collective-economy policy: collective income < 100k yuan/yr",
         description="Collective income below which a village counts as weak",
         ge=0,
         le=10_000_000,

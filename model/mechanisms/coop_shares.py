@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from model.params import Section, param
+from model.params import PROGRAMME_REPORT, Section, param
 
 
 class CoopShareParams(Section):
@@ -23,7 +23,7 @@ class CoopShareParams(Section):
     enabled: bool = param(
         False,
         unit="-",
-        source="DESIGN section 4.3",
+        source="model design: policy switch (docs/ODD.md section 7.6)",
         description="Pooled land becomes cooperative land shares; households may buy cash shares",
     )
     dividend_share: float = param(
@@ -38,7 +38,8 @@ class CoopShareParams(Section):
     collective_share: float = param(
         0.3,
         unit="share",
-        source="assumption: collective shares in party-led cooperatives (DESIGN section 1)",
+        source="assumption: collective shares in party-led cooperatives (Anqiu programme "
+        "report: 23 party-led cooperatives)",
         description="Share of surplus paid to the member villages' collectives",
         ge=0,
         le=1,
@@ -78,7 +79,7 @@ class CoopShareParams(Section):
     collective_split: Literal["land", "equal", "population"] = param(
         "land",
         unit="-",
-        source="DESIGN section 1: joint returns split among members by agreed shares",
+        source=PROGRAMME_REPORT + ": joint returns split among members by agreed shares",
         description="How the collective share is split among member villages",
     )
 

@@ -11,9 +11,10 @@ skill) and falls as sellers crowd one market (a product):
 and the sellers of one market together never earn more than the market's net income cap
 (``market_income_cap``): beyond it every seller's income is scaled down alike.
 
-Sellers carry their neighbours' produce (DESIGN: 896 sellers, 15,000+ households): each
-active seller links to ``neighbours_per_seller`` households of the village, who sell part of
-their specialty crop online at a premium. Sellers quit at a yearly rate.
+Sellers carry their neighbours' produce (Anqiu programme report 2023: 896 sellers, 15,000+
+households): each active seller links to ``neighbours_per_seller`` households of the
+village, who sell part of their specialty crop online at a premium. Sellers quit at a
+yearly rate.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from model.params import Section, param
+from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -32,15 +33,22 @@ class LivestreamParams(Section):
     """Livestream-training parameters (policy ``livestream_training``)."""
 
     enabled: bool = param(
-        False, unit="-", source="DESIGN section 4.5", description="Switch the policy on"
+        False,
+        unit="-",
+        source="model design: policy switch (docs/ODD.md section 7.8)",
+        description="Switch the policy on",
     )
     eligible: Literal["allied", "all"] = param(
-        "allied", unit="-", source="DESIGN section 1", description="Where trainees are drawn"
+        "allied",
+        unit="-",
+        source=PROGRAMME_REPORT,
+        description="Where trainees are drawn",
     )
     trainees_per_year: int = param(
         300,
         unit="persons/yr",
-        source="DESIGN section 1: 896 farmers trained as sellers (over ~3 years); at most "
+        source=PROGRAMME_REPORT + ": 896 farmers trained as "
+        "sellers (over ~3 years); at most "
         "about ten times that pace (assumption)",
         description="Yearly training quota",
         ge=0,
@@ -73,7 +81,7 @@ class LivestreamParams(Section):
     success_age_weight: float = param(
         0.6,
         unit="logit/10yr",
-        source="calibration sheet: adopters younger (Li et al. 2021; Luo & Niu 2019)",
+        source="adopters younger (Li et al. 2021, Food Policy; Luo & Niu 2019, World Bank)",
         description="Success gain per 10 years younger than 45",
         ge=0,
         le=5,
@@ -81,7 +89,7 @@ class LivestreamParams(Section):
     success_education_weight: float = param(
         0.5,
         unit="logit/3yr",
-        source="calibration sheet: adopters better educated (Li et al. 2021)",
+        source="adopters better educated (Li et al. 2021, Food Policy)",
         description="Success gain per 3 years of schooling above 9",
         ge=0,
         le=5,
@@ -89,7 +97,7 @@ class LivestreamParams(Section):
     success_readiness_weight: float = param(
         1.5,
         unit="logit",
-        source="DESIGN section 4.5: success depends on village readiness",
+        source="model design: success depends on village readiness (docs/ODD.md section 7.8)",
         description="Success gain per unit of committee capacity above 0.5",
         ge=0,
         le=10,
@@ -106,7 +114,7 @@ class LivestreamParams(Section):
     income_sigma: float = param(
         1.1,
         unit="log-sd",
-        source="assumption: heavy-tailed seller income (DESIGN section 4.5); at 1.5 the "
+        source="assumption: heavy-tailed seller income; at 1.5 the "
         "mean is 3 times the median and the top 1 % earn 33 times it",
         description="Spread of seller skill",
         ge=0,
@@ -126,7 +134,7 @@ class LivestreamParams(Section):
     neighbours_per_seller: float = param(
         17.0,
         unit="households",
-        source="DESIGN section 1: 896 sellers carry 15,000+ households (~17 each)",
+        source=PROGRAMME_REPORT + ": 896 sellers carry 15,000+ households (~17 each)",
         description="Households whose produce a seller carries",
         ge=0,
         le=1000,
@@ -142,7 +150,7 @@ class LivestreamParams(Section):
     online_premium: float = param(
         0.08,
         unit="share",
-        source="calibration sheet: little gain for producers in an RCT (Couture et al. 2021)",
+        source="little gain for producers in an RCT (Couture et al. 2021, AER: Insights)",
         description="Price premium on produce sold online",
         ge=0,
         le=2,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from agents.enterprise import Enterprise
-from model.params import Section, param
+from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -25,10 +25,16 @@ class EnterpriseContractParams(Section):
     """Enterprise-contract parameters (policy ``enterprise_contracts``)."""
 
     enabled: bool = param(
-        False, unit="-", source="DESIGN section 4.4", description="Switch the policy on"
+        False,
+        unit="-",
+        source="model design: policy switch (docs/ODD.md section 7.7)",
+        description="Switch the policy on",
     )
     eligible: Literal["allied", "all"] = param(
-        "allied", unit="-", source="DESIGN section 1", description="Who can sign contracts"
+        "allied",
+        unit="-",
+        source=PROGRAMME_REPORT,
+        description="Who can sign contracts",
     )
     contract_share: float = param(
         0.3,
@@ -58,7 +64,8 @@ class EnterpriseContractParams(Section):
     max_purchase_per_contract: float = param(
         4_000_000.0,
         unit="yuan/yr",
-        source="DESIGN section 1: the agri-development group bought 400 t of the alliance's "
+        source=PROGRAMME_REPORT + ": the agri-development group "
+        "bought 400 t of the alliance's "
         "millet in a year (~10 yuan/kg branded: assumption)",
         description="Largest yearly purchase (at market value) of one contract",
         ge=0,
@@ -94,7 +101,7 @@ class EnterpriseContractParams(Section):
     default_probability: float = param(
         0.05,
         unit="1/yr",
-        source="assumption: rent arrears and broken contracts are common (DESIGN 4.4)",
+        source="assumption: rent arrears and broken contracts are common",
         description="Yearly chance a firm defaults",
         ge=0,
         le=1,

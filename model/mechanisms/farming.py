@@ -28,20 +28,20 @@ class FarmingParams(Section):
     crops_file: str = param(
         "data/crops.csv",
         unit="path",
-        source="calibration sheet, per-mu economics",
+        source="per-mu crop surveys, named in each row of data/crops.csv",
         description="Crop sheet: yields, prices, costs, calendars, sources",
     )
     land_uses_file: str = param(
         "data/land_uses.csv",
         unit="path",
-        source="DESIGN section 1",
+        source="model design; sources named in each row of data/land_uses.csv",
         description="Land uses (crops grown on one mu in a year)",
     )
     ginger_cycle_years: float = param(
         4.0,
         unit="yr",
-        source="assumption: Chinese ginger prices boom and bust over 3-5 years (calibration "
-        "sheet: 5.6-6.0 yuan/kg in 2023 after 0.7-1.2 in slump years)",
+        source="assumption: Chinese ginger prices boom and bust over 3-5 years (local "
+        "press; People's Daily 2024-01-18: 5.6-6.0 yuan/kg in 2023 after 0.7-1.2 in slump years)",
         description="Period of the ginger price cycle",
         ge=2.0,
         le=10.0,
@@ -65,7 +65,8 @@ class FarmingParams(Section):
     ginger_log_price_start: float = param(
         0.80,
         unit="log-points",
-        source="calibration sheet: 2023 farm-gate 5.6-6.0 vs long-run mean 2.6 yuan/kg",
+        source="People's Daily 2024-01-18: 2023 farm-gate 5.6-6.0 vs long-run mean 2.6 yuan/kg "
+        "(assumption)",
         description="Ginger log-price deviation in the first year",
         ge=-3.0,
         le=3.0,
@@ -89,7 +90,8 @@ class FarmingParams(Section):
     household_ability_sigma: float = param(
         0.15,
         unit="log-sd",
-        source="assumption: spread of family-farm yields (calibration sheet yield ranges)",
+        source="assumption: spread of family-farm yields (yield ranges of the cost surveys in "
+        "data/crops.csv)",
         description="Spread of household farming ability (yield multiplier)",
         ge=0.0,
         le=1.0,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from agents.alliance import Alliance
-from model.params import Section, param
+from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -27,7 +27,7 @@ class ScoringParams(Section):
     enabled: bool = param(
         True,
         unit="-",
-        source="DESIGN section 1: order/claim/evaluate cycle",
+        source=PROGRAMME_REPORT + ": order/claim/evaluate cycle",
         description="Run the task/score cycle in alliances",
     )
     pooling_target: float = param(
@@ -52,7 +52,7 @@ class ScoringParams(Section):
     pay_per_point: float = param(
         100.0,
         unit="yuan/point/yr",
-        source="assumption: cadre performance pay tied to scores (DESIGN section 1)",
+        source="assumption: cadre performance pay tied to scores (Anqiu programme report)",
         description="Yearly performance pay per score point per member village",
         ge=0,
         le=100000,
@@ -118,7 +118,7 @@ class SecretaryParams(Section):
     count: int = param(
         81,
         unit="persons",
-        source="calibration sheet: 81 first secretaries dispatched (2023)",
+        source=PROGRAMME_REPORT + ": 81 first secretaries",
         description="First secretaries, each assigned to one alliance",
         ge=0,
         le=10000,
@@ -126,7 +126,7 @@ class SecretaryParams(Section):
     rule: Literal["weakest", "random", "largest"] = param(
         "weakest",
         unit="-",
-        source="DESIGN section 1: targeted at weak, hollowed-out villages",
+        source=PROGRAMME_REPORT + ": targeted at weak, hollowed-out villages",
         description="Which alliances get a first secretary",
     )
     capacity_gain: float = param(
@@ -153,7 +153,7 @@ class ProjectFundParams(Section):
     total: float = param(
         20_000_000.0,
         unit="yuan",
-        source="calibration sheet: 36 projects, > 20 million yuan (2023)",
+        source=PROGRAMME_REPORT + ": 36 projects, > 20 million yuan",
         description="Fund over the programme's first years",
         ge=0,
         le=1e11,
@@ -169,7 +169,7 @@ class ProjectFundParams(Section):
     project_size: float = param(
         555_000.0,
         unit="yuan",
-        source="calibration sheet: 20 million over 36 projects",
+        source=PROGRAMME_REPORT + ": 20 million over 36 projects",
         description="Money per project",
         gt=0,
         le=1e9,
@@ -177,7 +177,7 @@ class ProjectFundParams(Section):
     rule: Literal["competitive", "needs", "equal"] = param(
         "competitive",
         unit="-",
-        source="DESIGN section 4.8: rules to compare",
+        source="model design: rules to compare (docs/ODD.md section 7.10)",
         description="Allocation rule: by score, weakest first, or equal shares",
     )
     project_return: float = param(

@@ -28,7 +28,7 @@ class LabourParams(Section):
     migrant_monthly_wage: float = param(
         4780.0,
         unit="yuan/month",
-        source="calibration sheet: NBS migrant worker monitoring report 2023 (~4,780)",
+        source="NBS migrant worker monitoring report 2023 (~4,780)",
         description="Average monthly income of a migrant worker",
         ge=0,
         le=50000,
@@ -69,8 +69,9 @@ class LabourParams(Section):
     wage_growth: float = param(
         0.055,
         unit="1/yr",
-        source="calibration sheet: rural income growth ~6 % (Anqiu work reports 2022-2023; "
-        "Shandong 2019-2022 ~7.5 %/yr); migrant wages grew 3.6 % (NBS 2023)",
+        source="rural income growth ~6 % (Anqiu work reports 2022-2023; Shandong provincial "
+        "statistics releases: 2019-2022 ~7.5 %/yr); migrant wages grew 3.6 % (NBS migrant "
+        "worker monitoring report 2023)",
         description="Nominal wage growth",
         ge=-0.1,
         le=0.2,

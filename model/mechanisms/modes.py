@@ -1,4 +1,4 @@
-"""The four alliance modes as parameterised mechanisms (DESIGN section 4.7).
+"""The four alliance modes as parameterised mechanisms (docs/ODD.md section 7.9).
 
 - *lead-goose*: each year member committees' capacity moves towards the lead secretary's,
   ``c += rate * (c_lead - c)``, up to a ceiling. Capacity raises pooling uptake, operator
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from model.params import Section, param
+from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -91,13 +91,13 @@ class IndustryPullParams(Section):
     crop_land_use: str = param(
         "red_bud_ginger",
         unit="-",
-        source="DESIGN section 1: 7 villages, 18 new red-bud ginger greenhouses",
+        source=PROGRAMME_REPORT + ": 7 villages, 18 new red-bud ginger greenhouses",
         description="Land use of the joint cooperative's specialty",
     )
     mu_per_alliance: float = param(
         18.0,
         unit="mu",
-        source="DESIGN section 1: 18 new greenhouses (about 1 mu each: assumption)",
+        source=PROGRAMME_REPORT + ": 18 new greenhouses (about 1 mu each: assumption)",
         description="Specialty area the joint cooperative builds",
         ge=0,
         le=100000,
@@ -113,7 +113,7 @@ class IndustryPullParams(Section):
     scale_elasticity: float = param(
         0.1,
         unit="-",
-        source="assumption: economies of scale in joint cooperatives (DESIGN section 4.7)",
+        source="assumption: economies of scale in joint cooperatives",
         description="Cost per mu falls as (mu / reference)^-elasticity",
         ge=0,
         le=1,
@@ -175,8 +175,8 @@ class IndustryPullParams(Section):
         "pooled",
         unit="-",
         source="assumption: the joint cooperative takes land in through the village committees "
-        "as pooling does, at the programme's rent (policies.land_pooling.rent, DESIGN "
-        "section 1); 'market' pays the private transfer rent instead",
+        "as pooling does, at the programme's rent (policies.land_pooling.rent, Anqiu programme "
+        "report); 'market' pays the private transfer rent instead",
         description="Rent the specialty cooperative pays households per leased mu",
     )
     max_household_subscription: float = param(
@@ -197,7 +197,8 @@ class ProjectTractionParams(Section):
     capital_per_village: float = param(
         600000.0,
         unit="yuan",
-        source="calibration sheet: Zhejiang flying-land schemes return +50k-80k per village "
+        source="Zhejiang government releases 2018-2023: flying-land schemes return +50k-80k per "
+        "village "
         "at 8-10 %, i.e. ~0.5-1 million placed per village",
         description="Capital placed with an outside firm per member village",
         ge=0,
@@ -215,7 +216,7 @@ class ProjectTractionParams(Section):
     fixed_return: float = param(
         0.08,
         unit="1/yr",
-        source="calibration sheet: Zhejiang flying-land fixed return 8-10 %",
+        source="Zhejiang government releases 2018-2023: flying-land fixed return 8-10 %",
         description="Fixed yearly return paid to the collective",
         ge=0,
         le=0.5,
@@ -231,7 +232,7 @@ class ProjectTractionParams(Section):
     branded_contract: bool = param(
         True,
         unit="-",
-        source="DESIGN section 1: county agri-development group buys the alliance's millet",
+        source=PROGRAMME_REPORT + ": county agri-development group buys the alliance's millet",
         description="Each alliance gets a branded-purchase contract",
     )
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from model.params import Section, param
+from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -32,24 +32,27 @@ class LandPoolingParams(Section):
     """Land-pooling parameters (policy ``land_pooling``)."""
 
     enabled: bool = param(
-        False, unit="-", source="DESIGN section 4.2", description="Switch the policy on"
+        False,
+        unit="-",
+        source="model design: policy switch (docs/ODD.md section 7.5)",
+        description="Switch the policy on",
     )
     eligible: Literal["allied", "all"] = param(
         "allied",
         unit="-",
-        source="DESIGN section 1: pooling runs through the joint organisations",
+        source=PROGRAMME_REPORT + ": pooling runs through the joint organisations",
         description="Which villages get an operator",
     )
     operator: Literal["cooperative", "town_company"] = param(
         "cooperative",
         unit="-",
-        source="DESIGN section 1: joint cooperatives, or a town common-prosperity company",
+        source=PROGRAMME_REPORT + ": joint cooperatives, or a town common-prosperity company",
         description="Who operates pooled land",
     )
     rent: float = param(
         800.0,
         unit="yuan/mu/yr",
-        source="DESIGN section 1 / calibration sheet: land rent doubled from 400 to 800",
+        source=PROGRAMME_REPORT + ": land rent doubled from 400 to 800",
         description="Rent the operator pays per pooled mu",
         ge=0,
         le=5000,
@@ -57,7 +60,8 @@ class LandPoolingParams(Section):
     market_rent: float = param(
         400.0,
         unit="yuan/mu/yr",
-        source="calibration sheet: Shandong baseline land rent 400 yuan/mu",
+        source="Economic Daily; land-transfer portals; Sustainability (2019): Shandong baseline "
+        "land rent 400 yuan/mu",
         description="Rent of private land transfers (and of reserve land outside pooling)",
         ge=0,
         le=5000,
@@ -65,7 +69,7 @@ class LandPoolingParams(Section):
     collective_cut: float = param(
         100.0,
         unit="yuan/mu/yr",
-        source="calibration sheet: 肥城 800 yuan/mu of which the village keeps 100",
+        source="Economic Daily (肥城): 800 yuan/mu of which the village keeps 100",
         description="Part of the rent kept by the village collective as service fee",
         ge=0,
         le=5000,
@@ -98,8 +102,9 @@ class LandPoolingParams(Section):
         150.0,
         unit="yuan/mu/yr",
         source="assumption: managers, interest on working capital, field staff; leaves scale "
-        "grain farms a thin margin at 800 yuan/mu rent, as the calibration sheet's family "
-        "net after imputed land and labour (100-550 yuan/mu) implies",
+        "grain farms a thin margin at 800 yuan/mu rent, as the family net after imputed land "
+        "and labour in the grain cost surveys (Linyi, Dongping, Lijin, Donghai; 100-550 "
+        "yuan/mu) implies",
         description="Operator overhead per mu",
         ge=0,
         le=2000,

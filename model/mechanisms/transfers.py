@@ -1,6 +1,6 @@
 """Transfers: pensions, farmland subsidies and other public and private transfers.
 
-These complete disposable income (DESIGN section 5); they are exogenous to the programme
+These complete disposable income (docs/ODD.md section 7.4); they are exogenous to the programme
 and paid by the ``government`` sector (pensions, subsidies) or arrive from outside
 (``market``: remittances from non-members, medical reimbursement and the like).
 """

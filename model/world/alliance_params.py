@@ -10,12 +10,10 @@ from typing import Literal, Self
 
 from pydantic import model_validator
 
-from model.params import Section, param
+from model.params import PROGRAMME_REPORT, Section, param
 
-#: The four modes of the programme (DESIGN section 1).
+#: The four modes of the programme (Anqiu programme report, 2023; see PROGRAMME_REPORT).
 MODES = ("lead_goose", "strong_leads_weak", "industry_pull", "project_traction")
-
-_PROGRAMME = "programme report (大众新媒体 party-building case), calibration sheet"
 
 
 class AllianceParams(Section):
@@ -40,22 +38,30 @@ class AllianceParams(Section):
         description="Alliance CSV/Parquet (alliance_id, village_id, optional mode, lead)",
     )
     min_villages: int = param(
-        3, unit="villages", source=_PROGRAMME, description="Fewest villages in an alliance", ge=2
+        3,
+        unit="villages",
+        source=PROGRAMME_REPORT,
+        description="Fewest villages in an alliance",
+        ge=2,
     )
     max_villages: int = param(
-        5, unit="villages", source=_PROGRAMME, description="Most villages in an alliance", ge=2
+        5,
+        unit="villages",
+        source=PROGRAMME_REPORT,
+        description="Most villages in an alliance",
+        ge=2,
     )
     min_population: int = param(
         1000,
         unit="persons",
-        source=_PROGRAMME,
+        source=PROGRAMME_REPORT,
         description="Smallest registered population of an alliance",
         ge=0,
     )
     max_population: int = param(
         2000,
         unit="persons",
-        source=_PROGRAMME,
+        source=PROGRAMME_REPORT,
         description="Largest registered population of an alliance",
         ge=1,
     )
@@ -70,14 +76,14 @@ class AllianceParams(Section):
     target_alliances: int = param(
         181,
         unit="alliances",
-        source=_PROGRAMME,
+        source=PROGRAMME_REPORT,
         description="Number of alliances to form (0 = as many as the coverage target needs)",
         ge=0,
     )
     coverage_target: int = param(
         453,
         unit="villages",
-        source=_PROGRAMME,
+        source=PROGRAMME_REPORT,
         description="Villages to cover, counted as coverage_counts says (0 = no target)",
         ge=0,
     )
@@ -92,8 +98,8 @@ class AllianceParams(Section):
     max_alliances_per_lead: int = param(
         3,
         unit="alliances",
-        source="calibration sheet: 33 mentor secretaries + 50 strong lead villages for 181 "
-        "alliances (2023)",
+        source=PROGRAMME_REPORT
+        + ": 33 mentor secretaries + 50 strong lead villages for 181 alliances",
         description="Most alliances one lead village may lead; member villages join one "
         "alliance only (1 = every village in at most one alliance)",
         ge=1,
@@ -102,7 +108,7 @@ class AllianceParams(Section):
     weight_lead_strength: float = param(
         3.0,
         unit="-",
-        source="DESIGN section 1: strong (capable, well-off) villages lead weak ones "
+        source=PROGRAMME_REPORT + ": strong (capable, well-off) villages lead weak ones "
         "(assumption: relative weight, set so that lead villages are mostly in the county's "
         "strongest half while staying close to their members)",
         description="Weight of how much stronger a possible lead is than the seed (strength "
@@ -112,7 +118,8 @@ class AllianceParams(Section):
     weight_shared_lead: float = param(
         4.0,
         unit="-",
-        source="calibration: 181 alliances over 453 villages need about half the alliances "
+        source="model calibration: 181 alliances over 453 villages (Anqiu programme report) need "
+        "about half the alliances "
         "under a lead that already leads one (assumption: relative weight; 2-6 all give "
         "176-181 alliances on the synthetic county, 31 seeds)",
         description="Weight of already leading an alliance when a seed chooses its lead, "
@@ -128,35 +135,36 @@ class AllianceParams(Section):
     small_village_population: int = param(
         600,
         unit="persons",
-        source="assumption: allied villages hold 250-500 people each (calibration sheet)",
+        source="assumption: allied villages hold 250-500 people each (Anqiu programme report: "
+        "3-5 villages and 1,000-2,000 people per alliance)",
         description="Villages smaller than this are targeted (as are hollowed and weak ones)",
         ge=0,
     )
     need_weight_small: float = param(
         1.0,
         unit="-",
-        source="DESIGN section 1: targeted at small villages",
+        source=PROGRAMME_REPORT + ": targeted at small villages",
         description="Weight of smallness in the seed order",
         ge=0,
     )
     need_weight_hollow: float = param(
         1.0,
         unit="-",
-        source="DESIGN section 1: targeted at hollowed-out villages",
+        source=PROGRAMME_REPORT + ": targeted at hollowed-out villages",
         description="Weight of hollowing in the seed order",
         ge=0,
     )
     need_weight_weak: float = param(
         1.0,
         unit="-",
-        source="DESIGN section 1: heavy revitalisation tasks (weak collectives)",
+        source=PROGRAMME_REPORT + ": heavy revitalisation tasks (weak collectives)",
         description="Weight of collective weakness in the seed order",
         ge=0,
     )
     weight_proximity: float = param(
         3.0,
         unit="-",
-        source="DESIGN section 1: geographic proximity (assumption: relative weight, set so "
+        source=PROGRAMME_REPORT + ": geographic proximity (assumption: relative weight, set so "
         "that alliances are compact, mean diameter ~2.5 km)",
         description="Weight of closeness to the group when growing an alliance",
         ge=0,
@@ -164,14 +172,14 @@ class AllianceParams(Section):
     weight_industry: float = param(
         0.5,
         unit="-",
-        source="DESIGN section 1: similar industry (assumption: relative weight)",
+        source=PROGRAMME_REPORT + ": similar industry (assumption: relative weight)",
         description="Weight of sharing the members' industry",
         ge=0,
     )
     weight_complementarity: float = param(
         1.0,
         unit="-",
-        source="DESIGN section 1: complementary resources, weak with strong "
+        source=PROGRAMME_REPORT + ": complementary resources, weak with strong "
         "(assumption: relative weight)",
         description="Weight of being stronger than every member so far",
         ge=0,
@@ -179,7 +187,7 @@ class AllianceParams(Section):
     weight_weakness: float = param(
         0.5,
         unit="-",
-        source="DESIGN section 1: targeted at weak villages (assumption: relative weight)",
+        source=PROGRAMME_REPORT + ": targeted at weak villages (assumption: relative weight)",
         description="Weight of a candidate's need",
         ge=0,
     )
@@ -193,7 +201,7 @@ class AllianceParams(Section):
     mode_rule: Literal["anqiu_mix", "single", "by_profile", "file"] = param(
         "anqiu_mix",
         unit="-",
-        source="DESIGN section 1: 33 lead-goose mentors, 50 strong lead villages, the rest "
+        source=PROGRAMME_REPORT + ": 33 lead-goose mentors, 50 strong lead villages, the rest "
         "industry- and project-driven",
         description="How modes are assigned: the Anqiu counts, one mode for all, by each "
         "alliance's profile, or from the alliance file",
@@ -207,14 +215,14 @@ class AllianceParams(Section):
     lead_goose_count: int = param(
         33,
         unit="alliances",
-        source=_PROGRAMME + ": 33 mentor secretaries",
+        source=PROGRAMME_REPORT + ": 33 mentor secretaries",
         description="anqiu_mix: alliances in lead-goose mode (most capable lead committees)",
         ge=0,
     )
     strong_leads_weak_count: int = param(
         50,
         unit="alliances",
-        source=_PROGRAMME + ": 50 lead villages",
+        source=PROGRAMME_REPORT + ": 50 lead villages",
         description="anqiu_mix: alliances in strong-leads-weak mode (largest strength gap)",
         ge=0,
     )

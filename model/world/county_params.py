@@ -36,7 +36,7 @@ class CountyParams(Section):
     source: Literal["synthetic", "file"] = param(
         "synthetic",
         unit="-",
-        source="DESIGN section 6: a synthetic Anqiu is the default",
+        source="model design: a synthetic Anqiu is the default (docs/ODD.md sections 5-6)",
         description="Draw a synthetic county or read villages from villages_file",
     )
     villages_file: str = param(
@@ -74,7 +74,8 @@ class CountyParams(Section):
         0.85,
         unit="log",
         source="assumption: with town means of 700-1,900 gives median ~600 and ~40% of "
-        "villages under 500 people (calibration sheet: allied villages 250-500 each)",
+        "villages under 500 people (Anqiu programme report: 3-5 villages and 1,000-2,000 "
+        "people per alliance, i.e. 250-500 each)",
         description="Log-sd of village population within a town",
         ge=0,
         le=2,
@@ -152,7 +153,8 @@ class CountyParams(Section):
         _DEFAULT_SPECIALTY_MEAN,
         unit="share",
         source="assumption: calibrated so that county totals approach ginger ~200,000 mu, "
-        "green onion ~300,000 mu, Zheshan peanuts 80% of land (calibration sheet)",
+        "green onion ~300,000 mu, Zheshan peanuts 80% of land (local agricultural press; "
+        "EU-China GI listing; local pages 2019)",
         description="Mean share of a village's land under its specialty, by industry",
     )
     specialty_share_concentration: float = param(
@@ -269,7 +271,8 @@ class CountyParams(Section):
     weak_income_yuan: float = param(
         100_000,
         unit="yuan/yr",
-        source="DESIGN glossary: weak village = collective income < 100k yuan/yr (Shandong)",
+        source="the usual Shandong bar for weak villages (薄弱村) "
+        "in provincial collective-economy policy: collective income < 100k yuan/yr",
         description="Collective income below which a village counts as weak",
         ge=0,
     )

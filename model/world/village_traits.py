@@ -32,8 +32,8 @@ VILLAGE_COLUMNS = (
     "hollowed",
 )
 
-#: Reference village size for the size effects (the calibration sheet's median hint).
-#: Reference village size for the size effects (the calibration sheet's median hint).
+#: Reference village size for the size effects (assumption: about the median village of the
+#: synthetic county, see county.population_sd).
 _REFERENCE_SIZE = 600.0
 
 

@@ -11,7 +11,8 @@ random numbers: the same county, households, weather and prices). It returns row
 
 Case studies (small explicit counties, ``data/cases/*.csv``): the lead-goose alliance,
 the suburban tourism alliance, the branded-millet project and land pooled to a town
-company. Patterns from elsewhere (calibration sheet): 王家疃, 玉山村, Zhejiang
+company (Anqiu programme report, 大众新媒体 party-building case, 2023). Patterns from
+elsewhere, each scenario file naming its public source: 王家疃, 玉山村, Zhejiang
 "flying-land" fixed returns, the Matthew effect of untargeted reforms, 邹平 and 蒙阴.
 
 Modules: :mod:`~.runner` (loading and running the scenarios), :mod:`~.gains` (a case
