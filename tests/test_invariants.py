@@ -124,3 +124,20 @@ def test_cli_exits_3_and_writes_nothing(monkeypatch, tmp_path: Path):
     assert "broken land" in result.output and "land conserved" in result.output
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.rglob("*.parquet"))
+
+
+def test_batch_records_the_broken_run_and_exits_3(monkeypatch, tmp_path: Path):
+    with_broken_step(monkeypatch, "money")
+    experiment = tmp_path / "broken.toml"
+    experiment.write_text(
+        'name = "broken"\nreplicates = 1\n\n[[scenarios]]\nname = "anqiu"\n'
+        'file = "anqiu_2023"\nset = ["county.scale=0.1", "years=2"]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "results"
+    result = CliRunner().invoke(
+        app, ["batch", str(experiment), "--workers", "0", "--out", str(out)]
+    )
+    assert result.exit_code == EXIT_INVARIANT, result.output
+    assert "broke an invariant" in result.output and "broken money" in result.output
+    assert any((out / "failed").glob("*.json"))

@@ -82,6 +82,23 @@ def _execute(plan: Any, target: Path, on_interrupt: str, **options: Any) -> Any:
         raise typer.Exit(1) from None
 
 
+def _stop_on_broken_invariants(target: Path) -> None:
+    """Exit 3 when a run of the folder broke an invariant (after every other run is stored).
+
+    Such a run is recorded in ``failed/`` like any failure, with no result; the command
+    then says which and ends with the invariant's exit status.
+    """
+    from model.experiments.store import ResultsStore
+    from model.invariants import EXIT_INVARIANT
+
+    records = ResultsStore.open(target).failures()
+    broken = [r for r in records.values() if str(r.get("error", "")).startswith("InvariantError")]
+    if broken:
+        first = str(broken[0]["error"]).removeprefix("InvariantError: ")
+        _err(f"error: {len(broken)} run(s) broke an invariant; the first: {first}")
+        raise typer.Exit(EXIT_INVARIANT)
+
+
 # --------------------------------------------------------------------------------------
 # batch
 
@@ -162,6 +179,7 @@ def batch(
         typer.echo(json.dumps(summary.as_dict(), indent=1, default=str))
     else:
         typer.echo(str(target))
+    _stop_on_broken_invariants(target)
 
 
 # --------------------------------------------------------------------------------------
