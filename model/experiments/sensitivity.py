@@ -16,11 +16,8 @@ seed (:func:`model.experiments.design.design_seed`), so an analysis is reproduci
 design point must have a finished run: Sobol and Morris estimators need the complete
 design, so an incomplete folder is an error that says how many points are missing.
 
-A design too small for its indices to be trusted raises one :class:`SmallDesignWarning`
-per analysis, saying how large it should be, and each row's ``note`` names the check it
-failed: Sobol with fewer base samples than SALib's advice (N a power of 2, >= 1024), S1
-above ST beyond the intervals, or intervals wider than the estimate; Morris with fewer
-than 10 trajectories, an odd number of levels, or mu* intervals wider than mu*.
+A design too small to trust raises one :class:`SmallDesignWarning` per analysis that says
+how large it should be, and each row's ``note`` names the checks it failed.
 """
 
 from __future__ import annotations
@@ -334,6 +331,9 @@ def _get(result: dict[str, Any], name: str, index: int) -> float:
 def check_sobol(table: pd.DataFrame, samples: int) -> pd.DataFrame:
     """Note failed size checks on each row of a Sobol table; warn once if the design is small.
 
+    Checks: N a power of 2 and >= :data:`SOBOL_ADVISED_SAMPLES`; S1 not above ST beyond
+    the intervals; S1's interval not wider than S1 (for most parameters).
+
     Args:
         table: The rows of :func:`sobol_indices` (or SALib results in its columns).
         samples: The design's base samples N.
@@ -344,26 +344,24 @@ def check_sobol(table: pd.DataFrame, samples: int) -> pd.DataFrame:
     if table.empty:
         return table
     first = ~table["parameter"].astype(str).str.contains(":")
-    s1, st = table["S1"].abs(), table["ST"]
+    above = table["S1"] - table["ST"] > table["S1_conf"] + table["ST_conf"]
     faults = {
-        "S1 > ST beyond the intervals": (
-            first & (table["S1"] - st > table["S1_conf"] + table["ST_conf"]),
-            first,
-        ),
-        "S1 interval wider than S1": (first & (table["S1_conf"] > s1), first),
+        "S1 > ST beyond the intervals": (first & above, first),
+        "S1 interval wider than S1": (first & (table["S1_conf"] > table["S1"].abs()), first),
     }
     small = samples < SOBOL_ADVISED_SAMPLES or samples & (samples - 1) != 0
+    # Intervals shrink as 1/sqrt(N): a design of the advised size that still fails needs 4 N.
     advised = _power_of_two(max(SOBOL_ADVISED_SAMPLES, samples if small else 4 * samples))
-    design = (
-        f"N = {samples} below SALib's advice (a power of 2, >= {SOBOL_ADVISED_SAMPLES})"
-        if small
-        else ""
-    )
-    return _judge(table, design, faults, "Sobol", f"use samples >= {advised} (now {samples})")
+    design = f"N = {samples} below SALib's advice (a power of 2, >= {SOBOL_ADVISED_SAMPLES})"
+    advice = f"use samples >= {advised} (now {samples})"
+    return _judge(table, design if small else "", faults, "Sobol", advice)
 
 
 def check_morris(table: pd.DataFrame, trajectories: int, levels: int) -> pd.DataFrame:
     """Note failed size checks on each row of a Morris table; warn once if the design is small.
+
+    Checks: r >= :data:`MORRIS_ADVISED_TRAJECTORIES`; even levels; mu*'s interval not wider
+    than mu* (for most parameters).
 
     Args:
         table: The rows of :func:`morris_indices`.
@@ -399,9 +397,9 @@ def _judge(
     """Add the failed checks to the notes of estimated rows and warn once if any matter.
 
     ``faults`` maps a label to (the rows failing it, the rows it applies to). The design's
-    own fault (``design``) applies to every estimated row. A row fault matters
-    when it says the estimates are inconsistent (any row) or, for wide intervals, when it
-    holds for most parameters (one near-zero index has a wide interval in any design).
+    own fault (``design``) applies to every estimated row. A row fault matters when it says
+    the estimates are inconsistent (any row) or, for wide intervals, when it holds for most
+    parameters (a near-zero index has a wide interval in any design).
     """
     estimated = table["note"].fillna("").eq("")
     notes = {i: ([design] if design and estimated[i] else []) for i in table.index}
