@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -13,12 +14,21 @@ from model.cli import app
 from model.errors import InputError
 from model.experiments.batch import run_batch
 from model.experiments.execute import execute
-from model.experiments.experiment import validate_experiment
+from model.experiments.experiment import load_experiment, validate_experiment
 from model.experiments.plan import plan_runs
-from model.experiments.sensitivity import morris_indices, sobol_indices
+from model.experiments.sensitivity import (
+    SmallDesignWarning,
+    _sobol_rows,
+    check_sobol,
+    morris_indices,
+    sobol_indices,
+)
 from model.experiments.store import ResultsStore
 from model.runner import COUNTY_MEASURES, RunResult
 from model.viz.experiment_figures import sensitivity_figure
+
+# The tiny designs here are too small on purpose; the tests of that warning catch it.
+pytestmark = pytest.mark.filterwarnings("ignore::model.experiments.sensitivity.SmallDesignWarning")
 
 
 def years_only_runner(scenario, replicate=0, progress=False):
@@ -140,3 +150,74 @@ def test_indices_from_a_dataframe_need_the_problem(tmp_path):
     problem = ResultsStore.open(out).manifest["experiment"]["sensitivity"]["problem"]
     table = sobol_indices(frame, measures=["per_capita_income"], problem=problem, seed=1)
     assert np.isfinite(table["ST"]).all()
+
+
+# --------------------------------------------------------------------------------------
+# Is the design large enough? (a warning that says how large N should be)
+
+
+def ishigami_table(samples: int) -> pd.DataFrame:
+    """Sobol rows of the Ishigami function (S1 = .31, .44, 0; ST = .56, .44, .24)."""
+    from SALib.analyze import sobol
+    from SALib.sample import sobol as sobol_sample
+    from SALib.test_functions import Ishigami
+
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+    x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=3)
+    result = sobol.analyze(problem, Ishigami.evaluate(x), calc_second_order=False, seed=3)
+    return pd.DataFrame(_sobol_rows("s", "y", problem["names"], result, "", False))
+
+
+def rent_runner(scenario, replicate=0, progress=False):
+    """Outputs that follow the pooled-land rent and the collective's cut (sobol_small's fields)."""
+    result = years_only_runner(scenario, replicate)
+    pooling = scenario.policies.land_pooling
+    table = result.tables["county_yearly"]
+    table["per_capita_income"] = pooling.rent + 0.1 * pooling.collective_cut
+    return result
+
+
+def test_shipped_small_sobol_design_warns_with_the_advised_samples(tmp_path):
+    exp = load_experiment("sobol_small")
+    out = tmp_path / "sobol-small"
+    run_batch(exp, out=out, workers=0, progress=False, runner=rent_runner)
+    with pytest.warns(SmallDesignWarning, match=r"use samples >= 1024 \(now 8\)") as caught:
+        table = sobol_indices(out, measures=["per_capita_income"])
+    assert len([w for w in caught if w.category is SmallDesignWarning]) == 1
+    assert table["note"].str.contains("N = 8 below SALib's advice").all()
+
+
+def test_inconsistent_or_vague_estimates_warn_even_with_many_samples():
+    table = ishigami_table(1024).assign(S1=[0.9, 0.44, 0.01])  # S1 of x1 now far above ST
+    with pytest.warns(SmallDesignWarning, match=r"S1 > ST beyond.*use samples >= 4096 \(now"):
+        noted = check_sobol(table, 1024)
+    assert noted["note"].tolist()[0] == "S1 > ST beyond the intervals"
+    vague = table.assign(S1=[0.3, 0.4, 0.0], S1_conf=[0.5, 0.5, 0.5])
+    with pytest.warns(SmallDesignWarning, match="S1 interval wider than S1 in 3 of 3"):
+        check_sobol(vague, 1024)
+
+
+def test_a_large_enough_analytic_design_does_not_warn():
+    table = ishigami_table(1024)
+    assert table.set_index("parameter").loc["x2", "S1"] == pytest.approx(0.44, abs=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallDesignWarning)
+        noted = check_sobol(table, 1024)
+    assert not noted["note"].str.contains("N =|S1 > ST").any()
+
+
+def test_small_morris_design_warns(tmp_path):
+    out = run(tmp_path, design("morris", 4, levels=3))
+    with pytest.warns(SmallDesignWarning) as caught:
+        table = morris_indices(out, measures=["per_capita_income"])
+    message = str(caught[0].message)
+    assert "use samples >= 10 (now 4)" in message and "even number of levels (now 3)" in message
+    assert table["note"].str.contains("trajectories < 10").all()
+
+
+def test_cli_prints_one_warning_line_with_the_advised_samples(tmp_path):
+    out = run(tmp_path, design("sobol", 4))
+    result = CliRunner().invoke(app, ["sensitivity", str(out), "--no-figure"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(lines) == 1 and "use samples >= 1024 (now 4)" in lines[0]

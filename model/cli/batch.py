@@ -305,15 +305,20 @@ def _compare_files(
 
 
 @contextlib.contextmanager
-def _warnings_as_lines() -> Iterator[None]:
-    """Print a comparison's warnings (an incomplete store: n per arm) as one line each."""
+def _warnings_as_lines(*categories: type[Warning]) -> Iterator[None]:
+    """Print the model's warnings of ``categories`` as one ``warning:`` line each.
+
+    Default: a comparison's warnings (an incomplete store: n per arm). Other warnings pass on.
+    """
     from model.experiments.compare import IncompleteComparisonWarning
 
+    categories = categories or (IncompleteComparisonWarning,)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", IncompleteComparisonWarning)
+        for category in categories:
+            warnings.simplefilter("always", category)
         yield
     for warning in caught:
-        if issubclass(warning.category, IncompleteComparisonWarning):
+        if issubclass(warning.category, categories):
             _err(f"warning: {warning.message}")
         else:
             warnings.warn_explicit(
@@ -393,9 +398,15 @@ def sensitivity(
     no_figure: NoFigureOption = False,
 ) -> None:
     """Sobol (S1, ST with intervals) or Morris (mu*, sigma) indices per output measure."""
-    from model.experiments.sensitivity import sensitivity_indices, write_sensitivity
+    from model.experiments.sensitivity import (
+        SmallDesignWarning,
+        sensitivity_indices,
+        write_sensitivity,
+    )
 
-    table = sensitivity_indices(results, measure)
+    # A design too small for its indices: one warning line that says how large N should be.
+    with _warnings_as_lines(SmallDesignWarning):
+        table = sensitivity_indices(results, measure)
     folder = out if out is not None else results
     paths = [write_sensitivity(table, folder)]
     if not no_figure and len(table):

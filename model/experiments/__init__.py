@@ -60,6 +60,7 @@ _WHERE = {
     "sobol_indices": "sensitivity",
     "morris_indices": "sensitivity",
     "sensitivity_indices": "sensitivity",
+    "SmallDesignWarning": "sensitivity",
 }
 
 __all__ = sorted(_WHERE)

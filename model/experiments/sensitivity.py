@@ -15,6 +15,9 @@ The design (:mod:`model.experiments.design`) and the bootstrap draw from the exp
 seed (:func:`model.experiments.design.design_seed`), so an analysis is reproducible. Every
 design point must have a finished run: Sobol and Morris estimators need the complete
 design, so an incomplete folder is an error that says how many points are missing.
+
+A design too small to trust raises one :class:`SmallDesignWarning` per analysis that says
+how large it should be, and each row's ``note`` names the checks it failed.
 """
 
 from __future__ import annotations
@@ -38,6 +41,17 @@ from model.experiments.store import ResultsStore
 
 #: Confidence level of the bootstrap intervals.
 LEVEL = 0.95
+
+#: Base samples N for stable Sobol indices: SALib's examples and docs use N = 512-1024 and
+#: want a power of 2 (the Sobol' sequence's balance holds only then).
+SOBOL_ADVISED_SAMPLES = 1024
+
+#: Morris trajectories r for a trustworthy ranking (Campolongo et al. 2007: r = 10-50).
+MORRIS_ADVISED_TRAJECTORIES = 10
+
+
+class SmallDesignWarning(UserWarning):
+    """A Sobol or Morris design too small for its indices to be trusted; says how large."""
 
 
 def _inputs(
@@ -151,7 +165,9 @@ def sobol_indices(
     second = bool(info.get("second_order", False) if second_order is None else second_order)
     boot_seed = seed if seed is not None else _seed(info)
     rows = []
-    for scenario, _design, means in _outputs(frame, info, _per_run(measures), source):
+    samples = 0
+    for scenario, design, means in _outputs(frame, info, _per_run(measures), source):
+        samples = len(design) // (problem["num_vars"] * (2 if second else 1) + 2)
         for measure in means.columns:
             y = means[measure].to_numpy(float)
             note = _problem_with(y)
@@ -164,7 +180,7 @@ def sobol_indices(
                         problem, y, calc_second_order=second, conf_level=level, seed=boot_seed
                     )
             rows += _sobol_rows(scenario, measure, problem["names"], result, note, second)
-    return pd.DataFrame(rows)
+    return check_sobol(pd.DataFrame(rows), samples)
 
 
 def _sobol_rows(
@@ -235,7 +251,9 @@ def morris_indices(
     grid = int(levels or info.get("levels") or 4)
     boot_seed = seed if seed is not None else _seed(info)
     rows = []
+    trajectories = 0
     for scenario, design, means in _outputs(frame, info, _per_run(measures), source):
+        trajectories = len(design) // (problem["num_vars"] + 1)
         for measure in means.columns:
             y = means[measure].to_numpy(float)
             note = _problem_with(y)
@@ -259,7 +277,7 @@ def morris_indices(
                         "note": note,
                     }
                 )
-    return pd.DataFrame(rows)
+    return check_morris(pd.DataFrame(rows), trajectories, grid)
 
 
 def sensitivity_indices(
@@ -304,6 +322,108 @@ def _get(result: dict[str, Any], name: str, index: int) -> float:
         return math.nan
     value = result[name][index]
     return float(value) if value is not None else math.nan
+
+
+# --------------------------------------------------------------------------------------
+# Is the design large enough?
+
+
+def check_sobol(table: pd.DataFrame, samples: int) -> pd.DataFrame:
+    """Note failed size checks on each row of a Sobol table; warn once if the design is small.
+
+    Checks: N a power of 2 and >= :data:`SOBOL_ADVISED_SAMPLES`; S1 not above ST beyond
+    the intervals; S1's interval not wider than S1 (for most parameters).
+
+    Args:
+        table: The rows of :func:`sobol_indices` (or SALib results in its columns).
+        samples: The design's base samples N.
+
+    Returns:
+        The table with the failed checks added to each estimated row's ``note``.
+    """
+    if table.empty:
+        return table
+    first = ~table["parameter"].astype(str).str.contains(":")
+    above = table["S1"] - table["ST"] > table["S1_conf"] + table["ST_conf"]
+    faults = {
+        "S1 > ST beyond the intervals": (first & above, first),
+        "S1 interval wider than S1": (first & (table["S1_conf"] > table["S1"].abs()), first),
+    }
+    small = samples < SOBOL_ADVISED_SAMPLES or samples & (samples - 1) != 0
+    # Intervals shrink as 1/sqrt(N): a design of the advised size that still fails needs 4 N.
+    advised = _power_of_two(max(SOBOL_ADVISED_SAMPLES, samples if small else 4 * samples))
+    design = f"N = {samples} below SALib's advice (a power of 2, >= {SOBOL_ADVISED_SAMPLES})"
+    advice = f"use samples >= {advised} (now {samples})"
+    return _judge(table, design if small else "", faults, "Sobol", advice)
+
+
+def check_morris(table: pd.DataFrame, trajectories: int, levels: int) -> pd.DataFrame:
+    """Note failed size checks on each row of a Morris table; warn once if the design is small.
+
+    Checks: r >= :data:`MORRIS_ADVISED_TRAJECTORIES`; even levels; mu*'s interval not wider
+    than mu* (for most parameters).
+
+    Args:
+        table: The rows of :func:`morris_indices`.
+        trajectories: The design's trajectories r.
+        levels: The design's grid levels.
+
+    Returns:
+        The table with the failed checks added to each estimated row's ``note``.
+    """
+    if table.empty:
+        return table
+    wide = table["mu_star_conf"] > table["mu_star"].abs()
+    faults = {"mu* interval wider than mu*": (wide, wide | True)}
+    design, advice = [], []
+    if trajectories < MORRIS_ADVISED_TRAJECTORIES:
+        design.append(f"r = {trajectories} trajectories < {MORRIS_ADVISED_TRAJECTORIES}")
+        advice.append(f"use samples >= {MORRIS_ADVISED_TRAJECTORIES} (now {trajectories})")
+    if levels % 2:
+        design.append(f"{levels} levels (odd: the grid steps are unbalanced)")
+        advice.append(f"use an even number of levels (now {levels})")
+    trajectories_ok = max(trajectories, MORRIS_ADVISED_TRAJECTORIES)
+    advice = advice or [f"use samples >= {2 * trajectories_ok} (now {trajectories})"]
+    return _judge(table, "; ".join(design), faults, "Morris", " and ".join(advice))
+
+
+def _judge(
+    table: pd.DataFrame,
+    design: str,
+    faults: dict[str, tuple[pd.Series, pd.Series]],
+    method: str,
+    advice: str,
+) -> pd.DataFrame:
+    """Add the failed checks to the notes of estimated rows and warn once if any matter.
+
+    ``faults`` maps a label to (the rows failing it, the rows it applies to). The design's
+    own fault (``design``) applies to every estimated row. A row fault matters when it says
+    the estimates are inconsistent (any row) or, for wide intervals, when it holds for most
+    parameters (a near-zero index has a wide interval in any design).
+    """
+    estimated = table["note"].fillna("").eq("")
+    notes = {i: ([design] if design and estimated[i] else []) for i in table.index}
+    found = [design] if design else []
+    for label, (mask, scope) in faults.items():
+        hits, checked = mask & estimated, int((scope & estimated).sum())
+        for i in table.index[hits]:
+            notes[i].append(label)
+        inconsistent = "interval wider" not in label
+        if hits.any() and (inconsistent or hits.sum() > checked / 2):
+            found.append(f"{label} in {int(hits.sum())} of {checked} estimates")
+    table = table.copy()
+    table["note"] = [
+        "; ".join(notes[i]) if notes[i] else (table.at[i, "note"] or "") for i in table.index
+    ]
+    if found:
+        message = f"{method} design too small for trustworthy indices: {'; '.join(found)}"
+        warnings.warn(f"{message}; {advice}", SmallDesignWarning, stacklevel=3)
+    return table
+
+
+def _power_of_two(n: int) -> int:
+    """The smallest power of 2 at or above ``n``."""
+    return 1 << max(int(n) - 1, 0).bit_length()
 
 
 # --------------------------------------------------------------------------------------
