@@ -1,8 +1,8 @@
 """The ``jointvillage`` command line.
 
 Each command group registers its own commands from its own module in this package
-(``scenario``: validate, show; ``county``; ``run``: run, demo; ``batch``: batch, compare,
-sensitivity; ``regress``; ``app``; ``validation``), so this file only assembles the
+(``scenario``: validate, show; ``county``; ``run``: run, demo; ``batch``: batch, compare;
+``sensitivity``; ``regress``; ``app``; ``validation``), so this file only assembles the
 application. The console entry point is :func:`main`; ``python -m model.cli`` is the same.
 """
 
@@ -20,6 +20,7 @@ from model.cli import county as cli_county
 from model.cli import regress as cli_regress
 from model.cli import run as cli_run
 from model.cli import scenario as cli_scenario
+from model.cli import sensitivity as cli_sensitivity
 from model.cli import validation as cli_validation
 from model.cli.common import EXIT_INTERRUPTED, plain_warnings
 from model.errors import EXIT_INPUT_ERROR
@@ -68,6 +69,7 @@ for module in (
     cli_county,
     cli_run,
     cli_batch,
+    cli_sensitivity,
     cli_regress,
     cli_app,
     cli_validation,
