@@ -23,20 +23,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from model.cli import app as cli
 from model.cli.app import free_port, server_command
 from model.viz.app import (
+    CHARTS,
+    REFERENCE_SCENARIO,
     SCENARIO_MODE,
     AppModel,
-    collective_chart,
-    income_chart,
+    AppRun,
     model_params,
+    reference_config,
     scenario_overrides,
-    summary_card,
-    village_map,
+    summary_html,
+    value_label,
 )
 
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
@@ -97,13 +101,85 @@ def test_model_params_match_the_model_signature() -> None:
     assert model.config.name == "baseline"
 
 
-def test_components_render_before_and_after_steps() -> None:
-    model = AppModel(years=1, county_scale=0.1)
+def test_figures_and_card_render_before_and_after_steps() -> None:
+    run = AppRun(years=1, county_scale=0.1)
     for step in range(2):
-        for component in (village_map, income_chart, collective_chart, summary_card):
-            assert component(model) is not None
-        model.step()
-        assert model.steps == step + 1
+        for chart, _ in CHARTS:
+            assert chart(run) is not None
+        assert "month:" in summary_html(run)
+        run.step()
+        assert run.chosen.steps == run.reference.steps == step + 1
+    assert "difference" in summary_html(run)
+
+
+def _dashed_reference_lines(fig: Any) -> list[Any]:
+    return [
+        line
+        for ax in fig.axes
+        for line in ax.get_lines()
+        if line.get_label() == "reference" and line.get_linestyle() == "--"
+    ]
+
+
+def test_charts_draw_the_reference_dashed() -> None:
+    run = AppRun(years=1, county_scale=0.1)
+    run.step()
+    by_name = {chart.__name__: chart for chart, _ in CHARTS}
+    assert len(_dashed_reference_lines(by_name["income_figure"](run))) == 1
+    assert len(_dashed_reference_lines(by_name["collective_figure"](run))) == 2
+
+
+def test_reference_keeps_the_county_and_weather_with_baseline_policies() -> None:
+    run = AppRun(years=2, county_scale=0.1, rent=650, mode="lead_goose", trainees=120, replicate=2)
+    chosen, reference = run.chosen, run.reference
+    baseline = reference_config(chosen.config)
+    assert baseline.seed == chosen.config.seed and reference.replicate == chosen.replicate == 2
+    assert baseline.county == chosen.config.county and baseline.farming == chosen.config.farming
+    from model.scenario import load_scenario
+
+    base = load_scenario(REFERENCE_SCENARIO)
+    assert baseline.alliances == base.alliances and baseline.policies == base.policies
+    assert not reference.alliance_agents and chosen.alliance_agents
+    pd.testing.assert_frame_equal(reference.county.villages, chosen.county.villages)
+    for _ in range(13):  # two Januaries: two years of prices and weather
+        run.step()
+        np.testing.assert_array_equal(reference.villages.yield_noise, chosen.villages.yield_noise)
+        np.testing.assert_array_equal(reference.market.price, chosen.market.price)
+        np.testing.assert_array_equal(reference.market.yield_factor, chosen.market.yield_factor)
+    assert reference.steps == chosen.steps == 13
+    assert reference.period() == chosen.period() == "2024-01"
+    # The chosen configuration is not shared with the reference.
+    assert chosen.config.policies.land_pooling.rent == pytest.approx(650)
+    assert reference.config.policies.land_pooling.enabled is False
+
+
+def test_reference_of_the_baseline_is_the_baseline_itself() -> None:
+    run = AppRun(scenario_name="baseline", years=1, county_scale=0.1)
+    for _ in range(3):
+        run.step()
+    assert run.chosen.recorder.monthly == run.reference.recorder.monthly
+
+
+def test_rent_and_trainees_apply_to_the_running_model() -> None:
+    run = AppRun(years=1, county_scale=0.1)
+    run.step()
+    run.apply_live("rent", 950)
+    run.apply_live("trainees", 300)
+    assert run.chosen.pooling.params.rent == pytest.approx(950)
+    assert run.chosen.livestream.params.trainees_per_year == 300
+    assert not run.reference.config.policies.land_pooling.enabled
+    run.step()
+    with pytest.raises(ValueError, match="applies on Reset"):
+        run.apply_live("years", 5)
+    values = {**run.values, "years": 4, "rent": 100}
+    assert run.pending(values) == ["Years to simulate"]
+
+
+def test_controls_show_their_values() -> None:
+    assert value_label("rent", 850) == "Pooled-land rent: 850 yuan/mu/yr"
+    assert value_label("county_scale", 1.0) == "Share of the county: 1.00"
+    params = model_params("anqiu_2023")
+    assert params["county_scale"]["max"] == 1.0
 
 
 def test_cli_reports_a_bad_override_without_starting_a_server() -> None:
