@@ -180,6 +180,9 @@ def test_controls_show_their_values() -> None:
     assert value_label("county_scale", 1.0) == "Share of the county: 1.00"
     params = model_params("anqiu_2023")
     assert params["county_scale"]["max"] == 1.0
+    assert params["years"]["value"] == 3 and params["county_scale"]["value"] == 0.25
+    asked = model_params("anqiu_2023", ["years=2", "county.scale=0.5"])
+    assert asked["years"]["value"] == 2 and asked["county_scale"]["value"] == 0.5
 
 
 def test_cli_reports_a_bad_override_without_starting_a_server() -> None:
@@ -301,8 +304,28 @@ def _summary(driver: Any) -> str:
 
 
 def _step(driver: Any) -> int:
-    match = re.search(r"step (\d+) of (\d+)", _summary(driver))
+    """The month count of the page's own indicator, ``month: 2023-03 (3 of 24)``."""
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.CSS_SELECTOR, ".jv-month")
+    match = re.search(r"month: \S+ \((\d+) of (\d+)\)", found[0].text if found else "")
     return int(match.group(1)) if match else -1
+
+
+def _slider(driver: Any, label: str) -> Any:
+    """The thumb of the slider whose label starts with ``label``."""
+    from selenium.webdriver.common.by import By
+
+    path = (
+        f"//div[contains(@class, 'v-input')][.//label[starts-with(normalize-space(.), '{label}')]]"
+        "//*[@role='slider']"
+    )
+    found = driver.find_elements(By.XPATH, path)
+    return found[0] if found else None
+
+
+def _body(driver: Any) -> str:
+    return driver.find_element("tag name", "body").text
 
 
 def _images(driver: Any) -> dict[str, str]:
@@ -344,26 +367,33 @@ def _wait(driver: Any, condition: Any, what: str) -> Any:
 
 def test_page_loads_runs_and_updates_charts(server: str, browser: Any) -> None:
     browser.get(server)
-    _wait(browser, lambda d: _step(d) == 0, "the page with the model at step 0")
-    body = browser.find_element("tag name", "body").text
+    _wait(browser, lambda d: _step(d) == 0, "the page with the model at month 0")
+    body = _body(browser)
     assert "cross-village joint building" in body
-    for label in ("Scenario", "Pooled-land rent", "Alliance mode"):
+    for label in ("Scenario", "Pooled-land rent: 800 yuan/mu/yr", "Alliance mode"):
         assert label in body, f"parameter control '{label}' missing"
+    assert "month: start (0 of 24)" in body
+    assert "full county" in body
+    for internal in ("Use Threads", "Time:", "Play Interval", "Render Interval"):
+        assert internal not in body, f"Mesa's '{internal}' is shown"
     start = _wait(browser, lambda d: (i := _images(d)) and len(i) == len(IMAGES) and i, "charts")
 
     # One STEP advances one month and redraws the map and both charts.
     _wait(browser, lambda d: _button(d, "Step"), "the STEP button").click()
-    _wait(browser, lambda d: _step(d) == 1, "step 1")
-    assert "2023-01" in _summary(browser)
+    _wait(browser, lambda d: _step(d) == 1, "month 1")
+    assert "month: 2023-01" in _summary(browser)
     after_step = _wait(
         browser,
         lambda d: (i := _images(d)) and all(i.get(k) not in (None, start[k]) for k in IMAGES) and i,
         "the map and charts to be redrawn after STEP",
     )
+    summary = _summary(browser)
+    assert "reference" in summary and "difference" in summary
+    assert "Dashed grey lines: the reference run" in _body(browser)
 
     # Play runs several months on its own; pause stops it.
     _wait(browser, lambda d: _button(d, "▶"), "the play button").click()
-    _wait(browser, lambda d: _step(d) >= 4, "play to advance to step 4")
+    _wait(browser, lambda d: _step(d) >= 4, "play to advance to month 4")
     _wait(browser, lambda d: _button(d, "❚❚"), "the pause button").click()
     _wait(
         browser,
@@ -373,5 +403,26 @@ def test_page_loads_runs_and_updates_charts(server: str, browser: Any) -> None:
     paused = _step(browser)
     time.sleep(1.0)
     assert _step(browser) <= paused + 1, "the model kept running after pause"
-    text = browser.find_element("tag name", "body").text
-    assert "error in step" not in text.lower()
+    assert "error" not in _body(browser).lower()
+
+
+def test_moving_a_control_shows_its_value(server: str, browser: Any) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server)
+    _wait(browser, lambda d: _step(d) == 0, "the page with the model at month 0")
+    # The rent is live: the new value shows and nothing waits for Reset.
+    _wait(browser, lambda d: _slider(d, "Pooled-land rent"), "the rent slider").send_keys(
+        Keys.ARROW_RIGHT
+    )
+    _wait(browser, lambda d: "Pooled-land rent: 850 yuan/mu/yr" in _body(d), "rent 850 shown")
+    assert "applies on RESET" not in _body(browser)
+    # The years rebuild the county: the value shows and the page says Reset applies it.
+    _wait(browser, lambda d: _slider(d, "Years to simulate"), "the years slider").send_keys(
+        Keys.ARROW_RIGHT
+    )
+    _wait(browser, lambda d: "Years to simulate: 3" in _body(d), "years 3 shown")
+    _wait(browser, lambda d: "applies on RESET: Years to simulate" in _body(d), "the Reset note")
+    _wait(browser, lambda d: _button(d, "Reset"), "the RESET button").click()
+    _wait(browser, lambda d: "(0 of 36)" in _body(d), "the model rebuilt over 3 years")
+    assert "applies on RESET" not in _body(browser)

@@ -409,6 +409,12 @@ def model_params(scenario: str | None = None, overrides: Sequence[str] = ()) -> 
     params["scenario_name"].update(value=scenario, values=names)
     params["rent"]["value"] = round(config.policies.land_pooling.rent)
     params["trainees"]["value"] = int(config.policies.livestream_training.trainees_per_year)
+    # The app's short horizon and small county, unless ``--set`` asks for others.
+    asked = {override.split("=", 1)[0].strip() for override in overrides}
+    if "years" in asked:
+        params["years"]["value"] = int(config.years)
+    if "county.scale" in asked:
+        params["county_scale"]["value"] = float(config.county.scale)
     params["overrides"] = list(overrides)
     return params
 
