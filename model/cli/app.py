@@ -63,7 +63,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Interactive app: choose a scenario and its parameters, run, watch the map and charts.
 
-        Serves a Mesa SolaraViz page until Ctrl-C; parameter changes take effect on Reset.
+        Serves the page until Ctrl-C. Beside the chosen scenario it runs the baseline reference
+        on the same county and random draws; rent and trainees apply at once, the other
+        parameters on Reset.
         """
         from model.scenario import load_scenario
 

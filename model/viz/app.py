@@ -356,7 +356,8 @@ def summary_html(run: AppRun) -> str:
         for label, chosen, ref, fmt in rows
     )
     table = (
-        "<table class='jv-compare'><tr><th></th><th>chosen</th><th>reference</th>"
+        "<table class='jv-compare' style='border-spacing: 14px 2px; text-align: right'>"
+        "<tr><th></th><th>chosen</th><th>reference</th>"
         f"<th>difference</th></tr>{cells}</table>"
     )
     return head + table
@@ -446,7 +447,7 @@ def Control(name: str, params: dict[str, Any], value: Any, on_value: Callable) -
         max=spec["max"],
         step=spec["step"],
         on_value=on_value,
-        thumb_label="always",
+        thumb_label=True,
     )
 
 
