@@ -61,11 +61,9 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--open/--no-open", help="Open a browser on the page.")
         ] = False,
     ) -> None:
-        """Interactive app: choose a scenario and its parameters, run, watch the map and charts.
+        """Interactive app: run a scenario beside its baseline reference, watch map and charts.
 
-        Serves the page until Ctrl-C. Beside the chosen scenario it runs the baseline reference
-        on the same county and random draws; rent and trainees apply at once, the other
-        parameters on Reset.
+        Serves the page until Ctrl-C. Rent and trainees apply at once, the rest on Reset.
         """
         from model.scenario import load_scenario
 
