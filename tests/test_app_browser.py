@@ -30,17 +30,14 @@ from typer.testing import CliRunner
 
 from model.cli import app as cli
 from model.cli.app import free_port, server_command
-from model.viz.app import (
-    CHARTS,
+from model.viz.app import CHARTS, model_params, pending_changes, summary_html, value_label
+from model.viz.app_run import (
     REFERENCE_SCENARIO,
     SCENARIO_MODE,
     AppModel,
     AppRun,
-    model_params,
     reference_config,
     scenario_overrides,
-    summary_html,
-    value_label,
 )
 
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
@@ -172,7 +169,14 @@ def test_rent_and_trainees_apply_to_the_running_model() -> None:
     with pytest.raises(ValueError, match="applies on Reset"):
         run.apply_live("years", 5)
     values = {**run.values, "years": 4, "rent": 100}
-    assert run.pending(values) == ["Years to simulate"]
+    assert pending_changes(run, values) == ["Years to simulate"]
+
+
+def test_full_county_option_builds_both_runs() -> None:
+    run = AppRun(years=1, county_scale=1.0)
+    assert run.chosen.n_villages == run.reference.n_villages == 864
+    run.step()
+    assert run.reference.steps == 1
 
 
 def test_controls_show_their_values() -> None:
