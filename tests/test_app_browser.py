@@ -23,20 +23,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from model.cli import app as cli
 from model.cli.app import free_port, server_command
-from model.viz.app import (
+from model.viz.app import CHARTS, model_params, pending_changes, summary_html, value_label
+from model.viz.app_run import (
+    REFERENCE_SCENARIO,
     SCENARIO_MODE,
     AppModel,
-    collective_chart,
-    income_chart,
-    model_params,
+    AppRun,
+    reference_config,
     scenario_overrides,
-    summary_card,
-    village_map,
 )
 
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
@@ -97,13 +98,95 @@ def test_model_params_match_the_model_signature() -> None:
     assert model.config.name == "baseline"
 
 
-def test_components_render_before_and_after_steps() -> None:
-    model = AppModel(years=1, county_scale=0.1)
+def test_figures_and_card_render_before_and_after_steps() -> None:
+    run = AppRun(years=1, county_scale=0.1)
     for step in range(2):
-        for component in (village_map, income_chart, collective_chart, summary_card):
-            assert component(model) is not None
-        model.step()
-        assert model.steps == step + 1
+        for chart, _ in CHARTS:
+            assert chart(run) is not None
+        assert "month:" in summary_html(run)
+        run.step()
+        assert run.chosen.steps == run.reference.steps == step + 1
+    assert "difference" in summary_html(run)
+
+
+def _dashed_reference_lines(fig: Any) -> list[Any]:
+    return [
+        line
+        for ax in fig.axes
+        for line in ax.get_lines()
+        if line.get_label() == "reference" and line.get_linestyle() == "--"
+    ]
+
+
+def test_charts_draw_the_reference_dashed() -> None:
+    run = AppRun(years=1, county_scale=0.1)
+    run.step()
+    by_name = {chart.__name__: chart for chart, _ in CHARTS}
+    assert len(_dashed_reference_lines(by_name["income_figure"](run))) == 1
+    assert len(_dashed_reference_lines(by_name["collective_figure"](run))) == 2
+
+
+def test_reference_keeps_the_county_and_weather_with_baseline_policies() -> None:
+    run = AppRun(years=2, county_scale=0.1, rent=650, mode="lead_goose", trainees=120, replicate=2)
+    chosen, reference = run.chosen, run.reference
+    baseline = reference_config(chosen.config)
+    assert baseline.seed == chosen.config.seed and reference.replicate == chosen.replicate == 2
+    assert baseline.county == chosen.config.county and baseline.farming == chosen.config.farming
+    from model.scenario import load_scenario
+
+    base = load_scenario(REFERENCE_SCENARIO)
+    assert baseline.alliances == base.alliances and baseline.policies == base.policies
+    assert not reference.alliance_agents and chosen.alliance_agents
+    pd.testing.assert_frame_equal(reference.county.villages, chosen.county.villages)
+    for _ in range(13):  # two Januaries: two years of prices and weather
+        run.step()
+        np.testing.assert_array_equal(reference.villages.yield_noise, chosen.villages.yield_noise)
+        np.testing.assert_array_equal(reference.market.price, chosen.market.price)
+        np.testing.assert_array_equal(reference.market.yield_factor, chosen.market.yield_factor)
+    assert reference.steps == chosen.steps == 13
+    assert reference.period() == chosen.period() == "2024-01"
+    # The chosen configuration is not shared with the reference.
+    assert chosen.config.policies.land_pooling.rent == pytest.approx(650)
+    assert reference.config.policies.land_pooling.enabled is False
+
+
+def test_reference_of_the_baseline_is_the_baseline_itself() -> None:
+    run = AppRun(scenario_name="baseline", years=1, county_scale=0.1)
+    for _ in range(3):
+        run.step()
+    assert run.chosen.recorder.monthly == run.reference.recorder.monthly
+
+
+def test_rent_and_trainees_apply_to_the_running_model() -> None:
+    run = AppRun(years=1, county_scale=0.1)
+    run.step()
+    run.apply_live("rent", 950)
+    run.apply_live("trainees", 300)
+    assert run.chosen.pooling.params.rent == pytest.approx(950)
+    assert run.chosen.livestream.params.trainees_per_year == 300
+    assert not run.reference.config.policies.land_pooling.enabled
+    run.step()
+    with pytest.raises(ValueError, match="applies on Reset"):
+        run.apply_live("years", 5)
+    values = {**run.values, "years": 4, "rent": 100}
+    assert pending_changes(run, values) == ["Years to simulate"]
+
+
+def test_full_county_option_builds_both_runs() -> None:
+    run = AppRun(years=1, county_scale=1.0)
+    assert run.chosen.n_villages == run.reference.n_villages == 864
+    run.step()
+    assert run.reference.steps == 1
+
+
+def test_controls_show_their_values() -> None:
+    assert value_label("rent", 850) == "Pooled-land rent: 850 yuan/mu/yr"
+    assert value_label("county_scale", 1.0) == "Share of the county: 1.00"
+    params = model_params("anqiu_2023")
+    assert params["county_scale"]["max"] == 1.0
+    assert params["years"]["value"] == 3 and params["county_scale"]["value"] == 0.25
+    asked = model_params("anqiu_2023", ["years=2", "county.scale=0.5"])
+    assert asked["years"]["value"] == 2 and asked["county_scale"]["value"] == 0.5
 
 
 def test_cli_reports_a_bad_override_without_starting_a_server() -> None:
@@ -225,8 +308,28 @@ def _summary(driver: Any) -> str:
 
 
 def _step(driver: Any) -> int:
-    match = re.search(r"step (\d+) of (\d+)", _summary(driver))
+    """The month count of the page's own indicator, ``month: 2023-03 (3 of 24)``."""
+    from selenium.webdriver.common.by import By
+
+    found = driver.find_elements(By.CSS_SELECTOR, ".jv-month")
+    match = re.search(r"month: \S+ \((\d+) of (\d+)\)", found[0].text if found else "")
     return int(match.group(1)) if match else -1
+
+
+def _slider(driver: Any, label: str) -> Any:
+    """The thumb of the slider whose label starts with ``label``."""
+    from selenium.webdriver.common.by import By
+
+    path = (
+        f"//div[contains(@class, 'v-input')][.//label[starts-with(normalize-space(.), '{label}')]]"
+        "//*[@role='slider']"
+    )
+    found = driver.find_elements(By.XPATH, path)
+    return found[0] if found else None
+
+
+def _body(driver: Any) -> str:
+    return driver.find_element("tag name", "body").text
 
 
 def _images(driver: Any) -> dict[str, str]:
@@ -268,26 +371,33 @@ def _wait(driver: Any, condition: Any, what: str) -> Any:
 
 def test_page_loads_runs_and_updates_charts(server: str, browser: Any) -> None:
     browser.get(server)
-    _wait(browser, lambda d: _step(d) == 0, "the page with the model at step 0")
-    body = browser.find_element("tag name", "body").text
+    _wait(browser, lambda d: _step(d) == 0, "the page with the model at month 0")
+    body = _body(browser)
     assert "cross-village joint building" in body
-    for label in ("Scenario", "Pooled-land rent", "Alliance mode"):
+    for label in ("Scenario", "Pooled-land rent: 800 yuan/mu/yr", "Alliance mode"):
         assert label in body, f"parameter control '{label}' missing"
+    assert "month: start (0 of 24)" in body
+    assert "full county" in body
+    for internal in ("Use Threads", "Time:", "Play Interval", "Render Interval"):
+        assert internal not in body, f"Mesa's '{internal}' is shown"
     start = _wait(browser, lambda d: (i := _images(d)) and len(i) == len(IMAGES) and i, "charts")
 
     # One STEP advances one month and redraws the map and both charts.
     _wait(browser, lambda d: _button(d, "Step"), "the STEP button").click()
-    _wait(browser, lambda d: _step(d) == 1, "step 1")
-    assert "2023-01" in _summary(browser)
+    _wait(browser, lambda d: _step(d) == 1, "month 1")
+    assert "month: 2023-01" in _summary(browser)
     after_step = _wait(
         browser,
         lambda d: (i := _images(d)) and all(i.get(k) not in (None, start[k]) for k in IMAGES) and i,
         "the map and charts to be redrawn after STEP",
     )
+    summary = _summary(browser)
+    assert "reference" in summary and "difference" in summary
+    assert "Dashed grey lines: the reference run" in _body(browser)
 
     # Play runs several months on its own; pause stops it.
     _wait(browser, lambda d: _button(d, "▶"), "the play button").click()
-    _wait(browser, lambda d: _step(d) >= 4, "play to advance to step 4")
+    _wait(browser, lambda d: _step(d) >= 4, "play to advance to month 4")
     _wait(browser, lambda d: _button(d, "❚❚"), "the pause button").click()
     _wait(
         browser,
@@ -297,5 +407,26 @@ def test_page_loads_runs_and_updates_charts(server: str, browser: Any) -> None:
     paused = _step(browser)
     time.sleep(1.0)
     assert _step(browser) <= paused + 1, "the model kept running after pause"
-    text = browser.find_element("tag name", "body").text
-    assert "error in step" not in text.lower()
+    assert "error" not in _body(browser).lower()
+
+
+def test_moving_a_control_shows_its_value(server: str, browser: Any) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server)
+    _wait(browser, lambda d: _step(d) == 0, "the page with the model at month 0")
+    # The rent is live: the new value shows and nothing waits for Reset.
+    _wait(browser, lambda d: _slider(d, "Pooled-land rent"), "the rent slider").send_keys(
+        Keys.ARROW_RIGHT
+    )
+    _wait(browser, lambda d: "Pooled-land rent: 850 yuan/mu/yr" in _body(d), "rent 850 shown")
+    assert "applies on RESET" not in _body(browser)
+    # The years rebuild the county: the value shows and the page says Reset applies it.
+    _wait(browser, lambda d: _slider(d, "Years to simulate"), "the years slider").send_keys(
+        Keys.ARROW_RIGHT
+    )
+    _wait(browser, lambda d: "Years to simulate: 3" in _body(d), "years 3 shown")
+    _wait(browser, lambda d: "applies on RESET: Years to simulate" in _body(d), "the Reset note")
+    _wait(browser, lambda d: _button(d, "Reset"), "the RESET button").click()
+    _wait(browser, lambda d: "(0 of 36)" in _body(d), "the model rebuilt over 3 years")
+    assert "applies on RESET" not in _body(browser)

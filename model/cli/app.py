@@ -61,9 +61,9 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--open/--no-open", help="Open a browser on the page.")
         ] = False,
     ) -> None:
-        """Interactive app: choose a scenario and its parameters, run, watch the map and charts.
+        """Interactive app: run a scenario beside its baseline reference, watch map and charts.
 
-        Serves a Mesa SolaraViz page until Ctrl-C; parameter changes take effect on Reset.
+        Serves the page until Ctrl-C. Rent and trainees apply at once, the rest on Reset.
         """
         from model.scenario import load_scenario
 

@@ -1,21 +1,24 @@
-"""The interactive app: choose a scenario and its main parameters, run, and watch.
+"""The interactive app: choose a scenario and its main parameters, run, and watch the effect.
 
-Built on Mesa's :class:`~mesa.visualization.SolaraViz`: the side bar holds the controls
-(Reset, play/pause, Step) and the model parameters (scenario, years, share of the county,
-pooled-land rent, alliance mode, livestream trainees, replicate); the main area shows the
-village map (villages coloured by their collective income over the last 12 months, alliances
-outlined by mode), per-capita income by source month by month, the county's collective
-income and the number of weak villages, and a summary of the current month. A parameter
-change takes effect on **Reset**, as everywhere in Mesa.
+The page (:func:`Page`, built with Solara on the Mesa model) has a side bar with the run
+buttons (Reset, play/pause, Step), a plain ``month: 2024-03`` indicator and the parameters,
+each showing its current value: scenario, years, share of the county (1 = the full county,
+slower), pooled-land rent, alliance mode, livestream trainees, replicate. The rent and the
+trainees apply at once to the running model (from the next month or year on); the other
+parameters rebuild the county and apply on **Reset**, as the page says.
+
+Beside the chosen scenario the app runs a **reference**: the baseline policies (no alliances,
+no pooling, shares, contracts or training) on the chosen scenario's own county, seed and
+replicate, so both runs draw the same weather and the same random numbers (common random
+numbers). The two step in lock-step; the charts draw the reference as a dashed line and the
+summary card shows the difference (the two runs: :mod:`model.viz.app_run`). The map colours
+villages with a colour-blind-safe map (:data:`model.viz.palettes.SEQUENTIAL_CMAP`).
 
 Start it with ``jointvillage app [SCENARIO] [--port 8765] [--set key=value ...]`` (see
-:mod:`model.cli.app`), or ``solara run model.viz.app`` (the page is :func:`Page`). The command
-passes the scenario and its ``--set`` overrides to the server in the environment variables
-``JOINTVILLAGE_APP_SCENARIO`` and ``JOINTVILLAGE_APP_SET`` (a JSON list).
-
-For responsiveness the app runs a share of the county (``county.scale``, default 0.25) over
-a short horizon (default 3 years); figures are rendered to PNG with the shared style of
-:mod:`model.viz.style`.
+:mod:`model.cli.app`), or ``solara run model.viz.app``. The command passes the scenario and
+its ``--set`` overrides to the server in ``JOINTVILLAGE_APP_SCENARIO`` and
+``JOINTVILLAGE_APP_SET`` (a JSON list). For responsiveness the app starts on a share of the
+county (``county.scale`` 0.25) over a short horizon (3 years).
 """
 
 from __future__ import annotations
@@ -23,33 +26,32 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections import deque
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import solara
-from matplotlib.colors import TwoSlopeNorm
-from mesa.visualization import SolaraViz
 
-from model.jointmodel import JointVillageModel
 from model.paths import SCENARIO_DIR
 from model.scenario import load_scenario
-from model.viz import maps, outlines, style
+from model.viz import maps, palettes, style
+from model.viz.app_run import DEFAULT_SCALE, DEFAULT_YEARS, SCENARIO_MODE, AppModel, AppRun
 from model.viz.income_figures import stack_sources
 from model.world.alliances import MODES
 
 #: Environment variables set by ``jointvillage app``.
 SCENARIO_ENV = "JOINTVILLAGE_APP_SCENARIO"
 OVERRIDES_ENV = "JOINTVILLAGE_APP_SET"
-#: The mode choice that keeps the scenario's own mode rule.
-SCENARIO_MODE = "as in scenario"
-#: Defaults of the app's parameters (the scenario's own values fill rent and trainees).
-DEFAULT_YEARS = 3
-DEFAULT_SCALE = 0.25
-#: Resolution of the app's figures.
+#: Resolution of the app's figures, and the pause between months while playing.
 APP_DPI = 80
+PLAY_SECONDS = 0.15
+#: Line colours: the chosen scenario (Okabe-Ito blue, vermillion) and the reference (grey).
+CHOSEN_COLOUR = palettes.OKABE_ITO[4]
+WEAK_COLOUR = palettes.WEAK_BAR_COLOUR
+REFERENCE_COLOUR = palettes.NEUTRALS[3]
+REFERENCE_STYLE = "--"
 
 
 def shipped_scenarios() -> list[str]:
@@ -71,233 +73,166 @@ def app_overrides() -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def scenario_overrides(
-    years: int,
-    county_scale: float,
-    rent: float | None,
-    mode: str,
-    trainees: int | None,
-    extra: Sequence[str] = (),
-) -> list[str]:
-    """The ``section.key=value`` overrides the app applies to the chosen scenario."""
-    out = [*extra, f"years={int(years)}", f"county.scale={float(county_scale)}"]
-    if rent is not None:
-        out.append(f"policies.land_pooling.rent={float(rent)}")
-    if trainees is not None:
-        out.append(f"policies.livestream_training.trainees_per_year={int(trainees)}")
-    if mode and mode != SCENARIO_MODE:
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {(SCENARIO_MODE, *MODES)}, not {mode!r}")
-        out += ['alliances.mode_rule="single"', f'alliances.single_mode="{mode}"']
-    return out
-
-
-class AppModel(JointVillageModel):
-    """The joint-village model with what the app shows: a rolling year and a horizon.
-
-    Args:
-        scenario_name: A shipped scenario (or a path).
-        years: Months to run = 12 * years; the model stops there.
-        county_scale: Share of the county to build (1 = all 864 villages).
-        rent: Rent of pooled land (yuan/mu/yr); None keeps the scenario's.
-        mode: An alliance mode for every alliance, or :data:`SCENARIO_MODE`.
-        trainees: Livestream trainees per year; None keeps the scenario's.
-        replicate: Replicate number (random streams).
-        overrides: Further ``section.key=value`` overrides (from ``--set``).
-    """
-
-    def __init__(
-        self,
-        scenario_name: str = "anqiu_2023",
-        years: int = DEFAULT_YEARS,
-        county_scale: float = DEFAULT_SCALE,
-        rent: float | None = None,
-        mode: str = SCENARIO_MODE,
-        trainees: int | None = None,
-        replicate: int = 0,
-        overrides: Sequence[str] = (),
-    ) -> None:
-        config = load_scenario(
-            scenario_name,
-            scenario_overrides(years, county_scale, rent, mode, trainees, list(overrides)),
-        )
-        super().__init__(config, replicate=int(replicate))
-        self.horizon = 12 * int(years)
-        self.window: deque[np.ndarray] = deque(maxlen=12)
-        xy = self.county.villages[["x_km", "y_km"]].to_numpy(float)
-        self.outlines = outlines.alliance_outlines(xy, self.alliance_table.table["members"])
-        threshold = config.collective.weak_threshold
-        start = self.villages.collective_start
-        top = max(float(np.percentile(start, 95)) * 1.5, 3 * threshold)
-        self.map_norm = TwoSlopeNorm(vmin=0.0, vcenter=threshold / style.WAN, vmax=top / style.WAN)
-        self.weak_history: list[int] = []
-        self.collective_history: list[float] = []
-
-    def step(self) -> None:
-        """Advance one month and update the rolling year of collective income."""
-        super().step()
-        self.window.append(sum(self.collective.month.values()).copy())
-        rolling = self.rolling_collective()
-        self.weak_history.append(int((rolling < self.config.collective.weak_threshold).sum()))
-        self.collective_history.append(float(self.window[-1].sum()))
-        if self.steps >= self.horizon:
-            self.running = False
-
-    def rolling_collective(self) -> np.ndarray:
-        """Collective income over the last 12 months (the start income fills missing months)."""
-        done = len(self.window)
-        total = sum(self.window) if done else np.zeros(self.n_villages)
-        return total + self.villages.collective_start * (12 - done) / 12.0
-
-    def period(self) -> str:
-        """The current month as ``YYYY-MM`` (``start`` before the first step)."""
-        if self.steps == 0:
-            return "start"
-        return f"{self.config.start_year + self.year_index}-{self.month:02d}"
-
-
 # --------------------------------------------------------------------------------------
-# Components (plain functions: SolaraViz re-renders them after every step)
+# Figures and cards (the chosen scenario against the dashed reference)
 
 
-def _png(fig: Any) -> bytes:
-    return style.figure_png(fig, dpi=APP_DPI)
+def _months(model: AppModel) -> np.ndarray:
+    return np.arange(1, model.steps + 1)
 
 
-def village_map(model: AppModel) -> Any:
+def map_figure(run: AppRun) -> Any:
     """The county map: villages by collective income over the last 12 months."""
-    fig = maps.village_map_figure(
+    model = run.chosen
+    return maps.village_map_figure(
         model.county.villages,
         model.alliance_table.table,
         model.rolling_collective() / style.WAN,
         title=f"Collective income, last 12 months ({model.period()})",
-        value_label="10,000 yuan per year (white = weak-village bar, 100,000 yuan)",
-        cmap="RdYlGn",
+        value_label="10,000 yuan per year (middle colour = weak-village bar, 100,000 yuan)",
+        cmap=palettes.SEQUENTIAL_CMAP,
         norm=model.map_norm,
         outlines=model.outlines,
         figsize=(7.6, 5.6),
     )
-    return solara.Image(_png(fig), classes=["jv-map"])
 
 
-def income_chart(model: AppModel) -> Any:
-    """Per-capita income by source, month by month (stacked)."""
+def income_figure(run: AppRun) -> Any:
+    """Per-capita income by source (stacked), with the reference's total dashed."""
+    model = run.chosen
     fig, axes = style.new_figure(1, 1, (7.0, 3.6))
     ax = axes[0, 0]
     rows = model.recorder.monthly
-    x = np.arange(1, len(rows) + 1)
     if rows:
+        x = _months(model)
         stack_sources(ax, x, pd.DataFrame(rows))
+        reference = [r["per_capita_income"] for r in run.reference.recorder.monthly]
+        ax.plot(x, reference, REFERENCE_STYLE, color=REFERENCE_COLOUR, lw=1.6, label="reference")
         ax.legend(loc="upper left", fontsize=7, ncols=2)
     ax.set_xlim(1, max(model.horizon, 2))
     ax.set_xlabel(f"Month since {model.config.start_year}-01")
     ax.set_ylabel("yuan per person per month")
     ax.set_title(f"Per-capita income by source ({model.period()})")
-    return solara.Image(_png(fig), classes=["jv-income"])
+    return fig
 
 
-def collective_chart(model: AppModel) -> Any:
-    """County collective income per month and weak villages (last 12 months)."""
+def collective_figure(run: AppRun) -> Any:
+    """County collective income per month and weak villages, with the reference dashed."""
+    model, reference = run.chosen, run.reference
     fig, axes = style.new_figure(1, 2, (8.0, 3.4))
     left, right = axes[0]
-    x = np.arange(1, len(model.collective_history) + 1)
+    x = _months(model)
     if len(x):
-        left.bar(x, np.array(model.collective_history) / style.WAN, color="#55a868")
-        right.plot(x, model.weak_history, color="#b2182b")
+        left.plot(x, np.array(model.collective_history) / style.WAN, color=CHOSEN_COLOUR)
+        left.plot(
+            x,
+            np.array(reference.collective_history) / style.WAN,
+            REFERENCE_STYLE,
+            color=REFERENCE_COLOUR,
+            label="reference",
+        )
+        right.plot(x, model.weak_history, color=WEAK_COLOUR, label=model.config.name)
+        right.plot(
+            x, reference.weak_history, REFERENCE_STYLE, color=REFERENCE_COLOUR, label="reference"
+        )
+        right.legend(loc="upper right", fontsize=7)
     for ax in (left, right):
         ax.set_xlim(0.5, max(model.horizon, 2) + 0.5)
         ax.set_xlabel("Month")
+    left.set_ylim(bottom=0)
     left.set_ylabel("10,000 yuan per month")
     left.set_title("Collective income, all villages")
     right.set_ylabel("villages")
     right.set_ylim(bottom=0, top=max(model.n_villages * 0.6, 1))
     right.set_title("Weak villages (last 12 months)")
-    return solara.Image(_png(fig), classes=["jv-collective"])
+    return fig
 
 
-def summary_card(model: AppModel) -> Any:
-    """The current month's headline numbers, as text."""
-    rows = model.recorder.monthly
-    last12 = rows[-12:]
-    income = sum(r["per_capita_income"] for r in last12) * 12 / max(len(last12), 1)
-    lines = [
-        f"<b>{html.escape(model.config.name)}</b>: {model.n_villages} villages, "
-        f"{int(model.villages.allied.sum())} allied in {len(model.alliance_agents)} alliances.",
-        f"Month <b class='jv-period'>{model.period()}</b>, "
-        f"<span class='jv-step'>step {model.steps} of {model.horizon}</span>"
-        + (" (finished)." if not model.running else "."),
-    ]
-    if rows:
-        lines.append(
-            f"Per-capita income, last 12 months at a yearly rate: <b>{income:,.0f} yuan</b>. "
-            f"Weak villages (collective income below 100,000 yuan): "
-            f"<b>{model.weak_history[-1]}</b>."
-        )
-    else:
-        lines.append("Press STEP, or play (&#9654;), to run the model month by month.")
-    lines.append(
-        "Change the model parameters in the side bar, then press RESET to rebuild the model."
+#: The charts of the main area: (figure function, CSS class of its image).
+CHARTS: list[tuple[Callable[[AppRun], Any], str]] = [
+    (map_figure, "jv-map"),
+    (income_figure, "jv-income"),
+    (collective_figure, "jv-collective"),
+]
+
+
+def month_text(model: AppModel) -> str:
+    """The plain month indicator, e.g. ``month: 2024-03 (15 of 36)``."""
+    return f"month: {model.period()} ({model.steps} of {model.horizon})"
+
+
+def summary_html(run: AppRun) -> str:
+    """The summary card: the chosen scenario, the reference, and the difference."""
+    model, reference = run.chosen, run.reference
+    head = (
+        f"<p><b>{html.escape(model.config.name)}</b>: {model.n_villages} villages, "
+        f"{int(model.villages.allied.sum())} allied in {len(model.alliance_agents)} alliances. "
+        f"<b class='jv-period'>{month_text(model)}</b>"
+        + (" (finished)." if not model.running else ".")
+        + "</p>"
     )
-    body = "".join(f"<p>{line}</p>" for line in lines)
-    return solara.HTML(tag="div", unsafe_innerHTML=body, classes=["jv-summary"])
+    if not model.recorder.monthly:
+        return head + "<p>Press STEP, or play (&#9654;), to run the model month by month.</p>"
+    rows = [
+        ("Per-capita income, last 12 months (yuan/yr)", model.yearly_income(),
+         reference.yearly_income(), ",.0f"),
+        ("Collective income, last 12 months (10,000 yuan)",
+         model.rolling_collective().sum() / style.WAN,
+         reference.rolling_collective().sum() / style.WAN, ",.1f"),
+        ("Weak villages (below 100,000 yuan)", model.weak_history[-1],
+         reference.weak_history[-1], ",.0f"),
+    ]  # fmt: skip
+    cells = "".join(
+        f"<tr><td>{label}</td><td>{chosen:{fmt}}</td><td>{ref:{fmt}}</td>"
+        f"<td class='jv-difference'>{chosen - ref:+{fmt}}</td></tr>"
+        for label, chosen, ref, fmt in rows
+    )
+    table = (
+        "<table class='jv-compare' style='border-spacing: 14px 2px; text-align: right'>"
+        "<tr><th></th><th>chosen</th><th>reference</th>"
+        f"<th>difference</th></tr>{cells}</table>"
+    )
+    return head + table
 
 
-COMPONENTS = [(village_map, 0), (income_chart, 0), (collective_chart, 0), (summary_card, 0)]
+REFERENCE_NOTE = (
+    "Dashed grey lines: the reference run, with the baseline's policies (no alliances, "
+    "pooling, shares, contracts or training) on the same county, weather and random draws "
+    "(same seed and replicate). The difference is the effect of the chosen scenario."
+)
+RESET_NOTE = (
+    "Rent and trainees apply to the running model at once (from the next month or year). "
+    "Scenario, years, share of the county, alliance mode and replicate rebuild the county: "
+    "press RESET to apply them."
+)
+FULL_COUNTY_NOTE = "Share 1.0 = the full county (864 villages): slower to build and to run."
+
+
+# --------------------------------------------------------------------------------------
+# The page
 
 
 #: The controls of the side bar, in order; :func:`model_params` fills in the values that
 #: depend on the scenario (its name and the list of scenarios, rent, trainees).
 CONTROLS: dict[str, dict[str, Any]] = {
     "scenario_name": {"type": "Select", "label": "Scenario"},
-    "years": {
-        "type": "SliderInt",
-        "value": DEFAULT_YEARS,
-        "min": 1,
-        "max": 10,
-        "step": 1,
-        "label": "Years to simulate",
-    },
-    "county_scale": {
-        "type": "SliderFloat",
-        "value": DEFAULT_SCALE,
-        "min": 0.1,
-        "max": 1.0,
-        "step": 0.05,
-        "label": "Share of the county (1 = 864 villages)",
-    },
-    "rent": {
-        "type": "SliderInt",
-        "min": 0,
-        "max": 1500,
-        "step": 50,
-        "label": "Pooled-land rent (yuan/mu/yr)",
-    },
-    "mode": {
-        "type": "Select",
-        "value": SCENARIO_MODE,
-        "values": [SCENARIO_MODE, *MODES],
-        "label": "Alliance mode (all alliances)",
-    },
-    "trainees": {
-        "type": "SliderInt",
-        "min": 0,
-        "max": 1000,
-        "step": 50,
-        "label": "Livestream trainees per year",
-    },
-    "replicate": {
-        "type": "SliderInt",
-        "value": 0,
-        "min": 0,
-        "max": 9,
-        "step": 1,
-        "label": "Replicate (random stream)",
-    },
-}
+    "years": {"type": "SliderInt", "value": DEFAULT_YEARS, "min": 1, "max": 10, "step": 1,
+              "label": "Years to simulate", "unit": ""},
+    "county_scale": {"type": "SliderFloat", "value": DEFAULT_SCALE, "min": 0.1, "max": 1.0,
+                     "step": 0.05, "label": "Share of the county", "unit": ""},
+    "rent": {"type": "SliderInt", "min": 0, "max": 1500, "step": 50,
+             "label": "Pooled-land rent", "unit": " yuan/mu/yr"},
+    "mode": {"type": "Select", "value": SCENARIO_MODE, "values": [SCENARIO_MODE, *MODES],
+             "label": "Alliance mode (all alliances)"},
+    "trainees": {"type": "SliderInt", "min": 0, "max": 1000, "step": 50,
+                 "label": "Livestream trainees per year", "unit": ""},
+    "replicate": {"type": "SliderInt", "value": 0, "min": 0, "max": 9, "step": 1,
+                  "label": "Replicate (random stream)", "unit": ""},
+}  # fmt: skip
 
 
 def model_params(scenario: str | None = None, overrides: Sequence[str] = ()) -> dict[str, Any]:
-    """SolaraViz's model parameters: the controls of the side bar, with their defaults."""
+    """The controls with their defaults for a scenario (plus the fixed ``overrides``)."""
     scenario = scenario or app_scenario()
     config = load_scenario(scenario, list(overrides))
     names = shipped_scenarios()
@@ -307,6 +242,12 @@ def model_params(scenario: str | None = None, overrides: Sequence[str] = ()) -> 
     params["scenario_name"].update(value=scenario, values=names)
     params["rent"]["value"] = round(config.policies.land_pooling.rent)
     params["trainees"]["value"] = int(config.policies.livestream_training.trainees_per_year)
+    # The app's short horizon and small county, unless ``--set`` asks for others.
+    asked = {override.split("=", 1)[0].strip() for override in overrides}
+    if "years" in asked:
+        params["years"]["value"] = int(config.years)
+    if "county.scale" in asked:
+        params["county_scale"]["value"] = float(config.county.scale)
     params["overrides"] = list(overrides)
     return params
 
@@ -316,26 +257,138 @@ def initial_values(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()}
 
 
-def _viz(model: AppModel, params: dict[str, Any]) -> Any:
-    return SolaraViz(
-        model,
-        components=COMPONENTS,
-        model_params=params,
-        name="jointvillage: cross-village joint building (跨村联建)",
-        play_interval=150,
+def value_label(name: str, value: Any) -> str:
+    """A control's label with its current value, e.g. ``Pooled-land rent: 800 yuan/mu/yr``."""
+    control = CONTROLS[name]
+    shown = f"{value:.2f}" if control["type"] == "SliderFloat" else str(value)
+    return f"{control['label']}: {shown}{control.get('unit', '')}"
+
+
+def pending_changes(run: AppRun, values: dict[str, Any]) -> list[str]:
+    """Labels of the controls whose value waits for Reset (differs from the running model's)."""
+    return [
+        str(CONTROLS[k]["label"])
+        for k in CONTROLS
+        if k not in AppRun.LIVE and values.get(k) != run.values.get(k)
+    ]
+
+
+@solara.component
+def Control(name: str, params: dict[str, Any], value: Any, on_value: Callable) -> Any:  # noqa: N802
+    """One parameter control, its current value in its label."""
+    spec = params[name]
+    label = value_label(name, value)
+    if spec["type"] == "Select":
+        return solara.Select(label, value=value, values=spec["values"], on_value=on_value)
+    slider = solara.SliderFloat if spec["type"] == "SliderFloat" else solara.SliderInt
+    return slider(
+        label,
+        value=value,
+        min=spec["min"],
+        max=spec["max"],
+        step=spec["step"],
+        on_value=on_value,
+        thumb_label=True,
     )
 
 
+@solara.component
+def Charts(run: AppRun, tick: int) -> Any:  # noqa: N802
+    """The map, the two charts and the summary card, redrawn when ``tick`` moves."""
+
+    def draw() -> list[bytes]:
+        with run.lock:
+            return [style.figure_png(chart(run), dpi=APP_DPI) for chart, _ in CHARTS]
+
+    images = solara.use_memo(draw, [run, tick])
+    with solara.Column() as main:
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for png, (_, css) in zip(images, CHARTS, strict=True):
+                solara.Image(png, classes=[css])
+        solara.HTML(tag="div", unsafe_innerHTML=summary_html(run), classes=["jv-summary"])
+        solara.Text(REFERENCE_NOTE, classes=["jv-reference-note"])
+    return main
+
+
+@solara.component
+def AppPage(scenario: str | None = None, overrides: Sequence[str] = ()) -> Any:  # noqa: N802
+    """The app for a scenario: side bar of controls, main area of charts."""
+    params = solara.use_memo(lambda: model_params(scenario, list(overrides)), [])
+    values = solara.use_reactive(initial_values(params))
+    run = solara.use_reactive(solara.use_memo(lambda: AppRun(**values.value), []))
+    playing = solara.use_reactive(False)
+    tick = solara.use_reactive(0)
+
+    def play() -> None:
+        while playing.value and run.value.running:
+            time.sleep(PLAY_SECONDS)
+            run.value.step()
+            tick.set(tick.value + 1)
+        if not run.value.running:
+            playing.set(False)
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    def step() -> None:
+        run.value.step()
+        tick.set(tick.value + 1)
+
+    def reset() -> None:
+        playing.set(False)
+        run.set(AppRun(**values.value))
+        tick.set(0)
+
+    def change(name: str, value: Any) -> None:
+        if CONTROLS[name]["type"] == "SliderFloat":  # 0.1 + 18 * 0.05 is not quite 1.0
+            value = round(float(value), 4)
+        new = {**values.value, name: value}
+        if name == "scenario_name":  # the scenario's own rent and trainees
+            fresh = model_params(str(value), list(overrides))
+            new.update(rent=fresh["rent"]["value"], trainees=fresh["trainees"]["value"])
+        if name in AppRun.LIVE:
+            run.value.apply_live(name, value)
+        values.set(new)
+
+    model = run.value.chosen
+    pending = pending_changes(run.value, values.value)
+    with solara.AppBar():
+        solara.AppBarTitle("jointvillage: cross-village joint building (跨村联建)")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Run"):
+            with solara.Row(justify="space-between"):
+                solara.Button("Reset", color="primary", on_click=reset)
+                solara.Button(
+                    "❚❚" if playing.value else "▶",
+                    color="primary",
+                    on_click=lambda: playing.set(not playing.value),
+                    disabled=not run.value.running,
+                )
+                solara.Button(
+                    "Step",
+                    color="primary",
+                    on_click=step,
+                    disabled=playing.value or not run.value.running,
+                )
+            solara.Text(month_text(model), classes=["jv-month"])
+        with solara.Card("Parameters"):
+            for name in CONTROLS:
+                Control(name, params, values.value[name], lambda v, n=name: change(n, v))
+                if name == "county_scale":
+                    solara.Text(FULL_COUNTY_NOTE, classes=["jv-note"])
+            solara.Markdown(RESET_NOTE)
+            if pending:
+                solara.Warning(
+                    "Changed, applies on RESET: " + ", ".join(pending), classes=["jv-pending"]
+                )
+    Charts(run.value, tick.value)
+
+
 def make_page(scenario: str | None = None, overrides: Sequence[str] | None = None) -> Any:
-    """The app for a scenario as a SolaraViz element (to display in a notebook)."""
-    overrides = list(app_overrides() if overrides is None else overrides)
-    params = model_params(scenario, overrides)
-    return _viz(AppModel(**initial_values(params)), params)
+    """The app for a scenario as a Solara element (to display in a notebook)."""
+    return AppPage(scenario, list(app_overrides() if overrides is None else overrides))
 
 
 @solara.component
 def Page() -> Any:  # noqa: N802 - the name Solara looks for
     """The page served by ``solara run model.viz.app`` (one model per browser session)."""
-    params = solara.use_memo(lambda: model_params(None, app_overrides()), [])
-    model = solara.use_memo(lambda: AppModel(**initial_values(params)), [])
-    return _viz(model, params)
+    return AppPage(None, app_overrides())
