@@ -11,5 +11,5 @@
 - :mod:`~model.viz.maps`: the one map drawer (county command, notebooks, app).
 - :mod:`~model.viz.outlines`: the one alliance outline (maps and GIS layers), town tints.
 - :mod:`~model.viz.gis`: GeoPackage and GeoParquet layers of villages and alliances.
-- :mod:`~model.viz.app`: the SolaraViz app.
+- :mod:`~model.viz.app`: the app (``app``: the page; ``app_run``: the chosen and reference runs).
 """
