@@ -131,11 +131,19 @@ class Alliance(mesa.Agent):
         self.effort += params.effort_adjustment * (target - self.effort)
         self.effort = float(np.clip(self.effort, 0.0, 1.0))
 
-    def report(self) -> dict[str, float | str | int | bool]:
-        """Annual report: one row of the alliance table."""
+    def report(
+        self, collective_income: np.ndarray | None = None
+    ) -> dict[str, float | str | int | bool]:
+        """Annual report: one row of the alliance table.
+
+        Args:
+            collective_income: Every village's collective income for the year reported
+                (default: this year's so far); the year-0 report passes the pre-programme one.
+        """
         model = self.model
         members = list(self.members)
-        collective = model.collective.year_total()[members]
+        income = model.collective.year_total() if collective_income is None else collective_income
+        collective = income[members]
         return {
             "alliance_id": self.alliance_id,
             "mode": self.mode,

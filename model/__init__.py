@@ -39,7 +39,7 @@ _WHERE = {
     "load_experiment": "model.experiments.experiment",
     "run_batch": "model.experiments.batch",
     "load_results": "model.experiments.batch",
-    "compare_scenarios": "model.experiments.compare",
+    "compare_scenarios": "model.experiments.comparisons",
     "sobol_indices": "model.experiments.sensitivity",
     "morris_indices": "model.experiments.sensitivity",
 }

@@ -149,6 +149,7 @@ class JointVillageModel(mesa.Model):
         self._set_up_state()
         self._set_up_mechanisms()
         self.recorder = Recorder(self)
+        self.recorder.record_start()
         self.steps_of_month = self.month_steps()
         self.invariants = Invariants(self, invariants)
 

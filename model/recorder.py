@@ -5,6 +5,14 @@ per-agent DataCollector: a yearly table is a handful of vectorised reductions. T
 follow the registries (:mod:`model.registry`) as they stood when the model was built: one
 ``income_<source>`` column per household income source, one ``collective_<source>`` column
 per collective source, and the county outputs in their declared order.
+
+The yearly tables open with a **year-0 row**: the county as built, before any step, dated the
+year before the first simulated year. Its collective income is each village's income in that
+year (``collective_income_start`` of the village data), so weak villages, collective means and
+Ginis of year 0 are the pre-programme state every change is measured from. Household incomes
+and collective income by source are flows that the model has not yet produced in year 0: they
+are NaN there (missing, not zero). Stocks (pooled land, sellers, members, capacity) are as set
+up, and public money spent is 0.
 """
 
 from __future__ import annotations
@@ -86,6 +94,25 @@ class YearEnd:
         return float(self.pooled.sum()) / land if land > 0 else 0.0
 
 
+@dataclass
+class YearStart(YearEnd):
+    """The county as built (year 0): start-of-programme collective income, no household flows."""
+
+    @cached_property
+    def total_income(self) -> np.ndarray:
+        """Household income is not observed before the first year (NaN)."""
+        return np.full(self.model.households.n, np.nan)
+
+    @cached_property
+    def collective(self) -> np.ndarray:
+        """Each village's collective income in the year before the first (yuan)."""
+        return self.model.villages.collective_start.astype(float).copy()
+
+
+#: Built-in county outputs that are flows of household income: NaN in year 0.
+HOUSEHOLD_INCOME_OUTPUTS = frozenset({"gini_household"})
+
+
 #: How the recorder computes the built-in county outputs (declared in the registry).
 BUILT_IN_OUTPUTS: dict[str, Callable[[YearEnd], float]] = {
     "collective_income_total": lambda y: float(y.collective.sum()),
@@ -154,6 +181,31 @@ class Recorder:
     def calendar_year(self) -> int:
         """Calendar year of the current step."""
         return self.model.config.start_year + self.model.year_index
+
+    def record_start(self) -> None:
+        """The year-0 rows: the county as built, before any step (see the module docstring)."""
+        model = self.model
+        year = model.config.start_year - 1
+        start = YearStart(model)
+        row: dict[str, Any] = {"year": year, "per_capita_income": np.nan}
+        for source in self.income_sources:
+            row[f"income_{source}"] = np.nan
+        for name, value in self.outputs:
+            row[name] = np.nan if name in HOUSEHOLD_INCOME_OUTPUTS else value(start)
+        self.yearly.append(row)
+        village = self._village_year(year, start)
+        for column in village.columns:
+            if column.startswith(("income_", "collective_")) and column != "collective_income":
+                village[column] = np.nan
+        village["per_capita_income"] = np.nan
+        self.village_years.append(village)
+        for alliance in model.alliance_agents:
+            self.alliance_rows.append({"year": year, **alliance.report(start.collective)})
+        if self.sample is not None:
+            frame = self._household_year(year, start)
+            income = [c for c in frame.columns if c.startswith("income_")]
+            frame[income] = np.nan
+            self.household_years.append(frame)
 
     def record_month(self) -> None:
         """One row of the county-by-month table (and village-by-month when asked)."""

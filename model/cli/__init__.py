@@ -17,6 +17,7 @@ import model
 from model.cli import app as cli_app
 from model.cli import batch as cli_batch
 from model.cli import county as cli_county
+from model.cli import measures as cli_measures
 from model.cli import regress as cli_regress
 from model.cli import run as cli_run
 from model.cli import scenario as cli_scenario
@@ -70,6 +71,7 @@ for module in (
     cli_run,
     cli_batch,
     cli_sensitivity,
+    cli_measures,
     cli_regress,
     cli_app,
     cli_validation,

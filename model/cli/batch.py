@@ -210,20 +210,31 @@ def compare(
         typer.Option(
             "--out",
             "-o",
-            help="Folder for the runs, compare.csv and compare.png (default results/compare; "
+            help="Folder for the runs, compare.csv, effects_by_year.csv and compare.png (default "
+            "results/compare; "
             "for a results folder: that folder).",
         ),
     ] = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     no_figure: NoFigureOption = False,
+    discount_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--discount-rate",
+            help="Discount rate per year of the cumulative measures (default: the "
+            "experiment's, else 0.08).",
+            min=0.0,
+            max=0.99,
+        ),
+    ] = None,
 ) -> None:
     """Compare scenarios on common random numbers, or a batch's results folder.
 
     Per scenario and measure: the mean with a 95% interval across replicates and the paired
     difference against the reference, as a table (printed, CSV) and a figure.
     """
-    from model.experiments.compare import write_comparison
+    from model.experiments.comparisons import write_comparison
     from model.experiments.execute import check_workers
 
     if workers:
@@ -240,14 +251,15 @@ def compare(
         for flag, value in (("--replicates", replicates), ("--seed", seed), ("--set", set_)):
             if value:
                 raise InputError(flag, flag.lstrip("-"), value, "only with scenario files")
-        table = _compare_folder(folders[0], reference, measure)
+        table = _compare_folder(folders[0], reference, measure, discount_rate)
         target = out if out is not None else folders[0]
     else:
         target = out if out is not None else Path("results") / "compare"
         options = {"workers": workers, "scheduler": scheduler}
         runs = (replicates or 5, reference, seed, set_ or [])
-        table = _compare_files(inputs, runs, measure, target, options)
+        table = _compare_files(inputs, runs, measure, target, options, discount_rate)
     paths = [write_comparison(table, target)]
+    paths.append(_write_yearly_effects(target, table))
     if not no_figure and len(table):
         from model.viz.experiment_figures import compare_figure
 
@@ -259,17 +271,29 @@ def compare(
     _err("wrote " + ", ".join(str(p) for p in paths))
 
 
-def _compare_folder(folder: Path, reference: str | None, measure: Any) -> pd.DataFrame:
-    """The comparison of a batch's results folder."""
-    from model.experiments.batch import load_results, manifest
-    from model.experiments.compare import compare as compare_table
-    from model.experiments.measures import first_arm
+def _write_yearly_effects(folder: Path, table: pd.DataFrame) -> Path:
+    """``effects_by_year.csv``: every county output's paired difference in every year."""
+    from model.atomic import atomic_write
+    from model.experiments.batch import load_results
+    from model.experiments.effects import yearly_effects
+    from model.runner import county_measures
 
     results = load_results(folder)
-    # Default: the experiment's reference scenario (its first point, for a sweep).
-    stored = manifest(folder).get("experiment", {}).get("reference")
+    reference = str(table["reference"].iloc[0]) if len(table) else ""
+    measures = [c for c in county_measures() if c in results.columns]
+    effects = yearly_effects(results, reference, measures)
+    path = folder / "effects_by_year.csv"
+    return atomic_write(path, effects.to_csv(index=False))
+
+
+def _compare_folder(
+    folder: Path, reference: str | None, measure: Any, discount_rate: float | None
+) -> pd.DataFrame:
+    """The comparison of a batch's results folder (with the experiment's own measures)."""
+    from model.experiments.comparisons import compare_folder
+
     with _warnings_as_lines():
-        return compare_table(results, reference or first_arm(results, stored), measure)
+        return compare_folder(folder, reference, measure, discount_rate)
 
 
 def _compare_files(
@@ -278,14 +302,16 @@ def _compare_files(
     measure: Any,
     target: Path,
     options: dict[str, Any],
+    discount_rate: float | None,
 ) -> pd.DataFrame:
     """Run scenario files on common random numbers into ``target`` and compare them."""
-    from model.experiments.batch import load_results
-    from model.experiments.compare import compare as compare_table
-    from model.experiments.compare import comparison_experiment
+    from model.experiments.comparisons import compare_folder, comparison_experiment
     from model.experiments.execute import CODE_CHANGED
+    from model.experiments.measures import check_measures
     from model.experiments.plan import plan_runs
 
+    # A bad --measure is found before any run, not after the runs are stored.
+    check_measures(measure)
     exp = comparison_experiment(inputs, *runs)
     plan = plan_runs(exp)
     _err(
@@ -300,7 +326,7 @@ def _compare_files(
     if summary.code_changed:
         _err("warning: " + CODE_CHANGED.format(out=target))
     with _warnings_as_lines():
-        return compare_table(load_results(target), exp.reference_name, measure)
+        return compare_folder(target, exp.reference_name, measure, discount_rate)
 
 
 @contextlib.contextmanager

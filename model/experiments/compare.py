@@ -24,26 +24,24 @@ and n=1 are not comparable as if they were from n=5.
 from __future__ import annotations
 
 import math
-import tempfile
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from model.atomic import atomic_write
 from model.errors import InputError, did_you_mean
-from model.experiments.batch import load_results
-from model.experiments.execute import execute
-from model.experiments.experiment import Experiment, validate_experiment
-from model.experiments.measures import Measure, RatioMeasure, run_measures, select_measures
-from model.experiments.plan import plan_runs
-from model.scenario import Scenario, load_scenario, resolve_path
-
-#: Confidence level of every interval.
-LEVEL = 0.95
+from model.experiments.arms import RUN_KEYS
+from model.experiments.effects import did_per_run
+from model.experiments.intervals import LEVEL, mean_ci, ratio_ci
+from model.experiments.measures import (
+    DEFAULT_DISCOUNT_RATE,
+    RatioMeasure,
+    ReferenceMeasure,
+    select_measures,
+)
+from model.experiments.per_run import run_measures
 
 
 class IncompleteComparisonWarning(UserWarning):
@@ -69,96 +67,60 @@ def warn_if_incomplete(runs: pd.DataFrame, planned: int | None = None) -> None:
     )
 
 
-def mean_ci(
-    values: Sequence[float] | np.ndarray, level: float = LEVEL
-) -> tuple[int, float, float, float]:
-    """Mean and t-based confidence interval (NaN values are left out).
-
-    Returns:
-        ``(n, mean, low, high)``; the interval is NaN for fewer than 2 values.
-    """
-    from scipy import stats
-
-    data = np.asarray(values, dtype=float)
-    data = data[~np.isnan(data)]
-    n = int(data.size)
-    if n == 0:
-        return 0, math.nan, math.nan, math.nan
-    mean = float(data.mean())
-    if n < 2:
-        return n, mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * data.std(ddof=1) / math.sqrt(n))
-    return n, mean, mean - half, mean + half
-
-
-def ratio_ci(
-    gains: np.ndarray, costs: np.ndarray, level: float = LEVEL, min_cost: float = 1.0
-) -> tuple[int, float, float, float, str]:
-    """Ratio of mean paired differences with a delta-method t-interval.
-
-    Args:
-        gains: Paired differences of the numerator, one per replicate.
-        costs: Paired differences of the denominator (same replicates).
-        level: Confidence level.
-        min_cost: Smallest absolute mean cost for which the ratio is defined.
-
-    Returns:
-        ``(n, ratio, low, high, note)``.
-    """
-    from scipy import stats
-
-    keep = ~(np.isnan(gains) | np.isnan(costs))
-    gains, costs = gains[keep], costs[keep]
-    n = int(gains.size)
-    if n == 0:
-        return 0, math.nan, math.nan, math.nan, "no paired replicates"
-    mean_cost = float(costs.mean())
-    if abs(mean_cost) < min_cost:
-        return n, math.nan, math.nan, math.nan, "public money differs by < 1 yuan: undefined"
-    ratio = float(gains.mean()) / mean_cost
-    if n < 2:
-        return n, ratio, math.nan, math.nan, ""
-    cov = np.cov(gains, costs, ddof=1)
-    var = (cov[0, 0] - 2 * ratio * cov[0, 1] + ratio**2 * cov[1, 1]) / (n * mean_cost**2)
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(max(var, 0.0)))
-    return n, ratio, ratio - half, ratio + half, ""
-
-
 def compare(
     results: pd.DataFrame,
     reference: str | None = None,
     measures: Sequence[str] | None = None,
     level: float = LEVEL,
+    *,
+    villages: pd.DataFrame | None = None,
+    user: Sequence[Any] = (),
+    tables: dict[str, pd.DataFrame] | None = None,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
 ) -> pd.DataFrame:
     """Means with intervals per arm and measure, and paired differences against a reference.
 
     Args:
         results: ``county_yearly`` rows (from
             :func:`model.experiments.batch.load_results`, or any frame
-            with ``scenario``, ``replicate``, ``year`` and the county measures).
+            with ``scenario``, ``replicate``, ``year`` and the county outputs).
             ``results.attrs["planned_replicates"]`` (set by ``load_results``) is the number
             of runs planned per arm.
         reference: Arm label or scenario name of the reference (default: the first arm).
-        measures: Measure names (default: all of :data:`MEASURES` and :data:`RATIO_MEASURES`).
+        measures: Measure names (default: every measure of
+            :func:`model.experiments.measures.measure_names`, and ``user``).
         level: Confidence level.
+        villages: ``village_yearly`` rows of the same runs, for the differences in
+            differences (without them those rows are NaN with a note).
+        user: User-defined measures (:mod:`model.experiments.user_measures`).
+        tables: The runs' other tables by name, for user measures on them
+            (``county_yearly`` is ``results``, ``village_yearly`` is ``villages``).
+        discount_rate: Discount rate per year of the cumulative measures.
 
     Returns:
-        A tidy frame, one row per (arm, measure): ``arm, scenario, variant, measure, label,
-        unit, n, mean, ci_low, ci_high, pairs, diff, diff_low, diff_high, reference, note``
-        and any ``param:*`` columns. For ratio measures ``mean``/``ci_*`` hold the ratio and
-        the ``diff`` columns are empty; the reference arm has no ratio.
+        A tidy frame, one row per (arm, measure): ``arm, scenario, variant, measure, kind,
+        label, unit, n, mean, ci_low, ci_high, pairs, diff, diff_low, diff_high, reference,
+        note`` and any ``param:*`` columns. For ratio and difference-in-differences
+        measures ``mean``/``ci_*`` hold the value against the reference and the ``diff``
+        columns are empty; the reference arm has none.
 
     Warns:
         IncompleteComparisonWarning: When the arms do not all have the same number of
             runs, or fewer than planned.
     """
-    per_run, ratios = select_measures(measures)
-    runs = run_measures(results, [m.name for m in per_run])
+    selection = select_measures(measures, user)
+    runs = run_measures(results, [m.name for m in selection.per_run], discount_rate=discount_rate)
+    if selection.user:
+        available = {"county_yearly": results, **(tables or {})}
+        if villages is not None:
+            available["village_yearly"] = villages
+        runs = _with_user_measures(runs, selection.user, available)
     warn_if_incomplete(runs, results.attrs.get("planned_replicates"))
     arms = list(dict.fromkeys(runs["arm"]))
     ref = _reference_arm(runs, arms, reference)
     params = [c for c in runs.columns if c.startswith("param:")]
-    shown = [m for m in per_run if not measures or m.name in measures]
+    shown = [m for m in [*selection.per_run, *selection.user] if m.name in selection.shown]
+    did = {m.name: _did_values(villages, ref, m) for m in selection.did}
     ref_runs = runs[runs["arm"] == ref]
     rows = []
     for arm in arms:
@@ -170,16 +132,68 @@ def compare(
         for measure in shown:
             stats = _measure_stats(mine[measure.name], _paired_diff(paired, measure.name), level)
             rows.append({**base, **_labels(measure), **stats, "reference": ref, "note": ""})
-        for ratio in ratios:
+        for ratio in selection.ratios:
             stats, note = _ratio_stats(ratio, paired, arm == ref, level)
             rows.append({**base, **_labels(ratio), **stats, "reference": ref, "note": note})
+        for measure in selection.did:
+            stats, note = _did_stats(measure, did[measure.name], arm, arm == ref, level)
+            rows.append({**base, **_labels(measure), **stats, "reference": ref, "note": note})
     table = pd.DataFrame(rows)
     order = [*table.columns.drop(params), *params]
     return table[order]
 
 
-def _labels(measure: Measure | RatioMeasure) -> dict[str, str]:
-    return {"measure": measure.name, "label": measure.label, "unit": measure.unit}
+def _labels(measure: Any) -> dict[str, str]:
+    return {
+        "measure": measure.name,
+        "kind": measure.kind,
+        "label": measure.en,
+        "unit": measure.unit,
+    }
+
+
+def _with_user_measures(
+    runs: pd.DataFrame, user: Sequence[Any], tables: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """The per-run table with a column per user-defined measure."""
+    keys = list(RUN_KEYS)
+    out = runs.set_index(keys)
+    for measure in user:
+        values = measure.values(tables)
+        out[measure.name] = values.reindex(out.index).astype(float)
+    return out.reset_index()[[*runs.columns, *(m.name for m in user)]]
+
+
+def _did_values(
+    villages: pd.DataFrame | None, reference: str, measure: ReferenceMeasure
+) -> pd.DataFrame | None:
+    if villages is None or villages.empty:
+        return None
+    return did_per_run(villages, reference, measure)
+
+
+def _did_stats(
+    measure: ReferenceMeasure,
+    values: pd.DataFrame | None,
+    arm: str,
+    is_reference: bool,
+    level: float,
+) -> tuple[dict[str, Any], str]:
+    """A difference in differences in the ``mean``/``ci_*`` columns, and a note."""
+    note = ""
+    data = np.zeros(0)
+    if is_reference:
+        note = "reference"
+    elif values is None:
+        note = "needs the village_yearly table of the runs (outputs.tables)"
+    else:
+        data = values.loc[values["arm"] == arm, measure.name].to_numpy(float)
+        if not np.isfinite(data).any():
+            note = f"no village in the group '{measure.group}'"
+    n, mean, low, high = mean_ci(data, level)
+    stats = {"n": n, "mean": mean, "ci_low": low, "ci_high": high, "pairs": n}
+    stats.update({"diff": math.nan, "diff_low": math.nan, "diff_high": math.nan})
+    return stats, note
 
 
 def _paired_diff(paired: pd.DataFrame, name: str) -> pd.Series:
@@ -251,141 +265,3 @@ def _reference_arm(runs: pd.DataFrame, arms: list[str], reference: str | None) -
         "one of the compared scenarios: " + ", ".join(names),
         did_you_mean(reference, names),
     )
-
-
-# --------------------------------------------------------------------------------------
-# Running a comparison from scenario files
-
-
-def comparison_experiment(
-    scenarios: Sequence[Any],
-    replicates: int = 5,
-    reference: str | None = None,
-    seed: int | None = None,
-    overrides: Sequence[str] = (),
-) -> Experiment:
-    """An experiment running scenarios on common random numbers.
-
-    Args:
-        scenarios: Scenario files (paths or shipped names) or :class:`~model.scenario.Scenario`
-            objects.
-        replicates: Replicates per scenario.
-        reference: Reference scenario name (default: the first).
-        seed: Common seed (default: the reference scenario's own seed).
-        overrides: ``section.key=value`` strings applied to every scenario.
-
-    Returns:
-        A validated :class:`~model.experiments.experiment.Experiment`.
-    """
-    if not scenarios:
-        raise InputError("compare", "scenarios", [], "at least one scenario")
-    entries = _named_entries(scenarios, overrides)
-    names = [name for name, _, _ in entries]
-    ref_name = reference or names[0]
-    if ref_name not in names:
-        raise InputError(
-            "--reference",
-            "reference",
-            ref_name,
-            "one of the compared scenarios: " + ", ".join(names),
-            did_you_mean(ref_name, names),
-        )
-    if seed is None:
-        seed = entries[names.index(ref_name)][2].seed
-    data = {
-        "name": "compare",
-        "description": "scenarios compared on common random numbers",
-        "seed": seed,
-        "replicates": replicates,
-        "reference": ref_name,
-        "scenarios": [
-            {"name": name, "set": list(overrides), **({"file": str(path)} if path else {})}
-            for name, path, _ in entries
-        ],
-    }
-    experiment = validate_experiment(data, "compare")
-    for entry, (_, path, scenario) in zip(experiment.scenarios, entries, strict=True):
-        if path is None:
-            # A Scenario object from Python: its data stands in for a file.
-            entry._data = scenario.to_dict()
-            entry._data_origins = dict(scenario._origins)
-    return experiment
-
-
-def _named_entries(
-    scenarios: Sequence[Any], overrides: Sequence[str]
-) -> list[tuple[str, Path | None, Scenario]]:
-    """``(name, file or None, scenario)`` per scenario, the names made unique."""
-    entries: list[tuple[str, Path | None, Scenario]] = []
-    names: list[str] = []
-    for item in scenarios:
-        if isinstance(item, Scenario):
-            scenario, path = item, None
-        else:
-            path = resolve_path(item)
-            scenario = load_scenario(path, list(overrides))
-        name = scenario.name
-        if name == "unnamed" or name in names:
-            name = path.stem if path is not None else f"scenario{len(names) + 1}"
-        while name in names:
-            name += "'"
-        names.append(name)
-        entries.append((name, path, scenario))
-    return entries
-
-
-def compare_scenarios(
-    scenarios: Sequence[Any],
-    replicates: int = 5,
-    reference: str | None = None,
-    seed: int | None = None,
-    overrides: Sequence[str] = (),
-    measures: Sequence[str] | None = None,
-    out: str | Path | None = None,
-    workers: int | None = 0,
-    scheduler: str | None = None,
-    progress: bool = False,
-    runner: Any = None,
-) -> pd.DataFrame:
-    """Run scenarios on common random numbers and compare them (the ``compare`` command).
-
-    Example (a notebook)::
-
-        from model.experiments.compare import compare_scenarios
-        table = compare_scenarios(["baseline.toml", "anqiu.toml"], replicates=10)
-        table[table.measure == "per_capita_income"]
-
-    Args:
-        scenarios: Scenario files or ``Scenario`` objects.
-        replicates: Replicates per scenario.
-        reference: Reference scenario (default: the first).
-        seed: Common seed (default: the reference scenario's seed).
-        overrides: ``section.key=value`` applied to every scenario.
-        measures: Measures to report (default: all).
-        out: Results folder to keep the runs in (resumable); default: a temporary folder.
-        workers: 0 = in this process (default); N = local Dask cluster.
-        scheduler: Address of a running Dask scheduler.
-        progress: Show a progress bar.
-        runner: Run function (default :func:`model.runner.run_scenario`).
-
-    Returns:
-        The tidy table of :func:`compare`.
-    """
-    experiment = comparison_experiment(scenarios, replicates, reference, seed, overrides)
-    plan = plan_runs(experiment)
-    with tempfile.TemporaryDirectory(prefix="jointvillage-compare-") as tmp:
-        target = Path(out) if out is not None else Path(tmp) / "runs"
-        execute(plan, target, workers, scheduler, progress, runner=runner)
-        results = load_results(target)
-    return compare(results, experiment.reference_name, measures)
-
-
-# --------------------------------------------------------------------------------------
-# Files
-
-
-def write_comparison(table: pd.DataFrame, folder: str | Path) -> Path:
-    """Write ``compare.csv`` into a folder; returns its path (the figure is drawn by viz)."""
-    path = Path(folder) / "compare.csv"
-    atomic_write(path, table.to_csv(index=False))
-    return path

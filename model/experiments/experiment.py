@@ -3,7 +3,9 @@
 An experiment is a TOML file validated by :class:`Experiment`. It names one or more
 scenarios (each a scenario file plus overrides), the number of replicates, the experiment
 seed, and optionally either a parameter **sweep** (grid, list or Latin hypercube) or a
-**sensitivity** design (Sobol or Morris, through SALib), and the tables to keep::
+**sensitivity** design (Sobol or Morris, through SALib), the tables to keep, user-defined
+measures (``[[measures]]``, :mod:`model.experiments.user_measures`) and the discount rate of
+cumulative measures::
 
     name = "rent-sweep"
     seed = 20231
@@ -36,6 +38,8 @@ from pydantic import PrivateAttr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
 from model.errors import InputError, did_you_mean
+from model.experiments.measures import DEFAULT_DISCOUNT_RATE, measure_names
+from model.experiments.user_measures import MeasureSpec, UserMeasure, build_measures
 from model.params import Section, param
 from model.paths import EXPERIMENT_DIR
 from model.scenario import (
@@ -185,6 +189,22 @@ class Experiment(Section):
         None, unit="-", source="user", description="A sensitivity design"
     )
     outputs: Outputs = Outputs()
+    measures: list[MeasureSpec] = param(
+        [],
+        unit="-",
+        source="user",
+        description="User-defined measures ([[measures]] tables, see "
+        "model.experiments.user_measures)",
+    )
+    discount_rate: float = param(
+        DEFAULT_DISCOUNT_RATE,
+        unit="1/yr",
+        source="NDRC and Ministry of Construction (2006), Methods and Parameters for Economic "
+        "Evaluation of Construction Projects, 3rd ed.: social discount rate 8 %",
+        description="Discount rate of the cumulative measures (public money, income gained)",
+        ge=0,
+        lt=1,
+    )
 
     #: The file the experiment was read from (for messages and relative scenario files).
     _source: str = PrivateAttr(default="<dict>")
@@ -212,6 +232,10 @@ class Experiment(Section):
     def tables(self) -> list[str]:
         """Tables to keep, ``county_yearly`` first and always present."""
         return ["county_yearly", *(t for t in self.outputs.tables if t != "county_yearly")]
+
+    def user_measures(self) -> list[UserMeasure]:
+        """The experiment's user-defined measures, validated against the tables' columns."""
+        return build_measures(self.measures, self.source, measure_names())
 
     def to_dict(self) -> dict[str, Any]:
         """The experiment as plain data (stored in the results manifest)."""
@@ -309,6 +333,21 @@ def _check_consistency(exp: Experiment, source: str) -> None:
         _check_sweep(exp.sweep, source)
     if exp.sensitivity is not None:
         _check_sensitivity(exp.sensitivity, source)
+    _check_measures(exp, source)
+
+
+def _check_measures(exp: Experiment, source: str) -> None:
+    """User measures name known columns, and the tables they read are kept."""
+    for index, measure in enumerate(exp.user_measures()):
+        for table in measure.tables:
+            if table not in exp.tables:
+                raise InputError(
+                    source,
+                    f"measures[{index}].table",
+                    table,
+                    "a table the runs keep: add it to [outputs] tables = "
+                    + str([*exp.tables, table]).replace("'", '"'),
+                )
 
 
 def _check_parameter_name(dotted: str, source: str, where: str) -> None:

@@ -1,56 +1,52 @@
 """Measures: what a comparison or a sensitivity analysis reads off each run.
 
-Every measure is derived from a run's ``county_yearly`` table (one row per simulated year,
-columns :data:`model.runner.COUNTY_MEASURES`) by a named function in :data:`MEASURES`; to
-add one, append a :class:`Measure` (or a :class:`RatioMeasure`) there. Per-capita income
-by source has one measure per registered household income source
-(:data:`model.registry.INCOME_SOURCES`).
+Every measure has a name (the ``--measure`` option and the table column), a unit, English
+and Chinese labels and a description; ``jointvillage measures`` lists them and
+``docs/measures.md`` is generated from this list. There are five kinds:
 
-Ratio measures (income gained per yuan of public money) exist only against a reference
-arm; :mod:`model.experiments.compare` computes them::
+* **level**: a county output in the final year (weak villages, collective income mean and
+  median, per-capita income by source, Ginis, land pooled, sellers);
+* **change**: from year 0, the county as built before any step (:mod:`model.recorder`), to
+  the final year: weak villages lifted, collective income growth;
+* **cumulative**: a flow summed over the horizon and discounted to year 0 at the
+  comparison's discount rate: ``Σ_t x_t / (1 + rate)^t`` with ``t`` years since year 0
+  (public money spent when the county is built counts at ``t = 0``);
+* **ratio**: the paired gain of one cumulative measure per yuan of the paired extra public
+  money, against the reference arm (:class:`RatioMeasure`);
+* **did**: a difference in differences against the reference arm: the allied villages'
+  change from year 0 to the final year, minus the change of the same villages in the
+  reference run with the same replicate (:class:`ReferenceMeasure`; needs the runs'
+  ``village_yearly`` table).
 
-    collective_income_per_yuan =
-        mean_r[ Σ_years collective_income_total(arm, r) - Σ_years ... (ref, r) ]
-        / mean_r[ public_spending_cum(arm, r, last year) - public_spending_cum(ref, r, last) ]
+The paired *effect* of every level, change and cumulative measure is its replicate-by-
+replicate difference against the reference (:mod:`model.experiments.compare`); the effects
+in every year are :func:`model.experiments.effects.yearly_effects`.
 
-i.e. extra collective income over the whole horizon per extra yuan of public money spent
-(subsidies and projects, booked cumulatively by the model). ``per_capita_income_per_10k_yuan``
-is the same with the per-capita disposable income summed over the years, per 10,000 yuan.
-(Total household income would need the population, which the county table does not carry.)
-
-An *arm* is a scenario, or one sweep point of it: :func:`run_measures` labels every run
-with its arm (``scenario`` or ``scenario [rent=800]``).
+To add a measure to the package, append it to :data:`MEASURES`; to add one without editing
+the package, declare it in an experiment file or register a function
+(:mod:`model.experiments.user_measures`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
 from model.errors import InputError, did_you_mean
 from model.registry import INCOME_SOURCES
-from model.runner import county_measures
 
-#: Columns that identify one run of an arm.
-RUN_KEYS = ("scenario", "variant", "replicate")
+if TYPE_CHECKING:
+    from model.experiments.per_run import RunYears
 
+Kind = Literal["level", "change", "cumulative", "ratio", "did", "user"]
 
-@dataclass(frozen=True)
-class YearStats:
-    """A run's yearly table reduced to what measures need (index: one row per run).
-
-    Attributes:
-        first: First simulated year's row.
-        last: Last simulated year's row.
-        total: Sum over the years.
-    """
-
-    first: pd.DataFrame
-    last: pd.DataFrame
-    total: pd.DataFrame
+#: Default discount rate of cumulative measures: the social discount rate of China's
+#: "Methods and Parameters for Economic Evaluation of Construction Projects", 3rd edition
+#: (National Development and Reform Commission and Ministry of Construction, 2006): 8 %.
+DEFAULT_DISCOUNT_RATE = 0.08
 
 
 @dataclass(frozen=True)
@@ -59,15 +55,26 @@ class Measure:
 
     Attributes:
         name: Column name in tables and the ``--measure`` option.
-        label: Human-readable name for tables and figures.
-        unit: Unit.
-        func: ``YearStats -> Series`` with one value per run.
+        unit: Unit of the values.
+        en: English label.
+        zh: Chinese label.
+        description: How it is computed, in a sentence.
+        kind: ``level``, ``change``, ``cumulative`` or ``user``.
+        func: ``RunYears -> Series`` with one value per run.
     """
 
     name: str
-    label: str
     unit: str
-    func: Callable[[YearStats], pd.Series]
+    en: str
+    zh: str
+    description: str
+    kind: Kind
+    func: Callable[[RunYears], pd.Series]
+
+    @property
+    def label(self) -> str:
+        """The English label (tables)."""
+        return self.en
 
 
 @dataclass(frozen=True)
@@ -76,33 +83,79 @@ class RatioMeasure:
 
     Attributes:
         name: Column name.
-        label: Human-readable name.
         unit: Unit.
+        en: English label.
+        zh: Chinese label.
+        description: How it is computed.
         numerator: Name of the per-run measure whose paired difference is the gain.
         denominator: Name of the per-run measure whose paired difference is the cost.
         scale: The denominator is divided by this (e.g. per 10,000 yuan).
         min_denominator: Below this absolute mean difference the ratio is undefined.
+        kind: Always ``ratio``.
     """
 
     name: str
-    label: str
     unit: str
+    en: str
+    zh: str
+    description: str
     numerator: str
     denominator: str
     scale: float = 1.0
     min_denominator: float = 1.0
+    kind: Kind = "ratio"
+
+    @property
+    def label(self) -> str:
+        """The English label (tables)."""
+        return self.en
 
 
-def _last(column: str) -> Callable[[YearStats], pd.Series]:
+@dataclass(frozen=True)
+class ReferenceMeasure:
+    """A difference in differences of a village-table column against the reference arm.
+
+    Attributes:
+        name: Column name.
+        unit: Unit.
+        en: English label.
+        zh: Chinese label.
+        description: How it is computed.
+        column: The ``village_yearly`` column.
+        group: The ``village_yearly`` boolean column choosing the villages (in the arm's
+            final year).
+        kind: Always ``did``.
+    """
+
+    name: str
+    unit: str
+    en: str
+    zh: str
+    description: str
+    column: str
+    group: str = "allied"
+    kind: Kind = "did"
+
+    @property
+    def label(self) -> str:
+        """The English label (tables)."""
+        return self.en
+
+
+#: Any measure (user-defined ones are :class:`model.experiments.user_measures.UserMeasure`).
+AnyMeasure = Any
+
+
+def _last(column: str) -> Callable[[RunYears], pd.Series]:
     return lambda s: s.last[column]
 
 
-def _total(column: str) -> Callable[[YearStats], pd.Series]:
-    return lambda s: s.total[column]
+def _discounted(column: str, with_start: bool) -> Callable[[RunYears], pd.Series]:
+    return lambda s: s.discounted_sum(column, with_start)
 
 
-def _growth(column: str) -> Callable[[YearStats], pd.Series]:
-    return lambda s: safe_divide(s.last[column], s.first[column]) - 1.0
+def _growth(column: str) -> Callable[[RunYears], pd.Series]:
+    return lambda s: safe_divide(s.last[column], s.start[column]) - 1.0
 
 
 def safe_divide(numerator: pd.Series, denominator: pd.Series, tiny: float = 1e-9) -> pd.Series:
@@ -111,212 +164,279 @@ def safe_divide(numerator: pd.Series, denominator: pd.Series, tiny: float = 1e-9
     return numerator.astype(float) / den.where(den.abs() > tiny)
 
 
-#: Per-run measures, in display order. Append here to add one.
-MEASURES: list[Measure] = [
+def _level(name: str, unit: str, en: str, zh: str, what: str) -> Measure:
+    return Measure(name, unit, en, zh, f"{what} in the final year.", "level", _last(name))
+
+
+_LEVELS: list[Measure] = [
+    _level(
+        "weak_villages",
+        "villages",
+        "Weak villages, final year",
+        "末年薄弱村数",
+        "Villages whose collective income is below the weak-village bar",
+    ),
+    _level(
+        "weak_villages_allied",
+        "villages",
+        "Weak allied villages, final year",
+        "末年联建薄弱村数",
+        "Allied villages whose collective income is below the weak-village bar",
+    ),
+    _level(
+        "collective_income_mean",
+        "yuan/village/yr",
+        "Collective income per village, mean, final year",
+        "末年村集体收入均值",
+        "Mean collective income of all villages",
+    ),
+    _level(
+        "collective_income_median",
+        "yuan/village/yr",
+        "Collective income per village, median, final year",
+        "末年村集体收入中位数",
+        "Median collective income of all villages",
+    ),
+    _level(
+        "collective_income_allied_mean",
+        "yuan/village/yr",
+        "Collective income of allied villages, mean, final year",
+        "末年联建村集体收入均值",
+        "Mean collective income of the villages in an alliance",
+    ),
+    _level(
+        "per_capita_income",
+        "yuan/person/yr",
+        "Per-capita disposable income, final year",
+        "末年人均可支配收入",
+        "Household income of all sources per resident",
+    ),
+    *(
+        _level(
+            f"income_{s.name}",
+            "yuan/person/yr",
+            f"Per-capita income from {s.en.lower()}, final year",
+            f"末年人均{s.zh}",
+            f"Household income from {s.en.lower()} per resident",
+        )
+        for s in INCOME_SOURCES
+    ),
+    _level(
+        "gini_household",
+        "-",
+        "Gini of household income per person, final year",
+        "末年农户人均收入基尼系数",
+        "Gini coefficient of household income per member, weighted by members",
+    ),
+    _level(
+        "gini_collective",
+        "-",
+        "Gini of collective income, final year",
+        "末年村集体收入基尼系数",
+        "Gini coefficient of the villages' collective incomes",
+    ),
+    _level(
+        "land_pooled_mu",
+        "mu",
+        "Land pooled, final year",
+        "末年入股流转土地",
+        "Land pooled into joint cooperatives and operators",
+    ),
+    _level(
+        "active_sellers",
+        "households",
+        "Active livestream sellers, final year",
+        "末年活跃电商主播户数",
+        "Households selling by livestream",
+    ),
+]
+
+_CHANGES: list[Measure] = [
+    Measure(
+        "weak_villages_lifted",
+        "villages",
+        "Weak villages lifted since year 0",
+        "较基年减少的薄弱村数",
+        "Weak villages in year 0 (the county as built) minus weak villages in the final year.",
+        "change",
+        lambda s: s.start["weak_villages"] - s.last["weak_villages"],
+    ),
+    Measure(
+        "collective_growth",
+        "share",
+        "Collective income growth since year 0, all villages",
+        "村集体收入较基年增长",
+        "Final-year over year-0 mean collective income, minus 1.",
+        "change",
+        _growth("collective_income_mean"),
+    ),
     Measure(
         "collective_growth_allied",
-        "Collective income growth, allied villages (last/first year - 1)",
         "share",
+        "Collective income growth since year 0, allied villages",
+        "联建村集体收入较基年增长",
+        "Final-year over year-0 mean collective income of allied villages, minus 1.",
+        "change",
         _growth("collective_income_allied_mean"),
     ),
     Measure(
         "collective_growth_nonallied",
-        "Collective income growth, non-allied villages (last/first year - 1)",
         "share",
+        "Collective income growth since year 0, other villages",
+        "非联建村集体收入较基年增长",
+        "Final-year over year-0 mean collective income of villages in no alliance, minus 1.",
+        "change",
         _growth("collective_income_nonallied_mean"),
-    ),
-    Measure(
-        "weak_villages_lifted",
-        "Weak villages lifted above 100k yuan (first - last year)",
-        "villages",
-        lambda s: s.first["weak_villages"] - s.last["weak_villages"],
-    ),
-    Measure(
-        "per_capita_income",
-        "Per-capita disposable income, last year",
-        "yuan/person/yr",
-        _last("per_capita_income"),
-    ),
-    *(
-        Measure(
-            f"income_{source}",
-            f"Per-capita income from {source}, last year",
-            "yuan/person/yr",
-            _last(f"income_{source}"),
-        )
-        for source in INCOME_SOURCES.names()
-    ),
-    Measure("gini_household", "Gini of household income, last year", "-", _last("gini_household")),
-    Measure(
-        "gini_collective", "Gini of collective income, last year", "-", _last("gini_collective")
-    ),
-    Measure(
-        "collective_income_cum",
-        "Collective income of all villages, summed over the years",
-        "yuan",
-        _total("collective_income_total"),
-    ),
-    Measure(
-        "per_capita_income_cum",
-        "Per-capita disposable income, summed over the years",
-        "yuan/person",
-        _total("per_capita_income"),
-    ),
-    Measure(
-        "public_spending_cum",
-        "Public money spent, cumulative to the last year",
-        "yuan",
-        _last("public_spending_cum"),
     ),
 ]
 
-#: Measures defined only against the reference arm. Append here to add one.
+_CUMULATIVE: list[Measure] = [
+    Measure(
+        "collective_income_cum",
+        "yuan",
+        "Collective income of all villages, discounted sum over the years",
+        "村集体收入累计(贴现)",
+        "Collective income of all villages in years 1 to the final year, discounted to year 0.",
+        "cumulative",
+        _discounted("collective_income_total", with_start=False),
+    ),
+    Measure(
+        "per_capita_income_cum",
+        "yuan/person",
+        "Per-capita disposable income, discounted sum over the years",
+        "人均可支配收入累计(贴现)",
+        "Per-capita disposable income in years 1 to the final year, discounted to year 0.",
+        "cumulative",
+        _discounted("per_capita_income", with_start=False),
+    ),
+    Measure(
+        "public_spending_cum",
+        "yuan",
+        "Public money spent, discounted sum over the years",
+        "财政投入累计(贴现)",
+        "Subsidies and projects paid from year 0 (set-up) to the final year, discounted to year 0.",
+        "cumulative",
+        _discounted("public_spending", with_start=True),
+    ),
+]
+
+#: Per-run measures, in display order. Append here to add one.
+MEASURES: list[Measure] = [*_LEVELS, *_CHANGES, *_CUMULATIVE]
+
+#: Measures defined only against the reference arm, as ratios. Append here to add one.
 RATIO_MEASURES: list[RatioMeasure] = [
     RatioMeasure(
         "collective_income_per_yuan",
-        "Collective income gained per yuan of extra public money",
         "yuan/yuan",
+        "Collective income gained per yuan of extra public money",
+        "每元财政投入带来的村集体收入",
+        "Paired gain in discounted cumulative collective income over the paired extra "
+        "discounted public money.",
         numerator="collective_income_cum",
         denominator="public_spending_cum",
     ),
     RatioMeasure(
         "per_capita_income_per_10k_yuan",
-        "Per-capita income gained (summed over years) per 10,000 yuan of extra public money",
         "yuan/person per 10k yuan",
+        "Per-capita income gained per 10,000 yuan of extra public money",
+        "每万元财政投入带来的人均收入",
+        "Paired gain in discounted cumulative per-capita income per 10,000 yuan of paired "
+        "extra discounted public money.",
         numerator="per_capita_income_cum",
         denominator="public_spending_cum",
         scale=1e4,
     ),
 ]
 
+#: Differences in differences against the reference arm. Append here to add one.
+REFERENCE_MEASURES: list[ReferenceMeasure] = [
+    ReferenceMeasure(
+        "allied_collective_did",
+        "yuan/village/yr",
+        "Collective income of allied villages against the same villages in the reference",
+        "联建村集体收入双重差分(对照同村)",
+        "Mean change of the allied villages' collective income from year 0 to the final "
+        "year, minus the change of the same villages in the reference run with the same "
+        "replicate.",
+        column="collective_income",
+    ),
+]
 
-def measure_names() -> list[str]:
-    """Every measure name (per-run, then ratio)."""
-    return [m.name for m in MEASURES] + [m.name for m in RATIO_MEASURES]
+
+def all_measures(extra: Sequence[AnyMeasure] = ()) -> list[AnyMeasure]:
+    """Every measure: the package's, then ``extra`` (user-defined ones)."""
+    return [*MEASURES, *RATIO_MEASURES, *REFERENCE_MEASURES, *extra]
 
 
-def select_measures(
-    measures: Sequence[str] | None,
-) -> tuple[list[Measure], list[RatioMeasure]]:
-    """The per-run and ratio measures to compute for a list of names (default all).
+def measure_names(extra: Sequence[AnyMeasure] = ()) -> list[str]:
+    """Every measure name (per-run, ratio, difference in differences, then ``extra``)."""
+    return [m.name for m in all_measures(extra)]
+
+
+def find_measure(name: str, extra: Sequence[AnyMeasure] = ()) -> AnyMeasure | None:
+    """The measure of a name, or None."""
+    return next((m for m in all_measures(extra) if m.name == name), None)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The measures a comparison computes and shows.
+
+    Attributes:
+        per_run: Per-run measures to compute (shown ones and those ratios need).
+        ratios: Ratio measures.
+        did: Differences in differences.
+        user: User-defined measures (:mod:`model.experiments.user_measures`).
+        shown: Names shown, in order.
+    """
+
+    per_run: list[Measure]
+    ratios: list[RatioMeasure]
+    did: list[ReferenceMeasure]
+    user: list[Any]
+    shown: list[str]
+
+
+def check_measures(
+    measures: Sequence[str] | None, extra: Sequence[AnyMeasure] = (), flag: str = "--measure"
+) -> None:
+    """Raise :class:`InputError` (with a did-you-mean) for an unknown measure name."""
+    known = measure_names(extra)
+    for name in measures or ():
+        if name not in known:
+            raise InputError(
+                flag, "measure", name, "one of " + ", ".join(known), did_you_mean(name, known)
+            )
+
+
+def select_measures(measures: Sequence[str] | None, extra: Sequence[AnyMeasure] = ()) -> Selection:
+    """The measures to compute for a list of names (default all).
 
     Raises:
         InputError: For an unknown name, with a did-you-mean.
     """
-    if not measures:
-        return list(MEASURES), list(RATIO_MEASURES)
-    known = measure_names()
-    for name in measures:
-        if name not in known:
-            raise InputError(
-                "--measure",
-                "measure",
-                name,
-                "one of " + ", ".join(known),
-                did_you_mean(name, known),
-            )
-    ratios = [m for m in RATIO_MEASURES if m.name in measures]
-    needed = set(measures) | {m.numerator for m in ratios} | {m.denominator for m in ratios}
-    return [m for m in MEASURES if m.name in needed], ratios
+    check_measures(measures, extra)
+    chosen = list(measures) if measures else measure_names(extra)
+    ratios = [m for m in RATIO_MEASURES if m.name in chosen]
+    did = [m for m in REFERENCE_MEASURES if m.name in chosen]
+    needed = set(chosen) | {m.numerator for m in ratios} | {m.denominator for m in ratios}
+    per_run = [m for m in MEASURES if m.name in needed]
+    user = [m for m in extra if m.name in needed]
+    return Selection(per_run, ratios, did, user, chosen)
 
 
-# --------------------------------------------------------------------------------------
-# Per-run measures
-
-
-def run_measures(results: pd.DataFrame, measures: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per run with every per-run measure.
-
-    Args:
-        results: ``county_yearly`` rows of many runs (e.g.
-            :func:`model.experiments.batch.load_results`);
-            needs ``scenario``, ``replicate``, ``year`` and the county measures; ``variant``
-            and ``param:*`` columns are used when present.
-        measures: Names to compute (default all).
-
-    Returns:
-        Columns ``arm, scenario, variant, replicate``, any ``param:*``/``design:*``
-        columns, then one column per measure.
-    """
-    per_run, _ = select_measures(measures)
-    frame = _prepare(results)
-    keys = list(RUN_KEYS)
-    # Scenarios keep the order in which they come (the experiment's), not the alphabet's.
-    rank = {name: i for i, name in enumerate(dict.fromkeys(frame["scenario"]))}
-    ordered = frame.assign(_rank=frame["scenario"].map(rank))
-    ordered = ordered.sort_values(["_rank", "variant", "replicate", "year"], kind="stable")
-    ordered = ordered.drop(columns="_rank")
-    columns = [c for c in county_measures() if c in ordered.columns]
-    stats = YearStats(
-        first=ordered.drop_duplicates(keys, keep="first").set_index(keys)[columns],
-        last=ordered.drop_duplicates(keys, keep="last").set_index(keys)[columns],
-        total=ordered.groupby(keys, sort=False)[columns].sum(min_count=1),
+def measure_table(extra: Sequence[AnyMeasure] = ()) -> pd.DataFrame:
+    """Every measure with its kind, unit, labels and description (``jointvillage measures``)."""
+    return pd.DataFrame(
+        [
+            {
+                "name": m.name,
+                "kind": m.kind,
+                "unit": m.unit,
+                "en": m.en,
+                "zh": m.zh,
+                "description": m.description,
+            }
+            for m in all_measures(extra)
+        ]
     )
-    labels = [c for c in frame.columns if c.startswith(("param:", "design:"))]
-    out = ordered.drop_duplicates(keys).set_index(keys)[labels].copy()
-    for measure in per_run:
-        try:
-            out[measure.name] = measure.func(stats).astype(float)
-        except KeyError as err:
-            raise InputError(
-                "results", "measure", measure.name, f"needs the column {err} of county_yearly"
-            ) from None
-    out = out.reset_index()
-    out.insert(0, "arm", arm_labels(out))
-    return out
-
-
-def _prepare(results: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in ("scenario", "replicate", "year") if c not in results.columns]
-    if missing:
-        raise InputError(
-            "results", "columns", missing, "county_yearly rows with scenario, replicate and year"
-        )
-    if results.empty:
-        raise InputError("results", allowed="no runs to compare (the results are empty)")
-    frame = results if "variant" in results.columns else results.assign(variant=0)
-    return frame
-
-
-def arm_labels(runs: pd.DataFrame) -> pd.Series:
-    """``scenario``, or ``scenario [rent=800]`` when a scenario has several variants."""
-    params = [c for c in runs.columns if c.startswith("param:")]
-    short = _short_names([c.removeprefix("param:") for c in params])
-    variants = runs.groupby("scenario", sort=False)["variant"].nunique()
-    labels = []
-    for row in runs[["scenario", "variant", *params]].itertuples(index=False):
-        scenario, variant, *values = row
-        if variants[scenario] <= 1:
-            labels.append(str(scenario))
-        elif params:
-            shown = ", ".join(
-                f"{name}={_fmt_value(value)}" for name, value in zip(short, values, strict=True)
-            )
-            labels.append(f"{scenario} [{shown}]")
-        else:
-            labels.append(f"{scenario} #{variant}")
-    return pd.Series(labels, index=runs.index, dtype=object)
-
-
-def _short_names(dotted: list[str]) -> list[str]:
-    last = [d.rsplit(".", 1)[-1] for d in dotted]
-    return [s if last.count(s) == 1 else d for s, d in zip(last, dotted, strict=True)]
-
-
-def _fmt_value(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
-def first_arm(results: pd.DataFrame, scenario: str | None) -> str | None:
-    """The first arm (sweep point) of a scenario: the default reference of a sweep."""
-    if scenario is None or "scenario" not in results.columns:
-        return None
-    frame = results if "variant" in results.columns else results.assign(variant=0)
-    params = [c for c in frame.columns if c.startswith("param:")]
-    arms = frame[["scenario", "variant", *params]].drop_duplicates(["scenario", "variant"])
-    arms = arms.reset_index(drop=True)
-    labels = arm_labels(arms)
-    matching = labels[arms["scenario"] == scenario]
-    return str(matching.iloc[0]) if len(matching) else None

@@ -36,7 +36,8 @@ from model.atomic import atomic_write
 from model.errors import InputError
 from model.experiments.batch import load_results, manifest
 from model.experiments.design import design_seed
-from model.experiments.measures import MEASURES, run_measures, select_measures
+from model.experiments.measures import MEASURES, select_measures
+from model.experiments.per_run import run_measures
 from model.experiments.store import ResultsStore
 
 #: Confidence level of the bootstrap intervals.
@@ -294,15 +295,17 @@ def _per_run(measures: Sequence[str] | None) -> list[str] | None:
     """Ratio measures need a reference arm, which a design does not have."""
     if not measures:
         return [m.name for m in MEASURES]
-    per_run, ratios = select_measures(measures)
-    if ratios:
+    selection = select_measures(measures)
+    against = [*selection.ratios, *selection.did]
+    if against:
         raise InputError(
             "--measure",
             "measure",
-            ratios[0].name,
-            "a per-run measure (ratio measures are defined against a reference scenario)",
+            against[0].name,
+            "a per-run measure (ratio and difference-in-differences measures are defined "
+            "against a reference scenario)",
         )
-    return [m.name for m in per_run]
+    return [m.name for m in selection.per_run]
 
 
 def _seed(info: dict[str, Any]) -> int | None:

@@ -2,7 +2,7 @@
 
 They take the tables of :func:`model.experiments.compare.compare` and of
 :mod:`model.experiments.sensitivity` (the experiments package itself draws nothing); names
-and units of measures come from :data:`model.viz.labels.MEASURES`, and every figure takes
+and units of measures come from :mod:`model.experiments.measures`, and every figure takes
 ``lang="en"`` or ``"zh"``.
 
 - :func:`compare_figure`: means with intervals and paired differences, a row per measure
@@ -23,8 +23,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from model.experiments.compare import LEVEL
-from model.experiments.measures import RATIO_MEASURES
+from model.experiments.intervals import LEVEL
+from model.experiments.measures import RATIO_MEASURES, REFERENCE_MEASURES
 from model.viz.labels import first_text, measure_heading, measure_label, scenario_label, text
 from model.viz.palettes import OKABE_ITO, palette, scenario_colours
 from model.viz.style import (
@@ -114,7 +114,7 @@ def compare_figure(
     names = list(dict.fromkeys(measures or table["measure"]))
     arms = [str(a) for a in dict.fromkeys(table["arm"])]
     reference = scenario_label(str(table["reference"].iloc[0]) if len(table) else "", lang)
-    ratios = {m.name for m in RATIO_MEASURES}
+    against = {m.name for m in [*RATIO_MEASURES, *REFERENCE_MEASURES]}
     height = max(2.4, (0.3 * len(arms) + 1.0) * len(names) + 0.6)
     fig, axes = new_figure(len(names), 2, (12.0, height), lang)
     for row, name in enumerate(names):
@@ -125,7 +125,7 @@ def compare_figure(
         centre, half, _ = measure_spans(part, scale)
         set_span(left, centre, half)
         heading = f"{label} [{unit}]" if unit else label
-        if part["diff"].isna().all() and name in ratios:
+        if part["diff"].isna().all() and name in against:
             left.set_title(text("vs_reference", lang, what=heading, ref=reference))
             right.set_visible(False)
         else:

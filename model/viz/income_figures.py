@@ -7,7 +7,7 @@ in the app) without touching this module. A source is drawn when the table has i
 
 :func:`reference_paths_figure` draws income (or any county measure) against the reference
 scenario: the reference's path as a dashed line, every other scenario's beside it, and the
-paired difference per year with its 95% interval (:func:`paired_yearly_differences`).
+paired difference per year with its 95% interval (:func:`model.experiments.effects.yearly_effects`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from model.experiments.compare import LEVEL, mean_ci
+from model.experiments.effects import yearly_effects
 from model.registry import INCOME_SOURCES, Source
 from model.viz.figures import lines_over_years, scenario_names, with_keys
 from model.viz.labels import scenario_label, text
@@ -209,48 +209,6 @@ PATH_MEASURES: dict[str, tuple[str, str, float]] = {
 _ENDS = ("diff_low", "diff_high")
 
 
-def paired_yearly_differences(
-    county_yearly: pd.DataFrame, reference: str, measures: Sequence[str], level: float = LEVEL
-) -> pd.DataFrame:
-    """Per scenario, year and measure: the paired difference from the reference.
-
-    Replicate ``r`` of a scenario minus replicate ``r`` of the reference in the same year
-    (common random numbers), then the mean and t-interval of those differences.
-
-    Args:
-        county_yearly: Rows of several scenarios (``scenario``, ``replicate``, ``year`` and
-            the measures).
-        reference: The reference scenario.
-        measures: The measures.
-        level: Confidence level of the intervals.
-
-    Returns:
-        Columns ``scenario, year, measure, pairs, diff, diff_low, diff_high`` (the interval
-        is NaN with fewer than two pairs).
-    """
-    frame = with_keys(county_yearly)
-    keys = ["replicate", "year"]
-    ref = frame.loc[frame["scenario"] == reference, [*keys, *measures]]
-    paired = frame[["scenario", *keys, *measures]].merge(ref, on=keys, suffixes=("", "__ref"))
-    rows = []
-    for (scenario, year), part in paired.groupby(["scenario", "year"], sort=False):
-        for name in measures:
-            diffs = (part[name] - part[f"{name}__ref"]).to_numpy(float)
-            pairs, diff, low, high = mean_ci(diffs, level)
-            rows.append(
-                {
-                    "scenario": scenario,
-                    "year": int(year),
-                    "measure": name,
-                    "pairs": pairs,
-                    "diff": diff,
-                    "diff_low": low,
-                    "diff_high": high,
-                }
-            )
-    return pd.DataFrame(rows, columns=["scenario", "year", "measure", "pairs", "diff", *_ENDS])
-
-
 def _path_heading(name: str, lang: str) -> tuple[str, str, float]:
     label_key, unit_key, scale = PATH_MEASURES.get(name, ("", "", 1.0))
     label = text(label_key, lang) if label_key else name
@@ -309,7 +267,7 @@ def reference_paths_figure(
     fig, axes = new_figure(
         len(measures), cols, (5.6 * cols + 2.4, 3.3 * len(measures) + 0.6), lang, sharex=True
     )
-    diffs = paired_yearly_differences(frame, reference, measures) if difference else None
+    diffs = yearly_effects(frame, reference, measures) if difference else None
     ref_label = scenario_label(reference, lang)
     for row, name in enumerate(measures):
         label, unit, scale = _path_heading(name, lang)

@@ -216,49 +216,13 @@ UNITS: dict[str, tuple[str, str]] = {
     "-": ("", ""),
     "yuan/yuan": ("yuan/yuan", "元/元"),
     "yuan/person per 10k yuan": ("yuan/person per 10k yuan", "元/人·每万元"),
+    "yuan/village/yr": ("yuan/village/yr", "元/村·年"),
+    "mu": ("mu", "亩"),
+    "households": ("households", "户"),
 }
 
-#: Measures of comparisons and sensitivity analyses; the per-source incomes
-#: (``income_<source>``) are named from :data:`model.registry.INCOME_SOURCES`.
-MEASURES: dict[str, MeasureLabel] = {
-    "per_capita_income": MeasureLabel(
-        "Per-capita disposable income, last year", "末年人均可支配收入", "yuan/person/yr"
-    ),
-    "weak_villages_lifted": MeasureLabel(
-        "Weak villages lifted (first - last year)", "脱离薄弱村的村数", "villages"
-    ),
-    "collective_income_cum": MeasureLabel(
-        "Collective income of all villages, summed", "村集体收入累计", "10k yuan", WAN
-    ),
-    "per_capita_income_cum": MeasureLabel(
-        "Per-capita income, summed over the years", "人均收入累计", "yuan/person"
-    ),
-    "gini_household": MeasureLabel(
-        "Gini of household income, last year", "末年农户收入基尼系数", "-"
-    ),
-    "gini_collective": MeasureLabel(
-        "Gini of collective income, last year", "末年村集体收入基尼系数", "-"
-    ),
-    "collective_growth_allied": MeasureLabel(
-        "Collective income growth, allied villages", "联建村集体收入增长", "share"
-    ),
-    "collective_growth_nonallied": MeasureLabel(
-        "Collective income growth, other villages", "非联建村集体收入增长", "share"
-    ),
-    "public_spending_cum": MeasureLabel(
-        "Public money spent, cumulative", "财政投入累计", "10k yuan", WAN
-    ),
-    "collective_income_per_yuan": MeasureLabel(
-        "Collective income gained per yuan of public money",
-        "每元财政投入带来的村集体收入",
-        "yuan/yuan",
-    ),
-    "per_capita_income_per_10k_yuan": MeasureLabel(
-        "Per-capita income gained per 10,000 yuan of public money",
-        "每万元财政投入带来的人均收入",
-        "yuan/person per 10k yuan",
-    ),
-}
+#: Units shown in 10,000 yuan rather than yuan (cumulative county sums are millions).
+SHOWN_IN_WAN = frozenset({"yuan"})
 
 
 def _pick(names: dict[str, tuple[str, str]], key: object, lang: str) -> str:
@@ -301,23 +265,20 @@ def source_label(name: str, lang: str = "en") -> str:
 
 
 def measure(name: str) -> MeasureLabel | None:
-    """How a measure is shown: from :data:`MEASURES`, or from the income-source registry.
+    """How a measure is shown: its labels and unit from :mod:`model.experiments.measures`.
 
     Returns:
         The entry, or None for a measure nobody has named (figures then show the label and
         unit of the comparison table).
     """
-    if name in MEASURES:
-        return MEASURES[name]
-    source = name.removeprefix("income_")
-    if name.startswith("income_") and source in INCOME_SOURCES:
-        entry = INCOME_SOURCES[source]
-        return MeasureLabel(
-            f"Per-capita income from {entry.en.lower()}, last year",
-            f"末年人均{entry.zh}",
-            "yuan/person/yr",
-        )
-    return None
+    from model.experiments.measures import find_measure
+
+    found = find_measure(name)
+    if found is None:
+        return None
+    if found.unit in SHOWN_IN_WAN:
+        return MeasureLabel(found.en, found.zh, "10k yuan", WAN)
+    return MeasureLabel(found.en, found.zh, found.unit)
 
 
 def measure_label(name: str, lang: str = "en", fallback: str | None = None) -> str:

@@ -1,0 +1,362 @@
+"""User-defined measures: added in an experiment file or by a Python function, not by editing
+the package.
+
+In an experiment file, each ``[[measures]]`` table declares one measure over one of the
+runs' tables::
+
+    [outputs]
+    tables = ["county_yearly", "village_yearly"]   # the table the measure reads is kept
+
+    [[measures]]
+    name = "allied_pooled_mu"
+    table = "village_yearly"
+    expression = "land_pooled_mu"      # pandas expression over the table's columns
+    filter = "allied"                  # pandas query choosing rows (optional)
+    reduction = "sum"                  # mean | median | sum | min | max | count | share
+    year = "last"                      # "last", "start" (year 0) or years since year 0
+    unit = "mu"
+    en = "Land pooled in allied villages, final year"
+    zh = "末年联建村入股流转土地"
+
+or names a Python function, by module path or entry point (group ``jointvillage.measures``)::
+
+    [[measures]]
+    name = "my_measure"
+    function = "mypackage.measures:allied_share"      # or "entry-point:allied_share"
+    tables = ["village_yearly"]
+
+A function takes one run's tables (``{name: DataFrame}``, every kept table of that run) and
+returns a number. Both kinds are validated when the experiment is read: an unknown column,
+table or function exits 2 with a did-you-mean, before any run.
+
+The value of a declared measure for one run is
+``reduction(expression(rows of that run, in that year, where filter))``; ``share`` is the
+mean of a true/false expression, ``count`` the number of rows the filter keeps.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import keyword
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import field_validator
+
+from model.errors import InputError, did_you_mean
+from model.experiments.arms import RUN_KEYS
+from model.params import Section, param
+
+#: Entry-point group of measure functions.
+ENTRY_POINT_GROUP = "jointvillage.measures"
+#: Reductions of a declared measure.
+REDUCTIONS = ("mean", "median", "sum", "min", "max", "count", "share")
+#: Names an expression may use besides columns.
+FUNCTIONS = frozenset({"abs", "log", "log1p", "exp", "sqrt", "where", "True", "False"})
+
+Table = Literal[
+    "county_yearly", "county_monthly", "village_yearly", "alliance_yearly", "households"
+]
+
+
+class MeasureSpec(Section):
+    """One ``[[measures]]`` table of an experiment file."""
+
+    name: str = param(..., unit="-", source="user", description="Measure name (a column name)")
+    table: Table = param(
+        "county_yearly", unit="-", source="user", description="Table the measure reads"
+    )
+    expression: str | None = param(
+        None, unit="-", source="user", description="pandas expression over the table's columns"
+    )
+    filter: str | None = param(
+        None, unit="-", source="user", description="pandas query choosing the rows (optional)"
+    )
+    reduction: Literal[REDUCTIONS] = param(  # type: ignore[valid-type]
+        "mean", unit="-", source="user", description="How the rows of a run become one number"
+    )
+    year: Literal["last", "start"] | int = param(
+        "last",
+        unit="-",
+        source="user",
+        description="'last', 'start' (year 0) or years since year 0; yearly tables only",
+    )
+    function: str | None = param(
+        None,
+        unit="-",
+        source="user",
+        description="'module:function' or 'entry-point:name' (instead of an expression)",
+    )
+    tables: list[Table] = param(
+        [], unit="-", source="user", description="Tables a function reads (function only)"
+    )
+    unit: str = param("-", unit="-", source="user", description="Unit of the values")
+    en: str = param("", unit="-", source="user", description="English label")
+    zh: str = param("", unit="-", source="user", description="Chinese label")
+    description: str = param("", unit="-", source="user", description="What it measures")
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not value.isidentifier() or keyword.iskeyword(value):
+            raise ValueError("must be a name of letters, digits and _ (not starting with a digit)")
+        return value
+
+
+@dataclass(frozen=True)
+class UserMeasure:
+    """A user-defined per-run measure, ready to compute.
+
+    Attributes:
+        name: Measure name.
+        unit: Unit.
+        en: English label.
+        zh: Chinese label.
+        description: What it measures.
+        tables: The tables it reads.
+        per_run: ``{table: DataFrame of one run} -> float``.
+        kind: Always ``user``.
+    """
+
+    name: str
+    unit: str
+    en: str
+    zh: str
+    description: str
+    tables: tuple[str, ...]
+    per_run: Callable[[Mapping[str, pd.DataFrame]], float] = field(repr=False)
+    kind: str = "user"
+
+    @property
+    def label(self) -> str:
+        """The English label."""
+        return self.en
+
+    def values(self, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+        """The measure of every run found in ``tables`` (index: the run keys).
+
+        Raises:
+            InputError: When a table it reads was not kept, or the function fails.
+        """
+        missing = [t for t in self.tables if t not in tables or tables[t].empty]
+        if missing:
+            raise InputError(
+                "results",
+                f"measures.{self.name}",
+                missing[0],
+                "a table kept by the runs: add it to [outputs] tables of the experiment",
+            )
+        grouped = {t: _by_run(tables[t]) for t in self.tables}
+        runs = sorted(set().union(*(g.keys() for g in grouped.values())), key=str)
+        values = {}
+        for run in runs:
+            parts = {t: grouped[t].get(run, tables[t].iloc[0:0]) for t in self.tables}
+            try:
+                values[run] = float(self.per_run(parts))
+            except Exception as err:  # a user's function or expression: say which, no traceback
+                raise InputError(
+                    "results", f"measures.{self.name}", _run_name(run), f"failed: {err}"
+                ) from None
+        index = pd.MultiIndex.from_tuples(list(values), names=list(RUN_KEYS))
+        return pd.Series(list(values.values()), index=index, dtype=float, name=self.name)
+
+
+def _by_run(frame: pd.DataFrame) -> dict[tuple[Any, ...], pd.DataFrame]:
+    data = frame if "variant" in frame.columns else frame.assign(variant=0)
+    return {key: part for key, part in data.groupby(list(RUN_KEYS), sort=False)}
+
+
+def _run_name(run: tuple[Any, ...]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in zip(RUN_KEYS, run, strict=True))
+
+
+# --------------------------------------------------------------------------------------
+# Building measures from specs
+
+
+def build_measures(
+    specs: Sequence[MeasureSpec], source: str, known: Sequence[str] = ()
+) -> list[UserMeasure]:
+    """Validate specs against the tables' columns and turn them into measures.
+
+    Args:
+        specs: The ``[[measures]]`` tables.
+        source: The experiment file (for messages).
+        known: Names already taken (the package's measures).
+
+    Raises:
+        InputError: Unknown column, table or function; a name taken twice.
+    """
+    out: list[UserMeasure] = []
+    taken = set(known)
+    for index, spec in enumerate(specs):
+        where = f"measures[{index}]"
+        if spec.name in taken:
+            raise InputError(source, f"{where}.name", spec.name, "a name no other measure has")
+        taken.add(spec.name)
+        if (spec.expression is None) == (spec.function is None):
+            raise InputError(
+                source, where, spec.name, "exactly one of expression = '...' or function = '...'"
+            )
+        if spec.function is not None:
+            out.append(_function_measure(spec, source, where))
+        else:
+            out.append(_declared_measure(spec, source, where))
+    return out
+
+
+def _declared_measure(spec: MeasureSpec, source: str, where: str) -> UserMeasure:
+    columns = table_columns(spec.table)
+    assert spec.expression is not None
+    _check_names(spec.expression, columns, source, f"{where}.expression", spec.table)
+    if spec.filter:
+        _check_names(spec.filter, columns, source, f"{where}.filter", spec.table)
+    yearly = spec.table in ("county_yearly", "village_yearly", "alliance_yearly", "households")
+    if not yearly and spec.year != "last":
+        raise InputError(source, f"{where}.year", spec.year, f"'last' for the table {spec.table}")
+    if isinstance(spec.year, int) and spec.year < 0:
+        raise InputError(source, f"{where}.year", spec.year, "'last', 'start' or an integer >= 0")
+
+    def per_run(tables: Mapping[str, pd.DataFrame]) -> float:
+        rows = _rows_of_year(tables[spec.table], spec.year if yearly else None)
+        if spec.filter:
+            rows = rows[rows.eval(spec.filter).astype(bool)]
+        return _reduce(rows, spec)
+
+    label = spec.en or f"{spec.reduction} of {spec.expression} in {spec.table}"
+    return UserMeasure(
+        spec.name,
+        spec.unit,
+        label,
+        spec.zh or label,
+        spec.description or label,
+        (spec.table,),
+        per_run,
+    )
+
+
+def _rows_of_year(rows: pd.DataFrame, year: str | int | None) -> pd.DataFrame:
+    if year is None or rows.empty:
+        return rows
+    years = np.sort(rows["year"].unique())
+    if year == "last":
+        chosen = years[-1]
+    elif year == "start":
+        chosen = years[0]
+    else:
+        if int(year) >= len(years):
+            raise ValueError(f"year {year} is past the run's last year ({len(years) - 1})")
+        chosen = years[int(year)]
+    return rows[rows["year"] == chosen]
+
+
+def _reduce(rows: pd.DataFrame, spec: MeasureSpec) -> float:
+    if spec.reduction == "count":
+        return float(len(rows))
+    if rows.empty:
+        return float("nan")
+    assert spec.expression is not None
+    values = pd.Series(rows.eval(spec.expression), index=rows.index)
+    if spec.reduction == "share":
+        return float(values.astype(bool).mean())
+    return float(getattr(values.astype(float), spec.reduction)())
+
+
+def _check_names(text: str, columns: Sequence[str], source: str, where: str, table: str) -> None:
+    """Every name an expression reads must be a column of the table (or a known function)."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as err:
+        raise InputError(source, where, text, f"a pandas expression ({err.msg})") from None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id not in columns and node.id not in FUNCTIONS:
+            raise InputError(
+                source,
+                where,
+                node.id,
+                f"a column of {table}: " + ", ".join(columns),
+                did_you_mean(node.id, list(columns)),
+            )
+
+
+def _function_measure(spec: MeasureSpec, source: str, where: str) -> UserMeasure:
+    assert spec.function is not None
+    func = load_function(spec.function, source, f"{where}.function")
+    tables = tuple(spec.tables or ["county_yearly"])
+    label = spec.en or spec.name
+    return UserMeasure(
+        spec.name, spec.unit, label, spec.zh or label, spec.description or label, tables, func
+    )
+
+
+def load_function(reference: str, source: str, where: str) -> Callable[..., float]:
+    """A function named ``module:function`` or ``entry-point:name``.
+
+    Raises:
+        InputError: When the module, the function or the entry point is not found.
+    """
+    module_name, _, name = reference.partition(":")
+    if not name:
+        raise InputError(source, where, reference, "'module:function' or 'entry-point:name'")
+    if module_name == "entry-point":
+        found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+        if name not in found:
+            raise InputError(
+                source,
+                where,
+                reference,
+                f"an entry point of the group {ENTRY_POINT_GROUP}: "
+                + (", ".join(sorted(found)) or "none is installed"),
+                did_you_mean(name, list(found)),
+            )
+        return found[name].load()
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise InputError(source, where, reference, f"an importable module ({err})") from None
+    func = getattr(module, name, None)
+    if not callable(func):
+        names = [n for n in dir(module) if callable(getattr(module, n)) and not n.startswith("_")]
+        raise InputError(
+            source, where, reference, f"a function of {module_name}", did_you_mean(name, names)
+        )
+    return func
+
+
+# --------------------------------------------------------------------------------------
+# The columns of each table
+
+
+#: Identity columns every stored table has besides what the model records.
+IDENTITY_COLUMNS = ("scenario", "variant", "replicate", "run_key")
+
+
+@cache
+def table_columns(table: str) -> tuple[str, ...]:
+    """The columns of one of the runs' tables, as the model records them now.
+
+    Read off a small county built for the purpose (its year-0 rows and one month), so that
+    outputs registered by a plug-in are included.
+    """
+    from model.jointmodel import JointVillageModel
+    from model.scenario import load_scenario
+
+    scenario = load_scenario(
+        "anqiu_2023",
+        [
+            "county.scale=0.1",
+            "outputs.household_microdata=true",
+            "outputs.household_sample=0.01",
+            "outputs.village_monthly=true",
+        ],
+    )
+    model = JointVillageModel(scenario, invariants="off")
+    model.recorder.record_month()
+    frame = model.recorder.tables()[table]
+    return (*IDENTITY_COLUMNS, *frame.columns)
