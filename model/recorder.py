@@ -163,6 +163,8 @@ class Recorder:
         self.village_months: list[pd.DataFrame] = []
         self.alliance_rows: list[dict[str, Any]] = []
         self.household_years: list[pd.DataFrame] = []
+        #: Per table, the columns that are NaN in year 0 (flows not yet produced).
+        self.missing_in_year_zero: dict[str, set[str]] = {}
         self.income_sources = tuple(model.households.income)
         self.collective_sources = model.collective.sources
         self.outputs = [(o.name, _output_function(o)) for o in COUNTY_OUTPUTS]
@@ -187,24 +189,24 @@ class Recorder:
         model = self.model
         year = model.config.start_year - 1
         start = YearStart(model)
-        row: dict[str, Any] = {"year": year, "per_capita_income": np.nan}
-        for source in self.income_sources:
-            row[f"income_{source}"] = np.nan
+        flows = ["per_capita_income", *(f"income_{s}" for s in self.income_sources)]
+        row: dict[str, Any] = {"year": year, **dict.fromkeys(flows, np.nan)}
         for name, value in self.outputs:
             row[name] = np.nan if name in HOUSEHOLD_INCOME_OUTPUTS else value(start)
         self.yearly.append(row)
+        self.missing_in_year_zero["county_yearly"] = {*flows, *HOUSEHOLD_INCOME_OUTPUTS}
         village = self._village_year(year, start)
-        for column in village.columns:
-            if column.startswith(("income_", "collective_")) and column != "collective_income":
-                village[column] = np.nan
-        village["per_capita_income"] = np.nan
+        by_source = [f"collective_{s}" for s in self.collective_sources]
+        village[[*flows, *by_source]] = np.nan
+        self.missing_in_year_zero["village_yearly"] = {*flows, *by_source}
         self.village_years.append(village)
         for alliance in model.alliance_agents:
             self.alliance_rows.append({"year": year, **alliance.report(start.collective)})
         if self.sample is not None:
             frame = self._household_year(year, start)
             income = [c for c in frame.columns if c.startswith("income_")]
-            frame[income] = np.nan
+            frame[[*income, "per_capita_income"]] = np.nan
+            self.missing_in_year_zero["households"] = {*income, "per_capita_income"}
             self.household_years.append(frame)
 
     def record_month(self) -> None:
@@ -338,3 +340,39 @@ def stream_sample(model: JointVillageModel, n: int, share: float) -> np.ndarray:
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def is_missing_in_year_zero(table: str, column: str) -> bool:
+    """Whether a column of a table is NaN in year 0 by design (a flow not yet produced)."""
+    if column == "per_capita_income" or column.startswith("income_"):
+        return True
+    if table == "county_yearly":
+        return column in HOUSEHOLD_INCOME_OUTPUTS
+    return table == "village_yearly" and column.startswith("collective_") and (
+        column != "collective_income"
+    )
+
+
+def non_finite_columns(tables: dict[str, pd.DataFrame], start_year: int) -> dict[str, list[str]]:
+    """Per table, the numeric columns holding NaN or infinity where a number belongs.
+
+    Every row of a simulated year must be finite; year-0 rows (before ``start_year``) may
+    be NaN only in the columns of :func:`is_missing_in_year_zero`.
+    """
+    out: dict[str, list[str]] = {}
+    for name, frame in tables.items():
+        numbers = frame.select_dtypes("number")
+        if "year" in frame.columns:
+            zero = (frame["year"] < start_year).to_numpy()
+        else:
+            zero = np.zeros(len(frame), dtype=bool)
+        finite = np.isfinite(numbers.to_numpy(dtype=float))
+        bad = [
+            column
+            for i, column in enumerate(numbers.columns)
+            if not finite[~zero, i].all()
+            or (not is_missing_in_year_zero(name, column) and not finite[zero, i].all())
+        ]
+        if bad:
+            out[name] = bad
+    return out

@@ -349,7 +349,7 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "联建薄弱村数量",
             "villages",
             "allied villages below the weak-village bar",
-            compared=False,
+            compared=True,
         ),
     ),
 )

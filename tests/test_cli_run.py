@@ -45,7 +45,7 @@ def test_run_json_has_the_documented_keys_and_writes_results(tmp_path):
     }
     assert data["years"] == 2 and data["scenario"] == "anqiu_2023"
     yearly = pd.read_parquet(tmp_path / "county_yearly.parquet")
-    assert list(yearly["year"]) == [2023, 2024]
+    assert list(yearly["year"]) == [2022, 2023, 2024]  # year 0: the county as built
     assert final["per_capita_income"] == yearly["per_capita_income"].iloc[-1]
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["seed"] == data["seed"]
@@ -95,7 +95,8 @@ def test_households_flag_writes_micro_data(tmp_path):
     assert result.exit_code == 0, result.output
     micro = pd.read_parquet(tmp_path / "households.parquet")
     assert {"year", "household", "village_id", "per_capita_income", "income_wage"} <= set(micro)
-    assert micro["household"].is_unique
+    assert not micro.duplicated(["year", "household"]).any()
+    assert micro.loc[micro["year"] == micro["year"].min(), "income_wage"].isna().all()
 
 
 def test_bad_flags_exit_2_with_one_line_and_write_nothing(tmp_path):

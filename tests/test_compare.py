@@ -13,14 +13,11 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.errors import InputError
-from model.experiments.compare import (
-    IncompleteComparisonWarning,
-    compare,
-    compare_scenarios,
-    mean_ci,
-    ratio_ci,
-)
-from model.experiments.measures import MEASURES, RATIO_MEASURES, run_measures
+from model.experiments.compare import IncompleteComparisonWarning, compare
+from model.experiments.comparisons import compare_scenarios
+from model.experiments.intervals import mean_ci, ratio_ci
+from model.experiments.measures import MEASURES, RATIO_MEASURES, REFERENCE_MEASURES
+from model.experiments.per_run import run_measures
 from model.experiments.store import ResultsStore
 from model.runner import COUNTY_MEASURES
 from model.viz.experiment_figures import compare_figure
@@ -39,7 +36,8 @@ def synthetic(
                 row = {"scenario": name, "replicate": r, "year": 2023 + y}
                 for column in COUNTY_MEASURES:
                     row[column] = 1000 + 10 * y + noise[r, y] + shift
-                row["public_spending_cum"] = 100.0 * (y + 1) + (spending or {}).get(name, 0.0)
+                # Public money: 100 a year, and an arm's extra spent when the county is built.
+                row["public_spending"] = 100.0 + (0.0 if y else (spending or {}).get(name, 0.0))
                 rows.append(row)
     return pd.DataFrame(rows)
 
@@ -69,7 +67,7 @@ def test_paired_difference_removes_shared_noise():
 
 def test_every_measure_is_reported_per_arm():
     table = compare(synthetic({"a": 0.0, "b": 1.0}))
-    names = [m.name for m in MEASURES] + [m.name for m in RATIO_MEASURES]
+    names = [m.name for m in [*MEASURES, *RATIO_MEASURES, *REFERENCE_MEASURES]]
     assert table.groupby("arm")["measure"].apply(list).to_dict() == {"a": names, "b": names}
     assert (table["reference"] == "a").all()
 
@@ -80,11 +78,36 @@ def test_derived_measures():
     data.loc[data["year"] == 2025, "weak_villages"] = 31
     data.loc[data["year"] == 2023, "collective_income_allied_mean"] = 100.0
     data.loc[data["year"] == 2025, "collective_income_allied_mean"] = 150.0
-    runs = run_measures(data)
+    runs = run_measures(data, discount_rate=0.0)
     assert runs["weak_villages_lifted"].iloc[0] == 9
     assert runs["collective_growth_allied"].iloc[0] == pytest.approx(0.5)
-    total = data["collective_income_total"].sum()
-    assert runs["collective_income_cum"].iloc[0] == pytest.approx(total)
+    # Income sums run over years 1.. (year 0 is the county before the programme) ...
+    income = data["collective_income_total"].to_numpy()
+    assert runs["collective_income_cum"].iloc[0] == pytest.approx(income[1:].sum())
+    # ... public money from year 0 (what the set-up spent) on.
+    assert runs["public_spending_cum"].iloc[0] == pytest.approx(300.0)
+    # Discounted at 10 %: x_t / 1.1^t.
+    discounted = run_measures(data, discount_rate=0.1)
+    expected = income[1] / 1.1 + income[2] / 1.1**2
+    assert discounted["collective_income_cum"].iloc[0] == pytest.approx(expected)
+    assert discounted["public_spending_cum"].iloc[0] == pytest.approx(100 + 100 / 1.1 + 100 / 1.21)
+
+
+def test_change_measures_start_from_year_zero_and_final_levels_from_the_last_year():
+    """Year 0 is the earliest row of a run: the programme's first year is part of a change."""
+    data = synthetic({"a": 0.0}, replicates=1, years=4)
+    data["weak_villages"] = [50, 30, 28, 25]
+    runs = run_measures(data)
+    assert runs["weak_villages_lifted"].iloc[0] == 25  # 50 in year 0, not 30 in year 1
+    assert runs["weak_villages"].iloc[0] == 25
+
+
+def test_household_income_missing_in_year_zero_is_left_out_of_sums():
+    data = synthetic({"a": 0.0}, replicates=1, years=3)
+    data.loc[data["year"] == 2023, "per_capita_income"] = np.nan
+    runs = run_measures(data, discount_rate=0.0)
+    expected = data["per_capita_income"].iloc[1:].sum()
+    assert runs["per_capita_income_cum"].iloc[0] == pytest.approx(expected)
 
 
 def test_growth_from_zero_is_undefined_not_infinite():
@@ -95,11 +118,14 @@ def test_growth_from_zero_is_undefined_not_infinite():
 
 def test_income_per_yuan_of_public_money():
     data = synthetic({"ref": 0.0, "policy": 20.0}, years=3, spending={"policy": 30.0})
-    table = compare(data, reference="ref")
+    table = compare(data, reference="ref", discount_rate=0.0)
     ratio = row(table, "policy", "collective_income_per_yuan")
-    assert ratio["mean"] == pytest.approx(20.0 * 3 / 30.0)  # 60 yuan more per 30 yuan spent
+    assert ratio["mean"] == pytest.approx(20.0 * 2 / 30.0)  # 40 yuan more in years 1-2 per 30
     per_10k = row(table, "policy", "per_capita_income_per_10k_yuan")
-    assert per_10k["mean"] == pytest.approx(20.0 * 3 / (30.0 / 1e4))
+    assert per_10k["mean"] == pytest.approx(20.0 * 2 / (30.0 / 1e4))
+    # Discounting lowers the gain (years 1, 2) but not the cost (spent in year 0).
+    discounted = row(compare(data, reference="ref"), "policy", "collective_income_per_yuan")
+    assert discounted["mean"] == pytest.approx(20.0 * (1 / 1.08 + 1 / 1.08**2) / 30.0)
     assert math.isnan(row(table, "ref", "collective_income_per_yuan")["mean"])
 
 

@@ -12,6 +12,7 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.colors import to_rgb
 
+from model.experiments.effects import yearly_effects
 from model.registry import INCOME_SOURCES, Source
 from model.runner import COUNTY_MEASURES
 from model.viz import experiment_figures, figures, income_figures, labels, maps, style
@@ -404,7 +405,7 @@ def test_paths_against_the_reference() -> None:
     reference = [line for line in left.get_lines() if "reference" in line.get_label()]
     assert len(reference) == 1 and reference[0].get_linestyle() == "--"
     assert any(np.allclose(line.get_ydata(), 0.0) for line in right.get_lines()), "zero line"
-    diffs = income_figures.paired_yearly_differences(county, "baseline", ["per_capita_income"])
+    diffs = yearly_effects(county, "baseline", ["per_capita_income"])
     mine = diffs[diffs["scenario"] == "anqiu_2023"]
     by_year = county.pivot_table(
         index=["replicate", "year"], columns="scenario", values="per_capita_income"

@@ -14,13 +14,13 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from model.errors import InputError
+from model.recorder import non_finite_columns
 from model.runner import run_scenario
 from model.scenario import Scenario, load_scenario, submodel
 
@@ -153,11 +153,8 @@ def check_scenario(overrides: list[str]) -> None:
     if scenario is None:
         return
     result = run_scenario(scenario)  # the runtime invariants are on: a violation raises
-    for name, table in result.tables.items():
-        numbers = table.select_dtypes("number")
-        finite = np.isfinite(numbers.to_numpy(dtype=float))
-        bad = [c for c, ok in zip(numbers.columns, finite.all(axis=0), strict=True) if not ok]
-        assert not bad, f"{name}: non-finite {bad} with {overrides}"
+    bad = non_finite_columns(result.tables, scenario.start_year)
+    assert not bad, f"non-finite {bad} with {overrides}"
 
 
 @settings(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 
 from model.atomic import atomic_write
 from model.errors import InputError, did_you_mean
@@ -21,9 +22,11 @@ from model.experiments.batch import load_results, manifest
 from model.experiments.compare import compare
 from model.experiments.execute import execute
 from model.experiments.experiment import Experiment, validate_experiment
-from model.experiments.measures import DEFAULT_DISCOUNT_RATE, check_measures
+from model.experiments.measures import DEFAULT_DISCOUNT_RATE, check_measures, measure_names
 from model.experiments.plan import plan_runs
+from model.experiments.user_measures import MeasureSpec, UserMeasure, build_measures
 from model.scenario import Scenario, load_scenario, resolve_path
+from model.schema_errors import input_error
 
 
 def comparison_experiment(
@@ -153,6 +156,15 @@ def compare_scenarios(
         return compare_folder(target, experiment.reference_name, measures, discount_rate)
 
 
+def stored_measures(spec: dict[str, Any], source: str) -> list[UserMeasure]:
+    """The user-defined measures of an experiment as stored in a results folder's manifest."""
+    try:
+        specs = [MeasureSpec.model_validate(m) for m in spec.get("measures", [])]
+    except ValidationError as exc:
+        raise input_error(exc, MeasureSpec, f"{source} (manifest.json measures)") from None
+    return build_measures(specs, source, measure_names())
+
+
 def compare_folder(
     folder: str | Path,
     reference: str | None = None,
@@ -172,16 +184,16 @@ def compare_folder(
         discount_rate: Discount rate per year (default: the experiment's).
     """
     results = load_results(folder)
-    stored = manifest(folder).get("experiment") or {}
-    experiment = validate_experiment(stored, str(folder)) if stored else None
-    user = experiment.user_measures() if experiment is not None else []
+    entry = manifest(folder).get("experiment") or {}
+    spec = entry.get("spec") or {}
+    user = stored_measures(spec, str(folder))
     check_measures(measures, user)
-    kept = experiment.tables if experiment is not None else ["county_yearly"]
+    kept = entry.get("tables") or ["county_yearly"]
     tables = {t: load_results(folder, t) for t in kept if t != "county_yearly"}
     if discount_rate is None:
-        discount_rate = experiment.discount_rate if experiment else DEFAULT_DISCOUNT_RATE
-    if reference is None and experiment is not None:
-        reference = first_arm(results, experiment.reference_name)
+        discount_rate = float(spec.get("discount_rate", DEFAULT_DISCOUNT_RATE))
+    if reference is None:
+        reference = first_arm(results, entry.get("reference"))
     return compare(
         results,
         reference,

@@ -410,13 +410,13 @@ def check_measures(
 
 
 def select_measures(measures: Sequence[str] | None, extra: Sequence[AnyMeasure] = ()) -> Selection:
-    """The measures to compute for a list of names (default all).
+    """The measures to compute for a list of names (``None``: all; an empty list: none).
 
     Raises:
         InputError: For an unknown name, with a did-you-mean.
     """
     check_measures(measures, extra)
-    chosen = list(measures) if measures else measure_names(extra)
+    chosen = list(measures) if measures is not None else measure_names(extra)
     ratios = [m for m in RATIO_MEASURES if m.name in chosen]
     did = [m for m in REFERENCE_MEASURES if m.name in chosen]
     needed = set(chosen) | {m.numerator for m in ratios} | {m.denominator for m in ratios}
