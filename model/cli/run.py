@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import platform
 import sys
 from datetime import UTC, datetime
@@ -281,7 +282,12 @@ def summary_json(result: RunResult) -> dict[str, Any]:
 
 
 def summary_rows() -> list[tuple[str, str, str]]:
-    """(column, label, unit) of the final-year summary; income sources from the registry."""
+    """(column, label, unit) of the final-year summary; income sources from the registry.
+
+    ``allied_group_mean`` and ``other_group_mean`` are the villages allied in the programme
+    (the first scenario with alliances), followed in every scenario: the baseline's column
+    holds the same villages without the programme, not the mean of all its villages.
+    """
     from model.registry import INCOME_SOURCES
 
     return [
@@ -289,9 +295,10 @@ def summary_rows() -> list[tuple[str, str, str]]:
         *((f"income_{s}", f"  of which {s}", "yuan/person/yr") for s in INCOME_SOURCES.names()),
         ("collective_income_mean", "Collective income, mean", "yuan/village/yr"),
         ("collective_income_median", "Collective income, median", "yuan/village/yr"),
-        ("collective_income_allied_mean", "  allied villages, mean", "yuan/village/yr"),
-        ("collective_income_nonallied_mean", "  non-allied villages, mean", "yuan/village/yr"),
-        ("weak_villages", "Weak villages (< 100k)", "villages"),
+        ("allied_group_mean", "  villages allied in the programme, mean", "yuan/village/yr"),
+        ("other_group_mean", "  the other villages, mean", "yuan/village/yr"),
+        ("weak_villages_start", "Weak villages (< 100k), year 0", "villages"),
+        ("weak_villages", "Weak villages (< 100k), final year", "villages"),
         ("gini_household", "Gini, household per-capita income", "-"),
         ("gini_collective", "Gini, collective income", "-"),
         ("land_pooled_share", "Land pooled", "share"),
@@ -301,15 +308,42 @@ def summary_rows() -> list[tuple[str, str, str]]:
     ]
 
 
+def _programme_villages(results: list[RunResult]) -> set[str]:
+    """The villages allied in the first scenario that has alliances (empty if none)."""
+    for result in results:
+        villages = result.tables["village_yearly"]
+        last = villages[villages["year"] == villages["year"].max()]
+        allied = set(last.loc[last["allied"].astype(bool), "village_id"])
+        if allied:
+            return allied
+    return set()
+
+
+def _summary_values(result: RunResult, allied: set[str]) -> dict[str, float]:
+    """The summary's values of one run: its final-year row and the village-group means."""
+    yearly = result.tables["county_yearly"]
+    values = {k: float(v) for k, v in yearly.iloc[-1].items() if isinstance(v, int | float)}
+    values["weak_villages_start"] = float(yearly["weak_villages"].iloc[0])
+    villages = result.tables["village_yearly"]
+    last = villages[villages["year"] == villages["year"].max()]
+    chosen = last["village_id"].isin(allied)
+    income = last["collective_income"].astype(float)
+    values["allied_group_mean"] = float(income[chosen].mean()) if chosen.any() else math.nan
+    values["other_group_mean"] = float(income[~chosen].mean()) if (~chosen).any() else math.nan
+    return values
+
+
 def comparison_table(results: list[RunResult]) -> pd.DataFrame:
     """Final-year measures side by side, one column per scenario."""
     import pandas as pd
 
+    allied = _programme_villages(results)
+    values = {r.scenario.name: _summary_values(r, allied) for r in results}
     rows = []
     for key, label, unit in summary_rows():
         row: dict[str, Any] = {"measure": key, "label": label.strip(), "unit": unit}
-        for result in results:
-            row[result.scenario.name] = float(result.tables["county_yearly"].iloc[-1][key])
+        for name, numbers in values.items():
+            row[name] = numbers.get(key, math.nan)
         rows.append(row)
     return pd.DataFrame(rows)
 

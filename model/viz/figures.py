@@ -201,9 +201,10 @@ def weak_villages_figure(
 
 @figure_builder
 def collective_distribution_figure(village_yearly: pd.DataFrame, lang: str = "en") -> Figure:
-    """Distribution of village collective income in the first and the last year.
+    """Distribution of village collective income in year 0 and the last year.
 
-    One panel per scenario (replicates pooled), log-spaced bins, share of villages per bin,
+    Year 0 is the county as built, before any step (the same in every scenario of a
+    county), so the panels differ only in what the scenarios did. One panel per scenario (replicates pooled), log-spaced bins, share of villages per bin,
     and the 100,000-yuan weak-village bar.
     """
     frame = with_keys(village_yearly)

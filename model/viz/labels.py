@@ -49,8 +49,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "collective_paths_title": ("Village collective income", "村集体经营性收入"),
     "distribution_title": (
-        "Distribution of village collective income, first and last year",
-        "村集体经营性收入分布:首年与末年",
+        "Distribution of village collective income, year 0 (as built) and the last year",
+        "村集体经营性收入分布:基年(建成时)与末年",
     ),
     "weak_title": ("Weak villages over time", "薄弱村数量变化"),
     "sources_title": (
@@ -147,10 +147,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "gain_axis": ("gain per village (10,000 yuan per year)", "村均增量(万元/年)"),
     "allied": ("allied", "联建村"),
     "non_allied": ("not allied", "非联建村"),
-    "start_collective": (
-        "collective income in the first year (10,000 yuan)",
-        "首年村集体收入(万元)",
-    ),
 }
 
 #: Display names of the shipped scenarios: (English, Chinese).

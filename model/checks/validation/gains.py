@@ -34,8 +34,13 @@ POOLING_OFF: tuple[str, ...] = ("policies.land_pooling.enabled=false",)
 
 
 def villages(result: RunResult) -> pd.DataFrame:
-    """The village-by-year table indexed by (year, village_id)."""
-    return result.tables["village_yearly"].set_index(["year", "village_id"]).sort_index()
+    """The simulated years of the village-by-year table, indexed by (year, village_id).
+
+    Year 0 (the county as built) is left out: a case's gains are per programme year.
+    """
+    table = result.tables["village_yearly"]
+    simulated = table[table["year"] >= result.scenario.start_year]
+    return simulated.set_index(["year", "village_id"]).sort_index()
 
 
 def collective_gain(treat: RunResult, base: RunResult) -> pd.DataFrame:
@@ -55,7 +60,7 @@ def mean_dicts(items: list[dict[str, float]]) -> dict[str, float]:
 
 def year_at(result: RunResult, index: int) -> int:
     """Calendar year of a year index, clipped to the run's horizon."""
-    years = sorted(result.tables["village_yearly"]["year"].unique())
+    years = sorted(villages(result).index.get_level_values("year").unique())
     return int(years[min(index, len(years) - 1)])
 
 
