@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
@@ -125,6 +126,22 @@ def test_demo_runs_both_scenarios(tmp_path):
         assert (tmp_path / name / "county_yearly.parquet").exists()
     comparison = pd.read_csv(tmp_path / "comparison.csv")
     assert {"baseline", "anqiu_2023"} <= set(comparison.columns)
+    table = comparison.set_index("measure")
+    # Every row has a number in both columns (integers included).
+    assert table[["baseline", "anqiu_2023"]].notna().all().all(), table
+    # Both columns describe the same villages: the programme's allied ones and the others.
+    villages = {
+        n: pd.read_parquet(tmp_path / n / "village_yearly.parquet") for n in table.columns[2:]
+    }
+    prog = villages["anqiu_2023"]
+    allied = set(prog.loc[(prog["year"] == prog["year"].max()) & prog["allied"], "village_id"])
+    base = villages["baseline"]
+    last = base[base["year"] == base["year"].max()]
+    expected = last.loc[last["village_id"].isin(allied), "collective_income"].mean()
+    assert table.loc["allied_group_mean", "baseline"] == pytest.approx(expected)
+    # Year 0 is the same county in both.
+    start = table.loc["weak_villages_start"]
+    assert start["baseline"] == start["anqiu_2023"]
     assert (tmp_path / "county_map.png").exists()
     # The programme against the baseline reference, and weak villages of both on one axis.
     for figure in ("income_paths.png", "weak_villages.png"):

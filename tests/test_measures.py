@@ -68,9 +68,7 @@ def test_non_finite_columns_accepts_year_zero_gaps_and_finds_real_ones():
     }
     zero = tables["county_yearly"].copy()
     zero.loc[zero.index[0], "weak_villages"] = np.nan  # not a flow: must be there in year 0
-    assert non_finite_columns({"county_yearly": zero}, 2023) == {
-        "county_yearly": ["weak_villages"]
-    }
+    assert non_finite_columns({"county_yearly": zero}, 2023) == {"county_yearly": ["weak_villages"]}
 
 
 # --------------------------------------------------------------------------------------

@@ -322,7 +322,7 @@ def _programme_villages(results: list[RunResult]) -> set[str]:
 def _summary_values(result: RunResult, allied: set[str]) -> dict[str, float]:
     """The summary's values of one run: its final-year row and the village-group means."""
     yearly = result.tables["county_yearly"]
-    values = {k: float(v) for k, v in yearly.iloc[-1].items() if isinstance(v, int | float)}
+    values = {k: float(v) for k, v in yearly.select_dtypes("number").iloc[-1].items()}
     values["weak_villages_start"] = float(yearly["weak_villages"].iloc[0])
     villages = result.tables["village_yearly"]
     last = villages[villages["year"] == villages["year"].max()]

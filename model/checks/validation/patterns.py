@@ -375,7 +375,9 @@ def _member_gains(
     """Cooperative members' income gain: per household and year, by source; the members'
     share of the sampled households and their pooled mu (last year)."""
     key = ["year", "household"]
-    ht = treat.tables["households"].set_index(key)
+    rows = treat.tables["households"]
+    # Year 0 (the county as built) has no incomes yet: the gains are per programme year.
+    ht = rows[rows["year"] >= treat.scenario.start_year].set_index(key)
     hb = base.tables["households"].set_index(key).reindex(ht.index)
     income_cols = [c for c in ht.columns if c.startswith("income_")]
     member = (ht["pooled_mu"] > 0) | (ht["cash_shares"] > 0)
