@@ -348,8 +348,10 @@ def is_missing_in_year_zero(table: str, column: str) -> bool:
         return True
     if table == "county_yearly":
         return column in HOUSEHOLD_INCOME_OUTPUTS
-    return table == "village_yearly" and column.startswith("collective_") and (
-        column != "collective_income"
+    return (
+        table == "village_yearly"
+        and column.startswith("collective_")
+        and (column != "collective_income")
     )
 
 

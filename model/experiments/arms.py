@@ -67,3 +67,13 @@ def with_arms(frame: pd.DataFrame) -> pd.DataFrame:
     labels = dict(zip(map(tuple, runs[list(RUN_KEYS)].to_numpy()), arm_labels(runs), strict=True))
     keys = map(tuple, out[list(RUN_KEYS)].to_numpy())
     return out.assign(arm=[labels[k] for k in keys])
+
+
+def with_keys(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with ``scenario`` and ``replicate`` columns (one run's table lacks them)."""
+    frame = table
+    if "scenario" not in frame.columns:
+        frame = frame.assign(scenario="")
+    if "replicate" not in frame.columns:
+        frame = frame.assign(replicate=0)
+    return frame

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from model.experiments.arms import RUN_KEYS, with_arms
+from model.experiments.arms import RUN_KEYS, with_arms, with_keys
 from model.experiments.intervals import LEVEL, mean_ci
 from model.experiments.measures import ReferenceMeasure
 
@@ -63,7 +63,7 @@ def yearly_effects(
     Returns:
         Columns :data:`EFFECT_COLUMNS` (intervals are NaN with fewer than two values).
     """
-    frame = with_arms(_with_keys(county_yearly))
+    frame = with_arms(with_keys(county_yearly))
     if reference not in set(frame["arm"]):
         matching = frame.loc[frame["scenario"] == reference, "arm"].unique()
         reference = str(matching[0]) if len(matching) else reference
@@ -86,16 +86,6 @@ def yearly_effects(
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
 
 
-def _with_keys(table: pd.DataFrame) -> pd.DataFrame:
-    """A table with ``scenario`` and ``replicate`` (one run's table may lack them)."""
-    frame = table
-    if "scenario" not in frame.columns:
-        frame = frame.assign(scenario="")
-    if "replicate" not in frame.columns:
-        frame = frame.assign(replicate=0)
-    return frame
-
-
 def did_per_run(
     village_yearly: pd.DataFrame, reference: str, measure: ReferenceMeasure
 ) -> pd.DataFrame:
@@ -112,7 +102,7 @@ def did_per_run(
         villages`` (how many were in the group) and the measure's name as the value column
         (NaN for a run with no village in the group or no paired reference run).
     """
-    frame = with_arms(_with_keys(village_yearly))
+    frame = with_arms(with_keys(village_yearly))
     change = _change_per_village(frame, measure.column)
     ref = change[change["arm"] == reference].set_index(["replicate", "village_id"])["change"]
     final = frame.groupby(list(RUN_KEYS), sort=False)["year"].transform("max")

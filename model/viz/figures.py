@@ -26,6 +26,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from model.experiments.arms import with_keys
 from model.viz.labels import mode_label, scenario_label, text
 from model.viz.palettes import (
     MODE_COLOURS,
@@ -57,16 +58,6 @@ def scenario_names(table: pd.DataFrame) -> list[str]:
     if "scenario" not in table.columns:
         return [""]
     return [str(s) for s in dict.fromkeys(table["scenario"])]
-
-
-def with_keys(table: pd.DataFrame) -> pd.DataFrame:
-    """The table with ``scenario`` and ``replicate`` columns (one run's table lacks them)."""
-    frame = table
-    if "scenario" not in frame.columns:
-        frame = frame.assign(scenario="")
-    if "replicate" not in frame.columns:
-        frame = frame.assign(replicate=0)
-    return frame
 
 
 def _stats(table: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -204,8 +195,9 @@ def collective_distribution_figure(village_yearly: pd.DataFrame, lang: str = "en
     """Distribution of village collective income in year 0 and the last year.
 
     Year 0 is the county as built, before any step (the same in every scenario of a
-    county), so the panels differ only in what the scenarios did. One panel per scenario (replicates pooled), log-spaced bins, share of villages per bin,
-    and the 100,000-yuan weak-village bar.
+    county), so the panels differ only in what the scenarios did. One panel per scenario
+    (replicates pooled), log-spaced bins, share of villages per bin, and the 100,000-yuan
+    weak-village bar.
     """
     frame = with_keys(village_yearly)
     names = scenario_names(frame)
