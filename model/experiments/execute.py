@@ -34,9 +34,11 @@ from typing import Any, Literal
 
 from model.errors import InputError
 from model.experiments.evaluate import Evaluator, Outcome, Runner, identity
+from model.experiments.folder import FORMAT_VERSION
 from model.experiments.plan import Plan, RunSpec
 from model.experiments.progress import RunProgress
 from model.experiments.provenance import code_fingerprint, environment
+from model.experiments.run_files import encode_run
 from model.experiments.store import ResultsStore
 
 #: Warning shown when a folder's runs were made by other model code (same version).
@@ -222,6 +224,7 @@ def _runs_to_do(
     store.write_manifest()
     store.clean_temporary()
     summary.corrupt = store.check_runs(checksum=verify)
+    _upgrade_runs(store, plan)
     store.write_plan(plan.table)
     done = store.done_keys()
     # Runs whose model raised are outcomes: skipped unless asked. Runs lost to the
@@ -234,6 +237,26 @@ def _runs_to_do(
     todo = [spec for spec in plan.runs if spec.key not in skip]
     summary.skipped = len(plan.runs) - len(todo)
     return todo
+
+
+def _upgrade_runs(store: ResultsStore, plan: Plan) -> None:
+    """Give the stored runs of an older layout the identity columns, then mark the folder as
+    of this layout (a kill in between leaves the old version: the next execution goes on).
+
+    Runs of layout 1 got their sidecars from :meth:`ResultsStore.check_runs` just before;
+    runs of layout 2 are rewritten with the plan's labels (their numbers are read and
+    written back unchanged). Stored runs outside the plan keep their files.
+    """
+    if store.manifest.get("format_version") == FORMAT_VERSION:
+        return
+    stored = store.done_keys()
+    for spec in plan.runs:
+        if spec.key not in stored or "columns" in store.read_meta(spec.key):
+            continue
+        meta = {k: v for k, v in store.read_meta(spec.key).items() if k not in ("key", "format")}
+        store.write_run(spec.key, encode_run(spec.key, store.read_run(spec.key), meta, spec.labels))
+    store.manifest["format_version"] = FORMAT_VERSION
+    store.write_manifest()
 
 
 def _run(

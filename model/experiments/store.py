@@ -3,7 +3,7 @@
 Every execution (a batch, a comparison, the regression check, the validation report)
 stores its runs in such a folder, under their run keys.
 
-Layout of a results folder ``OUT``::
+Layout of a results folder ``OUT`` (format version 3)::
 
     OUT/manifest.json                 format marker, experiment, model version, run counts,
                                       code fingerprint and environment
@@ -16,6 +16,27 @@ Layout of a results folder ``OUT``::
     OUT/failed/<key>.json             a run that raised: error, traceback, scenario, replicate
     OUT/corrupt/                      files set aside by ``--verify``
     OUT/.lock                         held while an execution writes into the folder
+
+**A table is a Parquet dataset.** ``OUT/runs`` (county_yearly) and each
+``OUT/tables/<table>`` are folders of Parquet files with the same columns and types: the
+run's identity columns first (scenario, variant, replicate, seed, the ``param:<field>``
+values of its sweep point, ``design:<field>`` for SALib designs, run_key), then the table's
+own columns, each with its unit and description as Parquet field metadata
+(:mod:`model.columns`; the list is ``docs/outputs.md``). So one call reads a table::
+
+    pd.read_parquet("OUT/runs")                                   # pandas (pyarrow)
+    duckdb.sql("select * from 'OUT/runs/**/*.parquet'")           # DuckDB
+    polars.read_parquet("OUT/runs/**/*.parquet")                  # polars
+    pd.read_parquet("OUT/tables/village_yearly")                  # another kept table
+
+A table with no rows in a run (no alliances, say) is still a file, with the declared
+columns, so that no reader takes its schema from a file without them. Temporary files
+start with a dot and end in ``.tmp``: readers skip them. The two-character shard folders
+are not ``key=value`` names, so hive-style readers add no column for them. A run shared by
+two design points (integer rounding) is one file, labelled with the first point;
+:func:`~model.experiments.batch.load_results` labels it under both (from the plan).
+Folders of layouts 1 and 2 (no identity columns) are read through the plan, and upgraded
+in place when a batch continues them (:mod:`model.experiments.execute`).
 
 The run key is a hash of the resolved scenario, the replicate and the model version
 (:func:`run_key`), so a run is stored under one name only: writing it twice replaces the file
@@ -72,6 +93,7 @@ from model.experiments.run_files import (
     encode_table,
     read_meta,
     read_table,
+    run_columns,
 )
 
 PLAN = "plan.parquet"
@@ -185,8 +207,9 @@ class ResultsStore:
             }
             store = cls(root, manifest, durable)
         store.manifest["model_version"] = model.__version__
-        # A folder of layout 1 is continued in this layout (its runs get sidecars on resume).
-        store.manifest["format_version"] = FORMAT_VERSION
+        # A folder of an older layout keeps its version until the executor has upgraded its
+        # runs (sidecars for layout 1, identity columns for layout 2): see
+        # model.experiments.execute.
         store.manifest["integrity"] = MANIFEST_ENTRY
         store.manifest["updated"] = now()
         if not (root / MANIFEST).exists():
@@ -282,7 +305,7 @@ class ResultsStore:
         """
         full = {"key": key, "format": FORMAT, **(meta or {})}
         encoded = {
-            name: value if isinstance(value, bytes) else encode_table(value, full)
+            name: value if isinstance(value, bytes) else encode_table(value, full, table=name)
             for name, value in tables.items()
         }
         # The sidecar first, then the other tables: the county_yearly file is the "done"
@@ -308,9 +331,18 @@ class ResultsStore:
             raise self._corrupt(path, err) from None
 
     def read_run(self, key: str) -> dict[str, pd.DataFrame]:
-        """Every stored table of one run, as the run returned it (no ``run_key`` column)."""
+        """Every stored table of one run, as the run returned it (without the identity columns
+        the store added)."""
         names = [COUNTY_YEARLY, *sorted(p.parent.parent.name for p in self.other_files(key))]
-        return {name: self.load(name, [key]).drop(columns="run_key") for name in names}
+        tables = {}
+        for name in names:
+            path = self.run_path(key, name)
+            try:
+                meta = read_meta(path)
+            except DamagedFileError as err:
+                raise self._corrupt(path, err) from None
+            tables[name] = run_columns(self.load(name, [key]), meta)
+        return tables
 
     def read_result(self, key: str, scenario: Any, replicate: int) -> Any:
         """A stored run as the :class:`~model.runner.RunResult` the run returned.
