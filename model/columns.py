@@ -98,7 +98,7 @@ def _county_yearly() -> list[Column]:
         _c(
             "year",
             "yr",
-            "calendar year (the year the model started in is the county as built)",
+            "calendar year",
             "int64",
         ),
         *_incomes("yuan/person/yr", "in the county"),

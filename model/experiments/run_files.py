@@ -122,7 +122,10 @@ def run_columns(data: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
     """
     if "columns" not in meta:
         return data.drop(columns="run_key")
-    return data[list(meta["columns"])]
+    columns = list(meta["columns"])
+    if not columns:  # the run's table had no columns at all (no alliances, say)
+        return pd.DataFrame(index=pd.RangeIndex(len(data)))
+    return data[columns]
 
 
 def read_meta(path: Path) -> dict[str, Any]:
