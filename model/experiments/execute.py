@@ -251,9 +251,10 @@ def _upgrade_runs(store: ResultsStore, plan: Plan) -> None:
         return
     stored = store.done_keys()
     for spec in plan.runs:
-        if spec.key not in stored or "columns" in store.read_meta(spec.key):
+        meta = store.read_meta(spec.key) if spec.key in stored else {"columns": None}
+        if "columns" in meta:  # not stored, or of this layout already
             continue
-        meta = {k: v for k, v in store.read_meta(spec.key).items() if k not in ("key", "format")}
+        meta = {k: v for k, v in meta.items() if k not in ("key", "format")}
         store.write_run(spec.key, encode_run(spec.key, store.read_run(spec.key), meta, spec.labels))
     store.manifest["format_version"] = FORMAT_VERSION
     store.write_manifest()

@@ -8,7 +8,17 @@ description as Parquet *field* metadata (``unit``, ``description``, from
 run's key and identity (scenario, replicate, seed, model version, worker, wall time, final
 summary, resolved scenario) plus the table's name and its own columns (``columns``: what the
 run returned, so that :func:`run_columns` gives it back), so that a file alone says which
-run it is. Workers encode (:func:`encode_run`: converting and compressing is most of the cost
+run it is.
+
+So ``runs/`` (county_yearly) and each ``tables/<table>/`` of a results folder are Parquet
+datasets that pandas (``pd.read_parquet(folder)``), DuckDB (``'folder/**/*.parquet'``) and
+polars read in one call. A table without rows in a run (no alliances) is still a file, with
+the table's declared columns, so that no reader takes its schema from a file without them.
+Temporary files start with a dot and end in ``.tmp`` (readers skip them), and the
+two-character shard folders are no ``key=value`` names (hive readers add no column). A run
+shared by two design points (integer rounding) is one file labelled with the first point;
+:func:`~model.experiments.batch.load_results` labels it under both, from the plan. Workers
+encode (:func:`encode_run`: converting and compressing is most of the cost
 of storing a run, and a single driver doing it for hundreds of workers would be the
 bottleneck); the driver writes and reads (:func:`read_table`).
 """

@@ -17,26 +17,11 @@ Layout of a results folder ``OUT`` (format version 3)::
     OUT/corrupt/                      files set aside by ``--verify``
     OUT/.lock                         held while an execution writes into the folder
 
-**A table is a Parquet dataset.** ``OUT/runs`` (county_yearly) and each
-``OUT/tables/<table>`` are folders of Parquet files with the same columns and types: the
-run's identity columns first (scenario, variant, replicate, seed, the ``param:<field>``
-values of its sweep point, ``design:<field>`` for SALib designs, run_key), then the table's
-own columns, each with its unit and description as Parquet field metadata
-(:mod:`model.columns`; the list is ``docs/outputs.md``). So one call reads a table::
-
-    pd.read_parquet("OUT/runs")                                   # pandas (pyarrow)
-    duckdb.sql("select * from 'OUT/runs/**/*.parquet'")           # DuckDB
-    polars.read_parquet("OUT/runs/**/*.parquet")                  # polars
-    pd.read_parquet("OUT/tables/village_yearly")                  # another kept table
-
-A table with no rows in a run (no alliances, say) is still a file, with the declared
-columns, so that no reader takes its schema from a file without them. Temporary files
-start with a dot and end in ``.tmp``: readers skip them. The two-character shard folders
-are not ``key=value`` names, so hive-style readers add no column for them. A run shared by
-two design points (integer rounding) is one file, labelled with the first point;
-:func:`~model.experiments.batch.load_results` labels it under both (from the plan).
-Folders of layouts 1 and 2 (no identity columns) are read through the plan, and upgraded
-in place when a batch continues them (:mod:`model.experiments.execute`).
+**A table is a Parquet dataset**: ``OUT/runs`` and each ``OUT/tables/<table>`` are read in
+one call (``pd.read_parquet("OUT/runs")``, DuckDB ``'OUT/runs/**/*.parquet'``, polars), the
+run's identity columns and the units included (:mod:`model.experiments.run_files`). Folders
+of layouts 1 and 2 are read through the plan and upgraded in place when a batch continues
+them (:mod:`model.experiments.execute`).
 
 The run key is a hash of the resolved scenario, the replicate and the model version
 (:func:`run_key`), so a run is stored under one name only: writing it twice replaces the file
@@ -322,9 +307,9 @@ class ResultsStore:
         text = json.dumps({"key": key, **record}, indent=2, default=str)
         atomic_write(self.failed_path(key), text, durable=self.durable)
 
-    def read_meta(self, key: str) -> dict[str, Any]:
-        """The metadata stored with a run (scenario, replicate, final, wall time ...)."""
-        path = self.run_path(key)
+    def read_meta(self, key: str, table: str = COUNTY_YEARLY) -> dict[str, Any]:
+        """The metadata stored with a run's table (scenario, replicate, final, wall time ...)."""
+        path = self.run_path(key, table)
         try:
             return read_meta(path)
         except DamagedFileError as err:
@@ -334,15 +319,9 @@ class ResultsStore:
         """Every stored table of one run, as the run returned it (without the identity columns
         the store added)."""
         names = [COUNTY_YEARLY, *sorted(p.parent.parent.name for p in self.other_files(key))]
-        tables = {}
-        for name in names:
-            path = self.run_path(key, name)
-            try:
-                meta = read_meta(path)
-            except DamagedFileError as err:
-                raise self._corrupt(path, err) from None
-            tables[name] = run_columns(self.load(name, [key]), meta)
-        return tables
+        return {
+            name: run_columns(self.load(name, [key]), self.read_meta(key, name)) for name in names
+        }
 
     def read_result(self, key: str, scenario: Any, replicate: int) -> Any:
         """A stored run as the :class:`~model.runner.RunResult` the run returned.
