@@ -40,8 +40,8 @@ its results folder, one Parquet file per run and table: `runs/` holds `county_ye
 in every file) that pandas, DuckDB or polars read in one call:
 
 ```python
-pd.read_parquet("OUT/runs")                                  # pandas
-duckdb.sql("select * from 'OUT/runs/**/*.parquet'")          # DuckDB
+pd.read_parquet("OUT/runs")  # pandas
+duckdb.sql("select * from 'OUT/runs/**/*.parquet'")  # DuckDB
 polars.read_parquet("OUT/tables/village_yearly/**/*.parquet")  # polars
 ```
 
