@@ -78,14 +78,18 @@ IDENTITY: tuple[Column, ...] = (
 )
 
 
+def _sources(unit: str, whose: str) -> list[Column]:
+    """One ``income_<source>`` column per registered household income source."""
+    return [
+        _c(f"income_{s.name}", unit, f"{s.en}: {s.description}, {whose}") for s in INCOME_SOURCES
+    ]
+
+
 def _incomes(per: str, where: str) -> list[Column]:
     """``per_capita_income`` and one ``income_<source>`` column per registered source."""
     return [
         _c("per_capita_income", per, f"household income per member {where}, all sources"),
-        *(
-            _c(f"income_{s.name}", per, f"{s.en}: {s.description}, per member {where}")
-            for s in INCOME_SOURCES
-        ),
+        *_sources(per, f"per member {where}"),
     ]
 
 
@@ -111,10 +115,7 @@ def _county_monthly() -> list[Column]:
         _c("year", "yr", "calendar year", "int64"),
         _c("month", "-", "month of the year (1-12)", "int64"),
         _c("step", "-", "model step (months since the start)", "int64"),
-        *(
-            _c(f"income_{s.name}", "yuan/person/month", f"{s.en}: {s.description}, per member")
-            for s in INCOME_SOURCES
-        ),
+        *_sources("yuan/person/month", "per member"),
         _c("per_capita_income", "yuan/person/month", "household income per member, all sources"),
         _c("collective_income_total", "yuan/month", "collective income summed over villages"),
         _c("land_pooled_mu", "mu", "land pooled to operators"),
@@ -150,10 +151,7 @@ def _village_monthly() -> list[Column]:
         _c("year", "yr", "calendar year", "int64"),
         _c("month", "-", "month of the year (1-12)", "int64"),
         _c("village_id", "-", "village identifier", "string"),
-        *(
-            _c(f"income_{s.name}", "yuan/month", f"{s.en}: {s.description}, village households")
-            for s in INCOME_SOURCES
-        ),
+        *_sources("yuan/month", "village households"),
         _c("collective_income", "yuan/month", "collective income of the village this month"),
     ]
 
@@ -201,10 +199,7 @@ def _households() -> list[Column]:
         _c("specialty_shares", "yuan", "shares in the alliance's specialty cooperative"),
         _c("seller", "-", "trained livestream seller", "bool"),
         _c("seller_skill", "-", "seller's skill (multiplier of sales)"),
-        *(
-            _c(f"income_{s.name}", "yuan/yr", f"{s.en}: {s.description}, the household")
-            for s in INCOME_SOURCES
-        ),
+        *_sources("yuan/yr", "the household"),
         _c("village_id", "-", "village identifier", "string"),
         _c("per_capita_income", "yuan/person/yr", "household income per member, all sources"),
     ]

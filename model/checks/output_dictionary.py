@@ -16,12 +16,9 @@ a real run makes a column that is not declared.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Iterable
-from pathlib import Path
 
-from model.atomic import atomic_write
+from model.checks.generated import generate_or_check
 from model.columns import DESIGN_PREFIX, IDENTITY, PARAM_PREFIX, TABLES, Column, table_columns
 from model.paths import PROJECT_ROOT
 
@@ -90,29 +87,13 @@ def render_page() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m model.checks.output_dictionary [--out PATH] [--check]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m model.checks.output_dictionary",
-        description="Generate docs/outputs.md from the column declarations.",
+    return generate_or_check(
+        "model.checks.output_dictionary",
+        "Generate docs/outputs.md from the column declarations.",
+        PAGE_PATH,
+        render_page,
+        argv,
     )
-    parser.add_argument("--out", type=Path, default=PAGE_PATH, help="file to write")
-    parser.add_argument(
-        "--check", action="store_true", help="do not write; exit 1 if the file is out of date"
-    )
-    args = parser.parse_args(argv)
-    text = render_page()
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
-        if current != text:
-            print(
-                f"{args.out} is out of date: run python -m model.checks.output_dictionary",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{args.out} is up to date")
-        return 0
-    atomic_write(args.out, text)
-    print(f"wrote {args.out}")
-    return 0
 
 
 if __name__ == "__main__":
