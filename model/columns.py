@@ -51,6 +51,11 @@ def _c(name: str, unit: str, description: str, dtype: str = "float64") -> Column
     return Column(name, unit, description, dtype)
 
 
+#: Columns shared by several tables.
+YEAR = _c("year", "yr", "calendar year", "int64")
+MONTH = _c("month", "-", "month of the year (1-12)", "int64")
+VILLAGE_ID = _c("village_id", "-", "village identifier", "string")
+
 #: The stored tables and what one row of each is.
 TABLES: dict[str, str] = {
     "county_yearly": "one row per simulated year: the county's outcomes",
@@ -99,12 +104,7 @@ def _county_yearly() -> list[Column]:
         for o in COUNTY_OUTPUTS
     ]
     return [
-        _c(
-            "year",
-            "yr",
-            "calendar year",
-            "int64",
-        ),
+        YEAR,
         *_incomes("yuan/person/yr", "in the county"),
         *outputs,
     ]
@@ -112,8 +112,8 @@ def _county_yearly() -> list[Column]:
 
 def _county_monthly() -> list[Column]:
     return [
-        _c("year", "yr", "calendar year", "int64"),
-        _c("month", "-", "month of the year (1-12)", "int64"),
+        YEAR,
+        MONTH,
         _c("step", "-", "model step (months since the start)", "int64"),
         *_sources("yuan/person/month", "per member"),
         _c("per_capita_income", "yuan/person/month", "household income per member, all sources"),
@@ -125,8 +125,8 @@ def _county_monthly() -> list[Column]:
 
 def _village_yearly() -> list[Column]:
     return [
-        _c("year", "yr", "calendar year", "int64"),
-        _c("village_id", "-", "village identifier", "string"),
+        YEAR,
+        VILLAGE_ID,
         _c("town", "-", "town (township) of the village", "string"),
         _c("alliance_id", "-", "alliance of the village ('' when in none)", "string"),
         _c("mode", "-", "joint-building mode of its alliance ('' when in none)", "string"),
@@ -148,9 +148,9 @@ def _village_yearly() -> list[Column]:
 
 def _village_monthly() -> list[Column]:
     return [
-        _c("year", "yr", "calendar year", "int64"),
-        _c("month", "-", "month of the year (1-12)", "int64"),
-        _c("village_id", "-", "village identifier", "string"),
+        YEAR,
+        MONTH,
+        VILLAGE_ID,
         *_sources("yuan/month", "village households"),
         _c("collective_income", "yuan/month", "collective income of the village this month"),
     ]
@@ -158,7 +158,7 @@ def _village_monthly() -> list[Column]:
 
 def _alliance_yearly() -> list[Column]:
     return [
-        _c("year", "yr", "calendar year", "int64"),
+        YEAR,
         _c("alliance_id", "-", "alliance identifier", "string"),
         _c("mode", "-", "joint-building mode of the alliance", "string"),
         _c("n_villages", "villages", "member villages", "int64"),
@@ -174,7 +174,7 @@ def _alliance_yearly() -> list[Column]:
 
 def _households() -> list[Column]:
     return [
-        _c("year", "yr", "calendar year", "int64"),
+        YEAR,
         _c("household", "-", "household row in the county (stable across years)", "int64"),
         _c("village", "-", "village row in the county", "int64"),
         _c("members", "persons", "registered members"),
@@ -200,7 +200,7 @@ def _households() -> list[Column]:
         _c("seller", "-", "trained livestream seller", "bool"),
         _c("seller_skill", "-", "seller's skill (multiplier of sales)"),
         *_sources("yuan/yr", "the household"),
-        _c("village_id", "-", "village identifier", "string"),
+        VILLAGE_ID,
         _c("per_capita_income", "yuan/person/yr", "household income per member, all sources"),
     ]
 
