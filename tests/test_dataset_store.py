@@ -155,3 +155,20 @@ def test_a_layout_2_folder_is_read_through_the_plan_and_upgraded_in_place(batch,
     original = pd.read_parquet(batch / "runs").sort_values(["run_key", "year"], ignore_index=True)
     pd.testing.assert_frame_equal(upgraded, original)
     assert ResultsStore.open(old).verify() == []
+
+
+def test_a_stored_run_under_a_renumbered_variant_is_relabelled(batch, tmp_path):
+    """A rent added between the two keeps the 400 and 800 runs but renumbers 800's variant:
+    the stored files follow the new plan, so the folder stays one dataset."""
+    folder = tmp_path / "extended"
+    shutil.copytree(batch, folder)
+    extended = sweep_experiment()
+    extended["sweep"]["parameters"]["policies.land_pooling.rent"] = [400, 600, 800]
+    frame = run_batch(extended, folder, workers=0, progress=False)
+    assert frame.attrs["batch"]["done"] == 4 and frame.attrs["batch"]["skipped"] == 8
+    data = sql(f"select * from '{folder}/runs/**/*.parquet'")
+    labels = data.drop_duplicates("run_key").set_index("run_key")
+    plan = ResultsStore.open(folder).plan().set_index("run_key")
+    assert labels["variant"].to_dict() == plan["variant"].to_dict()
+    assert set(labels.loc[labels[RENT] == 800, "variant"]) == {2}
+    assert ResultsStore.open(folder).verify() == []

@@ -35,7 +35,7 @@ from typing import Any, Literal
 from model.errors import InputError
 from model.experiments.evaluate import Evaluator, Outcome, Runner, identity
 from model.experiments.folder import FORMAT_VERSION
-from model.experiments.plan import Plan, RunSpec
+from model.experiments.plan import Plan, RunSpec, identity_labels
 from model.experiments.progress import RunProgress
 from model.experiments.provenance import code_fingerprint, environment
 from model.experiments.run_files import encode_run
@@ -224,7 +224,7 @@ def _runs_to_do(
     store.write_manifest()
     store.clean_temporary()
     summary.corrupt = store.check_runs(checksum=verify)
-    _upgrade_runs(store, plan)
+    _relabel_runs(store, plan)
     store.write_plan(plan.table)
     done = store.done_keys()
     # Runs whose model raised are outcomes: skipped unless asked. Runs lost to the
@@ -239,25 +239,42 @@ def _runs_to_do(
     return todo
 
 
-def _upgrade_runs(store: ResultsStore, plan: Plan) -> None:
-    """Give the stored runs of an older layout the identity columns, then mark the folder as
-    of this layout (a kill in between leaves the old version: the next execution goes on).
+def _relabel_runs(store: ResultsStore, plan: Plan) -> None:
+    """Give the stored runs of the plan the plan's identity columns, where they differ.
 
-    Runs of layout 1 got their sidecars from :meth:`ResultsStore.check_runs` just before;
-    runs of layout 2 are rewritten with the plan's labels (their numbers are read and
-    written back unchanged). Stored runs outside the plan keep their files.
+    Runs of layout 1 and 2 have none (layout 1 got its sidecars from
+    :meth:`ResultsStore.check_runs` just before); runs stored under an earlier plan of the
+    folder may have others (an experiment given another sweep value renumbers its
+    variants). Their files are rewritten, numbers unchanged, so that the folder's tables
+    stay one dataset; then the folder is marked as of this layout (a kill in between leaves
+    the old version and plan, and the next execution goes on). Stored runs outside the
+    plan keep their files.
     """
-    if store.manifest.get("format_version") == FORMAT_VERSION:
-        return
     stored = store.done_keys()
+    older = store.manifest.get("format_version") != FORMAT_VERSION
+    earlier = {} if older else _earlier_labels(store, plan)
     for spec in plan.runs:
-        meta = store.read_meta(spec.key) if spec.key in stored else {"columns": None}
-        if "columns" in meta:  # not stored, or of this layout already
+        if spec.key not in stored or (not older and earlier.get(spec.key) == spec.labels):
+            continue
+        meta = store.read_meta(spec.key)
+        if older and "columns" in meta:  # upgraded by an execution that was stopped
             continue
         meta = {k: v for k, v in meta.items() if k not in ("key", "format")}
         store.write_run(spec.key, encode_run(spec.key, store.read_run(spec.key), meta, spec.labels))
     store.manifest["format_version"] = FORMAT_VERSION
     store.write_manifest()
+
+
+def _earlier_labels(store: ResultsStore, plan: Plan) -> dict[str, Any]:
+    """The identity columns the stored runs of ``plan`` were written with: their labels in
+    the folder's last plan (none for a run that plan did not hold)."""
+    try:
+        earlier = store.plan()
+    except InputError:  # no plan yet (or an unreadable one: relabel everything)
+        return {}
+    keys = set(earlier["run_key"]) if "run_key" in earlier else set()
+    runs = [spec for spec in plan.runs if spec.key in keys]
+    return {spec.key: spec.labels for spec in identity_labels(runs, earlier)}
 
 
 def _run(
