@@ -21,7 +21,8 @@ Layout of a results folder ``OUT`` (format version 3)::
 one call (``pd.read_parquet("OUT/runs")``, DuckDB ``'OUT/runs/**/*.parquet'``, polars), the
 run's identity columns and the units included (:mod:`model.experiments.run_files`). Folders
 of layouts 1 and 2 are read through the plan and upgraded in place when a batch continues
-them (:mod:`model.experiments.execute`).
+them, and runs whose labels a new plan changes are relabelled
+(:mod:`model.experiments.execute`).
 
 The run key is a hash of the resolved scenario, the replicate and the model version
 (:func:`run_key`), so a run is stored under one name only: writing it twice replaces the file
