@@ -203,7 +203,7 @@ def test_sidecar_holds_each_files_size_and_sha256(tmp_path):
         data = store.run_path(key, table).read_bytes()
         assert recorded == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     assert store.manifest["integrity"]["algorithm"] == "sha256"
-    assert store.manifest["format_version"] == FORMAT_VERSION == 2
+    assert store.manifest["format_version"] == FORMAT_VERSION == 3
 
 
 def test_size_check_finds_truncated_and_missing_files_checksum_only_same_size_ones(tmp_path):

@@ -12,10 +12,9 @@ a measure::
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from model.atomic import atomic_write
+from model.checks.generated import generate_or_check
 from model.experiments.measures import DEFAULT_DISCOUNT_RATE, measure_table
 from model.paths import DOCS_DIR
 
@@ -69,19 +68,8 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the list, or with ``--check`` say whether the committed one is current."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 when the file is stale")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = LIST_PATH.read_text(encoding="utf-8") if LIST_PATH.is_file() else ""
-        if current != text:
-            print(f"{LIST_PATH} is stale: run python -m model.checks.measure_list")
-            return 1
-        return 0
-    atomic_write(LIST_PATH, text)
-    print(LIST_PATH)
-    return 0
+    what = "the list of measures, from model.experiments.measures"
+    return generate_or_check("model.checks.measure_list", what, LIST_PATH, render, argv)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,8 @@ Regenerate after changing the schema or the sheets::
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from model.atomic import atomic_write
+from model.checks.generated import generate_or_check
 from model.mechanisms.crops import CROP_COLUMNS
 from model.paths import DATA_DIR, PROJECT_ROOT
 from model.scenario import Scenario, parameter_rows
@@ -221,30 +220,13 @@ def write_table(path: Path = TABLE_PATH) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m model.checks.parameter_table [--out PATH] [--check]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m model.checks.parameter_table",
-        description="Generate data/parameters.csv from the scenario schema and the sheets.",
+    return generate_or_check(
+        "model.checks.parameter_table",
+        "Generate data/parameters.csv from the scenario schema and the sheets.",
+        TABLE_PATH,
+        render_csv,
+        argv,
     )
-    parser.add_argument("--out", type=Path, default=TABLE_PATH, help="file to write")
-    parser.add_argument(
-        "--check", action="store_true", help="do not write; exit 1 if the file is out of date"
-    )
-    args = parser.parse_args(argv)
-    text = render_csv()
-    if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.is_file() else ""
-        if current != text:
-            print(
-                f"{args.out} is out of date: run python -m model.checks.parameter_table",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{args.out} is up to date")
-        return 0
-    write_table(args.out)
-    n = text.count("\n") - 1
-    print(f"wrote {args.out} ({n} parameters)")
-    return 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Each command group registers its own commands from its own module in this package
 (``scenario``: validate, show; ``county``; ``run``: run, demo; ``batch``: batch, compare;
-``sensitivity``; ``regress``; ``app``; ``validation``), so this file only assembles the
+``sensitivity``; ``export``; ``regress``; ``app``; ``validation``), so this file only assembles the
 application. The console entry point is :func:`main`; ``python -m model.cli`` is the same.
 """
 
@@ -17,6 +17,7 @@ import model
 from model.cli import app as cli_app
 from model.cli import batch as cli_batch
 from model.cli import county as cli_county
+from model.cli import export as cli_export
 from model.cli import measures as cli_measures
 from model.cli import regress as cli_regress
 from model.cli import run as cli_run
@@ -70,6 +71,7 @@ for module in (
     cli_county,
     cli_run,
     cli_batch,
+    cli_export,
     cli_sensitivity,
     cli_measures,
     cli_regress,

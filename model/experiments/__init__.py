@@ -18,6 +18,7 @@ How the modules depend on each other (no cycles)::
     experiment -> variants, design -> plan -> execute (evaluate, backends/, progress)
     store (run_files, integrity, folder, provenance) <- plan, execute, batch
     batch (run_batch, load_results) <- compare, sensitivity <- measures
+    batch <- export (outcomes_table, export_results)
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ _WHERE = {
     "run_batch": "batch",
     "load_results": "batch",
     "batch_status": "batch",
+    "export_results": "export",
+    "outcomes_table": "export",
     # measures, comparison, sensitivity
     "MEASURES": "measures",
     "RATIO_MEASURES": "measures",

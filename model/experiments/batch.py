@@ -103,7 +103,10 @@ def load_results(out: str | Path, table: str = "county_yearly") -> pd.DataFrame:
     if data.empty:
         frame = plan.iloc[0:0].copy()
     else:
-        data = data.drop(columns=[c for c in ("scenario", "replicate") if c in data.columns])
+        # The files carry their labels too (layout 3), but a run shared by two design
+        # points carries the first one's: the plan labels every row it planned.
+        labels = [c for c in plan.columns if c != "run_key" and c in data.columns]
+        data = data.drop(columns=labels)
         frame = plan.merge(data, on="run_key", how="inner").reset_index(drop=True)
     frame.attrs["planned_replicates"] = _planned_per_arm(plan)
     return frame

@@ -99,7 +99,7 @@ def evaluate_run(runner: Runner, spec: RunSpec, tables: Sequence[str]) -> Outcom
             "meta": result.meta,
             "resolved_scenario": spec.scenario.to_dict(),
         }
-        files = encode_run(spec.key, kept, meta)
+        files = encode_run(spec.key, kept, meta, spec.labels)
         return Outcome(True, files, wall_seconds=result.wall_seconds, worker=worker)
     except Exception as err:  # any model error is recorded, not fatal
         return Outcome(

@@ -34,9 +34,11 @@ from typing import Any, Literal
 
 from model.errors import InputError
 from model.experiments.evaluate import Evaluator, Outcome, Runner, identity
-from model.experiments.plan import Plan, RunSpec
+from model.experiments.folder import FORMAT_VERSION
+from model.experiments.plan import Plan, RunSpec, identity_labels
 from model.experiments.progress import RunProgress
 from model.experiments.provenance import code_fingerprint, environment
+from model.experiments.run_files import encode_run
 from model.experiments.store import ResultsStore
 
 #: Warning shown when a folder's runs were made by other model code (same version).
@@ -222,6 +224,7 @@ def _runs_to_do(
     store.write_manifest()
     store.clean_temporary()
     summary.corrupt = store.check_runs(checksum=verify)
+    _relabel_runs(store, plan)
     store.write_plan(plan.table)
     done = store.done_keys()
     # Runs whose model raised are outcomes: skipped unless asked. Runs lost to the
@@ -234,6 +237,44 @@ def _runs_to_do(
     todo = [spec for spec in plan.runs if spec.key not in skip]
     summary.skipped = len(plan.runs) - len(todo)
     return todo
+
+
+def _relabel_runs(store: ResultsStore, plan: Plan) -> None:
+    """Give the stored runs of the plan the plan's identity columns, where they differ.
+
+    Runs of layout 1 and 2 have none (layout 1 got its sidecars from
+    :meth:`ResultsStore.check_runs` just before); runs stored under an earlier plan of the
+    folder may have others (an experiment given another sweep value renumbers its
+    variants). Their files are rewritten, numbers unchanged, so that the folder's tables
+    stay one dataset; then the folder is marked as of this layout (a kill in between leaves
+    the old version and plan, and the next execution goes on). Stored runs outside the
+    plan keep their files.
+    """
+    stored = store.done_keys()
+    older = store.manifest.get("format_version") != FORMAT_VERSION
+    earlier = {} if older else _earlier_labels(store, plan)
+    for spec in plan.runs:
+        if spec.key not in stored or (not older and earlier.get(spec.key) == spec.labels):
+            continue
+        meta = store.read_meta(spec.key)
+        if older and "columns" in meta:  # upgraded by an execution that was stopped
+            continue
+        meta = {k: v for k, v in meta.items() if k not in ("key", "format")}
+        store.write_run(spec.key, encode_run(spec.key, store.read_run(spec.key), meta, spec.labels))
+    store.manifest["format_version"] = FORMAT_VERSION
+    store.write_manifest()
+
+
+def _earlier_labels(store: ResultsStore, plan: Plan) -> dict[str, Any]:
+    """The identity columns the stored runs of ``plan`` were written with: their labels in
+    the folder's last plan (none for a run that plan did not hold)."""
+    try:
+        earlier = store.plan()
+    except InputError:  # no plan yet (or an unreadable one: relabel everything)
+        return {}
+    keys = set(earlier["run_key"]) if "run_key" in earlier else set()
+    runs = [spec for spec in plan.runs if spec.key in keys]
+    return {spec.key: spec.labels for spec in identity_labels(runs, earlier)}
 
 
 def _run(

@@ -24,8 +24,11 @@ from model.experiments.run_files import FORMAT
 
 #: Layout version; a folder written by a newer layout is refused, not misread.
 #: 2 added the per-run sidecars of sizes and checksums (``checks/``) and run counts kept
-#: current as runs finish; folders of layout 1 are read and continued as layout 2.
-FORMAT_VERSION = 2
+#: current as runs finish. 3 made every run file carry the run's identity columns (scenario,
+#: variant, replicate, seed, ``param:``/``design:`` values, run_key) and its columns' units,
+#: so that ``runs/`` and each ``tables/<name>/`` are Parquet datasets. Older folders are
+#: read (labelled from the plan) and, when a batch continues them, upgraded in place.
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 
 

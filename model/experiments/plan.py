@@ -16,22 +16,19 @@ executed by :func:`model.experiments.execute.execute`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from model.columns import DESIGN_PREFIX, IDENTITY, PARAM_PREFIX
 from model.experiments.design import design_of
 from model.experiments.experiment import Experiment
 from model.experiments.store import run_key
 from model.experiments.variants import build_scenario, resolve_scenarios
 from model.scenario import Scenario
-
-#: Prefix of the columns holding the scenario values of a sweep or design point.
-PARAM_PREFIX = "param:"
-#: Prefix of the columns holding raw design values (before rounding integer fields).
-DESIGN_PREFIX = "design:"
 
 
 @dataclass(frozen=True)
@@ -42,11 +39,14 @@ class RunSpec:
         key: The run key (store file name).
         scenario: The resolved scenario.
         replicate: Replicate number.
+        labels: The run's identity columns, ``(name, value, arrow type)``, as every stored
+            table of the run carries them (:func:`identity_labels`); not part of the run.
     """
 
     key: str
     scenario: Scenario
     replicate: int
+    labels: tuple[tuple[str, Any, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def of(cls, scenario: Scenario, replicate: int) -> RunSpec:
@@ -77,6 +77,9 @@ class Plan:
     manifest: dict[str, Any] = field(default_factory=dict)
     experiment: Experiment | None = None
     problem: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.runs = identity_labels(self.runs, self.table)
 
     @classmethod
     def of_runs(
@@ -164,6 +167,47 @@ def _manifest_entry(exp: Experiment, problem: dict[str, Any] | None) -> dict[str
             "problem": problem,
         }
     return entry
+
+
+def identity_labels(runs: Sequence[RunSpec], table: pd.DataFrame) -> list[RunSpec]:
+    """The runs with their identity columns: the plan row of their key (the first, for a run
+    shared by two design points), typed as the plan's column, so that every file of the
+    folder has the same columns and types (one dataset).
+
+    The order is that of :data:`model.columns.IDENTITY` (scenario, variant, replicate, seed,
+    case), then the ``param:`` and ``design:`` columns, then any other label; ``scenario``
+    and ``replicate`` are always there (a run's tables have them), ``run_key`` is added by
+    the encoder.
+    """
+    import pyarrow as pa
+
+    known = [
+        c.name for c in IDENTITY if c.name in table.columns or c.name in ("scenario", "replicate")
+    ]
+    rest = [c for c in table.columns if c not in known and c != "run_key"]
+    rest.sort(key=lambda c: (not c.startswith(PARAM_PREFIX), not c.startswith(DESIGN_PREFIX)))
+    schema = pa.Schema.from_pandas(table, preserve_index=False) if len(table.columns) else None
+    kinds = {f.name: str(f.type) for f in schema} if schema is not None else {}
+    kinds.setdefault("scenario", "string")
+    kinds.setdefault("replicate", "int64")
+    first = table.drop_duplicates("run_key").set_index("run_key") if "run_key" in table else None
+    labelled = []
+    for spec in runs:
+        row = first.loc[spec.key] if first is not None and spec.key in first.index else {}
+        own = {"scenario": spec.scenario.name, "replicate": spec.replicate}
+        values = {
+            name: _plain(row[name]) if name in row else own.get(name) for name in known + rest
+        }
+        labels = tuple((name, values[name], kinds[name]) for name in known + rest)
+        labelled.append(dataclasses.replace(spec, labels=labels))
+    return labelled
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value (a missing value as ``None``)."""
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _tidy(table: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,24 @@
 """Run files: one Parquet file per table of a run, with the run's identity inside.
 
-Every file holds a table's rows (with a ``run_key`` column) and, as JSON in the Parquet
-schema metadata, the run's key and identity (scenario, replicate, seed, model version,
-worker, wall time, final summary, resolved scenario), so that a file alone says which run
-it is. Workers encode (:func:`encode_run`: converting and compressing is most of the cost
+Every file holds the run's identity columns (scenario, variant, replicate, seed, the
+``param:``/``design:`` values of its sweep or design point, run_key: the same columns and
+types in every file of a folder) followed by the table's rows; each column's unit and
+description as Parquet *field* metadata (``unit``, ``description``, from
+:mod:`model.columns`); and, as JSON under the schema metadata key ``jointvillage``, the
+run's key and identity (scenario, replicate, seed, model version, worker, wall time, final
+summary, resolved scenario) plus the table's name and its own columns (``columns``: what the
+run returned, so that :func:`run_columns` gives it back), so that a file alone says which
+run it is.
+
+So ``runs/`` (county_yearly) and each ``tables/<table>/`` of a results folder are Parquet
+datasets that pandas (``pd.read_parquet(folder)``), DuckDB (``'folder/**/*.parquet'``) and
+polars read in one call. A table without rows in a run (no alliances) is still a file, with
+the table's declared columns, so that no reader takes its schema from a file without them.
+Temporary files start with a dot and end in ``.tmp`` (readers skip them), and the
+two-character shard folders are no ``key=value`` names (hive readers add no column). A run
+shared by two design points (integer rounding) is one file labelled with the first point;
+:func:`~model.experiments.batch.load_results` labels it under both, from the plan. Workers
+encode (:func:`encode_run`: converting and compressing is most of the cost
 of storing a run, and a single driver doing it for hundreds of workers would be the
 bottleneck); the driver writes and reads (:func:`read_table`).
 """
@@ -11,38 +26,116 @@ bottleneck); the driver writes and reads (:func:`read_table`).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from model.columns import TABLES, describe, table_columns
+
 #: Marker that identifies a jointvillage results folder (and its run files).
 FORMAT = "jointvillage-results"
 #: Key of the Parquet schema metadata holding the run's identity and summary.
 META_KEY = b"jointvillage"
+#: One identity column of a run: name, value and Arrow type (the plan's type of the column,
+#: so that every file of a batch has the same schema).
+Label = tuple[str, Any, str]
 
 
 class DamagedFileError(ValueError):
     """A run file that cannot be read, or holds another run than its name says."""
 
 
-def encode_table(frame: pd.DataFrame, meta: dict[str, Any]) -> bytes:
-    """A Parquet file's bytes: the rows, with ``meta`` as JSON in the schema metadata."""
+def encode_table(
+    frame: pd.DataFrame,
+    meta: dict[str, Any],
+    identity: Sequence[Label] = (),
+    table: str = "",
+) -> bytes:
+    """A Parquet file's bytes: the identity columns, then the rows, with ``meta`` as JSON in
+    the schema metadata and each column's unit and description as field metadata.
+
+    Args:
+        frame: The table as the run returned it.
+        meta: The run's identity and summary (stored as JSON, with ``columns``: the
+            frame's own columns, so that :func:`run_columns` gives the run's table back).
+        identity: ``(name, value, arrow type)`` of each identity column, in order; a column
+            the frame has already (``scenario``, ``replicate``) keeps its values and moves
+            to its place among them.
+        table: The table's name, to look its columns up in :mod:`model.columns`; an empty
+            frame without columns gets the table's declared columns (0 rows), so that every
+            file of a table has the same schema.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    metadata = dict(table.schema.metadata or {})
-    metadata[META_KEY] = json.dumps(meta, sort_keys=True, default=str).encode()
+    own = [str(c) for c in frame.columns if c != "run_key"]
+    data = pa.Table.from_pandas(frame, preserve_index=False)
+    if not own and table in TABLES:
+        declared = [(c.name, arrow_type(c.dtype)) for c in table_columns(table)]
+        data = pa.schema(declared).empty_table()
+    names = [name for name, _, _ in identity]
+    arrays = [
+        data[name].cast(arrow_type(kind))
+        if name in data.column_names
+        else pa.array([value] * data.num_rows, arrow_type(kind))
+        for name, value, kind in identity
+    ]
+    rest = [name for name in data.column_names if name not in names]
+    data = pa.table([*arrays, *(data[name] for name in rest)], names=[*names, *rest])
+    file_meta = {**meta, "table": table, "columns": own}
+    metadata = {META_KEY: json.dumps(file_meta, sort_keys=True, default=str).encode()}
+    data = with_units(data, table).replace_schema_metadata(metadata)
     sink = pa.BufferOutputStream()
-    pq.write_table(table.replace_schema_metadata(metadata), sink)
+    pq.write_table(data, sink)
     return sink.getvalue().to_pybytes()
 
 
-def encode_run(key: str, tables: dict[str, pd.DataFrame], meta: dict[str, Any]) -> dict[str, bytes]:
-    """Encode a run's tables, each with a ``run_key`` column (on the worker)."""
+def arrow_type(name: str) -> Any:
+    """The Arrow type of a type name (``string`` is the large string pandas writes)."""
+    import pyarrow as pa
+
+    return pa.large_string() if name == "string" else pa.type_for_alias(name)
+
+
+def with_units(data: Any, table: str) -> Any:
+    """An Arrow table whose fields carry their column's ``unit`` and ``description``
+    (:func:`model.columns.describe`) as field metadata; undeclared columns carry none."""
+    import pyarrow as pa
+
+    fields = []
+    for field in data.schema:
+        column = describe(table, field.name)
+        if column is not None:
+            field = field.with_metadata({b"unit": column.unit, b"description": column.description})
+        fields.append(field)
+    return data.cast(pa.schema(fields, metadata=data.schema.metadata))
+
+
+def encode_run(
+    key: str,
+    tables: dict[str, pd.DataFrame],
+    meta: dict[str, Any],
+    identity: Sequence[Label] = (),
+) -> dict[str, bytes]:
+    """Encode a run's tables, each with the identity columns and ``run_key`` (on the worker)."""
     full = {"key": key, "format": FORMAT, **meta}
-    return {name: encode_table(frame.assign(run_key=key), full) for name, frame in tables.items()}
+    labels = [*(label for label in identity if label[0] != "run_key"), ("run_key", key, "string")]
+    return {name: encode_table(frame, full, labels, name) for name, frame in tables.items()}
+
+
+def run_columns(data: pd.DataFrame, meta: dict[str, Any]) -> pd.DataFrame:
+    """A stored table as the run returned it: its own columns, in the run's order.
+
+    Files of layout 2 and older carry no column list: only their ``run_key`` is dropped.
+    """
+    if "columns" not in meta:
+        return data.drop(columns="run_key")
+    columns = list(meta["columns"])
+    if not columns:  # the run's table had no columns at all (no alliances, say)
+        return pd.DataFrame(index=pd.RangeIndex(len(data)))
+    return data[columns]
 
 
 def read_meta(path: Path) -> dict[str, Any]:

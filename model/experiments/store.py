@@ -3,7 +3,7 @@
 Every execution (a batch, a comparison, the regression check, the validation report)
 stores its runs in such a folder, under their run keys.
 
-Layout of a results folder ``OUT``::
+Layout of a results folder ``OUT`` (format version 3)::
 
     OUT/manifest.json                 format marker, experiment, model version, run counts,
                                       code fingerprint and environment
@@ -16,6 +16,13 @@ Layout of a results folder ``OUT``::
     OUT/failed/<key>.json             a run that raised: error, traceback, scenario, replicate
     OUT/corrupt/                      files set aside by ``--verify``
     OUT/.lock                         held while an execution writes into the folder
+
+**A table is a Parquet dataset**: ``OUT/runs`` and each ``OUT/tables/<table>`` are read in
+one call (``pd.read_parquet("OUT/runs")``, DuckDB ``'OUT/runs/**/*.parquet'``, polars), the
+run's identity columns and the units included (:mod:`model.experiments.run_files`). Folders
+of layouts 1 and 2 are read through the plan and upgraded in place when a batch continues
+them, and runs whose labels a new plan changes are relabelled
+(:mod:`model.experiments.execute`).
 
 The run key is a hash of the resolved scenario, the replicate and the model version
 (:func:`run_key`), so a run is stored under one name only: writing it twice replaces the file
@@ -72,6 +79,7 @@ from model.experiments.run_files import (
     encode_table,
     read_meta,
     read_table,
+    run_columns,
 )
 
 PLAN = "plan.parquet"
@@ -185,8 +193,9 @@ class ResultsStore:
             }
             store = cls(root, manifest, durable)
         store.manifest["model_version"] = model.__version__
-        # A folder of layout 1 is continued in this layout (its runs get sidecars on resume).
-        store.manifest["format_version"] = FORMAT_VERSION
+        # A folder of an older layout keeps its version until the executor has upgraded its
+        # runs (sidecars for layout 1, identity columns for layout 2): see
+        # model.experiments.execute.
         store.manifest["integrity"] = MANIFEST_ENTRY
         store.manifest["updated"] = now()
         if not (root / MANIFEST).exists():
@@ -282,7 +291,7 @@ class ResultsStore:
         """
         full = {"key": key, "format": FORMAT, **(meta or {})}
         encoded = {
-            name: value if isinstance(value, bytes) else encode_table(value, full)
+            name: value if isinstance(value, bytes) else encode_table(value, full, table=name)
             for name, value in tables.items()
         }
         # The sidecar first, then the other tables: the county_yearly file is the "done"
@@ -299,18 +308,21 @@ class ResultsStore:
         text = json.dumps({"key": key, **record}, indent=2, default=str)
         atomic_write(self.failed_path(key), text, durable=self.durable)
 
-    def read_meta(self, key: str) -> dict[str, Any]:
-        """The metadata stored with a run (scenario, replicate, final, wall time ...)."""
-        path = self.run_path(key)
+    def read_meta(self, key: str, table: str = COUNTY_YEARLY) -> dict[str, Any]:
+        """The metadata stored with a run's table (scenario, replicate, final, wall time ...)."""
+        path = self.run_path(key, table)
         try:
             return read_meta(path)
         except DamagedFileError as err:
             raise self._corrupt(path, err) from None
 
     def read_run(self, key: str) -> dict[str, pd.DataFrame]:
-        """Every stored table of one run, as the run returned it (no ``run_key`` column)."""
+        """Every stored table of one run, as the run returned it (without the identity columns
+        the store added)."""
         names = [COUNTY_YEARLY, *sorted(p.parent.parent.name for p in self.other_files(key))]
-        return {name: self.load(name, [key]).drop(columns="run_key") for name in names}
+        return {
+            name: run_columns(self.load(name, [key]), self.read_meta(key, name)) for name in names
+        }
 
     def read_result(self, key: str, scenario: Any, replicate: int) -> Any:
         """A stored run as the :class:`~model.runner.RunResult` the run returned.
