@@ -55,7 +55,7 @@ def sql(query: str) -> pd.DataFrame:
 def test_duckdb_reads_the_runs_in_one_call_parameter_columns_included(batch):
     data = sql(f"select * from '{batch}/runs/**/*.parquet'")
     assert list(data.columns[: len(IDENTITY)]) == IDENTITY
-    assert len(data) == 8 * 2  # 2 scenarios x 2 rents x 2 replicates, 2 years each
+    assert len(data) == 8 * 3  # 2 scenarios x 2 rents x 2 replicates; year 0 and 2 years
     plan = ResultsStore.open(batch).plan()
     labels = data.drop_duplicates("run_key").set_index("run_key")
     expected = plan.set_index("run_key")

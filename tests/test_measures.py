@@ -337,3 +337,26 @@ def test_compare_reports_the_did_only_with_village_tables():
     )
     table = compare(yearly, measures=["allied_collective_did"])
     assert "village_yearly" in table.loc[table["arm"] == "b", "note"].iloc[0]
+
+
+def test_a_user_measure_can_come_from_an_entry_point(tmp_path, monkeypatch):
+    """A package that declares ``[project.entry-points."jointvillage.measures"]`` is found."""
+    from importlib.metadata import EntryPoint
+
+    import model.experiments.user_measures as user_measures
+
+    module = tmp_path / "plugin_measures.py"
+    module.write_text(
+        "def final_weak(tables):\n"
+        "    return float(tables['county_yearly']['weak_villages'].iloc[-1])\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = [
+        EntryPoint("final_weak", "plugin_measures:final_weak", user_measures.ENTRY_POINT_GROUP)
+    ]
+    monkeypatch.setattr(user_measures, "entry_points", lambda group: found)
+    spec = {"name": "weak_at_end", "function": "entry-point:final_weak"}
+    measures = validate_experiment(measure_experiment(**spec)).user_measures()
+    assert measures[0].per_run({"county_yearly": pd.DataFrame({"weak_villages": [5, 3]})}) == 3.0
+    with pytest.raises(InputError, match="final_weak"):
+        user_measures.load_function("entry-point:final_wek", "exp.toml", "measures[0].function")
