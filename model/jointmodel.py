@@ -43,6 +43,7 @@ from model.mechanisms.labour import LabourMarket
 from model.mechanisms.modes import ModeEffects
 from model.mechanisms.pooling import LandPooling
 from model.mechanisms.transfers import Transfers
+from model.mechanisms.uptake import Uptake
 from model.recorder import Recorder
 from model.rng import stream
 from model.scenario import Scenario
@@ -118,6 +119,7 @@ class JointVillageModel(mesa.Model):
         ledger: Money flows between sectors.
         accounts: Payments (every mechanism pays through it).
         finance: The households' balance sheets (savings, credit, consumption).
+        uptake: Which projects each alliance has taken up so far.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
         recorder: Collects the output tables.
@@ -218,6 +220,7 @@ class JointVillageModel(mesa.Model):
         self.livestream = Livestream(self)
         self.modes = ModeEffects(self)
         self.governance = Governance(self)
+        self.uptake = Uptake(self)
         self.cooperatives = Cooperatives(self)
         self.governance.assign_secretaries()
         self.modes.start()
@@ -232,6 +235,7 @@ class JointVillageModel(mesa.Model):
             Step("prices and weather", self.farming.new_year, JANUARY),
             Step("public money year", self.accounts.new_year, JANUARY),
             Step("household credit lines", self.finance.new_year, JANUARY),
+            Step("project uptake", self.uptake.new_year, JANUARY),
             Step("labour reallocation", self.labour.new_year, JANUARY),
             Step("alliance modes", self.modes.new_year, JANUARY),
             Step("capacity at new year", self.governance.update_capacity, JANUARY),

@@ -273,6 +273,7 @@ class Cooperatives:
         if not rules.enabled or not self.all or rules.cash_share_amount <= 0:
             return
         member = (self.operator_of[hh.village] >= 0) & (hh.pooled_mu > 0)
+        member &= model.uptake.active("coop_shares")[hh.village]
         chance = rules.cash_share_uptake * model.villages.capacity[hh.village]
         # A household buys only what its savings plus unused credit can pay for.
         buy = member & (draw < chance) & (hh.spendable() >= rules.cash_share_amount)
