@@ -172,10 +172,14 @@ def test_the_invariant_stops_a_household_overdrawn_beyond_its_line():
 
 
 def test_cash_shares_are_limited_by_savings_plus_credit():
-    rich = run_small("policies.land_pooling.enabled=true", "policies.coop_shares.enabled=true")
-    poor = run_small(
+    shares = [
         "policies.land_pooling.enabled=true",
         "policies.coop_shares.enabled=true",
+        "governance.uptake.enabled=false",  # shares from the first year
+    ]
+    rich = run_small(*shares)
+    poor = run_small(
+        *shares,
         "households.finance.savings_to_income=0.0",
         "households.finance.credit_income_multiple=0.0",
     )
