@@ -196,3 +196,25 @@ def test_wealth_outputs_are_recorded():
     assert {"household_wealth_mean", "wealth_gini"} <= set(table.columns)
     assert table["household_wealth_mean"].iloc[-1] == pytest.approx(model.finance.wealth_mean())
     assert 0.0 < table["wealth_gini"].iloc[-1] < 1.0
+
+
+def test_debt_service_in_a_model_by_hand():
+    model = JointVillageModel(load_scenario("anqiu_2023", SMALL), invariants="off")
+    hh, ledger = model.households, model.ledger
+    p = model.config.households.finance
+    hh.savings[:] = 0.0
+    hh.debt[:] = 0.0
+    hh.debt[:2] = 12000.0
+    hh.savings[:2] = 1000.0
+    hh.credit_limit[:2] = 50000.0
+    ledger.new_month()
+    model.finance.settle_month()
+    # Interest 12,000 x 0.0585 / 12 = 58.5 each; principal due 1,000 each; savings of
+    # 1,000 less 58.5 and 1,000 leave -58.5, drawn again on the line: debt 11,058.5.
+    assert p.loan_rate == pytest.approx(0.0585)
+    assert ledger.flow("households", "market", "loan_interest") == pytest.approx(117.0)
+    assert ledger.flow("households", "market", "household_loan_repayment") == pytest.approx(2000.0)
+    assert ledger.flow("market", "households", "household_loan") == pytest.approx(117.0)
+    assert hh.debt[:2] == pytest.approx([11058.5, 11058.5])
+    assert hh.savings[:2] == pytest.approx([0.0, 0.0])
+    assert ledger.flow("households", "market", "consumption") == 0.0
