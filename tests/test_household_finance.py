@@ -34,7 +34,6 @@ def test_mpc_gives_the_sourced_saving_rate_at_the_start_wealth():
     plan = plan_month(
         one(1.06 * income),
         one(0),
-        one(0),
         one(income),
         one(1),
         p.model_copy(update={"consumption_floor_per_person": 0.0, "buffer_months": 0.0}),
@@ -51,7 +50,7 @@ def test_consumption_rule_by_hand():
     # cash = 20,000 - 58.5 - 1,000 = 18,941.5; owed = 11,000.
     # wanted = 0.64 x 4,000 + 0.06 / 12 x (18,941.5 - 11,000) = 2,560 + 39.7075
     # buffer = 2 x 4,000 = 8,000; repayment = 18,941.5 - 2,599.7075 - 8,000 = 8,341.7925
-    plan = plan_month(one(20000), one(12000), one(50000), one(48000), one(3), p)
+    plan = plan_month(one(20000), one(12000), one(48000), one(3), p)
     assert plan.interest[0] == pytest.approx(58.5)
     assert plan.principal[0] == pytest.approx(1000.0)
     assert plan.consumption[0] == pytest.approx(2599.7075)
@@ -62,17 +61,19 @@ def test_consumption_floor_and_the_buffer_by_hand():
     p = HouseholdFinanceParams(consumption_floor_per_person=6000.0, buffer_months=2.0)
     # Expected income 6,000/yr: the rule wants far less than the floor of 2 x 500 = 1,000
     # a month; savings 1,600 above a buffer of 1,000 leave 600 to spend, not 1,000.
-    plan = plan_month(one(1600), one(0), one(10000), one(6000), one(2), p)
+    plan = plan_month(one(1600), one(0), one(6000), one(2), p)
     assert plan.consumption[0] == pytest.approx(600.0)
     assert plan.repayment[0] == 0.0
     # With more savings the floor is kept.
-    plan = plan_month(one(10000), one(0), one(10000), one(6000), one(2), p)
+    plan = plan_month(one(10000), one(0), one(6000), one(2), p)
     assert plan.consumption[0] == pytest.approx(1000.0)
 
 
 def test_no_consumption_on_credit():
+    # Without deposits nothing is consumed, whatever the credit line (the line finances
+    # production and purchases: the plan does not even read it).
     p = HouseholdFinanceParams()
-    plan = plan_month(one(0), one(0), one(300000), one(60000), one(3), p)
+    plan = plan_month(one(0), one(0), one(60000), one(3), p)
     assert plan.consumption[0] == 0.0
 
 
@@ -103,17 +104,14 @@ def test_initial_savings_average_the_sourced_ratio_and_rise_with_earning():
 @given(
     savings=st.floats(-50000, 500000),
     debt=st.floats(0, 100000),
-    extra_line=st.floats(0, 200000),
     expected=st.floats(0, 300000),
     members=st.integers(1, 8),
 )
 def test_the_plan_never_spends_more_than_the_deposits_above_the_buffer(
-    savings, debt, extra_line, expected, members
+    savings, debt, expected, members
 ):
     p = HouseholdFinanceParams()
-    plan = plan_month(
-        one(savings), one(debt), one(debt + extra_line), one(expected), one(members), p
-    )
+    plan = plan_month(one(savings), one(debt), one(expected), one(members), p)
     assert plan.consumption[0] >= 0.0
     assert plan.repayment[0] >= 0.0
     buffer = p.buffer_months * expected / 12.0

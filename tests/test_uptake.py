@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.errors import InputError
 from model.jointmodel import JointVillageModel
-from model.mechanisms.uptake import take_up
+from model.mechanisms.uptake import UptakeParams, budget_gain, take_up
 from model.scenario import load_scenario
 
 SMALL = ["county.scale=0.1", "years=4"]
@@ -25,6 +27,46 @@ def test_take_up_by_hand():
     assert take_up(1.5, 1, projects) == (0.5, 2)
     # Nothing left to take up: the budget stays.
     assert take_up(3.0, 3, projects) == (3.0, 3)
+
+
+def start_years_of(capacities: list[float], funds: list[float], params: UptakeParams) -> list:
+    """Year each of four projects is taken up, by the rule, from yearly capacity and fund."""
+    projects = ["a", "b", "c", "d"]
+    budget, taken, years = params.initial_projects, 0, [99] * 4
+    for year, (cap, fund) in enumerate(zip(capacities, funds, strict=True)):
+        if year > 0:
+            budget += budget_gain(cap, fund, params)
+        before = taken
+        budget, taken = take_up(budget, taken, projects)
+        years[before:taken] = [year] * (taken - before)
+    return years
+
+
+unit = st.floats(0, 1)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    capacities=st.lists(unit, min_size=6, max_size=6),
+    more=st.lists(unit, min_size=6, max_size=6),
+    funds=st.lists(st.floats(0, 4), min_size=6, max_size=6),
+    extra_fund=st.lists(st.floats(0, 4), min_size=6, max_size=6),
+)
+def test_more_capacity_or_fund_never_delays_a_project(capacities, more, funds, extra_fund):
+    params = UptakeParams()
+    base = start_years_of(capacities, funds, params)
+    higher = [min(c + m, 1.0) for c, m in zip(capacities, more, strict=True)]
+    assert all(h <= b for h, b in zip(start_years_of(higher, funds, params), base, strict=True))
+    richer = [f + e for f, e in zip(funds, extra_fund, strict=True)]
+    assert all(
+        r <= b for r, b in zip(start_years_of(capacities, richer, params), base, strict=True)
+    )
+
+
+def test_budget_gain_by_hand():
+    params = UptakeParams(projects_per_capacity=1.5, projects_per_fund_project=0.5)
+    # 1.5 x 0.4 + 0.5 x 2 = 1.6 projects
+    assert budget_gain(0.4, 2.0, params) == pytest.approx(1.6)
 
 
 def model_with(*extra: str, years: int = 4) -> JointVillageModel:

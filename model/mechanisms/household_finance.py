@@ -268,26 +268,36 @@ class MonthPlan:
 def plan_month(
     savings: np.ndarray,
     debt: np.ndarray,
-    credit_limit: np.ndarray,
     expected_income: np.ndarray,
     members: np.ndarray,
     params: HouseholdFinanceParams,
     informal_debt: np.ndarray | None = None,
 ) -> MonthPlan:
-    """The month's debt service, consumption and repayment (the rule of the module doc)."""
-    informal_debt = np.zeros_like(debt) if informal_debt is None else informal_debt
-    interest = debt * (params.loan_rate / 12.0)
-    principal = debt / (12.0 * params.max_term_years)
-    cash = savings - interest - principal
-    owed = debt - principal
-    buffer = params.buffer_months * np.maximum(expected_income, 0.0) / 12.0
-    net_wealth = cash - owed - informal_debt
-    wanted = params.mpc_income * expected_income / 12.0 + params.wealth_mpc / 12.0 * net_wealth
-    wanted = np.maximum(wanted, params.consumption_floor_per_person * members / 12.0)
+    """The month's debt service, consumption and repayment (the rule of the module doc).
+
+    Written with few temporaries: it runs every month over every household.
+    """
+    informal: np.ndarray | float = 0.0 if informal_debt is None else informal_debt
+    if debt.any():
+        interest = debt * (params.loan_rate / 12.0)
+        principal = debt * (1.0 / (12.0 * params.max_term_years))
+        cash = savings - interest - principal
+        owed = debt - principal
+    else:  # the usual case after the harvest: nothing owed on the line
+        interest = principal = np.zeros_like(debt)
+        cash, owed = savings, debt
+    buffer = np.maximum(expected_income, 0.0)
+    buffer *= params.buffer_months / 12.0
+    wanted = expected_income * (params.mpc_income / 12.0)
+    wanted += (cash - owed - informal) * (params.wealth_mpc / 12.0)
+    np.maximum(wanted, members * (params.consumption_floor_per_person / 12.0), out=wanted)
     # Micro-loans finance production, not consumption: consumption comes out of deposits
-    # above the buffer.
-    consumption = np.minimum(wanted, np.maximum(cash - buffer, 0.0))
-    repayment = np.clip(cash - consumption - buffer, 0.0, owed + informal_debt)
+    # above the buffer, and what is left above the buffer repays debt.
+    above = cash - buffer
+    np.maximum(above, 0.0, out=above)
+    consumption = np.minimum(wanted, above, out=wanted)
+    repayment = above - consumption
+    np.minimum(repayment, owed + informal, out=repayment)
     return MonthPlan(interest, principal, consumption, repayment)
 
 
@@ -316,7 +326,6 @@ class HouseholdFinance:
         plan = plan_month(
             hh.savings,
             hh.debt,
-            hh.credit_limit,
             hh.expected_income,
             hh.members,
             self.params,

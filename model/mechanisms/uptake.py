@@ -88,6 +88,19 @@ class UptakeParams(Section):
         return value
 
 
+def budget_gain(capacity: float, fund_projects: float, params: UptakeParams) -> float:
+    """Take-up budget an alliance gains in a year (projects); rises with both arguments.
+
+    Args:
+        capacity: Mean committee capacity of the members (0-1).
+        fund_projects: County fund projects the alliance received the year before.
+        params: The uptake parameters.
+    """
+    return params.projects_per_capacity * capacity + params.projects_per_fund_project * max(
+        fund_projects, 0.0
+    )
+
+
 def take_up(budget: float, taken: int, available: list[str]) -> tuple[float, int]:
     """Spend a take-up budget on the next projects of the list.
 
@@ -151,8 +164,7 @@ class Uptake:
         self._funding_seen = funding.copy()
         for i, alliance in enumerate(model.alliance_agents):
             cap = float(capacity[list(alliance.members)].mean())
-            self.budget[i] += p.projects_per_capacity * cap
-            self.budget[i] += p.projects_per_fund_project * fund_projects[i]
+            self.budget[i] += budget_gain(cap, float(fund_projects[i]), p)
         self._take_up()
 
     def _take_up(self) -> None:
