@@ -51,6 +51,10 @@ class Accounts:
     def pay_households(self, source: str, amounts: np.ndarray, payer: str, kind: str) -> None:
         """Pay households (negative amounts are payments by households) and book it.
 
+        The amounts are income of ``source`` and move the households' savings; a household
+        whose savings turn negative draws on its credit line at the month's settlement
+        (:mod:`model.mechanisms.household_finance`).
+
         Args:
             source: Household income source (a registered name).
             amounts: Yuan per household.
@@ -59,6 +63,8 @@ class Accounts:
         """
         model = self.model
         model.households.income[source] += amounts
+        # Income is cash: it lands in (or, paid out, leaves) the household's savings.
+        model.households.savings += amounts
         total = float(amounts.sum())
         model.invariants.check_payment(total, kind)
         self.household_month_total[source] += total

@@ -17,6 +17,16 @@ import pandas as pd
 
 from model.registry import income_source_names
 
+#: The balance-sheet columns (zeros when a table is built without them).
+BALANCE_SHEET = (
+    "savings",
+    "debt",
+    "informal_debt",
+    "credit_limit",
+    "productive_assets",
+    "expected_income",
+)
+
 
 @dataclass
 class HouseholdTable:
@@ -50,6 +60,14 @@ class HouseholdTable:
         specialty_shares: Shares held in the alliance's specialty cooperative (yuan).
         seller: Trained livestream seller.
         seller_skill: Seller's skill (multiplier of sales).
+        savings: Deposits (yuan); every payment to or by the household moves them. Negative
+            only within a month, until the credit line covers the overdraft
+            (:mod:`model.mechanisms.household_finance`).
+        debt: Principal owed to the rural credit cooperative on the credit line (yuan).
+        informal_debt: Owed to relatives and friends for what the line could not cover (yuan).
+        credit_limit: Credit line (yuan); ``savings - debt >= -credit_limit`` always.
+        productive_assets: Productive assets: farm machinery, tools, business stock (yuan).
+        expected_income: Income the household expects this year (yuan/yr).
         income: Income this year by source (yuan).
         last_year_income: Total income last year (yuan).
     """
@@ -77,6 +95,12 @@ class HouseholdTable:
     specialty_shares: np.ndarray
     seller: np.ndarray
     seller_skill: np.ndarray
+    savings: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    debt: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    informal_debt: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    credit_limit: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    productive_assets: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    expected_income: np.ndarray = field(default_factory=lambda: np.zeros(0))
     income: dict[str, np.ndarray] = field(default_factory=dict)
     last_year_income: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
@@ -84,8 +108,9 @@ class HouseholdTable:
         n = len(self.village)
         if not self.income:
             self.income = {s: np.zeros(n) for s in income_source_names()}
-        if len(self.last_year_income) != n:
-            self.last_year_income = np.zeros(n)
+        for name in (*BALANCE_SHEET, "last_year_income"):
+            if len(getattr(self, name)) != n:
+                setattr(self, name, np.zeros(n))
         order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
         if not order_ok:
             raise ValueError("households must be sorted by village")
@@ -113,6 +138,25 @@ class HouseholdTable:
             + self.rented_out_mu
             + self.idle_mu
             + self.leased_mu
+        )
+
+    def spendable(self) -> np.ndarray:
+        """What each household can pay now: savings plus unused credit (yuan)."""
+        return self.savings + np.maximum(self.credit_limit - self.debt, 0.0)
+
+    def net_financial(self) -> np.ndarray:
+        """Savings less both debts (yuan)."""
+        return self.savings - self.debt - self.informal_debt
+
+    def wealth(self) -> np.ndarray:
+        """Net worth without land and house: savings - debts + shares + productive assets."""
+        return (
+            self.savings
+            - self.debt
+            - self.informal_debt
+            + self.cash_shares
+            + self.specialty_shares
+            + self.productive_assets
         )
 
     def total_income(self) -> np.ndarray:

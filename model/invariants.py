@@ -4,6 +4,10 @@ Checked in every run, not only in tests. A violation raises :class:`InvariantErr
 names the month, the mechanism, the village and the quantity; the CLI turns it into exit
 status 3 and writes no result.
 
+Money: household income, household savings and debt, collective and cooperative cash and
+public money each move exactly as the ledger books; households never owe more than their
+credit line allows (``savings - debt >= -credit_limit``).
+
 Cost. Full checks of every household column after every mechanism would cost more than the
 model itself, so the default level, ``"month"``, checks cheap aggregates every month (sums
 of the income and land columns, which a NaN or an inf also turns non-finite; collective and
@@ -21,7 +25,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from model.ledger import CAPITAL_KINDS, SECTORS
+from model.ledger import (
+    CAPITAL_KINDS,
+    HOUSEHOLD_LOAN,
+    HOUSEHOLD_REPAYMENT,
+    INFORMAL_LOAN,
+    INFORMAL_REPAYMENT,
+    SECTORS,
+    SPENDING_KINDS,
+)
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -41,6 +53,8 @@ GOVERNMENT_TRANSFERS = frozenset({"pension", "farmland_subsidy"})
 
 #: The schedule step that moves the year's household income into ``last_year_income``.
 YEAR_CLOSE_STEP = "household year closed"
+#: The schedule step after which no household is overdrawn beyond its credit line.
+FINANCE_STEP = "household spending and debt"
 LAND_COLUMNS = (
     "grain_mu",
     "specialty_mu",
@@ -49,6 +63,8 @@ LAND_COLUMNS = (
     "idle_mu",
     "leased_mu",
 )
+#: Household flows that do not move income: capital and spending out of savings.
+NOT_INCOME = CAPITAL_KINDS | SPENDING_KINDS
 #: Household stocks that cannot be negative.
 NON_NEGATIVE = (
     *LAND_COLUMNS,
@@ -60,6 +76,10 @@ NON_NEGATIVE = (
     "local_wage",
     "cash_shares",
     "specialty_shares",
+    "debt",
+    "informal_debt",
+    "credit_limit",
+    "productive_assets",
 )
 
 
@@ -107,6 +127,9 @@ class InvariantError(RuntimeError):
 @dataclass
 class _Balances:
     households: float
+    savings: float
+    debt: float
+    informal_debt: float
     collectives: float
     cooperatives: float
     public: float
@@ -150,6 +173,8 @@ class Invariants:
         if self.level == "step":
             self._check_month(mechanism)
             self.check_full(mechanism)
+            if mechanism == FINANCE_STEP:
+                self.check_credit(mechanism)
 
     def check_payment(self, total: float, kind: str) -> None:
         """A payment's total must be a finite number (called by every payment)."""
@@ -163,6 +188,7 @@ class Invariants:
         if self.level == "off":
             return
         self._start = self._check_month(None)
+        self.check_credit(None)
         if self.model.month == 12:
             self.check_full(None)
 
@@ -173,6 +199,9 @@ class Invariants:
         hh = model.households
         return _Balances(
             households=_household_income_level(model, year_closed),
+            savings=float(hh.savings.sum()),
+            debt=float(hh.debt.sum()),
+            informal_debt=float(hh.informal_debt.sum()),
             collectives=float(model.collective.cash.sum()),
             cooperatives=float(sum(c.cash for c in model.cooperatives)),
             public=float(model.villages.public_spent.sum()),
@@ -189,6 +218,16 @@ class Invariants:
         self._money(
             "household income", now.households - start.households, _income_flows(flows), mechanism
         )
+        ledger = self.model.ledger
+        moved = now.savings - start.savings
+        self._money("household savings", moved, ledger.net("households"), mechanism)
+        borrowed = ledger.flow("market", "households", HOUSEHOLD_LOAN)
+        repaid = ledger.flow("households", "market", HOUSEHOLD_REPAYMENT)
+        self._money("household debt", now.debt - start.debt, borrowed - repaid, mechanism)
+        borrowed = ledger.flow("market", "households", INFORMAL_LOAN)
+        repaid = ledger.flow("households", "market", INFORMAL_REPAYMENT)
+        moved = now.informal_debt - start.informal_debt
+        self._money("household informal debt", moved, borrowed - repaid, mechanism)
         self._money(
             "collective cash",
             now.collectives - start.collectives,
@@ -226,6 +265,17 @@ class Invariants:
                 quantity,
                 f"the state moved by {moved:,.2f} yuan but the ledger booked {booked:,.2f}",
             )
+
+    def check_credit(self, mechanism: str | None) -> None:
+        """Savings never fall below minus the credit limit: ``savings - debt >= -limit``.
+
+        Checked at the end of every month and after the households' monthly settlement
+        (within a month, a cost paid before the settlement may overdraw savings).
+        """
+        hh = self.model.households
+        headroom = hh.savings - hh.debt + hh.credit_limit
+        if len(headroom) and headroom.min() < -ATOL_YUAN:
+            self._raise_household("credit limit", mechanism, "savings", headroom < -ATOL_YUAN)
 
     def check_full(self, mechanism: str | None) -> None:
         """Every household column finite, stocks non-negative, land identity per household.
@@ -322,12 +372,8 @@ def _household_income_level(model: JointVillageModel, year_closed: bool) -> floa
 
 
 def _income_flows(flows: dict[tuple[str, str, str], float]) -> float:
-    inflow = sum(
-        v for (_, q, k), v in flows.items() if q == "households" and k not in CAPITAL_KINDS
-    )
-    outflow = sum(
-        v for (p, _, k), v in flows.items() if p == "households" and k not in CAPITAL_KINDS
-    )
+    inflow = sum(v for (_, q, k), v in flows.items() if q == "households" and k not in NOT_INCOME)
+    outflow = sum(v for (p, _, k), v in flows.items() if p == "households" and k not in NOT_INCOME)
     return inflow - outflow
 
 

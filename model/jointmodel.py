@@ -38,10 +38,12 @@ from model.mechanisms.ecommerce import Livestream
 from model.mechanisms.enterprises import EnterpriseContracts
 from model.mechanisms.farming import Farming
 from model.mechanisms.governance import Governance
+from model.mechanisms.household_finance import HouseholdFinance
 from model.mechanisms.labour import LabourMarket
 from model.mechanisms.modes import ModeEffects
 from model.mechanisms.pooling import LandPooling
 from model.mechanisms.transfers import Transfers
+from model.mechanisms.uptake import Uptake
 from model.recorder import Recorder
 from model.rng import stream
 from model.scenario import Scenario
@@ -116,6 +118,8 @@ class JointVillageModel(mesa.Model):
         villages: Village state.
         ledger: Money flows between sectors.
         accounts: Payments (every mechanism pays through it).
+        finance: The households' balance sheets (savings, credit, consumption).
+        uptake: Which projects each alliance has taken up so far.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
         recorder: Collects the output tables.
@@ -209,6 +213,7 @@ class JointVillageModel(mesa.Model):
     def _set_up_mechanisms(self) -> None:
         """Create the mechanisms; then operators, secretaries, modes, specialty cooperatives."""
         self.labour = LabourMarket(self)
+        self.finance = HouseholdFinance(self)
         self.transfers = Transfers(self)
         self.farming = Farming(self)
         self.pooling = LandPooling(self)
@@ -216,6 +221,7 @@ class JointVillageModel(mesa.Model):
         self.livestream = Livestream(self)
         self.modes = ModeEffects(self)
         self.governance = Governance(self)
+        self.uptake = Uptake(self)
         self.cooperatives = Cooperatives(self)
         self.governance.assign_secretaries()
         self.modes.start()
@@ -229,6 +235,8 @@ class JointVillageModel(mesa.Model):
         return [
             Step("prices and weather", self.farming.new_year, JANUARY),
             Step("public money year", self.accounts.new_year, JANUARY),
+            Step("household credit lines", self.finance.new_year, JANUARY),
+            Step("project uptake", self.uptake.new_year, JANUARY),
             Step("labour reallocation", self.labour.new_year, JANUARY),
             Step("alliance modes", self.modes.new_year, JANUARY),
             Step("capacity at new year", self.governance.update_capacity, JANUARY),
@@ -260,6 +268,7 @@ class JointVillageModel(mesa.Model):
             Step("cooperatives close the year", self.cooperatives.close_year, DECEMBER),
             Step("mode returns", self.modes.pay_year_end, DECEMBER),
             Step("performance pay", self.governance.performance_pay, DECEMBER),
+            Step("household spending and debt", self.finance.settle_month),
             Step("record the year", self.recorder.record_year, DECEMBER),
             Step("collective books closed", self.collective.close_year, DECEMBER),
             Step("household year closed", self.households.reset_year, DECEMBER),

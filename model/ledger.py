@@ -12,6 +12,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+#: Kinds of the households' credit line: principal drawn and principal repaid.
+HOUSEHOLD_LOAN = "household_loan"
+HOUSEHOLD_REPAYMENT = "household_loan_repayment"
+#: Kinds of households' borrowing from relatives and friends beyond the line.
+INFORMAL_LOAN = "informal_loan"
+INFORMAL_REPAYMENT = "informal_loan_repayment"
+
 SECTORS = ("households", "collectives", "cooperatives", "enterprises", "government", "market")
 
 #: Kinds that move capital (shares, loans, investment), not income.
@@ -24,8 +31,15 @@ CAPITAL_KINDS = frozenset(
         "project_fund",
         "project_traction_capital",
         "placed_capital",
+        HOUSEHOLD_LOAN,
+        HOUSEHOLD_REPAYMENT,
+        INFORMAL_LOAN,
+        INFORMAL_REPAYMENT,
     }
 )
+
+#: Kinds that households spend out of savings without lowering their income.
+SPENDING_KINDS = frozenset({"consumption", "loan_interest"})
 
 
 class Ledger:

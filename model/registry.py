@@ -344,6 +344,23 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             final=True,
         ),
         Output(
+            "household_wealth_mean",
+            "Household wealth, mean",
+            "户均家庭净资产",
+            "yuan",
+            "mean household net worth without land and house: savings less debt, cooperative "
+            "shares and productive assets",
+            value=lambda model: model.finance.wealth_mean(),
+        ),
+        Output(
+            "wealth_gini",
+            "Gini of household wealth",
+            "家庭净资产基尼系数",
+            "-",
+            "Gini of household net worth (savings less debt, shares, productive assets)",
+            value=lambda model: model.finance.wealth_gini(),
+        ),
+        Output(
             "weak_villages_allied",
             "Weak allied villages",
             "联建薄弱村数量",

@@ -15,8 +15,9 @@ import pytest
 from agents.alliance import Alliance
 from agents.cooperative import Cooperative
 from agents.household import Household
+from model.invariants import NOT_INCOME
 from model.jointmodel import JointVillageModel, build_world
-from model.ledger import CAPITAL_KINDS, SECTORS
+from model.ledger import SECTORS
 from model.registry import income_source_names
 from model.runner import run_scenario
 from model.scenario import load_scenario
@@ -70,8 +71,8 @@ def test_agent_sets_run_in_the_order_of_the_model_lists(world):
 
 
 def _income_flows(flows: dict, sector: str) -> float:
-    inflow = sum(v for (_, q, k), v in flows.items() if q == sector and k not in CAPITAL_KINDS)
-    outflow = sum(v for (p, _, k), v in flows.items() if p == sector and k not in CAPITAL_KINDS)
+    inflow = sum(v for (_, q, k), v in flows.items() if q == sector and k not in NOT_INCOME)
+    outflow = sum(v for (p, _, k), v in flows.items() if p == sector and k not in NOT_INCOME)
     return inflow - outflow
 
 

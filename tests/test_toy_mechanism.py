@@ -15,8 +15,9 @@ from contextlib import ExitStack
 import numpy as np
 import pytest
 
+from model.invariants import NOT_INCOME
 from model.jointmodel import JointVillageModel, Step
-from model.ledger import CAPITAL_KINDS, SECTORS
+from model.ledger import SECTORS
 from model.registry import COLLECTIVE_SOURCES, COUNTY_OUTPUTS, INCOME_SOURCES, Output, Source
 from model.runner import county_measures, final_summary
 from model.scenario import load_scenario
@@ -106,7 +107,7 @@ def test_money_stays_conserved_with_the_toy(toy_registered):
         collective_before = model.collective.cash.sum()
         model.step()
         flows = model.ledger.month
-        income = {k: v for k, v in flows.items() if k[2] not in CAPITAL_KINDS}
+        income = {k: v for k, v in flows.items() if k[2] not in NOT_INCOME}
         income_now = hh.last_year_income.sum() if model.month == 12 else hh.total_income().sum()
         assert income_now - income_before == pytest.approx(
             model.ledger.net("households", income), rel=1e-9, abs=1e-3

@@ -163,10 +163,11 @@ class Cooperatives:
         if in_alliance.any() and household_money > 0:
             weights = in_alliance * at_home
             wanted = household_money * weights / weights.sum()
-            subscribed = np.minimum(wanted, ip.max_household_subscription)
+            wanted = np.minimum(wanted, ip.max_household_subscription)
+            # Limited by what each household has: savings plus unused credit.
+            subscribed = model.finance.pay_from_balance(wanted, "cooperatives", "share_capital")
             hh.specialty_shares += subscribed
             household_money = float(subscribed.sum())
-            ledger.pay("households", "cooperatives", "share_capital", household_money)
         else:
             household_money = 0.0
         collective_money = coop.investment * ip.collective_fraction
@@ -264,7 +265,7 @@ class Cooperatives:
 
     def subscribe_cash_shares(self) -> None:
         """January: member households of share cooperatives buy cash shares, more so when
-        the committee is trusted."""
+        the committee is trusted, as far as their savings plus unused credit allow."""
         model = self.model
         rules = model.config.policies.coop_shares
         hh = model.households
@@ -272,16 +273,18 @@ class Cooperatives:
         if not rules.enabled or not self.all or rules.cash_share_amount <= 0:
             return
         member = (self.operator_of[hh.village] >= 0) & (hh.pooled_mu > 0)
+        member &= model.uptake.active("coop_shares")[hh.village]
         chance = rules.cash_share_uptake * model.villages.capacity[hh.village]
-        buy = member & (draw < chance)
-        amount = buy * rules.cash_share_amount
+        # A household buys only what its savings plus unused credit can pay for.
+        buy = member & (draw < chance) & (hh.spendable() >= rules.cash_share_amount)
+        amount = model.finance.pay_from_balance(
+            buy * rules.cash_share_amount, "cooperatives", "share_capital"
+        )
         hh.cash_shares += amount
-        total = float(amount.sum())
-        if total > 0:
-            model.ledger.pay("households", "cooperatives", "share_capital", total)
-            bought = np.bincount(self.operator_of[hh.village[buy]], minlength=len(self.all))
-            for coop, n in zip(self.all, bought, strict=False):
-                coop.cash += n * rules.cash_share_amount
+        if amount.any():
+            paid_in = np.bincount(self.operator_of[hh.village[buy]], amount[buy], len(self.all))
+            for coop, paid in zip(self.all, paid_in, strict=False):
+                coop.cash += float(paid)
 
     def book_rent(self, rent_by_village: np.ndarray) -> None:
         """Book the year's pooled rent (paid by the pooling settlement) in the operators."""

@@ -185,6 +185,9 @@ class EnterpriseContracts:
         self.active = (self.active & ~ended) | renewed
         self.years_left = np.where(renewed, p.term_years, self.years_left)
         offer = allowed & ~self.active & ((offer_draw[u] < p.contract_share) | self.forced)
+        # A mode's contract comes with the mode; any other once the alliance takes it up.
+        uptake = model.uptake
+        offer &= np.where(self.forced, uptake.active("mode"), uptake.active("enterprise_contracts"))
         self.active |= offer
         self.years_left = np.where(offer, p.term_years, self.years_left)
         self.defaulted = self.active & (default_draw[u] < p.default_probability)

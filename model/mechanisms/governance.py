@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from agents.alliance import Alliance
+from model.mechanisms.uptake import UptakeParams
 from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
@@ -213,6 +214,7 @@ class GovernanceParams(Section):
     competition: CompetitionParams = CompetitionParams()
     first_secretaries: SecretaryParams = SecretaryParams()
     project_fund: ProjectFundParams = ProjectFundParams()
+    uptake: UptakeParams = UptakeParams()
 
 
 class Governance:

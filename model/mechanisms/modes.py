@@ -304,7 +304,9 @@ class ModeEffects:
         pt = self.params.project_traction
         base_capacity = model.villages.base_capacity
         draws = model.governance_rng.random(model.n_villages)
-        for alliance in model.alliance_agents:
+        for index, alliance in enumerate(model.alliance_agents):
+            if not model.uptake.alliance_active("mode", index):
+                continue  # the mode's work has not started yet
             members = np.asarray(alliance.members)
             if alliance.mode == "lead_goose" and lg.transfer_rate > 0:
                 lead_cap = base_capacity[alliance.lead]

@@ -179,8 +179,9 @@ class LandPooling:
 
     @property
     def village_has_operator(self) -> np.ndarray:
-        """True where a village's land can be pooled."""
-        return self.model.cooperatives.operator_of >= 0
+        """True where a village's land can be pooled: an operator, and pooling taken up."""
+        model = self.model
+        return (model.cooperatives.operator_of >= 0) & model.uptake.active("land_pooling")
 
     # ----------------------------------------------------------------------------------
     # Decisions

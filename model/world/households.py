@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from model.households import HouseholdTable
+from model.mechanisms.household_finance import HouseholdFinanceParams, initial_balance_sheet
 from model.params import Section, param
 
 
@@ -163,6 +164,7 @@ class HouseholdParams(Section):
     business_income_sigma: float = param(
         0.7, unit="log-sd", source="assumption", description="Spread of business income", ge=0
     )
+    finance: HouseholdFinanceParams = HouseholdFinanceParams()
 
 
 def generate_households(
@@ -193,6 +195,13 @@ def generate_households(
     work = _work(villages, village, people)
     land = _land(villages, village, hollowed, people, work, params, rng)
     traits = _traits(people, params, rng, ability_sigma)
+    balance_sheet = initial_balance_sheet(
+        people["members"].astype(float),
+        traits["earning"],
+        land["contracted_mu"],
+        traits["business_income"],
+        params.finance,
+    )
     return HouseholdTable(
         village=village.astype(np.int64),
         members=people["members"].astype(float),
@@ -209,6 +218,7 @@ def generate_households(
         specialty_shares=np.zeros(n),
         seller=np.zeros(n, dtype=bool),
         seller_skill=np.zeros(n),
+        **balance_sheet,
     )
 
 
