@@ -32,6 +32,7 @@ from model.errors import did_you_mean
 from model.invariants import Invariants, Level
 from model.ledger import Ledger
 from model.mechanisms.collective import CollectiveBooks
+from model.mechanisms.conversions import LandConversion
 from model.mechanisms.cooperatives import Cooperatives
 from model.mechanisms.crops import CropMarket, load_crop_sheet
 from model.mechanisms.ecommerce import Livestream
@@ -119,6 +120,7 @@ class JointVillageModel(mesa.Model):
         ledger: Money flows between sectors.
         accounts: Payments (every mechanism pays through it).
         finance: The households' balance sheets (savings, credit, consumption).
+        conversions: The households' land-use changes.
         uptake: Which projects each alliance has taken up so far.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
@@ -216,6 +218,7 @@ class JointVillageModel(mesa.Model):
         self.transfers = Transfers(self)
         self.farming = Farming(self)
         self.pooling = LandPooling(self)
+        self.conversions = LandConversion(self)
         self.contracts = EnterpriseContracts(self)
         self.livestream = Livestream(self)
         self.modes = ModeEffects(self)
@@ -235,6 +238,7 @@ class JointVillageModel(mesa.Model):
             Step("prices and weather", self.farming.new_year, JANUARY),
             Step("public money year", self.accounts.new_year, JANUARY),
             Step("household credit lines", self.finance.new_year, JANUARY),
+            Step("land-use change", self.conversions.decide, JANUARY),
             Step("project uptake", self.uptake.new_year, JANUARY),
             Step("labour reallocation", self.labour.new_year, JANUARY),
             Step("alliance modes", self.modes.new_year, JANUARY),
