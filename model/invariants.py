@@ -309,6 +309,10 @@ class Invariants:
         bad = collective.reserve_pooled > collective.reserve_mu + ATOL_MU
         if bad.any():
             self._raise_village("land conserved", mechanism, "pooled reserve land", bad)
+        bases = self.model.operators.base_mu
+        bad = bases > self.model.pooling.pooled_by_village() * (1 + RTOL) + ATOL_MU
+        if bad.any():
+            self._raise_village("land conserved", mechanism, "specialty bases on pooled land", bad)
 
     # -- messages -----------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from model.mechanisms.governance import Governance
 from model.mechanisms.household_finance import HouseholdFinance
 from model.mechanisms.labour import LabourMarket
 from model.mechanisms.modes import ModeEffects
+from model.mechanisms.operators import OperatorBases
 from model.mechanisms.pooling import LandPooling
 from model.mechanisms.transfers import Transfers
 from model.mechanisms.uptake import Uptake
@@ -121,6 +122,7 @@ class JointVillageModel(mesa.Model):
         accounts: Payments (every mechanism pays through it).
         finance: The households' balance sheets (savings, credit, consumption).
         conversions: The households' land-use changes.
+        operators: What operators farm on pooled land (grain or specialty bases).
         uptake: Which projects each alliance has taken up so far.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
@@ -225,6 +227,7 @@ class JointVillageModel(mesa.Model):
         self.governance = Governance(self)
         self.uptake = Uptake(self)
         self.cooperatives = Cooperatives(self)
+        self.operators = OperatorBases(self)
         self.governance.assign_secretaries()
         self.modes.start()
         self.cooperatives.build_specialty_cooperatives()
@@ -239,6 +242,7 @@ class JointVillageModel(mesa.Model):
             Step("public money year", self.accounts.new_year, JANUARY),
             Step("household credit lines", self.finance.new_year, JANUARY),
             Step("land-use change", self.conversions.decide, JANUARY),
+            Step("operators choose what to farm", self.operators.decide, JANUARY),
             Step("project uptake", self.uptake.new_year, JANUARY),
             Step("labour reallocation", self.labour.new_year, JANUARY),
             Step("alliance modes", self.modes.new_year, JANUARY),
@@ -256,7 +260,7 @@ class JointVillageModel(mesa.Model):
             Step("contract sales", self.contracts.pay),
             Step("pooling decisions", self.pooling.decide),
             Step("own-land costs", self.farming.pay_costs),
-            Step("operators farm pooled land", self.cooperatives.operate_pooled_land),
+            Step("operators farm pooled land", self.operators.farm),
             Step("pooled rent accrues", self.pooling.accrue_rent),
             Step("specialty greenhouses", self.cooperatives.operate_greenhouses),
             Step("collective own income", self.collective.pay_own_income),
@@ -268,6 +272,7 @@ class JointVillageModel(mesa.Model):
             Step("capacity", self.governance.update_capacity, QUARTER_ENDS),
             Step("competition", self.governance.competition, HALF_YEAR_ENDS),
             Step("pooled rent paid", self.pooling.settle_rent, DECEMBER),
+            Step("operators' base loans", self.operators.service_loans, DECEMBER),
             Step("cooperatives close the year", self.cooperatives.close_year, DECEMBER),
             Step("mode returns", self.modes.pay_year_end, DECEMBER),
             Step("performance pay", self.governance.performance_pay, DECEMBER),

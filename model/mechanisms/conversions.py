@@ -20,6 +20,7 @@ from model.mechanisms.land_use import (
     gross_sd_share,
     horizon_means,
     load_conversion_sheet,
+    on_offer,
     yield_ramp,
 )
 
@@ -211,7 +212,8 @@ class LandConversion:
         hh = model.households
         p = self.params
         headroom = self.headroom()
-        allowed = headroom > 1e-9
+        village_use = model.villages.land_use[hh.village]
+        allowed = (headroom > 1e-9) & on_offer(village_use, gaps.shape[1], p.choice_set)
         allowed[:, self.grain] = False
         has_plot = hh.converted_use >= 0
         allowed &= ~has_plot[:, None] | (hh.converted_use[:, None] == np.arange(gaps.shape[1]))

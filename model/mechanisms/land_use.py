@@ -20,8 +20,10 @@ household compares, per mu, each use ``k`` against keeping grain under *expected
 ``ramp_k`` and the cost factor are the discounted means over ``planning_years`` of the
 yield ramp and of the costs (immature plantings cost ``immature_cost_share`` of a bearing
 one); the day value is the local wage the household could earn (as in the pooling choice).
-A share ``deciding_share`` of households reconsiders each year; one that does picks a use by
-a multinomial logit over the uses and keeping grain (taste draws of scale ``logit_scale``),
+The uses on offer are the village's specialty (``choice_set = "village_specialty"``, one
+village one product) or every use (``"any"``). A share ``deciding_share`` of households
+reconsiders each year; one that does picks a use by a multinomial logit over the uses on
+offer and keeping grain (taste draws of scale ``logit_scale``),
 and converts ``plot_share`` of its grain land, as far as the cap, and its savings plus
 unused credit for the investment and a year's cash costs (``pay_from_balance``), allow. A
 household grows one converted use at a time: it may expand it, or revert it to grain when
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -70,6 +72,14 @@ class LandUseParams(Section):
         unit="-",
         source="model design: households may change what they grow (docs/ODD.md)",
         description="Households may convert grain land to other land uses",
+    )
+    choice_set: Literal["village_specialty", "any"] = param(
+        "village_specialty",
+        unit="-",
+        source="assumption: one village, one product (一村一品, Ministry of Agriculture "
+        "demonstration villages): traders, know-how and cold chains gather where a crop is "
+        "grown, so land converts to the village's specialty; 'any' lets every use compete",
+        description="Land uses a household or operator may convert grain land to",
     )
     planning_years: float = param(
         10.0,
@@ -263,6 +273,13 @@ def horizon_means(
     ramp = yield_ramp(ages, np.asarray(first)[..., None], np.asarray(full)[..., None])
     cost = np.maximum(ramp, immature_cost_share)
     return ramp @ weights, cost @ weights
+
+
+def on_offer(village_use: np.ndarray, n_uses: int, choice_set: str) -> np.ndarray:
+    """Which uses each village's households (or operator) may convert to, (villages, uses)."""
+    if choice_set == "any":
+        return np.ones((len(village_use), n_uses), bool)
+    return village_use[:, None] == np.arange(n_uses)
 
 
 def choose_use(
