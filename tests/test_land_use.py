@@ -196,14 +196,10 @@ def test_no_conversion_needing_money_without_savings_or_credit(world):
     assert hh.converted_mu[needs_money & (hh.converted_use >= 0)].sum() == 0.0
 
 
-def test_a_higher_conversion_cost_never_raises_conversion(world, tmp_path):
-    frame = pd.read_csv(SHEET)
+def test_a_higher_conversion_cost_never_raises_conversion(world, dearer_land_uses):
     converted = []
     for factor in (1.0, 2.0, 4.0):
-        dearer = frame.copy()
-        dearer["investment_per_mu"] = frame["investment_per_mu"] * factor
-        path = tmp_path / f"uses_{factor}.csv"
-        dearer.to_csv(path, index=False)
+        path = dearer_land_uses(factor)
         model = JointVillageModel(small(f"farming.land_uses_file={path}"), world=world)
         model.run()
         converted.append(model.conversions.converted_total())

@@ -71,36 +71,25 @@ def test_without_credit_no_base_that_needs_investment(world):
     assert model.operators.base_mu[needs & (model.operators.base_use >= 0)].sum() == 0.0
 
 
-def test_a_dearer_base_has_a_smaller_gap_by_the_annuity(world, tmp_path):
+def test_a_dearer_base_has_a_smaller_gap_by_the_annuity(world, dearer_land_uses):
     def gaps(factor: float) -> np.ndarray:
-        frame = pd.read_csv(SHEET)
-        frame["investment_per_mu"] = frame["investment_per_mu"] * factor
-        path = tmp_path / f"uses_{factor}.csv"
-        frame.to_csv(path, index=False)
+        path = dearer_land_uses(factor)
         model = JointVillageModel(scenario(f"farming.land_uses_file={path}"), world=world)
         return model.operators.gaps()[0]
 
     investment = pd.read_csv(SHEET)["investment_per_mu"].to_numpy(float)
     land_use = load_scenario("baseline").farming.land_use
     annuity = annuity_factor(land_use.discount_rate, land_use.planning_years)
-    np.testing.assert_allclose(
-        gaps(1.0) - gaps(2.0),
-        np.broadcast_to(annuity * investment, (gaps(1.0).shape)),
-        rtol=1e-9,
-        atol=1e-6,
-    )
+    cheap, dear = gaps(1.0), gaps(2.0)
+    np.testing.assert_allclose(cheap - dear, np.broadcast_to(annuity * investment, cheap.shape))
 
 
-def test_a_higher_base_cost_never_raises_bases(world, tmp_path):
-    frame = pd.read_csv(SHEET)
+def test_a_higher_base_cost_never_raises_bases(world, dearer_land_uses):
     built = []
     for factor in (1.0, 3.0, 100.0):
-        dearer = frame.copy()
-        dearer["investment_per_mu"] = frame["investment_per_mu"] * factor
-        path = tmp_path / f"uses_{factor}.csv"
-        dearer.to_csv(path, index=False)
         # Households' conversions off: dearer conversions leave them more grain land to
         # pool, which could build more bases for a reason other than the operators' choice.
+        path = dearer_land_uses(factor)
         model = JointVillageModel(
             scenario(f"farming.land_uses_file={path}", "farming.land_use.enabled=false"),
             world=world,
