@@ -211,7 +211,7 @@ def test_a_higher_conversion_cost_never_raises_conversion(world, dearer_land_use
 def test_households_plant_ginger_after_a_boom(world):
     def ginger_gap(start: float) -> float:
         model = JointVillageModel(small(f"farming.ginger_log_price_previous={start}"), world=world)
-        gaps, _ = model.conversions.gaps()
+        gaps = model.conversions.gaps()
         return float(gaps[:, model.conversions.ginger].mean())
 
     assert ginger_gap(1.0) > ginger_gap(0.0) > ginger_gap(-1.0)
