@@ -201,7 +201,8 @@ def load_conversion_sheet(path: Path, land_uses: tuple[str, ...]) -> ConversionS
     frame = frame.set_index(frame["land_use"].astype(str)).loc[list(land_uses)]
     for name, row in frame.iterrows():
         if row["category"] not in CATEGORIES:
-            raise InputError(where, f"category (land use {name})", row["category"], CATEGORIES)
+            allowed = "one of " + ", ".join(CATEGORIES)
+            raise InputError(where, f"category (land use {name})", row["category"], allowed)
         if not str(row["conversion_source"]).strip() or pd.isna(row["conversion_source"]):
             raise InputError(where, f"conversion_source (land use {name})", "", "a source")
     numbers = {}
