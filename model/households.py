@@ -26,6 +26,8 @@ BALANCE_SHEET = (
     "productive_assets",
     "expected_income",
 )
+#: The converted-land columns (:mod:`model.mechanisms.conversions`) and their start values.
+CONVERTED_LAND = {"converted_mu": 0.0, "converted_use": -1, "converted_age": 0.0}
 
 
 @dataclass
@@ -34,7 +36,7 @@ class HouseholdTable:
 
     Land identity (conserved per household):
     ``contracted_mu = grain_mu + specialty_mu + pooled_mu + rented_out_mu + idle_mu
-    + leased_mu``.
+    + leased_mu + converted_mu``.
 
     Attributes:
         village: Village row of each household.
@@ -70,6 +72,9 @@ class HouseholdTable:
         expected_income: Income the household expects this year (yuan/yr).
         income: Income this year by source (yuan).
         last_year_income: Total income last year (yuan).
+        converted_mu: Grain land converted to another land use (mu).
+        converted_use: Land-use index of the converted land (-1 for none).
+        converted_age: Years since the converted land was planted (area-weighted).
     """
 
     village: np.ndarray
@@ -103,6 +108,9 @@ class HouseholdTable:
     expected_income: np.ndarray = field(default_factory=lambda: np.zeros(0))
     income: dict[str, np.ndarray] = field(default_factory=dict)
     last_year_income: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    converted_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    converted_use: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    converted_age: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         n = len(self.village)
@@ -111,6 +119,9 @@ class HouseholdTable:
         for name in (*BALANCE_SHEET, "last_year_income"):
             if len(getattr(self, name)) != n:
                 setattr(self, name, np.zeros(n))
+        for name, start in CONVERTED_LAND.items():
+            if len(getattr(self, name)) != n:
+                setattr(self, name, np.full(n, start, dtype=type(start)))
         order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
         if not order_ok:
             raise ValueError("households must be sorted by village")
@@ -138,6 +149,7 @@ class HouseholdTable:
             + self.rented_out_mu
             + self.idle_mu
             + self.leased_mu
+            + self.converted_mu
         )
 
     def spendable(self) -> np.ndarray:

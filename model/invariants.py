@@ -62,6 +62,7 @@ LAND_COLUMNS = (
     "rented_out_mu",
     "idle_mu",
     "leased_mu",
+    "converted_mu",
 )
 #: Household flows that do not move income: capital and spending out of savings.
 NOT_INCOME = CAPITAL_KINDS | SPENDING_KINDS
@@ -296,6 +297,9 @@ class Invariants:
         if len(gap) and np.abs(gap).max() > ATOL_MU + RTOL * float(hh.contracted_mu.max()):
             bad = np.abs(gap) > ATOL_MU + RTOL * hh.contracted_mu
             self._raise_household("land conserved", mechanism, "land of a household", bad)
+        unnamed = (hh.converted_mu > ATOL_MU) & (hh.converted_use < 0)
+        if unnamed.any():
+            self._raise_household("land conserved", mechanism, "converted land's use", unnamed)
         collective = self.model.collective
         for name in ("cash", "assets", "reserve_mu", "reserve_pooled"):
             values = getattr(collective, name)
@@ -305,6 +309,10 @@ class Invariants:
         bad = collective.reserve_pooled > collective.reserve_mu + ATOL_MU
         if bad.any():
             self._raise_village("land conserved", mechanism, "pooled reserve land", bad)
+        bases = self.model.operators.base_mu
+        bad = bases > self.model.pooling.pooled_by_village() * (1 + RTOL) + ATOL_MU
+        if bad.any():
+            self._raise_village("land conserved", mechanism, "specialty bases on pooled land", bad)
 
     # -- messages -----------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from model.errors import did_you_mean
 from model.invariants import Invariants, Level
 from model.ledger import Ledger
 from model.mechanisms.collective import CollectiveBooks
+from model.mechanisms.conversions import LandConversion
 from model.mechanisms.cooperatives import Cooperatives
 from model.mechanisms.crops import CropMarket, load_crop_sheet
 from model.mechanisms.ecommerce import Livestream
@@ -41,6 +42,7 @@ from model.mechanisms.governance import Governance
 from model.mechanisms.household_finance import HouseholdFinance
 from model.mechanisms.labour import LabourMarket
 from model.mechanisms.modes import ModeEffects
+from model.mechanisms.operators import OperatorBases
 from model.mechanisms.pooling import LandPooling
 from model.mechanisms.transfers import Transfers
 from model.mechanisms.uptake import Uptake
@@ -119,6 +121,8 @@ class JointVillageModel(mesa.Model):
         ledger: Money flows between sectors.
         accounts: Payments (every mechanism pays through it).
         finance: The households' balance sheets (savings, credit, consumption).
+        conversions: The households' land-use changes.
+        operators: What operators farm on pooled land (grain or specialty bases).
         uptake: Which projects each alliance has taken up so far.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
@@ -217,12 +221,14 @@ class JointVillageModel(mesa.Model):
         self.transfers = Transfers(self)
         self.farming = Farming(self)
         self.pooling = LandPooling(self)
+        self.conversions = LandConversion(self)
         self.contracts = EnterpriseContracts(self)
         self.livestream = Livestream(self)
         self.modes = ModeEffects(self)
         self.governance = Governance(self)
         self.uptake = Uptake(self)
         self.cooperatives = Cooperatives(self)
+        self.operators = OperatorBases(self)
         self.governance.assign_secretaries()
         self.modes.start()
         self.cooperatives.build_specialty_cooperatives()
@@ -236,6 +242,8 @@ class JointVillageModel(mesa.Model):
             Step("prices and weather", self.farming.new_year, JANUARY),
             Step("public money year", self.accounts.new_year, JANUARY),
             Step("household credit lines", self.finance.new_year, JANUARY),
+            Step("land-use change", self.conversions.decide, JANUARY),
+            Step("operators choose what to farm", self.operators.decide, JANUARY),
             Step("project uptake", self.uptake.new_year, JANUARY),
             Step("labour reallocation", self.labour.new_year, JANUARY),
             Step("alliance modes", self.modes.new_year, JANUARY),
@@ -253,7 +261,7 @@ class JointVillageModel(mesa.Model):
             Step("contract sales", self.contracts.pay),
             Step("pooling decisions", self.pooling.decide),
             Step("own-land costs", self.farming.pay_costs),
-            Step("operators farm pooled land", self.cooperatives.operate_pooled_land),
+            Step("operators farm pooled land", self.operators.farm),
             Step("pooled rent accrues", self.pooling.accrue_rent),
             Step("specialty greenhouses", self.cooperatives.operate_greenhouses),
             Step("collective own income", self.collective.pay_own_income),
@@ -265,6 +273,7 @@ class JointVillageModel(mesa.Model):
             Step("capacity", self.governance.update_capacity, QUARTER_ENDS),
             Step("competition", self.governance.competition, HALF_YEAR_ENDS),
             Step("pooled rent paid", self.pooling.settle_rent, DECEMBER),
+            Step("operators' base loans", self.operators.service_loans, DECEMBER),
             Step("cooperatives close the year", self.cooperatives.close_year, DECEMBER),
             Step("mode returns", self.modes.pay_year_end, DECEMBER),
             Step("performance pay", self.governance.performance_pay, DECEMBER),

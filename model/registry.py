@@ -361,6 +361,15 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             value=lambda model: model.finance.wealth_gini(),
         ),
         Output(
+            "converted_mu",
+            "Land converted from grain",
+            "粮田转作面积",
+            "mu",
+            "households' grain land converted to open-field specialty crops, greenhouses or "
+            "orchards",
+            value=lambda model: model.conversions.converted_total(),
+        ),
+        Output(
             "weak_villages_allied",
             "Weak allied villages",
             "联建薄弱村数量",

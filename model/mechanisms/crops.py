@@ -4,7 +4,9 @@ Per-mu economics come from the crop sheet ``data/crops.csv`` (yield, price, cash
 labour days, harvest and cost calendars, with a source on every row). A *land use* is the
 set of crops grown on one mu in a year (``grain`` = wheat then maize). Each year the
 :class:`CropMarket` draws county-wide yield shocks (weather) and prices; ginger follows its
-own boom-bust cycle (:func:`ginger_cycle_step`). Revenue lands in harvest months and cash
+own boom-bust cycle (:func:`ginger_cycle_step`), which the county's own ginger area moves
+(:meth:`CropMarket.respond_to_supply`). Farmers expect prices adaptively
+(:attr:`CropMarket.expected_price`). Revenue lands in harvest months and cash
 costs when incurred, so monthly farm income is lumpy as it is in the field. Households,
 operators and cooperatives all price their land with this market
 (:mod:`model.mechanisms.farming` farms the households' own land).
@@ -213,9 +215,14 @@ def ginger_cycle_step(x_prev: float, x_prev2: float, params: FarmingParams, shoc
 class CropMarket:
     """County-wide yields and prices, drawn once a year from the weather stream.
 
+    Expected prices adapt (Nerlove's adaptive expectations): each January, before the year's
+    prices are drawn, ``E[p]_t = E[p]_{t-1} + weight x (p_{t-1} - E[p]_{t-1})``; they start
+    from the sheet's long-run means (ginger: the year before the first's price).
+
     Attributes:
         sheet: The crop sheet.
         price: This year's farm-gate prices (yuan/kg), by crop.
+        expected_price: Prices farmers expect this year (yuan/kg), by crop.
         yield_factor: This year's weather yield multiplier, by crop.
         cost: This year's cash costs (yuan/mu), by crop.
     """
@@ -230,9 +237,16 @@ class CropMarket:
         self.yield_factor = np.ones(len(sheet.names))
         self.cost = sheet.cost.copy()
         self._ginger = sheet.names.index("ginger") if "ginger" in sheet.names else None
+        self.expected_price = sheet.price.copy()
+        if self._ginger is not None:
+            self.expected_price[self._ginger] *= np.exp(params.ginger_log_price_previous)
 
     def new_year(self) -> None:
-        """Draw this year's prices, weather and costs."""
+        """Update expected prices from last year's, then draw this year's prices, weather
+        and costs."""
+        if self.year_index >= 0:
+            weight = self.params.price_expectation_weight
+            self.expected_price += weight * (self.price - self.expected_price)
         self.year_index += 1
         n = len(self.sheet.names)
         # Draw every variate every year, whether used or not, so that the stream stays
@@ -253,6 +267,22 @@ class CropMarket:
                 self.ginger_history.append(x)
             self.price[self._ginger] = self.sheet.price[self._ginger] * trend * np.exp(x)
         self.cost = self.sheet.cost * (1.0 + self.params.cost_trend) ** self.year_index
+
+    def respond_to_supply(self, ginger_area_ratio: float) -> None:
+        """The county's ginger area moves this year's ginger price.
+
+        ``x -= ginger_price_flexibility x log(area / area at the start)``, and the cycle
+        remembers the moved deviation, so a planting boom depresses prices this year and
+        feeds the cycle after it (the cycle becomes partly endogenous).
+
+        Args:
+            ginger_area_ratio: Ginger area planted this year over the area at the start.
+        """
+        if self._ginger is None or ginger_area_ratio <= 0 or ginger_area_ratio == 1.0:
+            return
+        shift = -self.params.ginger_price_flexibility * float(np.log(ginger_area_ratio))
+        self.ginger_history[-1] += shift
+        self.price[self._ginger] *= np.exp(shift)
 
     def gross_per_mu(
         self, yield_multiplier: float = 1.0, price_multiplier: np.ndarray | None = None

@@ -4,8 +4,9 @@ Each January the county's crop market draws the year's prices and weather
 (:class:`~model.mechanisms.crops.CropMarket`) and every village draws its own yield noise
 (local weather and soil). Month by month, households sell what their own grain and
 specialty land yields in that month (a household's ability and its village's noise scale
-the yield; the village's market access scales the specialty price), pay the cash costs
-incurred that month, and receive the income of sideline businesses, private land rent and
+the yield; the village's market access scales the specialty price), and what their
+converted land yields (:mod:`model.mechanisms.conversions`), pay the cash costs incurred
+that month, and receive the income of sideline businesses, private land rent and
 savings, spread evenly over the year.
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
+from model.mechanisms.land_use import LandUseParams
 from model.params import Section, param
 
 if TYPE_CHECKING:
@@ -96,6 +98,27 @@ class FarmingParams(Section):
         ge=0.0,
         le=1.0,
     )
+    price_expectation_weight: float = param(
+        0.5,
+        unit="share/yr",
+        source="assumption: adaptive (Nerlove) price expectations; estimated adjustment "
+        "coefficients of farm supply response are mostly 0.3-0.8 (Askari and Cummings, "
+        "Agricultural Supply Response, 1976)",
+        description="Weight of last year's price in the yearly update of expected prices",
+        ge=0.0,
+        le=1.0,
+    )
+    ginger_price_flexibility: float = param(
+        0.1,
+        unit="log-points per log-area",
+        source="assumption: Anqiu grows about a twentieth to a tenth of China's ginger and demand "
+        "for vegetables is price-inelastic (own-price elasticity about -0.6), so 1 % more "
+        "county area lowers the price by about 0.06/0.6 = 0.1 %",
+        description="Fall of the ginger log price per log-point of county ginger area above "
+        "the start",
+        ge=0.0,
+        le=2.0,
+    )
     price_trend: float = param(
         0.02,
         unit="1/yr",
@@ -112,6 +135,7 @@ class FarmingParams(Section):
         ge=-0.1,
         le=0.1,
     )
+    land_use: LandUseParams = LandUseParams()
 
 
 class Farming:
@@ -151,10 +175,13 @@ class Farming:
         grain = hh.grain_mu * gross[self.grain] * yield_factor
         access = model.modes.access[hh.village]
         specialty = hh.specialty_mu * gross[use] * yield_factor
-        self.specialty_gross = specialty * access
-        model.accounts.pay_households(
-            "farming", grain + self.specialty_gross, "market", "crop_sales"
-        )
+        converted = model.conversions.monthly_gross(gross, yield_factor)
+        # Converted land under the village specialty sells through the village's channels
+        # (market access, contracts, online sales); other converted land at the farm gate.
+        same_use = hh.converted_use == use
+        self.specialty_gross = (specialty + converted * same_use) * access
+        sales = grain + self.specialty_gross + converted * ~same_use
+        model.accounts.pay_households("farming", sales, "market", "crop_sales")
 
     def pay_costs(self) -> None:
         """Households pay the cash costs of their own land incurred this month."""
@@ -164,6 +191,7 @@ class Farming:
         total = (
             hh.grain_mu * cost[self.grain]
             + hh.specialty_mu * cost[model.villages.land_use[hh.village]]
+            + model.conversions.monthly_cost(cost)
         )
         model.accounts.pay_households("farming", -total, "market", "farm_inputs")
 
@@ -187,5 +215,6 @@ class Farming:
         need = (
             hh.grain_mu * days[self.grain]
             + hh.specialty_mu * days[model.villages.land_use[hh.village]]
+            + model.conversions.labour_days()
         )
         return need / WORKING_DAYS_PER_YEAR

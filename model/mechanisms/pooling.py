@@ -11,7 +11,8 @@ where freed labour value = labour days per mu x local day wage x chance of findi
 trust = capacity weight x (committee capacity - 0.5) + peer weight x village pooled share,
 and switches with probability ``adoption_speed / (1 + exp(-U / logit_scale))``. Land rented
 out privately or left idle is offered too (compared with the market rent, no attachment).
-Operators farm pooled land at scale (:mod:`model.mechanisms.cooperatives`); rent accrues
+Operators farm pooled land at scale, as grain or specialty bases
+(:mod:`model.mechanisms.operators`); rent accrues
 monthly on what is pooled and is settled in December: households get the rent less the
 collective's cut per mu, the collective gets the cut and the rent of its reserve land.
 """
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from model.mechanisms.operators import OperatorBaseParams
 from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
@@ -155,6 +157,7 @@ class LandPoolingParams(Section):
         source="assumption: land changes hands after the wheat (June) and maize (October) harvests",
         description="Months in which pooled land changes hands",
     )
+    bases: OperatorBaseParams = OperatorBaseParams()
 
 
 class LandPooling:

@@ -1,0 +1,282 @@
+"""Households converting their grain land, year by year (the rule: :mod:`.land_use`).
+
+The converted land of a household is three columns of
+:class:`~model.households.HouseholdTable`: ``converted_mu`` (taken from ``grain_mu``),
+``converted_use`` (its land-use index, -1 for none) and ``converted_age`` (years since
+planting, area-weighted when a plot is expanded). :class:`LandConversion` decides the
+conversions each January and gives farming the converted land's monthly revenue, costs and
+labour.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.mechanisms.land_use import (
+    annuity_factor,
+    choose_use,
+    gross_sd_share,
+    horizon_means,
+    load_conversion_sheet,
+    on_offer,
+    yield_ramp,
+)
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class LandConversion:
+    """The households' land-use changes.
+
+    Args:
+        model: The model.
+
+    Attributes:
+        sheet: Conversion economics per land use.
+        grain: Land-use index of grain.
+        ginger: Land-use index of ginger (-1 if the sheet has none).
+        ginger_area_start: County ginger area at the start (mu): the supply reference.
+        invested: Investment paid for conversions so far (yuan).
+        rng: The decisions' random stream (a child of the households' stream).
+    """
+
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.farming.land_use
+        path = model.config.resolve_data_path("farming.land_uses_file")
+        assert path is not None  # non-empty default
+        self.sheet = load_conversion_sheet(path, model.crops.land_uses)
+        self.grain = model.crops.land_use("grain")
+        uses = model.crops.land_uses
+        self.ginger = uses.index("ginger") if "ginger" in uses else -1
+        self.ginger_area_start = self.ginger_area()
+        self.invested = 0.0
+        # A child of the households' stream: its draws shift no other mechanism's.
+        self.rng = model.rng.spawn(1)[0]
+        self._ramp = self.ramp()  # the year's yield ramp, fixed from January to December
+
+    # -- quantities ----------------------------------------------------------------------
+
+    def ginger_area(self) -> float:
+        """County ginger area: village-specialty land plus converted land (mu)."""
+        if self.ginger < 0:
+            return 0.0
+        hh = self.model.households
+        own = hh.specialty_mu * (self.model.villages.land_use[hh.village] == self.ginger)
+        return float(own.sum() + (hh.converted_mu * (hh.converted_use == self.ginger)).sum())
+
+    def converted_total(self) -> float:
+        """Land converted from grain (mu)."""
+        return float(self.model.households.converted_mu.sum())
+
+    def _use(self) -> np.ndarray:
+        """Each household's converted use, 0 where it has none (its area is then 0)."""
+        return np.maximum(self.model.households.converted_use, 0)
+
+    def ramp(self) -> np.ndarray:
+        """Share of full yield of each household's converted land this year."""
+        use = self._use()
+        age = self.model.households.converted_age
+        return yield_ramp(age, self.sheet.first_yield[use], self.sheet.full_yield[use])
+
+    def monthly_gross(self, gross_per_mu: np.ndarray, yield_factor: np.ndarray) -> np.ndarray:
+        """Revenue of each household's converted land this month (before market access)."""
+        hh = self.model.households
+        return hh.converted_mu * gross_per_mu[self._use()] * yield_factor * self._ramp
+
+    def monthly_cost(self, cost_per_mu: np.ndarray) -> np.ndarray:
+        """Cash cost of each household's converted land this month."""
+        hh = self.model.households
+        factor = np.maximum(self._ramp, self.params.immature_cost_share)
+        return hh.converted_mu * cost_per_mu[self._use()] * factor
+
+    def labour_days(self) -> np.ndarray:
+        """Family labour days a year of each household's converted land."""
+        days = self.model.crops.land_use_labour_days
+        return self.model.households.converted_mu * days[self._use()]
+
+    # -- the January decision ------------------------------------------------------------
+
+    def decide(self) -> None:
+        """January: plantings age, households revert or convert, the ginger price responds.
+
+        Only the households that reconsider (their draw below ``deciding_share``, the most
+        any choice probability can reach) are priced, which keeps the full county fast.
+        """
+        model = self.model
+        hh = model.households
+        draw_choice = self.rng.random(hh.n)  # drawn whatever the switch (common numbers)
+        draw_revert = self.rng.random(hh.n)
+        if not self.params.enabled:
+            return
+        if model.year_index > 0:
+            self._age_and_depreciate()
+        share = self.params.deciding_share
+        holders = np.flatnonzero((hh.converted_mu > 0) & (draw_revert < share))
+        self._revert(holders, self.keep_gaps(holders), draw_revert[holders])
+        deciders = np.flatnonzero(draw_choice < share)
+        self._convert(deciders, self.gaps(deciders), draw_choice[deciders])
+        self._ramp = self.ramp()
+        if self.ginger_area_start > 0:
+            model.market.respond_to_supply(self.ginger_area() / self.ginger_area_start)
+
+    def _age_and_depreciate(self) -> None:
+        """Plantings grow a year older; their investment depreciates straight-line."""
+        hh = self.model.households
+        use = self._use()
+        life = self.sheet.asset_life[use]
+        young = (hh.converted_age < life) & (life > 0)
+        wear = np.where(
+            young, self.sheet.investment[use] * hh.converted_mu / np.maximum(life, 1), 0
+        )
+        hh.productive_assets -= np.minimum(wear, hh.productive_assets)
+        hh.converted_age += hh.converted_mu > 0
+
+    def _per_mu(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Expected gross per mu of each use, this year's cash cost, and the terms every
+        use shares (minus grain's margin, the extra labour's value, the extra risk)."""
+        model = self.model
+        hh = model.households
+        crops = model.crops
+        expected = crops.incidence @ (crops.yield_kg * model.market.expected_price)
+        village = hh.village[rows]
+        own = model.villages.land_use[village][:, None] == np.arange(len(expected))
+        access = np.where(own, model.modes.access[village, None], 1.0)
+        gross = expected * hh.ability[rows, None] * access
+        cost = model.market.cost_per_mu()
+        grain_margin = gross[:, self.grain] - cost[self.grain]
+        days = crops.land_use_labour_days
+        labour = (days - days[self.grain]) * self._day_value(rows)[:, None]
+        spread = gross * gross_sd_share(model)
+        risk = self.params.risk_aversion * (spread - spread[:, [self.grain]])
+        return gross, cost, -grain_margin[:, None] - labour - risk
+
+    def gaps(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per-mu utility over grain of converting to each use, shape (rows, uses).
+
+        Args:
+            rows: Households to price (default all).
+        """
+        hh = self.model.households
+        rows = np.arange(hh.n) if rows is None else rows
+        p, sheet = self.params, self.sheet
+        gross, cost, shared = self._per_mu(rows)
+        uses = np.arange(gross.shape[1])
+        ramp, cost_factor = horizon_means(
+            sheet.first_yield, sheet.full_yield, p.planning_years, p.discount_rate,
+            p.immature_cost_share,
+        )  # fmt: skip
+        own = self.model.villages.land_use[hh.village[rows]][:, None] == uses
+        newcomer = ~(own & (hh.specialty_mu[rows] > 0)[:, None])
+        newcomer &= hh.converted_use[rows, None] != uses
+        upfront = sheet.investment + sheet.learning_cost * newcomer
+        annuity = annuity_factor(p.discount_rate, p.planning_years)
+        return ramp * gross - cost_factor * cost + shared - annuity * upfront
+
+    def keep_gaps(self, rows: np.ndarray) -> np.ndarray:
+        """Per-mu utility over grain of keeping each household's converted land (its use at
+        its age; the investment sunk, the reversal cost saved)."""
+        hh = self.model.households
+        p, sheet = self.params, self.sheet
+        gross, cost, shared = self._per_mu(rows)
+        use = self._use()[rows]
+        ramp, cost_factor = horizon_means(
+            sheet.first_yield[use], sheet.full_yield[use], p.planning_years, p.discount_rate,
+            p.immature_cost_share, hh.converted_age[rows],
+        )  # fmt: skip
+        picked = np.arange(len(rows))
+        keep = ramp * gross[picked, use] - cost_factor * cost[use] + shared[picked, use]
+        return keep + annuity_factor(p.discount_rate, p.planning_years) * sheet.reversal_cost[use]
+
+    def _day_value(self, rows: np.ndarray) -> np.ndarray:
+        """What a day of family labour could earn locally (wage x chance of finding work)."""
+        model = self.model
+        hh = model.households
+        boost = model.labour.local_job_boost()[hh.village[rows]]
+        wage = model.labour.daily_local_wage(model.year_index) * hh.earning[rows]
+        return wage * model.labour.job_probability(hh.head_age[rows], boost)
+
+    def _revert(self, rows: np.ndarray, keep_gap: np.ndarray, draw: np.ndarray) -> None:
+        """Households whose converted land is worth less than grain turn it back, paying
+        the reversal cost as far as their means allow."""
+        hh = self.model.households
+        p = self.params
+        chance = p.deciding_share / (1.0 + np.exp(np.clip(keep_gap / p.logit_scale, -50, 50)))
+        rows = rows[draw < chance]
+        if not len(rows):
+            return
+        use = self._use()
+        per_mu = self.sheet.reversal_cost[use]
+        wanted = np.zeros(hh.n)
+        wanted[rows] = hh.converted_mu[rows] * per_mu[rows]
+        paid = self.model.finance.pay_from_balance(wanted, "market", "investment")
+        area = np.zeros(hh.n)
+        full = np.where(per_mu[rows] > 0, paid[rows] / np.maximum(per_mu[rows], 1e-12), np.inf)
+        area[rows] = np.minimum(full, hh.converted_mu[rows])
+        life = np.maximum(self.sheet.asset_life[use], 1.0)
+        book = self.sheet.investment[use] * area * np.clip(1.0 - hh.converted_age / life, 0, 1)
+        hh.productive_assets -= np.minimum(book, hh.productive_assets)
+        hh.converted_mu -= area
+        hh.grain_mu += area
+        gone = hh.converted_mu <= 1e-12
+        hh.converted_use = np.where(gone, -1, hh.converted_use)
+        hh.converted_age = np.where(gone, 0.0, hh.converted_age)
+        hh.converted_mu = np.where(gone, 0.0, hh.converted_mu)
+
+    def _convert(self, rows: np.ndarray, gaps: np.ndarray, draw: np.ndarray) -> None:
+        """Households pick a use by the logit and convert part of their grain land."""
+        model = self.model
+        hh = model.households
+        p = self.params
+        headroom = self.headroom(rows)
+        uses = np.arange(gaps.shape[1])
+        village_use = model.villages.land_use[hh.village[rows]]
+        allowed = (headroom > 1e-9) & on_offer(village_use, len(uses), p.choice_set)
+        allowed[:, self.grain] = False
+        current = hh.converted_use[rows, None]
+        allowed &= (current < 0) | (current == uses)
+        able = (hh.farm_labour[rows] >= p.min_farm_labour) & (hh.grain_mu[rows] > 0)
+        allowed &= able[:, None]
+        choice = choose_use(gaps, allowed, p.logit_scale, draw, p.deciding_share)
+        use = np.maximum(choice, 0)
+        per_mu = self.sheet.investment[use]
+        working = model.market.cost_per_mu()[use]
+        affordable = np.maximum(hh.spendable()[rows], 0.0) / np.maximum(per_mu + working, 1e-9)
+        area = np.minimum(p.plot_share * hh.grain_mu[rows], headroom[np.arange(len(rows)), use])
+        area = np.where(choice >= 0, np.minimum(area, affordable), 0.0)
+        wanted = np.zeros(hh.n)
+        wanted[rows] = area * per_mu
+        paid = model.finance.pay_from_balance(wanted, "market", "investment")
+        area = np.where(per_mu > 0, np.minimum(area, paid[rows] / np.maximum(per_mu, 1e-12)), area)
+        self.invested += float(paid.sum())
+        hh.productive_assets += paid
+        old = hh.converted_mu[rows]
+        total = old + area
+        hh.converted_age[rows] = np.divide(
+            old * hh.converted_age[rows], total, out=np.zeros(len(rows)), where=total > 0
+        )
+        hh.converted_use[rows] = np.where(area > 0, use, hh.converted_use[rows])
+        hh.converted_mu[rows] = total
+        hh.grain_mu[rows] -= area
+
+    def headroom(self, rows: np.ndarray) -> np.ndarray:
+        """Land the households ``rows`` may still put under each use (mu), (rows, uses).
+
+        The cap is ``max_land_share x contracted_mu``, less the village-specialty land
+        already under the use and the household's own converted land under it; all
+        converted land together stays within ``convertible_share x contracted_mu``.
+        """
+        model = self.model
+        hh = model.households
+        uses = np.arange(len(model.crops.land_uses))
+        contracted, converted = hh.contracted_mu[rows], hh.converted_mu[rows]
+        cap = self.sheet.max_share * contracted[:, None]
+        own = model.villages.land_use[hh.village[rows]][:, None] == uses
+        held = own * hh.specialty_mu[rows, None]
+        held = held + (hh.converted_use[rows, None] == uses) * converted[:, None]
+        convertible = self.params.convertible_share * contracted - converted
+        room = np.minimum(np.minimum(cap - held, hh.grain_mu[rows, None]), convertible[:, None])
+        return np.clip(room, 0.0, None)

@@ -1,0 +1,311 @@
+"""What operators farm on pooled land: two-season grain, or specialty bases.
+
+An operator of pooled land (:mod:`model.mechanisms.cooperatives`) may turn part of a
+village's pooled land into a specialty base (orchard, open-field specialty, greenhouses: the
+land uses of ``data/land_uses.csv`` with their investment, yield ramp, learning and reversal
+costs). Every January (step ``operators choose what to farm``) it compares per mu, for each
+village plot, the same expected margin as the households (:mod:`.land_use`, adaptive price
+expectations) at operator scale: custody yields raised by committee capacity, scale cash
+costs, hired labour at the local day wage, the management cost, risk; and turns
+``base_step_share`` of the village's pooled grain land into the best base whose gap is
+positive (an organisation, not a taste draw: no logit) among the uses on offer
+(``farming.land_use.choice_set``), within the use's cap and
+``farming.land_use.convertible_share`` of the pooled land (permanent basic farmland stays
+in grain). A base whose keeping (investment sunk, reversal cost saved) is worth less than
+grain goes back to grain. The investment is financed by a loan from the bank, within
+``credit_per_mu`` of the operator's pooled land; in December the operator pays interest
+(a cost in its books) and repays ``1 / loan_term_years`` of the loan from its cash.
+
+Each month (step ``operators farm pooled land``) operators farm the pooled land that is not
+in bases as grain and the bases as their land use; revenue, costs, wages and overhead go to
+the operator's books. Land is conserved: a village's bases never exceed its pooled land.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.mechanisms.land_use import (
+    annuity_factor,
+    gross_sd_share,
+    horizon_means,
+    on_offer,
+    yield_ramp,
+)
+from model.params import Section, param
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+#: Items of an operator's books that farming pooled land books each month.
+OPERATION_ITEMS = ("revenue", "costs", "wages", "overhead")
+
+
+class OperatorBaseParams(Section):
+    """Specialty bases on pooled land (``policies.land_pooling.bases``)."""
+
+    enabled: bool = param(
+        True,
+        unit="-",
+        source="Anqiu programme report (大众新媒体 party-building case, 2023): joint "
+        "cooperatives consolidate pooled land into peach, cherry and vegetable bases",
+        description="Operators may farm pooled land as specialty bases",
+    )
+    base_step_share: float = param(
+        0.25,
+        unit="share/yr",
+        source="assumption: bases are built in phases over several years",
+        description="Share of a village's pooled grain land an operator turns into a base "
+        "in a year",
+        gt=0,
+        le=1,
+    )
+    credit_per_mu: float = param(
+        5000.0,
+        unit="yuan/mu",
+        source="assumption: Shandong agricultural credit guarantee loans to new agricultural "
+        "operators of 0.1-3 million yuan, i.e. a few thousand yuan per operated mu",
+        description="Largest loan of an operator per mu of its pooled land",
+        ge=0,
+        le=200_000,
+    )
+    loan_rate: float = param(
+        0.0485,
+        unit="1/yr",
+        source="assumption: one-year loan prime rate 3.85 % (PBoC, 2021) plus 1 point for "
+        "guaranteed loans to agricultural operators",
+        description="Interest on operators' base loans",
+        ge=0,
+        le=0.5,
+    )
+    loan_term_years: float = param(
+        5.0,
+        unit="yr",
+        source="assumption: facility loans of agricultural operators run about five years",
+        description="Term over which the base loans are repaid (yearly share of the loan)",
+        gt=0,
+        le=30,
+    )
+
+
+class OperatorBases:
+    """The operators' specialty bases on pooled land, one plot per village.
+
+    Args:
+        model: The model.
+
+    Attributes:
+        base_mu: Pooled land farmed as a base, by village (mu).
+        base_use: Land-use index of each village's base (-1 for none).
+        base_age: Years since the base was planted (area-weighted when expanded).
+        invested: Investment in bases so far (yuan).
+    """
+
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.policies.land_pooling.bases
+        self.grain = model.crops.land_use("grain")
+        n = model.n_villages
+        self.base_mu = np.zeros(n)
+        self.base_use = np.full(n, -1, dtype=np.int64)
+        self.base_age = np.zeros(n)
+        self.invested = 0.0
+
+    @property
+    def sheet(self):
+        """The conversion economics (shared with the households' land-use change)."""
+        return self.model.conversions.sheet
+
+    def _use(self) -> np.ndarray:
+        return np.maximum(self.base_use, 0)
+
+    def grain_by_village(self) -> np.ndarray:
+        """Pooled land farmed as grain, by village (mu)."""
+        return np.maximum(self.model.pooling.pooled_by_village() - self.base_mu, 0.0)
+
+    def base_total(self) -> float:
+        """Pooled land farmed as specialty bases (mu)."""
+        return float(self.base_mu.sum())
+
+    # -- the January choice ----------------------------------------------------------------
+
+    def decide(self) -> None:
+        """January: bases age; operators revert losing bases and build new ones."""
+        model = self.model
+        pooling = model.config.policies.land_pooling
+        if not (self.params.enabled and pooling.enabled and len(model.cooperatives)):
+            return
+        if model.year_index > 0:
+            self.base_age += self.base_mu > 0
+        gaps, keep_gap = self.gaps()
+        self._revert(keep_gap < 0)
+        self._build(gaps)
+
+    def gaps(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-mu gain over grain of each base, by village, and of keeping the current base."""
+        model = self.model
+        pooling = model.config.policies.land_pooling
+        choice = model.config.farming.land_use
+        crops, sheet = model.crops, self.sheet
+        uses = np.arange(len(crops.land_uses))
+        expected = crops.incidence @ (crops.yield_kg * model.market.expected_price)
+        own = model.villages.land_use[:, None] == uses
+        access = np.where(own, model.modes.access[:, None], 1.0)
+        productivity = model.cooperatives.operator_productivity()[:, None]
+        gross = expected * pooling.custody_yield_factor * productivity * access
+        cost = model.market.cost_per_mu(pooling.scale_cost_factor)
+        days = crops.land_use_scale_labour_days
+        labour = (days - days[self.grain]) * model.labour.daily_local_wage(model.year_index)
+        sd = gross_sd_share(model)
+        risk = choice.risk_aversion * (gross * sd - (gross * sd)[:, [self.grain]])
+        base = -(gross[:, [self.grain]] - cost[self.grain]) - labour - risk
+        annuity = annuity_factor(choice.discount_rate, choice.planning_years)
+        ramp, cost_factor = horizon_means(
+            sheet.first_yield, sheet.full_yield, choice.planning_years, choice.discount_rate,
+            choice.immature_cost_share,
+        )  # fmt: skip
+        newcomer = ~own & (self.base_use[:, None] != uses)
+        upfront = sheet.investment + sheet.learning_cost * newcomer
+        gaps = ramp * gross - cost_factor * cost + base - annuity * upfront
+        use, rows = self._use(), np.arange(model.n_villages)
+        ramp_now, cost_now = horizon_means(
+            sheet.first_yield[use], sheet.full_yield[use], choice.planning_years,
+            choice.discount_rate, choice.immature_cost_share, self.base_age,
+        )  # fmt: skip
+        keep = ramp_now * gross[rows, use] - cost_now * cost[use] + base[rows, use]
+        keep = np.where(self.base_mu > 0, keep + annuity * sheet.reversal_cost[use], 0.0)
+        return gaps, keep
+
+    def _revert(self, losing: np.ndarray) -> None:
+        """Bases worth less than grain go back to grain; the operator pays the reversal."""
+        losing &= self.base_mu > 0
+        if not losing.any():
+            return
+        cost = self.base_mu * self.sheet.reversal_cost[self._use()] * losing
+        self._pay_by_operator(cost, "investment")
+        self.base_mu = np.where(losing, 0.0, self.base_mu)
+        self.base_use = np.where(losing, -1, self.base_use)
+        self.base_age = np.where(losing, 0.0, self.base_age)
+
+    def _build(self, gaps: np.ndarray) -> None:
+        """Operators build the best paying base where it beats grain, as loans allow."""
+        model = self.model
+        p = self.params
+        uses = np.arange(gaps.shape[1])
+        pooled = model.pooling.pooled_by_village()
+        has_operator = model.cooperatives.operator_of >= 0
+        cap = np.minimum(self.sheet.max_share, model.config.farming.land_use.convertible_share)
+        held = (self.base_use[:, None] == uses) * self.base_mu[:, None]
+        room = np.clip(cap * pooled[:, None] - held, 0.0, None)
+        room = np.minimum(room, np.maximum(pooled - self.base_mu, 0.0)[:, None])
+        choice_set = model.config.farming.land_use.choice_set
+        allowed = (gaps > 0) & (room > 1e-9) & has_operator[:, None]
+        allowed &= on_offer(model.villages.land_use, gaps.shape[1], choice_set)
+        allowed[:, self.grain] = False
+        allowed &= (self.base_use[:, None] < 0) | (self.base_use[:, None] == uses)
+        best = np.where(allowed, gaps, -np.inf).argmax(axis=1)
+        builds = allowed.any(axis=1)
+        rows = np.arange(model.n_villages)
+        area = np.where(
+            builds, np.minimum(p.base_step_share * self.grain_by_village(), room[rows, best]), 0.0
+        )
+        area *= self._loan_room(area * self.sheet.investment[best])
+        investment = area * self.sheet.investment[best]
+        self._borrow_and_invest(investment)
+        total = self.base_mu + area
+        self.base_age = np.divide(
+            self.base_mu * self.base_age, total, out=np.zeros_like(total), where=total > 0
+        )
+        self.base_use = np.where(area > 0, best, self.base_use)
+        self.base_mu = total
+
+    def _coop_totals(self, by_village: np.ndarray) -> np.ndarray:
+        """Sum a by-village quantity over each cooperative's villages."""
+        coops = self.model.cooperatives
+        index = np.where(coops.operator_of >= 0, coops.operator_of, 0)
+        return np.bincount(index, by_village * (coops.operator_of >= 0), minlength=len(coops))
+
+    def _loan_room(self, wanted: np.ndarray) -> np.ndarray:
+        """Share of each village's wanted investment its operator's credit covers."""
+        coops = self.model.cooperatives
+        limit = self.params.credit_per_mu * self._coop_totals(
+            self.model.pooling.pooled_by_village()
+        )
+        room = limit - np.array([coop.loan for coop in coops])
+        want = self._coop_totals(wanted)
+        share = np.clip(np.divide(room, want, out=np.ones_like(want), where=want > 0), 0, 1)
+        return share[np.maximum(coops.operator_of, 0)]
+
+    def _borrow_and_invest(self, investment: np.ndarray) -> None:
+        """The operators borrow the investment from the bank and pay it out."""
+        per_coop = self._coop_totals(investment)
+        ledger = self.model.ledger
+        for coop, amount in zip(self.model.cooperatives, per_coop, strict=False):
+            if amount > 0:
+                coop.loan += float(amount)
+                ledger.pay("market", "cooperatives", "loan", float(amount))
+                ledger.pay("cooperatives", "market", "investment", float(amount))
+        self.invested += float(per_coop.sum())
+
+    def _pay_by_operator(self, by_village: np.ndarray, kind: str) -> None:
+        per_coop = self._coop_totals(by_village)
+        for coop, amount in zip(self.model.cooperatives, per_coop, strict=False):
+            if amount > 0:
+                coop.cash -= float(amount)
+                self.model.ledger.pay("cooperatives", "market", kind, float(amount))
+
+    # -- the month and the year --------------------------------------------------------------
+
+    def farm(self) -> None:
+        """Operators farm pooled land this month: grain outside the bases, the bases as
+        their land use; they pay their workers."""
+        model = self.model
+        p = model.config.policies.land_pooling
+        coops = model.cooperatives
+        if not (coops.all and p.enabled):
+            return
+        month = model.month
+        gross = model.market.monthly_gross_per_mu(month, p.custody_yield_factor)
+        cost = model.market.monthly_cost_per_mu(month, p.scale_cost_factor)
+        days = model.crops.land_use_scale_labour_days
+        use = self._use()
+        own = model.villages.land_use == use
+        ramp = yield_ramp(self.base_age, self.sheet.first_yield[use], self.sheet.full_yield[use])
+        ramp_cost = np.maximum(ramp, model.config.farming.land_use.immature_cost_share)
+        grain, base = self.grain_by_village(), self.base_mu
+        field = model.villages.yield_noise * coops.operator_productivity()
+        access = np.where(own, model.modes.access, 1.0)
+        wage = model.labour.daily_local_wage(model.year_index) / 12.0
+        flows = {
+            "revenue": (grain * gross[self.grain] + base * gross[use] * ramp * access) * field,
+            "costs": grain * cost[self.grain] + base * cost[use] * ramp_cost,
+            "wages": (grain * days[self.grain] + base * days[use]) * wage,
+            "overhead": (grain + base) * p.management_cost_per_mu / 12.0,
+        }
+        per_coop = {item: self._coop_totals(flows[item]) for item in OPERATION_ITEMS}
+        for i, coop in enumerate(coops):
+            for item in OPERATION_ITEMS:
+                if not coop.is_specialty and per_coop[item][i]:
+                    coop.book(item, float(per_coop[item][i]))
+        ledger = model.ledger
+        ledger.pay("market", "cooperatives", "produce_sales", float(flows["revenue"].sum()))
+        ledger.pay("cooperatives", "market", "inputs", float(flows["costs"].sum()))
+        ledger.pay("cooperatives", "market", "overhead", float(flows["overhead"].sum()))
+        model.accounts.pay_village_workers(flows["wages"], "cooperatives", "operator_wage")
+
+    def service_loans(self) -> None:
+        """December: operators pay interest on their base loans and repay part of them."""
+        p = self.params
+        ledger = self.model.ledger
+        for coop in self.model.cooperatives:
+            if coop.is_specialty or coop.loan <= 0:
+                continue
+            interest = coop.loan * p.loan_rate
+            coop.book("interest", interest)
+            ledger.pay("cooperatives", "market", "interest", interest)
+            repay = coop.loan / p.loan_term_years
+            coop.loan -= repay
+            coop.cash -= repay
+            ledger.pay("cooperatives", "market", "loan_repayment", repay)
