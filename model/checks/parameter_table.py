@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from model.atomic import atomic_write
 from model.checks.generated import generate_or_check
 from model.mechanisms.crops import CROP_COLUMNS
+from model.mechanisms.land_use import CONVERSION_NUMBERS
 from model.paths import DATA_DIR, PROJECT_ROOT
 from model.scenario import Scenario, parameter_rows
 from model.schema_errors import submodel
@@ -47,6 +48,27 @@ COLUMNS = (
     "used_in",
     "description",
 )
+
+#: Units and meanings of the land-use sheet's conversion columns.
+CONVERSION_UNITS = {
+    "investment_per_mu": "yuan/mu",
+    "first_yield_year": "yr",
+    "full_yield_year": "yr",
+    "learning_cost_per_mu": "yuan/mu",
+    "reversal_cost_per_mu": "yuan/mu",
+    "asset_life_years": "yr",
+    "max_land_share": "share",
+}
+CONVERSION_DESCRIPTIONS = {
+    "category": "Category (grain, open_field, greenhouse, orchard)",
+    "investment_per_mu": "Investment to convert one mu",
+    "first_yield_year": "Years after conversion before the first yield",
+    "full_yield_year": "Years after conversion before the full yield",
+    "learning_cost_per_mu": "One-off learning cost of a household new to the use, per mu",
+    "reversal_cost_per_mu": "Cost of converting one mu back to grain",
+    "asset_life_years": "Life of the investment (annuity horizon)",
+    "max_land_share": "Largest share of a household's land under the use",
+}
 
 #: Units of the crop sheet's columns.
 CROP_UNITS = {
@@ -194,7 +216,28 @@ def sheet_rows(crops_path: Path | None = None, land_uses_path: Path | None = Non
                 "description": f"Crops grown on one mu in a year under land use {use['land_use']}",
             }
         )
+        rows.extend(_conversion_rows(use, where_uses))
     return rows
+
+
+def _conversion_rows(use: pd.Series, where: str) -> list[dict[str, str]]:
+    """The land-use sheet's conversion economics of one land use, a row per column."""
+    name = use["land_use"]
+    return [
+        {
+            "parameter": f"land_uses.{name}.{column}",
+            "kind": "land-use sheet",
+            "value": str(use.get(column, "")).strip(),
+            "unit": CONVERSION_UNITS.get(column, "-"),
+            "min": "0" if column in CONVERSION_NUMBERS else "",
+            "max": "1" if column == "max_land_share" else "",
+            "source": str(use.get("conversion_source", "")).strip(),
+            "used_in": where.replace("model.mechanisms.crops", "model.mechanisms.land_use"),
+            "description": f"{CONVERSION_DESCRIPTIONS.get(column, column)}: land use {name}",
+        }
+        for column in ("category", *CONVERSION_NUMBERS)
+        if column in use.index
+    ]
 
 
 def parameter_table() -> pd.DataFrame:
