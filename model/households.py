@@ -27,6 +27,9 @@ BALANCE_SHEET = (
     "expected_income",
 )
 
+#: The participation columns (all False when a table is built without them).
+PARTICIPATION = ("contract_member", "marketing_member")
+
 
 @dataclass
 class HouseholdTable:
@@ -70,6 +73,9 @@ class HouseholdTable:
         expected_income: Income the household expects this year (yuan/yr).
         income: Income this year by source (yuan).
         last_year_income: Total income last year (yuan).
+        contract_member: In an enterprise contract (:mod:`model.mechanisms.enterprises`).
+        marketing_member: Sells its specialty through its joint specialty cooperative
+            (:mod:`model.mechanisms.coop_marketing`).
     """
 
     village: np.ndarray
@@ -103,6 +109,8 @@ class HouseholdTable:
     expected_income: np.ndarray = field(default_factory=lambda: np.zeros(0))
     income: dict[str, np.ndarray] = field(default_factory=dict)
     last_year_income: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    contract_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    marketing_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
         n = len(self.village)
@@ -111,6 +119,9 @@ class HouseholdTable:
         for name in (*BALANCE_SHEET, "last_year_income"):
             if len(getattr(self, name)) != n:
                 setattr(self, name, np.zeros(n))
+        for name in PARTICIPATION:
+            if len(getattr(self, name)) != n:
+                setattr(self, name, np.zeros(n, dtype=bool))
         order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
         if not order_ok:
             raise ValueError("households must be sorted by village")
