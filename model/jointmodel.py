@@ -32,6 +32,7 @@ from model.errors import did_you_mean
 from model.invariants import Invariants, Level
 from model.ledger import Ledger
 from model.mechanisms.collective import CollectiveBooks
+from model.mechanisms.coop_marketing import CoopMarketing
 from model.mechanisms.cooperatives import Cooperatives
 from model.mechanisms.crops import CropMarket, load_crop_sheet
 from model.mechanisms.ecommerce import Livestream
@@ -120,6 +121,7 @@ class JointVillageModel(mesa.Model):
         accounts: Payments (every mechanism pays through it).
         finance: The households' balance sheets (savings, credit, consumption).
         uptake: Which projects each alliance has taken up so far.
+        marketing: Joint cooperatives marketing their members' produce.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
         recorder: Collects the output tables.
@@ -225,6 +227,7 @@ class JointVillageModel(mesa.Model):
         self.governance.assign_secretaries()
         self.modes.start()
         self.cooperatives.build_specialty_cooperatives()
+        self.marketing = CoopMarketing(self)
 
     # ----------------------------------------------------------------------------------
     # The month
@@ -245,6 +248,7 @@ class JointVillageModel(mesa.Model):
             Step("project fund", self.governance.fund_round, JANUARY),
             Step("alliance tasks", self.governance.set_tasks, JANUARY),
             Step("cash shares", self.cooperatives.subscribe_cash_shares, JANUARY),
+            Step("cooperative marketing choice", self.marketing.choose, JANUARY),
             Step("wages", self.labour.pay_wages),
             Step("transfers", self.transfers.pay),
             Step("harvest of own land", self.farming.harvest),
@@ -252,6 +256,7 @@ class JointVillageModel(mesa.Model):
             Step("contract sales", self.contracts.pay),
             Step("pooling decisions", self.pooling.decide),
             Step("own-land costs", self.farming.pay_costs),
+            Step("cooperatives market members' produce", self.marketing.sell),
             Step("operators farm pooled land", self.cooperatives.operate_pooled_land),
             Step("pooled rent accrues", self.pooling.accrue_rent),
             Step("specialty greenhouses", self.cooperatives.operate_greenhouses),

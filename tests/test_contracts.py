@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -144,7 +145,7 @@ def test_households_choose_and_some_leave(world):
     model, history = run(world)
     offered = model.contracts.active[model.households.village] & (model.households.specialty_mu > 0)
     assert 0 < history[-1].sum() < offered.sum()
-    left = np.any([a & ~b for a, b in zip(history, history[1:], strict=False)])
+    left = np.any([a & ~b for a, b in pairwise(history)])
     assert left  # membership is a choice that can be undone
 
 

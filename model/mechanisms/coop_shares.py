@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
+from model.mechanisms.coop_marketing import CoopMarketingParams
 from model.params import PROGRAMME_REPORT, Section, param
 
 
@@ -82,6 +83,7 @@ class CoopShareParams(Section):
         source=PROGRAMME_REPORT + ": joint returns split among members by agreed shares",
         description="How the collective share is split among member villages",
     )
+    marketing: CoopMarketingParams = CoopMarketingParams()
 
     @model_validator(mode="after")
     def _shares_add_up(self) -> CoopShareParams:

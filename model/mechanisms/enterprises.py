@@ -30,7 +30,13 @@ import numpy as np
 
 from agents.enterprise import Enterprise
 from model.mechanisms.contracts import ContractTerms, capacity_factor, expected_gain
-from model.mechanisms.participation import draw_tastes, peer_share, revise, willingness
+from model.mechanisms.participation import (
+    draw_tastes,
+    expected_specialty,
+    peer_share,
+    revise,
+    willingness,
+)
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -52,6 +58,7 @@ class EnterpriseContracts:
         taste: Each household's fixed taste for contracts (yuan/yr).
         delivered_kg: Delivered this year under each holder unit's contract (kg).
         pending: Contract payments due in 0, 1, ... months, per household (yuan).
+        delivered_value: Market value each household delivered this month (yuan).
     """
 
     def __init__(self, model: JointVillageModel) -> None:
@@ -69,6 +76,7 @@ class EnterpriseContracts:
         self.n_units = len(model.alliance_agents) + 2 * n_v
         self.delivered_kg = np.zeros(self.n_units)
         self.pending = np.zeros((self.params.payment_delay_months + 1, n_h))
+        self.delivered_value = np.zeros(n_h)
 
     # ----------------------------------------------------------------------------------
     # Holders and terms
@@ -160,21 +168,12 @@ class EnterpriseContracts:
         """Each household's expected yearly gain from joining its village's contract (yuan)."""
         p = self.params
         model = self.model
-        hh = model.households
-        crops = model.crops
-        use = model.villages.land_use[hh.village]
-        trend = (1.0 + model.config.farming.price_trend) ** model.year_index
-        kg_per_mu = crops.incidence @ crops.yield_kg
-        value_per_mu = crops.incidence @ (crops.yield_kg * crops.price) * trend
-        price = np.divide(
-            value_per_mu, kg_per_mu, out=np.zeros_like(value_per_mu), where=kg_per_mu > 0
-        )
-        access = model.modes.access[hh.village]
-        delivered = p.volume_share * hh.specialty_mu * hh.ability * kg_per_mu[use]
+        kg, price = expected_specialty(model)
+        delivered = p.volume_share * kg
         # The terms other than the crop are the same for every contract.
         terms = self.offer_terms(-1)
         rate = model.finance.params.loan_rate
-        return expected_gain(delivered, price[use] * access, terms, rate, p.participation_cost)
+        return expected_gain(delivered, price, terms, rate, p.participation_cost)
 
     def choose(self, revise_draw: np.ndarray, choice_draw: np.ndarray) -> None:
         """January: households of villages under contract join, stay or leave."""
@@ -204,6 +203,7 @@ class EnterpriseContracts:
 
     def pay(self) -> None:
         """Members deliver this month's contracted produce; the firm pays what is due."""
+        self.delivered_value[:] = 0.0
         if self.active.any():
             self._deliver()
         self._settle_payments()
@@ -230,6 +230,7 @@ class EnterpriseContracts:
         taken = np.append(factor, 0.0)[slot]
         self.delivered_kg += per_unit * factor
         market_value = wanted_value * taken
+        self.delivered_value = market_value
         contract_value = market_value * (1.0 + p.price_premium)
         # Produce delivered to the firm is not sold at market; the quality cost is paid now.
         accounts.pay_households("farming", -market_value, "market", "contract_delivery")

@@ -22,9 +22,14 @@ induction over the years a better offer never lowers participation (tested).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from model.params import Section, param
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
 
 
 class ChoiceParams(Section):
@@ -125,3 +130,24 @@ def peer_share(member: np.ndarray, eligible: np.ndarray, village: np.ndarray, n:
 def draw_tastes(rng: np.random.Generator, n: int, params: ChoiceParams) -> np.ndarray:
     """The households' fixed tastes for one offer (yuan/yr)."""
     return rng.normal(0.0, 1.0, n) * params.taste_sd
+
+
+def expected_specialty(model: JointVillageModel) -> tuple[np.ndarray, np.ndarray]:
+    """What each household expects its specialty to bring this year, before the weather.
+
+    Expected kg are the sheet's mean yields times the household's ability and specialty
+    area; the expected price per kg is the sheet's mean price on the price trend, times the
+    village's market access.
+
+    Returns:
+        Expected kg a year and expected price per kg, per household.
+    """
+    hh = model.households
+    crops = model.crops
+    use = model.villages.land_use[hh.village]
+    trend = (1.0 + model.config.farming.price_trend) ** model.year_index
+    kg_per_mu = crops.incidence @ crops.yield_kg
+    value_per_mu = crops.incidence @ (crops.yield_kg * crops.price) * trend
+    price = np.divide(value_per_mu, kg_per_mu, out=np.zeros_like(value_per_mu), where=kg_per_mu > 0)
+    kg = hh.specialty_mu * hh.ability * kg_per_mu[use]
+    return kg, price[use] * model.modes.access[hh.village]
