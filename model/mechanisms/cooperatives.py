@@ -10,7 +10,8 @@ Industry-pull alliances build a joint specialty cooperative (greenhouses) on gra
 leases from member households and pays rent for, financed by household cash shares (capped
 per household), collective money and a loan (``modes.industry_pull``).
 
-In January member households of share cooperatives may buy cash shares. In December each
+In January member households of share cooperatives choose whether to buy a cash share
+(the participation logit, :mod:`model.mechanisms.participation`). In December each
 cooperative closes its year (:meth:`agents.cooperative.Cooperative.close_year`) and the
 member dividends are paid, vectorised over households, by the share value each holds
 (:mod:`model.mechanisms.coop_shares`).
@@ -25,6 +26,7 @@ import numpy as np
 
 from agents.cooperative import Cooperative
 from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
+from model.mechanisms.participation import draw_tastes, peer_share, revise, willingness
 
 if TYPE_CHECKING:
     from agents.alliance import Alliance
@@ -47,6 +49,7 @@ class Cooperatives:
         operator_of: Index in :attr:`all` of each village's operator (-1 for none).
         specialty_of: Index in :attr:`all` of the specialty cooperative of each village's
             primary alliance (-1 for none).
+        cash_share_taste: Each household's fixed taste for cash shares (yuan/yr).
     """
 
     def __init__(self, model: JointVillageModel) -> None:
@@ -56,6 +59,8 @@ class Cooperatives:
         self.operator_of = np.full(model.n_villages, -1, dtype=np.int64)
         self.specialty_of = np.full(model.n_villages, -1, dtype=np.int64)
         self.grain = model.crops.land_use("grain")
+        choice = model.config.policies.coop_shares.cash_share_choice
+        self.cash_share_taste = draw_tastes(model.rng, model.households.n, choice)
         self._create_operators()
 
     def __iter__(self) -> Iterator[Cooperative]:
@@ -264,19 +269,30 @@ class Cooperatives:
     # The year
 
     def subscribe_cash_shares(self) -> None:
-        """January: member households of share cooperatives buy cash shares, more so when
-        the committee is trusted, as far as their savings plus unused credit allow."""
+        """January: member households of share cooperatives choose to buy a cash share (the
+        participation logit on last year's dividend against the deposit rate, trust in the
+        committee and peers), as far as their savings plus unused credit allow."""
         model = self.model
         rules = model.config.policies.coop_shares
         hh = model.households
-        draw = model.rng.random(hh.n)  # drawn whatever the policy (common random numbers)
+        # Drawn whatever the policy (common random numbers).
+        revise_draw = model.rng.random(hh.n)
+        choice_draw = model.rng.random(hh.n)
         if not rules.enabled or not self.all or rules.cash_share_amount <= 0:
             return
         member = (self.operator_of[hh.village] >= 0) & (hh.pooled_mu > 0)
         member &= model.uptake.active("coop_shares")[hh.village]
-        chance = rules.cash_share_uptake * model.villages.capacity[hh.village]
+        choice = rules.cash_share_choice
+        yield_now = np.array([c.dividend_per_share_yuan for c in self.all] + [0.0])
+        gain = rules.cash_share_amount * (
+            yield_now[self.operator_of[hh.village]] - rules.deposit_rate
+        )
+        trust = rules.trust_weight * (model.villages.capacity[hh.village] - 0.5)
+        holders = peer_share(hh.cash_shares > 0, member, hh.village, model.n_villages)
+        willing = willingness(gain + trust, self.cash_share_taste, holders, choice)
+        wants = revise(np.zeros(hh.n, bool), member, willing, revise_draw, choice_draw, choice)
         # A household buys only what its savings plus unused credit can pay for.
-        buy = member & (draw < chance) & (hh.spendable() >= rules.cash_share_amount)
+        buy = wants & (hh.spendable() >= rules.cash_share_amount)
         amount = model.finance.pay_from_balance(
             buy * rules.cash_share_amount, "cooperatives", "share_capital"
         )

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
 
 
-class ChoiceParams(Section):
-    """The participation logit: scale, household taste, peer effect and inertia."""
+class LogitParams(Section):
+    """The participation logit: scale, household taste and peer effect."""
 
     logit_scale: float = param(
         1000.0,
@@ -63,6 +63,11 @@ class ChoiceParams(Section):
         ge=0,
         le=1_000_000,
     )
+
+
+class ChoiceParams(LogitParams):
+    """A choice that households revisit: the logit and how often they reconsider."""
+
     revision_rate: float = param(
         0.5,
         unit="share/yr",
@@ -74,7 +79,7 @@ class ChoiceParams(Section):
 
 
 def willingness(
-    gain: np.ndarray, taste: np.ndarray, peer_share: np.ndarray, params: ChoiceParams
+    gain: np.ndarray, taste: np.ndarray, peer_share: np.ndarray, params: LogitParams
 ) -> np.ndarray:
     """Probability of being in, for each household (the logit of the module doc).
 
@@ -127,7 +132,7 @@ def peer_share(member: np.ndarray, eligible: np.ndarray, village: np.ndarray, n:
     return share[village]
 
 
-def draw_tastes(rng: np.random.Generator, n: int, params: ChoiceParams) -> np.ndarray:
+def draw_tastes(rng: np.random.Generator, n: int, params: LogitParams) -> np.ndarray:
     """The households' fixed tastes for one offer (yuan/yr)."""
     return rng.normal(0.0, 1.0, n) * params.taste_sd
 
