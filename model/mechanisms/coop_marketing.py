@@ -31,9 +31,7 @@ from model.mechanisms.participation import (
     ChoiceParams,
     draw_tastes,
     expected_specialty,
-    peer_share,
-    revise,
-    willingness,
+    rechoose,
 )
 from model.params import PROGRAMME_REPORT, Section, param
 
@@ -157,12 +155,14 @@ class CoopMarketing:
         revise_draw = model.rng.random(hh.n)  # drawn whatever the policy (common random numbers)
         choice_draw = model.rng.random(hh.n)
         offered = self.offered()[hh.village] & (hh.specialty_mu > 0)
-        if not offered.any() and not hh.marketing_member.any():
-            return
-        peers = peer_share(hh.marketing_member, offered, hh.village, model.n_villages)
-        willing = willingness(self.expected_gains(), self.taste, peers, self.params.choice)
-        hh.marketing_member = revise(
-            hh.marketing_member, offered, willing, revise_draw, choice_draw, self.params.choice
+        hh.marketing_member = rechoose(
+            hh.marketing_member,
+            offered,
+            self.expected_gains(),
+            self.taste,
+            hh.village,
+            (revise_draw, choice_draw),
+            self.params.choice,
         )
 
     def sell(self) -> None:

@@ -30,13 +30,7 @@ import numpy as np
 
 from agents.enterprise import Enterprise
 from model.mechanisms.contracts import ContractTerms, capacity_factor, expected_gain
-from model.mechanisms.participation import (
-    draw_tastes,
-    expected_specialty,
-    peer_share,
-    revise,
-    willingness,
-)
+from model.mechanisms.participation import draw_tastes, expected_specialty, rechoose
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -180,12 +174,14 @@ class EnterpriseContracts:
         model = self.model
         hh = model.households
         offered = self.active[hh.village] & (hh.specialty_mu > 0)
-        if not offered.any() and not hh.contract_member.any():
-            return
-        peers = peer_share(hh.contract_member, offered, hh.village, model.n_villages)
-        willing = willingness(self.expected_gains(), self.taste, peers, self.params.choice)
-        hh.contract_member = revise(
-            hh.contract_member, offered, willing, revise_draw, choice_draw, self.params.choice
+        hh.contract_member = rechoose(
+            hh.contract_member,
+            offered,
+            self.expected_gains(),
+            self.taste,
+            hh.village,
+            (revise_draw, choice_draw),
+            self.params.choice,
         )
 
     def sync_firms(self) -> None:

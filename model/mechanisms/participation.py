@@ -117,6 +117,34 @@ def revise(
     return eligible & np.where(revising, choice_draw < willing, member)
 
 
+def rechoose(
+    member: np.ndarray,
+    offered: np.ndarray,
+    gain: np.ndarray,
+    taste: np.ndarray,
+    village: np.ndarray,
+    draws: tuple[np.ndarray, np.ndarray],
+    params: ChoiceParams,
+) -> np.ndarray:
+    """The year's choice in one call: peers, willingness, then :func:`revise`.
+
+    Args:
+        member: In last year.
+        offered: Offered this year.
+        gain: Expected yearly gain from joining (yuan/yr).
+        taste: The households' fixed tastes (yuan/yr).
+        village: Village row of each household.
+        draws: The revision and choice uniforms.
+        params: The choice's parameters.
+    """
+    if not offered.any():
+        return offered.copy()
+    n_villages = int(village.max()) + 1
+    peers = peer_share(member, offered, village, n_villages)
+    willing = willingness(gain, taste, peers, params)
+    return revise(member, offered, willing, draws[0], draws[1], params)
+
+
 def peer_share(member: np.ndarray, eligible: np.ndarray, village: np.ndarray, n: int) -> np.ndarray:
     """Share of each household's village's eligible households that are in (per household).
 
