@@ -1,13 +1,15 @@
-"""Enterprise agent: a firm under contract with an alliance or a village."""
+"""Enterprise agent: a firm under contract with an alliance, a village or a cooperative."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
+    from model.mechanisms.contracts import ContractTerms
 
 
 class Enterprise(mesa.Agent):
@@ -15,6 +17,7 @@ class Enterprise(mesa.Agent):
 
     Attributes:
         kind: ``processor_brand``, ``agri_service`` or ``ecommerce_platform``.
+        terms: The contract's terms (holder, crop, price, volume, quality cost, delay, risk).
         villages: Village rows under contract.
         active: Contract in force this year.
         defaulted: Defaulted this year (leaves arrears).
@@ -23,9 +26,12 @@ class Enterprise(mesa.Agent):
 
     model: JointVillageModel
 
-    def __init__(self, model: JointVillageModel, kind: str, villages: tuple[int, ...]) -> None:
+    def __init__(
+        self, model: JointVillageModel, terms: ContractTerms, villages: tuple[int, ...]
+    ) -> None:
         super().__init__(model)
-        self.kind = kind
+        self.kind = terms.buyer
+        self.terms = terms
         self.villages: tuple[int, ...] = tuple(int(v) for v in villages)
         self.active = False
         self.defaulted = False
@@ -38,6 +44,12 @@ class Enterprise(mesa.Agent):
         self.active = bool(contracts.active[first])
         self.defaulted = bool(contracts.defaulted[first])
         self.years_held = self.years_held + 1 if self.active else 0
+
+    @property
+    def members(self) -> int:
+        """Households of the contracted villages that take part in the contract."""
+        hh = self.model.households
+        return int(hh.contract_member[np.isin(hh.village, self.villages)].sum())
 
     @property
     def arrears(self) -> float:

@@ -29,6 +29,9 @@ BALANCE_SHEET = (
 #: The converted-land columns (:mod:`model.mechanisms.conversions`) and their start values.
 CONVERTED_LAND = {"converted_mu": 0.0, "converted_use": -1, "converted_age": 0.0}
 
+#: The participation columns (all False when a table is built without them).
+PARTICIPATION = ("contract_member", "marketing_member")
+
 
 @dataclass
 class HouseholdTable:
@@ -75,6 +78,9 @@ class HouseholdTable:
         converted_mu: Grain land converted to another land use (mu).
         converted_use: Land-use index of the converted land (-1 for none).
         converted_age: Years since the converted land was planted (area-weighted).
+        contract_member: In an enterprise contract (:mod:`model.mechanisms.enterprises`).
+        marketing_member: Sells its specialty through its joint specialty cooperative
+            (:mod:`model.mechanisms.coop_marketing`).
     """
 
     village: np.ndarray
@@ -111,6 +117,8 @@ class HouseholdTable:
     converted_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
     converted_use: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     converted_age: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    contract_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    marketing_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
         n = len(self.village)
@@ -122,6 +130,9 @@ class HouseholdTable:
         for name, start in CONVERTED_LAND.items():
             if len(getattr(self, name)) != n:
                 setattr(self, name, np.full(n, start, dtype=type(start)))
+        for name in PARTICIPATION:
+            if len(getattr(self, name)) != n:
+                setattr(self, name, np.zeros(n, dtype=bool))
         order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
         if not order_ok:
             raise ValueError("households must be sorted by village")

@@ -33,6 +33,7 @@ from model.invariants import Invariants, Level
 from model.ledger import Ledger
 from model.mechanisms.collective import CollectiveBooks
 from model.mechanisms.conversions import LandConversion
+from model.mechanisms.coop_marketing import CoopMarketing
 from model.mechanisms.cooperatives import Cooperatives
 from model.mechanisms.crops import CropMarket, load_crop_sheet
 from model.mechanisms.ecommerce import Livestream
@@ -124,6 +125,7 @@ class JointVillageModel(mesa.Model):
         conversions: The households' land-use changes.
         operators: What operators farm on pooled land (grain or specialty bases).
         uptake: Which projects each alliance has taken up so far.
+        marketing: Joint cooperatives marketing their members' produce.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
         recorder: Collects the output tables.
@@ -232,6 +234,7 @@ class JointVillageModel(mesa.Model):
         self.governance.assign_secretaries()
         self.modes.start()
         self.cooperatives.build_specialty_cooperatives()
+        self.marketing = CoopMarketing(self)
 
     # ----------------------------------------------------------------------------------
     # The month
@@ -254,6 +257,7 @@ class JointVillageModel(mesa.Model):
             Step("project fund", self.governance.fund_round, JANUARY),
             Step("alliance tasks", self.governance.set_tasks, JANUARY),
             Step("cash shares", self.cooperatives.subscribe_cash_shares, JANUARY),
+            Step("cooperative marketing choice", self.marketing.choose, JANUARY),
             Step("wages", self.labour.pay_wages),
             Step("transfers", self.transfers.pay),
             Step("harvest of own land", self.farming.harvest),
@@ -261,6 +265,7 @@ class JointVillageModel(mesa.Model):
             Step("contract sales", self.contracts.pay),
             Step("pooling decisions", self.pooling.decide),
             Step("own-land costs", self.farming.pay_costs),
+            Step("cooperatives market members' produce", self.marketing.sell),
             Step("operators farm pooled land", self.operators.farm),
             Step("pooled rent accrues", self.pooling.accrue_rent),
             Step("specialty greenhouses", self.cooperatives.operate_greenhouses),

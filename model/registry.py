@@ -377,6 +377,30 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "allied villages below the weak-village bar",
             compared=True,
         ),
+        Output(
+            "contract_participants",
+            "Households in enterprise contracts",
+            "订单农业参与户数",
+            "households",
+            "households that chose to join an enterprise contract",
+            value=lambda model: model.contracts.participants(),
+        ),
+        Output(
+            "contract_tonnes",
+            "Produce delivered under contract",
+            "订单收购量",
+            "t/yr",
+            "specialty produce delivered under enterprise contracts this year",
+            value=lambda model: model.contracts.delivered_tonnes(),
+        ),
+        Output(
+            "coop_marketing_members",
+            "Households marketing through cooperatives",
+            "合作社统一销售户数",
+            "households",
+            "households that chose to sell their specialty through a joint cooperative",
+            value=lambda model: model.marketing.members(),
+        ),
     ),
 )
 

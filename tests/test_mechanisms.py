@@ -347,7 +347,7 @@ def test_contract_default_leaves_arrears(world):
     )
     safe.run()
     assert sure.contracts.arrears.sum() > 0 and safe.contracts.arrears.sum() == 0
-    paid = lambda m: m.ledger.flow(kind="contract_premium", cumulative=True)  # noqa: E731
+    paid = lambda m: m.ledger.flow(kind="contract_payment", cumulative=True)  # noqa: E731
     assert paid(sure) < paid(safe)
 
 

@@ -1,7 +1,11 @@
 """Cooperative shares: who owns a cooperative's surplus, and how it is split.
 
 Households hold land shares (pooled land, valued per mu) and cash shares; the village
-collectives hold collective shares. A year's surplus first makes good past losses, then is
+collectives hold collective shares. A member household subscribes a cash share by the
+participation logit (:mod:`model.mechanisms.participation`) on the gain
+``cash_share_amount x (last year's dividend per yuan - deposit_rate)`` plus trust in the
+committee (``trust_weight x (capacity - 0.5)``), and only when its savings plus unused
+credit cover the amount. A year's surplus first makes good past losses, then is
 split into member dividends, the collective share and reserves by a configurable rule.
 Losses are real: a loss is carried in the reserves and no dividend is paid until it is
 covered.
@@ -14,7 +18,23 @@ from typing import Literal
 
 from pydantic import model_validator
 
+from model.mechanisms.coop_marketing import CoopMarketingParams
+from model.mechanisms.participation import ChoiceParams
 from model.params import PROGRAMME_REPORT, Section, param
+
+
+class CashShareChoiceParams(ChoiceParams):
+    """The cash-share subscription logit (``policies.coop_shares.cash_share_choice``)."""
+
+    revision_rate: float = param(
+        0.2,
+        unit="share/yr",
+        source="assumption: a member household considers a further subscription about every "
+        "five years",
+        description="Yearly chance a member household considers buying a cash share",
+        gt=0,
+        le=1,
+    )
 
 
 class CoopShareParams(Section):
@@ -68,20 +88,30 @@ class CoopShareParams(Section):
         ge=0,
         le=1_000_000,
     )
-    cash_share_uptake: float = param(
-        0.08,
-        unit="share/yr",
-        source="assumption",
-        description="Yearly chance that a member household with capacity-1 committee subscribes",
+    deposit_rate: float = param(
+        0.015,
+        unit="1/yr",
+        source="one-year deposit rates of rural commercial banks about 1.5-1.75 % (2022-2023)",
+        description="What a yuan earns in the bank instead of in a cash share",
         ge=0,
-        le=1,
+        le=0.5,
     )
+    trust_weight: float = param(
+        1000.0,
+        unit="yuan/yr",
+        source="assumption: a capable committee makes a cash share trusted (as in land pooling)",
+        description="Utility of subscribing per unit of committee capacity above 0.5",
+        ge=0,
+        le=100_000,
+    )
+    cash_share_choice: CashShareChoiceParams = CashShareChoiceParams()
     collective_split: Literal["land", "equal", "population"] = param(
         "land",
         unit="-",
         source=PROGRAMME_REPORT + ": joint returns split among members by agreed shares",
         description="How the collective share is split among member villages",
     )
+    marketing: CoopMarketingParams = CoopMarketingParams()
 
     @model_validator(mode="after")
     def _shares_add_up(self) -> CoopShareParams:

@@ -10,7 +10,8 @@ Industry-pull alliances build a joint specialty cooperative (greenhouses) on gra
 leases from member households and pays rent for, financed by household cash shares (capped
 per household), collective money and a loan (``modes.industry_pull``).
 
-In January member households of share cooperatives may buy cash shares. In December each
+In January member households of share cooperatives choose whether to buy a cash share
+(the participation logit, :mod:`model.mechanisms.participation`). In December each
 cooperative closes its year (:meth:`agents.cooperative.Cooperative.close_year`) and the
 member dividends are paid, vectorised over households, by the share value each holds
 (:mod:`model.mechanisms.coop_shares`).
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agents.cooperative import Cooperative
-from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
+from model.mechanisms.participation import draw_tastes, peer_share, revise, willingness
 
 if TYPE_CHECKING:
     from agents.alliance import Alliance
@@ -47,6 +48,7 @@ class Cooperatives:
         operator_of: Index in :attr:`all` of each village's operator (-1 for none).
         specialty_of: Index in :attr:`all` of the specialty cooperative of each village's
             primary alliance (-1 for none).
+        cash_share_taste: Each household's fixed taste for cash shares (yuan/yr).
     """
 
     def __init__(self, model: JointVillageModel) -> None:
@@ -56,6 +58,8 @@ class Cooperatives:
         self.operator_of = np.full(model.n_villages, -1, dtype=np.int64)
         self.specialty_of = np.full(model.n_villages, -1, dtype=np.int64)
         self.grain = model.crops.land_use("grain")
+        choice = model.config.policies.coop_shares.cash_share_choice
+        self.cash_share_taste = draw_tastes(model.rng, model.households.n, choice)
         self._create_operators()
 
     def __iter__(self) -> Iterator[Cooperative]:
@@ -186,11 +190,6 @@ class Cooperatives:
         weight = self.model.config.policies.land_pooling.capacity_productivity
         return 1.0 + weight * (self.model.villages.capacity - 0.5)
 
-    def operator_jobs(self) -> np.ndarray:
-        """Full-time local jobs the operators of pooled land create, by village."""
-        days = self.model.crops.land_use_scale_labour_days[self.grain]
-        return self.model.pooling.pooled_by_village() * days / WORKING_DAYS_PER_YEAR
-
     def expected_dividend_per_mu(self) -> np.ndarray:
         """Dividend per pooled mu last year, by village (what households expect)."""
         out = np.zeros(self.model.n_villages)
@@ -202,36 +201,6 @@ class Cooperatives:
 
     # ----------------------------------------------------------------------------------
     # The month
-
-    def operate_pooled_land(self) -> None:
-        """Operators farm the pooled grain land this month and pay their workers."""
-        model = self.model
-        p = model.config.policies.land_pooling
-        if not (self.all and p.enabled):
-            return
-        month = model.month
-        pooled = model.pooling.pooled_by_village()
-        gross = model.market.monthly_gross_per_mu(month, p.custody_yield_factor)[self.grain]
-        cost = model.market.monthly_cost_per_mu(month, p.scale_cost_factor)[self.grain]
-        days = model.crops.land_use_scale_labour_days[self.grain]
-        flows = {
-            "revenue": pooled * gross * model.villages.yield_noise * self.operator_productivity(),
-            "costs": pooled * cost,
-            "wages": pooled * days * model.labour.daily_local_wage(model.year_index) / 12.0,
-            "overhead": pooled * p.management_cost_per_mu / 12.0,
-        }
-        has_operator = self.operator_of >= 0
-        operator = np.where(has_operator, self.operator_of, 0)
-        for item in OPERATION_ITEMS:
-            per_coop = np.bincount(operator, flows[item] * has_operator, minlength=len(self.all))
-            for coop, amount in zip(self.all, per_coop, strict=False):
-                if coop.kind != "specialty_cooperative" and amount:
-                    coop.book(item, float(amount))
-        ledger = model.ledger
-        ledger.pay("market", "cooperatives", "produce_sales", float(flows["revenue"].sum()))
-        ledger.pay("cooperatives", "market", "inputs", float(flows["costs"].sum()))
-        ledger.pay("cooperatives", "market", "overhead", float(flows["overhead"].sum()))
-        model.accounts.pay_village_workers(flows["wages"], "cooperatives", "operator_wage")
 
     def operate_greenhouses(self) -> None:
         """Specialty cooperatives run their greenhouses and pay member workers."""
@@ -264,19 +233,30 @@ class Cooperatives:
     # The year
 
     def subscribe_cash_shares(self) -> None:
-        """January: member households of share cooperatives buy cash shares, more so when
-        the committee is trusted, as far as their savings plus unused credit allow."""
+        """January: member households of share cooperatives choose to buy a cash share (the
+        participation logit on last year's dividend against the deposit rate, trust in the
+        committee and peers), as far as their savings plus unused credit allow."""
         model = self.model
         rules = model.config.policies.coop_shares
         hh = model.households
-        draw = model.rng.random(hh.n)  # drawn whatever the policy (common random numbers)
+        # Drawn whatever the policy (common random numbers).
+        revise_draw = model.rng.random(hh.n)
+        choice_draw = model.rng.random(hh.n)
         if not rules.enabled or not self.all or rules.cash_share_amount <= 0:
             return
         member = (self.operator_of[hh.village] >= 0) & (hh.pooled_mu > 0)
         member &= model.uptake.active("coop_shares")[hh.village]
-        chance = rules.cash_share_uptake * model.villages.capacity[hh.village]
+        choice = rules.cash_share_choice
+        yield_now = np.array([c.dividend_per_share_yuan for c in self.all] + [0.0])
+        gain = rules.cash_share_amount * (
+            yield_now[self.operator_of[hh.village]] - rules.deposit_rate
+        )
+        trust = rules.trust_weight * (model.villages.capacity[hh.village] - 0.5)
+        holders = peer_share(hh.cash_shares > 0, member, hh.village, model.n_villages)
+        willing = willingness(gain + trust, self.cash_share_taste, holders, choice)
+        wants = revise(np.zeros(hh.n, bool), member, willing, revise_draw, choice_draw, choice)
         # A household buys only what its savings plus unused credit can pay for.
-        buy = member & (draw < chance) & (hh.spendable() >= rules.cash_share_amount)
+        buy = wants & (hh.spendable() >= rules.cash_share_amount)
         amount = model.finance.pay_from_balance(
             buy * rules.cash_share_amount, "cooperatives", "share_capital"
         )

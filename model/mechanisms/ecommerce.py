@@ -11,6 +11,11 @@ skill) and falls as sellers crowd one market (a product):
 and the sellers of one market together never earn more than the market's net income cap
 (``market_income_cap``): beyond it every seller's income is scaled down alike.
 
+An invited farmer takes the training by the participation logit
+(:mod:`model.mechanisms.participation`) on its expected gain: the chance of becoming a
+seller times an uncrowded seller's expected yearly income in its market now, less the wages
+lost to ``training_days``; the peers are the village's sellers.
+
 Sellers carry their neighbours' produce (Anqiu programme report 2023: 896 sellers, 15,000+
 households): each active seller links to ``neighbours_per_seller`` households of the
 village, who sell part of their specialty crop online at a premium. Sellers quit at a
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from model.mechanisms.participation import LogitParams, draw_tastes, peer_share, willingness
 from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
@@ -173,6 +179,15 @@ class LivestreamParams(Section):
         gt=0,
         le=2_000_000_000,
     )
+    training_days: float = param(
+        15.0,
+        unit="days",
+        source="assumption: county livestream courses run one to three weeks",
+        description="Working days a trainee gives up to the training",
+        ge=0,
+        le=365,
+    )
+    choice: LogitParams = LogitParams()
     organic_seller_share: float = param(
         0.002,
         unit="share",
@@ -205,6 +220,7 @@ class Livestream:
         organic = rng.random(hh.n) < self.params.organic_seller_share * (hh.labour > 0)
         hh.seller[:] = organic
         hh.seller_skill[:] = np.where(organic, self._skill(rng, hh.n), 0.0)
+        self.taste = draw_tastes(rng, hh.n, self.params.choice)
 
     def _skill(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.exp(rng.normal(0.0, self.params.income_sigma, n))
@@ -226,36 +242,63 @@ class Livestream:
         success_draw = rng.random(hh.n)
         skill = self._skill(rng, hh.n)
         reach_draw = rng.random(hh.n)
+        accept_draw = rng.random(hh.n)
         hh.seller &= quit_draw >= p.dropout_rate
         quota = p.trainees_per_year if model.year_index < p.training_years else 0
         quota = round(quota * model.budget_scale)
         if p.enabled and quota > 0:
-            self._train(quota, noise, success_draw, skill)
+            self._train(quota, noise, success_draw, skill, accept_draw)
         sellers_v = model.villages.sum_by_village(hh.seller.astype(float))
         households_v = model.villages.sum_by_village(np.ones(hh.n))
         chance = np.clip(sellers_v * p.neighbours_per_seller / np.maximum(households_v, 1), 0, 1)
         self.reached = (reach_draw < chance[hh.village]) & ~hh.seller & (hh.specialty_mu > 0)
 
-    def _train(
-        self, quota: int, noise: np.ndarray, success_draw: np.ndarray, skill: np.ndarray
-    ) -> None:
-        """Train this year's quota: the best-placed candidates, some of whom start selling."""
+    def success_logit(self) -> np.ndarray:
+        """Logit of a trainee becoming an active seller, per household."""
         p = self.params
-        model = self.model
-        hh = model.households
-        readiness = model.villages.capacity[hh.village]
-        logit = (
+        hh = self.model.households
+        readiness = self.model.villages.capacity[hh.village]
+        return (
             p.success_base
             + p.success_age_weight * (45.0 - hh.head_age) / 10.0
             + p.success_education_weight * (hh.education - 9.0) / 3.0
             + p.success_readiness_weight * (readiness - 0.5)
         )
+
+    def training_gain(self, logit: np.ndarray) -> np.ndarray:
+        """Expected yearly gain of taking the training, per household (yuan/yr)."""
+        p = self.params
+        model = self.model
+        hh = model.households
+        level = model.labour.wage_factor(model.year_index)
+        mean_skill = np.exp(p.income_sigma**2 / 2.0)
+        seller_income = 12.0 * p.income_median * level * mean_skill * self.crowding()[hh.village]
+        lost_wages = p.training_days * model.labour.daily_local_wage(model.year_index) * hh.earning
+        return seller_income / (1.0 + np.exp(-logit)) - lost_wages
+
+    def _train(
+        self,
+        quota: int,
+        noise: np.ndarray,
+        success_draw: np.ndarray,
+        skill: np.ndarray,
+        accept_draw: np.ndarray,
+    ) -> None:
+        """Train this year's quota: the best-placed candidates who take the offer, some of
+        whom start selling."""
+        p = self.params
+        model = self.model
+        hh = model.households
+        logit = self.success_logit()
         candidate = (
             self.eligible_villages()[hh.village]
             & (hh.labour > 0)
             & (hh.head_age < 60)
             & ~self.trained
         )
+        sellers = peer_share(hh.seller, candidate | hh.seller, hh.village, model.n_villages)
+        willing = willingness(self.training_gain(logit), self.taste, sellers, p.choice)
+        candidate &= accept_draw < willing
         score = np.where(candidate, logit + noise, -np.inf)
         k = int(min(quota, candidate.sum()))
         if k <= 0:

@@ -1,131 +1,43 @@
-"""Enterprise contracts: branded purchase at a premium, local jobs, a fee to collectives.
+"""Enterprise contracts: who holds them, who joins them, deliveries by kg and payment.
 
-Under ``enterprise_contracts`` a processor or brand firm contracts with an alliance (or a
-village where eligible): it buys a share of the members' specialty output at a premium over
-the market price (the county agri-development group's branded millet is the model case),
-employs local workers, and pays the member collectives a fee on contracted sales. Contracts
-run for a term and are renewed with a probability; each year a firm may default, leaving
-part of the year's premium, wages and fees unpaid as arrears.
+Under ``enterprise_contracts`` a processor or brand firm (an
+:class:`~agents.enterprise.Enterprise`) signs a contract with a holder: an alliance, a
+village or the village's pooling cooperative (``holder``). The contract's terms are a
+:class:`~model.mechanisms.contracts.ContractTerms` row: the holder's specialty crop, a price
+per kg (the market price plus ``price_premium``), a volume in tonnes, a quality cost per
+kg, a payment delay and the firm's default risk. Contracts run for a term and are renewed
+with a probability; each January a firm defaults with ``default_probability`` (drawn from
+the enterprises stream), leaving ``arrears_share`` of the year's payments, wages and fees
+unpaid. A contract is offered only where the holder's alliance has taken it up
+(:mod:`model.mechanisms.uptake`).
+
+Households decide (:mod:`model.mechanisms.participation`): each January a household of a
+village under contract that farms the specialty compares the contract's expected net
+price with the market price (:func:`~model.mechanisms.contracts.expected_gain`), and joins,
+stays or leaves. Each month a member delivers ``volume_share`` of the specialty it harvests,
+instead of selling it at market; when members want to deliver more than the contract's
+volume left this year, every member's delivery is cut in the same proportion. Members pay
+the quality cost at delivery and are paid the contract price ``payment_delay_months``
+later. The firm employs local workers and pays the holder's collectives a fee on what it
+buys, and sells the branded product for what it pays out plus a margin.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agents.enterprise import Enterprise
-from model.params import PROGRAMME_REPORT, Section, param
+from model.mechanisms.contracts import ContractTerms, capacity_factor, expected_gain
+from model.mechanisms.participation import draw_tastes, expected_specialty, rechoose
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
 
 
-class EnterpriseContractParams(Section):
-    """Enterprise-contract parameters (policy ``enterprise_contracts``)."""
-
-    enabled: bool = param(
-        False,
-        unit="-",
-        source="model design: policy switch (docs/ODD.md section 7.7)",
-        description="Switch the policy on",
-    )
-    eligible: Literal["allied", "all"] = param(
-        "allied",
-        unit="-",
-        source=PROGRAMME_REPORT,
-        description="Who can sign contracts",
-    )
-    contract_share: float = param(
-        0.3,
-        unit="share",
-        source="assumption: 'enterprise + cooperative + base' reaches part of the alliances "
-        "(23 party-led cooperatives, 30,000+ mu of bases)",
-        description="Share of eligible alliances with a contract offer each year",
-        ge=0,
-        le=1,
-    )
-    price_premium: float = param(
-        0.3,
-        unit="share",
-        source="assumption: branded purchase above the market price (millet case)",
-        description="Contract price premium over the market price",
-        ge=0,
-        le=5,
-    )
-    volume_share: float = param(
-        0.5,
-        unit="share",
-        source="assumption",
-        description="Share of members' specialty output bought under contract",
-        ge=0,
-        le=1,
-    )
-    max_purchase_per_contract: float = param(
-        4_000_000.0,
-        unit="yuan/yr",
-        source=PROGRAMME_REPORT + ": the agri-development group "
-        "bought 400 t of the alliance's "
-        "millet in a year (~10 yuan/kg branded: assumption)",
-        description="Largest yearly purchase (at market value) of one contract",
-        ge=0,
-        le=1e10,
-    )
-    jobs_per_contract: float = param(
-        12.0,
-        unit="labour units",
-        source="assumption: processing, packing, logistics",
-        description="Local full-time jobs per contract",
-        ge=0,
-        le=10000,
-    )
-    collective_fee_share: float = param(
-        0.04,
-        unit="share",
-        source="assumption: collectives broker supply and take a fee",
-        description="Fee to member collectives as a share of contracted sales",
-        ge=0,
-        le=1,
-    )
-    term_years: int = param(
-        3, unit="yr", source="assumption", description="Contract term", ge=1, le=30
-    )
-    renewal_probability: float = param(
-        0.7,
-        unit="share",
-        source="assumption",
-        description="Chance a contract is renewed at the end of its term",
-        ge=0,
-        le=1,
-    )
-    default_probability: float = param(
-        0.05,
-        unit="1/yr",
-        source="assumption: rent arrears and broken contracts are common",
-        description="Yearly chance a firm defaults",
-        ge=0,
-        le=1,
-    )
-    margin: float = param(
-        0.1,
-        unit="share",
-        source="assumption",
-        description="Firm's margin over what it pays out under the contract",
-        ge=0,
-        le=5,
-    )
-    arrears_share: float = param(
-        0.5,
-        unit="share",
-        source="assumption",
-        description="Share of a defaulting firm's obligations for the year left unpaid",
-        ge=0,
-        le=1,
-    )
-
-
 class EnterpriseContracts:
-    """Contracts held by alliances (or villages); the firms are Enterprise agents.
+    """Contracts held by alliances, villages or cooperatives; the firms are Enterprise agents.
 
     Args:
         model: The model.
@@ -136,62 +48,141 @@ class EnterpriseContracts:
         defaulted: The contract's firm defaulted this year, per village.
         arrears: Unpaid obligations accumulated, per village (yuan).
         forced: Villages whose alliance mode brings a contract whatever the policy.
-        purchase_share: Share of each village's specialty output bought this year.
-        firms: The firm behind each contracting unit's contract.
+        firms: The firm behind each holder's contract, by holder unit.
+        taste: Each household's fixed taste for contracts (yuan/yr).
+        delivered_kg: Delivered this year under each holder unit's contract (kg).
+        pending: Contract payments due in 0, 1, ... months, per household (yuan).
+        delivered_value: Market value each household delivered this month (yuan).
     """
 
     def __init__(self, model: JointVillageModel) -> None:
         self.model = model
         self.params = model.config.policies.enterprise_contracts
         n_v = model.n_villages
+        n_h = model.households.n
         self.active = np.zeros(n_v, dtype=bool)
         self.years_left = np.zeros(n_v, dtype=np.int64)
         self.defaulted = np.zeros(n_v, dtype=bool)
         self.arrears = np.zeros(n_v)
         self.forced = np.zeros(n_v, dtype=bool)
-        self.purchase_share = np.zeros(n_v)
         self.firms: dict[int, Enterprise] = {}
+        self.taste = draw_tastes(model.enterprise_rng, n_h, self.params.choice)
+        self.n_units = len(model.alliance_agents) + 2 * n_v
+        self.delivered_kg = np.zeros(self.n_units)
+        self.pending = np.zeros((self.params.payment_delay_months + 1, n_h))
+        self.delivered_value = np.zeros(n_h)
+
+    # ----------------------------------------------------------------------------------
+    # Holders and terms
 
     def groups(self) -> np.ndarray:
-        """Contracting unit per village: alliance, or the village itself when eligible."""
+        """Holder unit per village (-1: none): alliances, then villages, then cooperatives."""
         model = self.model
+        p = self.params
         membership = model.villages.membership
         n_a = len(model.alliance_agents)
-        unit = np.where(membership >= 0, membership, n_a + np.arange(model.n_villages))
-        if self.params.eligible == "allied":
-            unit = np.where(membership >= 0, unit, -1)
-        return unit
+        village_unit = n_a + np.arange(model.n_villages)
+        eligible = membership >= 0 if p.eligible == "allied" else np.ones(model.n_villages, bool)
+        if p.holder == "alliance":
+            unit = np.where(membership >= 0, membership, village_unit)
+        elif p.holder == "village":
+            unit = village_unit
+        else:
+            operator = model.cooperatives.operator_of
+            unit = np.where(operator >= 0, n_a + model.n_villages + operator, -1)
+        return np.where(eligible, unit, -1)
+
+    def terms(self, unit: int) -> ContractTerms:
+        """The terms of a holder unit's contract (its crop: the first village's specialty)."""
+        model = self.model
+        n_a = len(model.alliance_agents)
+        if unit < n_a:
+            holder, index = "alliance", unit
+        elif unit < n_a + model.n_villages:
+            holder, index = "village", unit - n_a
+        else:
+            holder, index = "cooperative", unit - n_a - model.n_villages
+        first = int(np.flatnonzero(self.groups() == unit)[0])
+        return self.offer_terms(int(model.villages.land_use[first]), holder, index)
+
+    def offer_terms(
+        self, land_use: int, holder: str = "alliance", index: int = -1
+    ) -> ContractTerms:
+        """The scenario's contract terms for a crop (land use) and holder."""
+        p = self.params
+        return ContractTerms(
+            holder=holder,
+            holder_index=index,
+            buyer="processor_brand",
+            land_use=land_use,
+            price_premium=p.price_premium,
+            volume_t=p.volume_tonnes,
+            quality_cost_share=p.quality_cost_share,
+            payment_delay_months=p.payment_delay_months,
+            default_probability=p.default_probability,
+            arrears_share=p.arrears_share,
+        )
+
+    # ----------------------------------------------------------------------------------
+    # The year
 
     def new_year(self) -> None:
-        """End, renew, default and sign contracts for the year."""
+        """End, renew, default and sign contracts for the year; households choose."""
         p = self.params
         model = self.model
         rng = model.enterprise_rng
         unit = self.groups()
-        n_units = len(model.alliance_agents) + model.n_villages
-        offer_draw = rng.random(n_units)
-        renew_draw = rng.random(n_units)
-        default_draw = rng.random(n_units)
+        offer_draw = rng.random(self.n_units)
+        renew_draw = rng.random(self.n_units)
+        default_draw = rng.random(self.n_units)
+        revise_draw = rng.random(model.households.n)
+        choice_draw = rng.random(model.households.n)
         self.defaulted[:] = False
-        enabled = p.enabled or self.forced.any()
-        if not enabled:
-            return
-        has_unit = unit >= 0
-        u = np.where(has_unit, unit, 0)
-        allowed = (has_unit & p.enabled) | self.forced
-        self.years_left = np.where(self.active, self.years_left - 1, 0)
-        ended = self.active & (self.years_left <= 0)
-        renewed = ended & (renew_draw[u] < p.renewal_probability)
-        self.active = (self.active & ~ended) | renewed
-        self.years_left = np.where(renewed, p.term_years, self.years_left)
-        offer = allowed & ~self.active & ((offer_draw[u] < p.contract_share) | self.forced)
-        # A mode's contract comes with the mode; any other once the alliance takes it up.
-        uptake = model.uptake
-        offer &= np.where(self.forced, uptake.active("mode"), uptake.active("enterprise_contracts"))
-        self.active |= offer
-        self.years_left = np.where(offer, p.term_years, self.years_left)
-        self.defaulted = self.active & (default_draw[u] < p.default_probability)
-        self.purchase_share = self._purchase_share(np.where(has_unit, unit, -1))
+        self.delivered_kg[:] = 0.0
+        if p.enabled or self.forced.any():
+            has_unit = unit >= 0
+            u = np.where(has_unit, unit, 0)
+            allowed = (has_unit & p.enabled) | self.forced
+            self.years_left = np.where(self.active, self.years_left - 1, 0)
+            ended = self.active & (self.years_left <= 0)
+            renewed = ended & (renew_draw[u] < p.renewal_probability)
+            self.active = (self.active & ~ended) | renewed
+            self.years_left = np.where(renewed, p.term_years, self.years_left)
+            offer = allowed & ~self.active & ((offer_draw[u] < p.contract_share) | self.forced)
+            # A mode's contract comes with the mode; any other once the alliance takes it up.
+            uptake = model.uptake
+            forced_on = uptake.active("mode")
+            offer &= np.where(self.forced, forced_on, uptake.active("enterprise_contracts"))
+            self.active |= offer
+            self.years_left = np.where(offer, p.term_years, self.years_left)
+            self.defaulted = self.active & (default_draw[u] < p.default_probability)
+        self.choose(revise_draw, choice_draw)
+
+    def expected_gains(self) -> np.ndarray:
+        """Each household's expected yearly gain from joining its village's contract (yuan)."""
+        p = self.params
+        model = self.model
+        kg, price = expected_specialty(model)
+        delivered = p.volume_share * kg
+        # The terms other than the crop are the same for every contract.
+        terms = self.offer_terms(-1)
+        rate = model.finance.params.loan_rate
+        return expected_gain(delivered, price, terms, rate, p.participation_cost)
+
+    def choose(self, revise_draw: np.ndarray, choice_draw: np.ndarray) -> None:
+        """January: households of villages under contract join, stay or leave."""
+        model = self.model
+        hh = model.households
+        offered = self.active[hh.village] & (hh.specialty_mu > 0)
+        hh.contract_member = rechoose(
+            hh.contract_member,
+            offered,
+            self.expected_gains(),
+            self.taste,
+            hh.village,
+            (revise_draw, choice_draw),
+            self.params.choice,
+        )
 
     def sync_firms(self) -> None:
         """Create the firms behind new contracts; every firm reads this year's state."""
@@ -200,47 +191,51 @@ class EnterpriseContracts:
         for u in np.unique(unit[self.active & (unit >= 0)]):
             if int(u) not in self.firms:
                 villages = tuple(int(v) for v in np.flatnonzero(unit == u))
-                self.firms[int(u)] = Enterprise(model, "processor_brand", villages)
+                self.firms[int(u)] = Enterprise(model, self.terms(int(u)), villages)
         model.agents_of(Enterprise).do("sync")
 
-    def _purchase_share(self, unit: np.ndarray) -> np.ndarray:
-        """Share of each village's specialty output bought under contract this year.
-
-        The contract buys ``volume_share`` of the unit's output, up to the contract's
-        capacity at this year's expected market value.
-        """
-        p = self.params
-        model = self.model
-        hh = model.households
-        gross = model.market.gross_per_mu()
-        expected = hh.specialty_mu * gross[model.villages.land_use[hh.village]]
-        by_village = model.villages.sum_by_village(expected) * model.modes.access
-        safe_unit = np.where(unit >= 0, unit, 0)
-        by_unit = np.bincount(safe_unit, by_village * (unit >= 0))
-        wanted = p.volume_share * by_unit
-        capped = np.minimum(wanted, p.max_purchase_per_contract)
-        unit_share = np.divide(capped, by_unit, out=np.zeros_like(capped), where=by_unit > 0)
-        return np.where(self.active & (unit >= 0), unit_share[safe_unit], 0.0)
+    # ----------------------------------------------------------------------------------
+    # The month
 
     def pay(self) -> None:
-        """Pay the premium on contracted produce, wages and the collectives' fee."""
+        """Members deliver this month's contracted produce; the firm pays what is due."""
+        self.delivered_value[:] = 0.0
+        if self.active.any():
+            self._deliver()
+        self._settle_payments()
+
+    def _deliver(self) -> None:
+        """Deliveries (up to the volume left), quality costs, the collectives' fee, wages."""
         p = self.params
-        if not self.active.any():
-            return
         model = self.model
         hh = model.households
         accounts = model.accounts
         total_by_village = model.villages.sum_by_village
-        specialty_gross = model.farming.specialty_gross
+        unit = self.groups()
+        hh_unit = np.where(self.active & (unit >= 0), unit, -1)[hh.village]
+        member = hh.contract_member & (hh_unit >= 0)
+        # What the member would have sold at market, and its weight in kg.
+        wanted_value = np.where(member, p.volume_share * model.farming.specialty_gross, 0.0)
+        price = self._market_price_per_kg()[hh.village]
+        wanted_kg = np.divide(wanted_value, price, out=np.zeros(hh.n), where=price > 0)
+        slot = np.where(member, hh_unit, self.n_units)
+        per_unit = np.bincount(slot, wanted_kg, self.n_units + 1)[: self.n_units]
+        factor = capacity_factor(
+            per_unit, self.delivered_kg, np.full(self.n_units, p.volume_tonnes * 1000.0)
+        )
+        taken = np.append(factor, 0.0)[slot]
+        self.delivered_kg += per_unit * factor
+        market_value = wanted_value * taken
+        self.delivered_value = market_value
+        contract_value = market_value * (1.0 + p.price_premium)
+        # Produce delivered to the firm is not sold at market; the quality cost is paid now.
+        accounts.pay_households("farming", -market_value, "market", "contract_delivery")
+        quality = market_value * p.quality_cost_share
+        accounts.pay_households("farming", -quality, "market", "contract_quality_cost")
+        self.pending[-1] += contract_value
         paid_share = np.where(self.defaulted, 1.0 - p.arrears_share, 1.0)
         village_paid = paid_share * self.active
-        bought = self.purchase_share
-        premium = specialty_gross * (bought * p.price_premium)[hh.village]
-        accounts.pay_households(
-            "farming", premium * paid_share[hh.village], "enterprises", "contract_premium"
-        )
-        gross_v = total_by_village(specialty_gross)
-        fee = gross_v * bought * (1 + p.price_premium) * p.collective_fee_share
+        fee = total_by_village(contract_value) * p.collective_fee_share
         accounts.pay_collectives("enterprise", fee * village_paid, "enterprises", "contract_fee")
         wage_bill = (
             self.jobs_per_village()
@@ -248,16 +243,50 @@ class EnterpriseContracts:
             * model.labour.wage_factor(model.year_index)
         )
         accounts.pay_village_workers(wage_bill * village_paid, "enterprises", "contract_wage")
-        unpaid = (total_by_village(premium) + fee + wage_bill) * self.active * (1.0 - paid_share)
-        self.arrears += unpaid
-        # The firms' own trade: what they sell the branded product for covers what they pay
-        # out plus a margin (a defaulting firm keeps what it did not pay).
-        obligations = float((total_by_village(premium) + fee + wage_bill).sum())
-        model.ledger.pay("market", "enterprises", "branded_sales", obligations * (1.0 + p.margin))
+        self.arrears += (fee + wage_bill) * self.active * (1.0 - paid_share)
+        # The firm's own trade: it sells the branded product for what it owes for it plus a
+        # margin (a defaulting firm keeps what it does not pay).
+        owed = float(contract_value.sum() + fee.sum() + wage_bill.sum())
+        model.ledger.pay("market", "enterprises", "branded_sales", owed * (1.0 + p.margin))
+
+    def _settle_payments(self) -> None:
+        """Pay the contract payments falling due this month (less a defaulting firm's arrears)."""
+        model = self.model
+        hh = model.households
+        due = self.pending[0].copy()
+        self.pending = np.roll(self.pending, -1, axis=0)
+        self.pending[-1] = 0.0
+        if not due.any():
+            return
+        paid_share = np.where(self.defaulted, 1.0 - self.params.arrears_share, 1.0)[hh.village]
+        model.accounts.pay_households(
+            "farming", due * paid_share, "enterprises", "contract_payment"
+        )
+        self.arrears += model.villages.sum_by_village(due * (1.0 - paid_share))
+
+    def _market_price_per_kg(self) -> np.ndarray:
+        """This year's market price per kg of each village's specialty, with its access."""
+        model = self.model
+        market = model.market
+        kg = market.sheet.incidence @ (market.sheet.yield_kg * market.yield_factor)
+        value = market.gross_per_mu()
+        price = np.divide(value, kg, out=np.zeros_like(value), where=kg > 0)
+        return price[model.villages.land_use] * model.modes.access
 
     def jobs_per_village(self) -> np.ndarray:
-        """Contract jobs spread over the members of each contracting unit (labour units)."""
+        """Contract jobs spread over the members of each holder unit (labour units)."""
         unit = self.groups()
         counts = np.bincount(np.where(unit >= 0, unit, 0), minlength=1)
         size = np.where(unit >= 0, counts[np.where(unit >= 0, unit, 0)], 1)
         return self.active * self.params.jobs_per_contract / np.maximum(size, 1)
+
+    # ----------------------------------------------------------------------------------
+    # Outputs
+
+    def participants(self) -> int:
+        """Households in a contract now."""
+        return int(self.model.households.contract_member.sum())
+
+    def delivered_tonnes(self) -> float:
+        """Delivered under all contracts so far this year (t)."""
+        return float(self.delivered_kg.sum() / 1000.0)

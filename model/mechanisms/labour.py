@@ -147,7 +147,7 @@ class LabourMarket:
     def local_job_boost(self) -> np.ndarray:
         """Extra chance of local work, by village, from jobs created by operators and firms."""
         model = self.model
-        jobs = model.cooperatives.operator_jobs() + model.contracts.jobs_per_village()
+        jobs = model.operators.jobs() + model.contracts.jobs_per_village()
         return np.clip(jobs / np.maximum(model.villages.labour_at_home, 1.0), 0.0, 0.3)
 
     def pay_wages(self) -> None:

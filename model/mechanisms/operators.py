@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
 from model.mechanisms.land_use import (
     annuity_factor,
     gross_sd_share,
@@ -124,6 +125,14 @@ class OperatorBases:
     def grain_by_village(self) -> np.ndarray:
         """Pooled land farmed as grain, by village (mu)."""
         return np.maximum(self.model.pooling.pooled_by_village() - self.base_mu, 0.0)
+
+    def jobs(self) -> np.ndarray:
+        """Full-time local jobs the operators create, by village: pooled grain land and the
+        bases, each at its own labour days at scale."""
+        days = self.model.crops.land_use_scale_labour_days
+        grain = self.model.cooperatives.grain
+        work = self.grain_by_village() * days[grain] + self.base_mu * days[self._use()]
+        return work / WORKING_DAYS_PER_YEAR
 
     def base_total(self) -> float:
         """Pooled land farmed as specialty bases (mu)."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from model.mechanisms.contracts import EnterpriseContractParams
 from model.mechanisms.coop_shares import CoopShareParams
 from model.mechanisms.ecommerce import LivestreamParams
-from model.mechanisms.enterprises import EnterpriseContractParams
 from model.mechanisms.pooling import LandPoolingParams
 from model.params import Section
 
