@@ -386,6 +386,15 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             value=lambda model: model.contracts.participants(),
         ),
         Output(
+            "base_mu",
+            "Pooled land in specialty bases",
+            "流转土地特色基地面积",
+            "mu",
+            "pooled land the operators farm as specialty bases (orchard, vegetables, "
+            "greenhouses) rather than grain",
+            value=lambda model: model.operators.base_total(),
+        ),
+        Output(
             "contract_tonnes",
             "Produce delivered under contract",
             "订单收购量",

@@ -342,7 +342,8 @@ def check_mengyin(runner: Runner, replicates: int) -> CheckResult:
             village_gain,
             f"{relation(mv, 50_000).capitalize()}, mostly {top_sources(by_source, 2)}: the "
             "model's joint cooperatives pay the collectives their cut of the pooled rent and "
-            f"{rp.collective_share:.0%} of their surplus on pooled grain.",
+            f"{rp.collective_share:.0%} of their surplus on pooled land (grain, and specialty "
+            "bases where those pay more).",
         ),
         Row(
             "蒙阴 (party-led cooperatives)",
@@ -352,10 +353,10 @@ def check_mengyin(runner: Runner, replicates: int) -> CheckResult:
             household_gain,
             f"{relation(mh, 15_000).capitalize()}: by source {part_text}, on "
             f"{np.mean(pooled_mu):.1f} pooled mu per member household (members hold pooled "
-            "land, cash or specialty shares); 蒙阴's cooperatives "
-            "run fruit and other specialties with larger margins, which the model's "
-            f"operators cannot farm (members: {np.mean(members):.0%} of sampled households "
-            "in the last year).",
+            "land, cash or specialty shares); 蒙阴's cooperatives run fruit and other "
+            "specialties with larger margins, which the model's operators take up only where "
+            "a base's expected margin beats grain at hired wages (members: "
+            f"{np.mean(members):.0%} of sampled households in the last year).",
         ),
     ]
     return CheckResult(

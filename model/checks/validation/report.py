@@ -24,9 +24,10 @@ DOC_PATH = DOCS_DIR / "validation.md"
 
 #: What the model lacks for these cases (listed in docs/validation.md).
 MISSING = (
-    "Pooled land is always farmed as two-season grain (`model.mechanisms.pooling`); there is no "
-    "consolidation of land into orchards, cherries or vegetable bases operated by a joint "
-    "cooperative or company, so the lead-goose case's route to collective income is absent.",
+    "Operators of pooled land choose grain or a specialty base by expected margin "
+    "(`model.mechanisms.operators`), but the case's consolidated orchards, cherries and "
+    "vegetable bases are households' own specialty land in the case data, not pooled land, "
+    "so the lead-goose case's route through bases is not reproduced.",
     "A village's specialty area cannot be set exactly: `specialty_share` in a village file "
     "is the mean of a household-level draw (spread 0.4 in log, fixed in "
     "`model.world.households`), so case areas are only approximately the reported ones.",
@@ -34,15 +35,15 @@ MISSING = (
     "of organic vegetables are greenhouse vegetables (30,000 yuan gross a mu).",
     "No tourism mechanism (visitors, spending, homestays, festivals): the suburban case's "
     "tourism income must be given as `modes.strong_leads_weak.joint_project_return`.",
-    "Enterprise contracts have no tonnage or contract price per kg, and pay the collectives "
-    "only a fee share of contracted sales; the branded-millet case's 400 t and +170k "
-    "cannot be set or read directly.",
+    "Enterprise contracts pay the collectives only a fee share of contracted sales; the "
+    "branded-millet case's +170k is not broken down in the report, so it cannot be checked "
+    "route by route.",
     "The project fund and the competition are county-wide lumps (`governance.project_fund.total`, "
     "`governance.competition.winners`) not scaled with the county, so each case sets the "
     "alliance's average share by hand (scenarios/cases/case_base.toml).",
     "No collective businesses of the kind that take a village from 100k to 500k-870k "
     "(王家疃, 玉山村): collective income grows only through the listed channels.",
-    "Households cannot convert land between crops, and do not age over the horizon.",
+    "Households do not age over the horizon; nobody is born, dies, leaves or returns.",
 )
 
 
