@@ -161,8 +161,10 @@ class CountyParams(Section):
         12.0,
         unit="-",
         source="assumption",
-        description="Beta concentration of the specialty share (higher = less spread)",
-        gt=0,
+        description="Beta concentration of the specialty share (higher = less spread); "
+        "below 0.1 the draws pile up at exactly 0 and 1",
+        ge=0.1,
+        le=1000,
     )
     resident_share_plain: float = param(
         0.74,

@@ -162,7 +162,13 @@ class HouseholdParams(Section):
         le=2,
     )
     business_income_sigma: float = param(
-        0.7, unit="log-sd", source="assumption", description="Spread of business income", ge=0
+        0.7,
+        unit="log-sd",
+        source="assumption; above 2 the top tenth would earn over 13 times the median business "
+        "income, beyond any household survey's spread",
+        description="Spread of business income",
+        ge=0,
+        le=2,
     )
     finance: HouseholdFinanceParams = HouseholdFinanceParams()
 
