@@ -62,6 +62,9 @@ YEAR = _c(
 MONTH = _c("month", "-", "month of the year (1-12)", "int64")
 VILLAGE_ID = _c("village_id", "-", "village identifier", "string")
 
+#: Tables a run can be asked to keep (``outputs.tables`` of an experiment).
+RUN_TABLES = ("county_yearly", "county_monthly", "village_yearly", "alliance_yearly", "households")
+
 #: The stored tables and what one row of each is.
 TABLES: dict[str, str] = {
     "county_yearly": "one row per year (year 0, the county as built, then each simulated "

@@ -163,8 +163,6 @@ class Recorder:
         self.village_months: list[pd.DataFrame] = []
         self.alliance_rows: list[dict[str, Any]] = []
         self.household_years: list[pd.DataFrame] = []
-        #: Per table, the columns that are NaN in year 0 (flows not yet produced).
-        self.missing_in_year_zero: dict[str, set[str]] = {}
         self.income_sources = tuple(model.households.income)
         self.collective_sources = model.collective.sources
         self.outputs = [(o.name, _output_function(o)) for o in COUNTY_OUTPUTS]
@@ -185,29 +183,25 @@ class Recorder:
         return self.model.config.start_year + self.model.year_index
 
     def record_start(self) -> None:
-        """The year-0 rows: the county as built, before any step (see the module docstring)."""
+        """The year-0 rows: the county as built, before any step (see the module docstring).
+
+        The flows of :func:`is_missing_in_year_zero` are NaN in them.
+        """
         model = self.model
         year = model.config.start_year - 1
         start = YearStart(model)
-        flows = ["per_capita_income", *(f"income_{s}" for s in self.income_sources)]
-        row: dict[str, Any] = {"year": year, **dict.fromkeys(flows, np.nan)}
+        row: dict[str, Any] = {"year": year, "per_capita_income": np.nan}
+        row.update({f"income_{s}": np.nan for s in self.income_sources})
         for name, value in self.outputs:
-            row[name] = np.nan if name in HOUSEHOLD_INCOME_OUTPUTS else value(start)
+            missing = is_missing_in_year_zero("county_yearly", name)
+            row[name] = np.nan if missing else value(start)
         self.yearly.append(row)
-        self.missing_in_year_zero["county_yearly"] = {*flows, *HOUSEHOLD_INCOME_OUTPUTS}
-        village = self._village_year(year, start)
-        by_source = [f"collective_{s}" for s in self.collective_sources]
-        village[[*flows, *by_source]] = np.nan
-        self.missing_in_year_zero["village_yearly"] = {*flows, *by_source}
-        self.village_years.append(village)
+        self.village_years.append(_year_zero(self._village_year(year, start), "village_yearly"))
         for alliance in model.alliance_agents:
             self.alliance_rows.append({"year": year, **alliance.report(start.collective)})
         if self.sample is not None:
             frame = self._household_year(year, start)
-            income = [c for c in frame.columns if c.startswith("income_")]
-            frame[[*income, "per_capita_income"]] = np.nan
-            self.missing_in_year_zero["households"] = {*income, "per_capita_income"}
-            self.household_years.append(frame)
+            self.household_years.append(_year_zero(frame, "households"))
 
     def record_month(self) -> None:
         """One row of the county-by-month table (and village-by-month when asked)."""
@@ -353,6 +347,13 @@ def is_missing_in_year_zero(table: str, column: str) -> bool:
         and column.startswith("collective_")
         and (column != "collective_income")
     )
+
+
+def _year_zero(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """A table's year-0 rows with the flows not yet produced set to NaN."""
+    missing = [c for c in frame.columns if is_missing_in_year_zero(table, c)]
+    frame[missing] = np.nan
+    return frame
 
 
 def non_finite_columns(tables: dict[str, pd.DataFrame], start_year: int) -> dict[str, list[str]]:

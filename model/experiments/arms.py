@@ -64,9 +64,8 @@ def with_arms(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows of many runs with ``variant`` (0 when absent) and an ``arm`` column."""
     out = frame if "variant" in frame.columns else frame.assign(variant=0)
     runs = out.drop_duplicates(list(RUN_KEYS))
-    labels = dict(zip(map(tuple, runs[list(RUN_KEYS)].to_numpy()), arm_labels(runs), strict=True))
-    keys = map(tuple, out[list(RUN_KEYS)].to_numpy())
-    return out.assign(arm=[labels[k] for k in keys])
+    labels = runs[list(RUN_KEYS)].assign(arm=arm_labels(runs))
+    return out.merge(labels, on=list(RUN_KEYS), how="left")
 
 
 def with_keys(table: pd.DataFrame) -> pd.DataFrame:

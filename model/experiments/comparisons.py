@@ -189,7 +189,12 @@ def compare_folder(
     user = stored_measures(spec, str(folder))
     check_measures(measures, user)
     kept = entry.get("tables") or ["county_yearly"]
-    tables = {t: load_results(folder, t) for t in kept if t != "county_yearly"}
+    # Only what the measures read: the village table (differences in differences) and
+    # the tables of the user measures shown.
+    wanted = {"village_yearly"} | {
+        t for m in user if not measures or m.name in measures for t in m.tables
+    }
+    tables = {t: load_results(folder, t) for t in kept if t != "county_yearly" and t in wanted}
     if discount_rate is None:
         discount_rate = float(spec.get("discount_rate", DEFAULT_DISCOUNT_RATE))
     if reference is None:

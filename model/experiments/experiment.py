@@ -37,6 +37,7 @@ from typing import Any, Literal
 from pydantic import PrivateAttr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
+from model.columns import RUN_TABLES
 from model.errors import InputError, did_you_mean
 from model.experiments.measures import DEFAULT_DISCOUNT_RATE, measure_names
 from model.experiments.user_measures import MeasureSpec, UserMeasure, build_measures
@@ -51,16 +52,6 @@ from model.scenario import (
 )
 from model.schema_errors import input_error
 from model.toml_files import read_toml
-
-#: Tables a run can produce (see :class:`model.runner.RunResult`); ``county_yearly`` is
-#: always kept because every comparison and sensitivity measure is derived from it.
-KNOWN_TABLES = (
-    "county_yearly",
-    "county_monthly",
-    "village_yearly",
-    "alliance_yearly",
-    "households",
-)
 
 Scalar = bool | int | float | str
 
@@ -152,10 +143,11 @@ class SensitivityDesign(Section):
 class Outputs(Section):
     """What to keep of each run."""
 
-    tables: list[Literal[KNOWN_TABLES]] = param(  # type: ignore[valid-type]
+    tables: list[Literal[RUN_TABLES]] = param(  # type: ignore[valid-type]
         ["county_yearly"],
         unit="-",
         source="user",
+        # county_yearly is always kept: every comparison and sensitivity measure reads it.
         description="Tables stored per run (county_yearly is always kept)",
     )
 

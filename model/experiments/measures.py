@@ -49,8 +49,19 @@ Kind = Literal["level", "change", "cumulative", "ratio", "did", "user"]
 DEFAULT_DISCOUNT_RATE = 0.08
 
 
+class Labelled:
+    """What every kind of measure shows: ``label`` is the English label (tables)."""
+
+    en: str
+
+    @property
+    def label(self) -> str:
+        """The English label (tables)."""
+        return self.en
+
+
 @dataclass(frozen=True)
-class Measure:
+class Measure(Labelled):
     """A per-run measure.
 
     Attributes:
@@ -71,14 +82,9 @@ class Measure:
     kind: Kind
     func: Callable[[RunYears], pd.Series]
 
-    @property
-    def label(self) -> str:
-        """The English label (tables)."""
-        return self.en
-
 
 @dataclass(frozen=True)
-class RatioMeasure:
+class RatioMeasure(Labelled):
     """A ratio of two paired differences against the reference arm.
 
     Attributes:
@@ -105,14 +111,9 @@ class RatioMeasure:
     min_denominator: float = 1.0
     kind: Kind = "ratio"
 
-    @property
-    def label(self) -> str:
-        """The English label (tables)."""
-        return self.en
-
 
 @dataclass(frozen=True)
-class ReferenceMeasure:
+class ReferenceMeasure(Labelled):
     """A difference in differences of a village-table column against the reference arm.
 
     Attributes:
@@ -135,11 +136,6 @@ class ReferenceMeasure:
     column: str
     group: str = "allied"
     kind: Kind = "did"
-
-    @property
-    def label(self) -> str:
-        """The English label (tables)."""
-        return self.en
 
 
 #: Any measure (user-defined ones are :class:`model.experiments.user_measures.UserMeasure`).

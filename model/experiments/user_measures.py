@@ -41,7 +41,6 @@ import importlib
 import keyword
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from importlib.metadata import entry_points
 from typing import Any, Literal
 
@@ -49,8 +48,11 @@ import numpy as np
 import pandas as pd
 from pydantic import field_validator
 
+from model.columns import IDENTITY, RUN_TABLES
+from model.columns import table_columns as declared_columns
 from model.errors import InputError, did_you_mean
 from model.experiments.arms import RUN_KEYS
+from model.experiments.measures import Labelled
 from model.params import Section, param
 
 #: Entry-point group of measure functions.
@@ -60,9 +62,7 @@ REDUCTIONS = ("mean", "median", "sum", "min", "max", "count", "share")
 #: Names an expression may use besides columns.
 FUNCTIONS = frozenset({"abs", "log", "log1p", "exp", "sqrt", "where", "True", "False"})
 
-Table = Literal[
-    "county_yearly", "county_monthly", "village_yearly", "alliance_yearly", "households"
-]
+Table = Literal[RUN_TABLES]  # type: ignore[valid-type]
 
 
 class MeasureSpec(Section):
@@ -110,7 +110,7 @@ class MeasureSpec(Section):
 
 
 @dataclass(frozen=True)
-class UserMeasure:
+class UserMeasure(Labelled):
     """A user-defined per-run measure, ready to compute.
 
     Attributes:
@@ -132,11 +132,6 @@ class UserMeasure:
     tables: tuple[str, ...]
     per_run: Callable[[Mapping[str, pd.DataFrame]], float] = field(repr=False)
     kind: str = "user"
-
-    @property
-    def label(self) -> str:
-        """The English label."""
-        return self.en
 
     def values(self, tables: Mapping[str, pd.DataFrame]) -> pd.Series:
         """The measure of every run found in ``tables`` (index: the run keys).
@@ -333,30 +328,7 @@ def load_function(reference: str, source: str, where: str) -> Callable[..., floa
 # The columns of each table
 
 
-#: Identity columns every stored table has besides what the model records.
-IDENTITY_COLUMNS = ("scenario", "variant", "replicate", "run_key")
-
-
-@cache
 def table_columns(table: str) -> tuple[str, ...]:
-    """The columns of one of the runs' tables, as the model records them now.
-
-    Read off a small county built for the purpose (its year-0 rows and one month), so that
-    outputs registered by a plug-in are included.
-    """
-    from model.jointmodel import JointVillageModel
-    from model.scenario import load_scenario
-
-    scenario = load_scenario(
-        "anqiu_2023",
-        [
-            "county.scale=0.1",
-            "outputs.household_microdata=true",
-            "outputs.household_sample=0.01",
-            "outputs.village_monthly=true",
-        ],
-    )
-    model = JointVillageModel(scenario, invariants="off")
-    model.recorder.record_month()
-    frame = model.recorder.tables()[table]
-    return (*IDENTITY_COLUMNS, *frame.columns)
+    """The columns of one of the runs' stored tables: the identity columns, then the
+    table's own as :mod:`model.columns` declares them (registered outputs included)."""
+    return (*(c.name for c in IDENTITY), *(c.name for c in declared_columns(table)))

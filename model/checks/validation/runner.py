@@ -15,8 +15,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from model.columns import RUN_TABLES
 from model.experiments.execute import execute
-from model.experiments.experiment import KNOWN_TABLES
 from model.experiments.plan import Plan, RunSpec
 from model.experiments.store import ResultsStore
 from model.paths import CASES_DIR
@@ -91,7 +91,7 @@ class Runner:
 
     def _execute(self, specs: Sequence[RunSpec], workers: int | None, progress: bool) -> None:
         labelled = [({"scenario": s.scenario.name, "replicate": s.replicate}, s) for s in specs]
-        plan = Plan.of_runs("validation", labelled, KNOWN_TABLES)
+        plan = Plan.of_runs("validation", labelled, RUN_TABLES)
         execute(
             plan,
             self.folder,
