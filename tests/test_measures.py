@@ -360,3 +360,18 @@ def test_a_user_measure_can_come_from_an_entry_point(tmp_path, monkeypatch):
     assert measures[0].per_run({"county_yearly": pd.DataFrame({"weak_villages": [5, 3]})}) == 3.0
     with pytest.raises(InputError, match="final_weak"):
         user_measures.load_function("entry-point:final_wek", "exp.toml", "measures[0].function")
+
+
+def test_compare_of_a_folder_writes_its_files_into_another_out_folder(tmp_path):
+    runs, elsewhere = tmp_path / "runs", tmp_path / "elsewhere"
+    run_batch(validate_experiment(measure_experiment(**ALLIED_LAND)), out=runs, workers=0)
+    result = CliRunner().invoke(
+        app, ["compare", str(runs), "--out", str(elsewhere), "--no-figure", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    effects = pd.read_csv(elsewhere / "effects_by_year.csv")
+    assert set(effects["arm"]) == {"baseline", "pooling"}
+    # Year 0 is the county as built: no difference in its collective incomes.
+    start = effects[(effects["year"] == effects["year"].min())]
+    pre = start[start["measure"].isin(["weak_villages", "collective_income_mean"])]
+    assert len(pre) and (pre["diff"] == 0).all()

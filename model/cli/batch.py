@@ -251,15 +251,15 @@ def compare(
         for flag, value in (("--replicates", replicates), ("--seed", seed), ("--set", set_)):
             if value:
                 raise InputError(flag, flag.lstrip("-"), value, "only with scenario files")
-        table = _compare_folder(folders[0], reference, measure, discount_rate)
+        table, results = _compare_folder(folders[0], reference, measure, discount_rate)
         target = out if out is not None else folders[0]
     else:
         target = out if out is not None else Path("results") / "compare"
         options = {"workers": workers, "scheduler": scheduler}
         runs = (replicates or 5, reference, seed, set_ or [])
-        table = _compare_files(inputs, runs, measure, target, options, discount_rate)
+        table, results = _compare_files(inputs, runs, measure, target, options, discount_rate)
     paths = [write_comparison(table, target)]
-    paths.append(_write_yearly_effects(target, table))
+    paths.append(_write_yearly_effects(target, table, results))
     if not no_figure and len(table):
         from model.viz.experiment_figures import compare_figure
 
@@ -271,14 +271,12 @@ def compare(
     _err("wrote " + ", ".join(str(p) for p in paths))
 
 
-def _write_yearly_effects(folder: Path, table: pd.DataFrame) -> Path:
+def _write_yearly_effects(folder: Path, table: pd.DataFrame, results: pd.DataFrame) -> Path:
     """``effects_by_year.csv``: every county output's paired difference in every year."""
     from model.atomic import atomic_write
-    from model.experiments.batch import load_results
     from model.experiments.effects import yearly_effects
     from model.runner import county_measures
 
-    results = load_results(folder)
     reference = str(table["reference"].iloc[0]) if len(table) else ""
     measures = [c for c in county_measures() if c in results.columns]
     effects = yearly_effects(results, reference, measures)
@@ -288,12 +286,15 @@ def _write_yearly_effects(folder: Path, table: pd.DataFrame) -> Path:
 
 def _compare_folder(
     folder: Path, reference: str | None, measure: Any, discount_rate: float | None
-) -> pd.DataFrame:
-    """The comparison of a batch's results folder (with the experiment's own measures)."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The comparison of a results folder (with the experiment's own measures), and the
+    folder's ``county_yearly`` rows it was made from."""
+    from model.experiments.batch import load_results
     from model.experiments.comparisons import compare_folder
 
+    results = load_results(folder)
     with _warnings_as_lines():
-        return compare_folder(folder, reference, measure, discount_rate)
+        return compare_folder(folder, reference, measure, discount_rate, results), results
 
 
 def _compare_files(
@@ -303,9 +304,9 @@ def _compare_files(
     target: Path,
     options: dict[str, Any],
     discount_rate: float | None,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run scenario files on common random numbers into ``target`` and compare them."""
-    from model.experiments.comparisons import compare_folder, comparison_experiment
+    from model.experiments.comparisons import comparison_experiment
     from model.experiments.execute import CODE_CHANGED
     from model.experiments.measures import check_measures
     from model.experiments.plan import plan_runs
@@ -325,8 +326,7 @@ def _compare_files(
         _err(f"warning: {summary.failed_total} run(s) failed; see {target}/failed/")
     if summary.code_changed:
         _err("warning: " + CODE_CHANGED.format(out=target))
-    with _warnings_as_lines():
-        return compare_folder(target, exp.reference_name, measure, discount_rate)
+    return _compare_folder(target, exp.reference_name, measure, discount_rate)
 
 
 @contextlib.contextmanager

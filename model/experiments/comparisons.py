@@ -170,6 +170,7 @@ def compare_folder(
     reference: str | None = None,
     measures: Sequence[str] | None = None,
     discount_rate: float | None = None,
+    results: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The comparison of a results folder (a batch's, or a comparison's).
 
@@ -182,8 +183,9 @@ def compare_folder(
         reference: Reference arm or scenario (default: the experiment's).
         measures: Measure names (default: all, the experiment's own included).
         discount_rate: Discount rate per year (default: the experiment's).
+        results: The folder's ``county_yearly`` rows when the caller has read them already.
     """
-    results = load_results(folder)
+    results = load_results(folder) if results is None else results
     entry = manifest(folder).get("experiment") or {}
     spec = entry.get("spec") or {}
     user = stored_measures(spec, str(folder))

@@ -3,8 +3,9 @@ differences for the allied villages.
 
 **Paired differences per year.** Replicate ``r`` of an arm minus replicate ``r`` of the
 reference in the same year (common random numbers), then the mean and t-interval of those
-differences (:func:`yearly_effects`). Year 0 is the county as built: there the difference is
-zero whenever the two arms share the county, which is what a trustworthy path shows.
+differences (:func:`yearly_effects`). Year 0 is the county as built: where two arms share
+the county, its collective incomes and weak villages do not differ there (alliances formed
+and money spent at set-up may), which is what a trustworthy path shows.
 
 **Difference in differences.** The allied villages of an arm's run (in its final year) are
 followed in the reference run with the same replicate: their mean change from year 0 to
