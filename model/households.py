@@ -11,7 +11,6 @@ households are drawn from the county's village totals by
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-
 from typing import TYPE_CHECKING
 
 import numpy as np
