@@ -33,7 +33,7 @@ TESTS = Path(__file__).resolve().parent
 # Fake runners (module level, so Dask workers and subprocesses can import them)
 
 
-def fake_runner(scenario, replicate=0, progress=False):
+def fake_runner(scenario, replicate=0, progress=False, world=None):
     """A fast stand-in for run_scenario: numbers from the seed streams, shape of the real one."""
     rng = np.random.default_rng([scenario.seed, replicate, scenario.years])
     years = range(scenario.start_year, scenario.start_year + scenario.years)
