@@ -16,7 +16,8 @@ class Alliance(mesa.Agent):
 
     It runs the order/claim/evaluate cycle: a yearly task list, monthly tracking,
     quarterly scores, a yearly report. Scores set the performance pay at stake and so the
-    members' effort, which adds to committee capacity.
+    members' effort, which adds to committee capacity. Tracking and scoring are done for
+    every alliance at once by governance (:mod:`model.mechanisms.alliance_tasks`).
 
     Attributes:
         alliance_id: Identifier.
@@ -28,7 +29,6 @@ class Alliance(mesa.Agent):
         score: Latest quarterly score (0-100).
         honours: Competitions won.
         tasks: This year's targets by task.
-        progress: Latest tracked progress by task (share of target).
     """
 
     model: JointVillageModel
@@ -51,7 +51,6 @@ class Alliance(mesa.Agent):
         self.score = 50.0
         self.honours = 0
         self.tasks: dict[str, float] = {}
-        self.progress: dict[str, float] = {}
         self.baseline_income = 0.0
 
     def population(self) -> float:
@@ -94,42 +93,6 @@ class Alliance(mesa.Agent):
             self.tasks["land_pooled_share"] = params.pooling_target
         if model.livestream.params.enabled:
             self.tasks["sellers"] = max(1.0, 0.01 * self.population() / 3.3)
-
-    def track(self) -> None:
-        """Monthly tracking: progress on each task, pro rata to the month.
-
-        Reads the village figures snapshotted for the month (``model.villages``: ``pooled``,
-        ``sellers``, ``collective_ytd``).
-        """
-        villages = self.model.villages
-        members = list(self.members)
-        elapsed = self.model.month / 12.0
-        progress: dict[str, float] = {}
-        for task, target in self.tasks.items():
-            if task == "collective_income":
-                now = villages.collective_ytd[members].mean()
-                progress[task] = now / max(target * elapsed, 1.0)
-            elif task == "land_pooled_share":
-                pooled = villages.pooled[members].sum()
-                land = villages.cultivated[members].sum()
-                progress[task] = pooled / max(land, 1e-9) / max(target, 1e-9)
-            elif task == "sellers":
-                progress[task] = villages.sellers[members].sum() / max(target, 1e-9)
-        self.progress = progress
-
-    def evaluate(self) -> None:
-        """Quarterly evaluation (评单): score, and effort's response to the pay at stake."""
-        model = self.model
-        params = model.config.governance.scoring
-        if not params.enabled or not self.progress:
-            return
-        achieved = np.mean([min(v, 1.2) / 1.2 for v in self.progress.values()])
-        noise = model.governance_rng.normal(0.0, params.score_noise)
-        self.score = float(np.clip(100.0 * achieved + noise, 0.0, 100.0))
-        incentive = params.pay_per_point
-        target = incentive / (incentive + params.effort_half_incentive)
-        self.effort += params.effort_adjustment * (target - self.effort)
-        self.effort = float(np.clip(self.effort, 0.0, 1.0))
 
     def report(
         self, collective_income: np.ndarray | None = None

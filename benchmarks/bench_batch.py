@@ -6,8 +6,11 @@ executor, :func:`model.experiments.execute.execute`, with an evaluator from
 (the baseline and the Anqiu programme, replicates on a small county) four ways and prints
 wall time, runs per second and the cost the executor adds per run:
 
-* ``direct``: ``run_scenario`` called in a loop (no store, no executor);
-* ``batch, in process``: ``workers=0`` (plan, run, write Parquet atomically, fsync);
+* ``direct``: ``run_scenario`` called in a loop (no store, no executor, a county built for
+  every run);
+* ``batch, in process``: ``workers=0`` (plan, run, write Parquet atomically, fsync), with
+  the executor's default run function (the county and alliances built once per scenario
+  and process, :mod:`model.experiments.shared_world`);
 * ``batch, Dask 1 worker(s)`` and ``2 worker(s)``: a fresh local cluster each
   (:func:`~model.experiments.backends.dask_cluster.dask_client`); its start-up (cluster
   and the workers' first import of the model) is reported apart from the runs.
@@ -62,6 +65,8 @@ def experiment(runs: int, scale: float, years: int) -> dict:
 
 
 def measure(runs: int, scale: float, years: int, runner, label: str, folder: Path) -> list[dict]:
+    """Rows of the table for one run function (the model's batches: the default one)."""
+    batch_runner = None if runner is run_scenario else runner
     plan = plan_runs(validate_experiment(experiment(runs, scale, years)))
     n = len(plan.runs)
     runner(plan.runs[0].scenario, replicate=0)  # warm-up: imports, caches, data files
@@ -73,7 +78,7 @@ def measure(runs: int, scale: float, years: int, runner, label: str, folder: Pat
 
     out = folder / f"{label}-0"
     start = time.perf_counter()
-    summary = execute(plan, out, workers=0, progress=False, runner=runner)
+    summary = execute(plan, out, workers=0, progress=False, runner=batch_runner)
     assert summary.done == n, summary
     seconds = time.perf_counter() - start
     rows.append(
@@ -94,7 +99,11 @@ def measure(runs: int, scale: float, years: int, runner, label: str, folder: Pat
             startup = time.perf_counter() - start
             start = time.perf_counter()
             summary = execute(
-                plan, out, scheduler=client.scheduler.address, progress=False, runner=runner
+                plan,
+                out,
+                scheduler=client.scheduler.address,
+                progress=False,
+                runner=batch_runner,
             )
             seconds = time.perf_counter() - start
         assert summary.done == n, summary

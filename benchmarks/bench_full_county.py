@@ -1,7 +1,8 @@
 """Benchmark: the full synthetic county at household resolution, 10 years, monthly.
 
-Target (issue 3): under 5 s and under 1.5 GB on a 2-core machine. Each scenario runs in a
-fresh process so that its peak resident memory is its own.
+Target (issue 16): a run of the full county in at most 1.5 s, within 400 MB, on 2 cores. The
+run's CPU time is printed beside its wall time: on a shared machine it is the steadier one.
+Each scenario runs in a fresh process so that its peak resident memory is its own.
 
     .venv/bin/python benchmarks/bench_full_county.py [--repeat 3] [--scenario anqiu_2023]
 """
@@ -22,10 +23,12 @@ scenario = load_scenario(sys.argv[1])
 t0 = time.perf_counter()
 world = build_world(scenario)
 t1 = time.perf_counter()
+c1 = time.process_time()
 result = run_scenario(scenario, world=world)
 t2 = time.perf_counter()
+cpu_s = time.process_time() - c1
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"build_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0,
+print(json.dumps({"build_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0, "cpu_s": cpu_s,
                   "peak_mb": peak_mb, "households": result.meta["households"],
                   "villages": result.meta["villages"], "months": 12 * scenario.years}))
 """
@@ -47,10 +50,12 @@ def main() -> None:
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         best = min(runs, key=lambda r: r["total_s"])
         peak = max(r["peak_mb"] for r in runs)
+        cpu = min(r["cpu_s"] for r in runs)
         print(
             f"{name}: {best['villages']} villages, {best['households']:,} households, "
             f"{best['months']} months: build {best['build_s']:.2f} s + run {best['run_s']:.2f} s "
-            f"= {best['total_s']:.2f} s (best of {args.repeat}); peak memory {peak:.0f} MB"
+            f"= {best['total_s']:.2f} s (best of {args.repeat}; run's CPU time {cpu:.2f} s); "
+            f"peak memory {peak:.0f} MB"
         )
 
 

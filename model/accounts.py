@@ -86,10 +86,14 @@ class Accounts:
             self.model.ledger.pay("collectives", payer, kind, -total)
 
     def pay_village_workers(self, wage_bill: np.ndarray, payer: str, kind: str) -> None:
-        """Pay a village's wage bill to its households in proportion to labour at home."""
+        """Pay a village's wage bill to its households in proportion to labour at home.
+
+        Labour at home is counted once a year, when labour moves
+        (:meth:`~model.villages.VillageTable.update_labour_at_home`), not at every payment.
+        """
         hh = self.model.households
-        at_home = np.maximum(hh.labour - hh.migrant, 0.0)
-        per_village = self.model.villages.sum_by_village(at_home)
+        at_home = self.model.villages.household_labour_at_home
+        per_village = self.model.villages.labour_at_home
         rate = np.divide(
             wage_bill, per_village, out=np.zeros_like(wage_bill), where=per_village > 0
         )

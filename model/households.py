@@ -11,11 +11,14 @@ households are drawn from the county's village totals by
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from model.registry import income_source_names
+
+if TYPE_CHECKING:  # the scenario schema imports this module: pandas only for the frame
+    import pandas as pd
 
 #: The balance-sheet columns (zeros when a table is built without them).
 BALANCE_SHEET = (
@@ -194,6 +197,8 @@ class HouseholdTable:
 
     def to_frame(self) -> pd.DataFrame:
         """All households as a DataFrame (micro-data)."""
+        import pandas as pd
+
         data = {
             f.name: getattr(self, f.name)
             for f in fields(self)

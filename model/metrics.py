@@ -49,8 +49,7 @@ def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
     if x.size == 0 or w.sum() <= 0:
         return 0.0
-    order = np.argsort(x, kind="stable")
-    x, w = x[order], w[order]
+    x, w = _sorted(x, w, weighted=weights is not None)
     cum_w = np.cumsum(w)
     cum_xw = np.cumsum(x * w)
     total = cum_xw[-1]
@@ -61,3 +60,19 @@ def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
     prev = np.concatenate(([0.0], lorenz[:-1]))
     area = np.sum(w * (lorenz + prev)) / (2.0 * cum_w[-1])
     return float(1.0 - 2.0 * area)
+
+
+def _sorted(x: np.ndarray, w: np.ndarray, weighted: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` ascending and ``w`` in its order, sorting only what needs it.
+
+    An array already in order (a caller that sorted it) is not sorted again; without
+    weights the values are sorted directly, not through their order (the same result:
+    equal values cannot be told apart). With weights, equal values keep their order
+    (a stable sort), as always.
+    """
+    if x.size < 2 or bool(np.all(x[1:] >= x[:-1])):
+        return x, w
+    if not weighted:
+        return np.sort(x), w
+    order = np.argsort(x, kind="stable")
+    return x[order], w[order]

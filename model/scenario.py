@@ -30,8 +30,8 @@ from model.params import Section, param
 from model.paths import SCENARIO_DIR, find_file
 from model.schema_errors import blame_latest, input_error, submodel
 from model.toml_files import read_toml
-from model.world.alliances import AllianceParams
-from model.world.county import CountyParams
+from model.world.alliance_params import AllianceParams
+from model.world.county_params import CountyParams
 from model.world.households import HouseholdParams
 
 

@@ -41,6 +41,7 @@ class VillageTable:
         public_spent: Programme money spent on the village since the start (yuan).
         public_spent_year: The same, this year (yuan).
         labour_at_home: Labour units living at home (changes when labour is reallocated).
+        household_labour_at_home: Each household's labour units at home (counted with it).
         pooled: Pooled land this month (mu), as the alliances read it when tracking tasks.
         sellers: Active livestream sellers this month, as the alliances read them.
         collective_ytd: Collective income so far this year (yuan), as the alliances read it.
@@ -80,6 +81,11 @@ class VillageTable:
         return np.add.reduceat(values, self.offsets) if len(values) else np.zeros(self.n)
 
     def update_labour_at_home(self, households: HouseholdTable) -> None:
-        """Recount labour at home (it changes only when labour is reallocated, once a year)."""
+        """Recount labour at home (it changes only when labour is reallocated, once a year).
+
+        Whatever changes a household's ``labour`` or ``migrant`` calls this after: the
+        village wage bills are shared out by these counts (``Accounts.pay_village_workers``).
+        """
         at_home = np.maximum(households.labour - households.migrant, 0.0)
+        self.household_labour_at_home = at_home
         self.labour_at_home = self.sum_by_village(at_home)

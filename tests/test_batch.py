@@ -18,8 +18,9 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.errors import InputError
-from model.experiments.backends.dask_cluster import dask_client
+from model.experiments.backends.dask_cluster import TASK_SECONDS, RunCost, dask_client
 from model.experiments.batch import batch_status, load_results, run_batch
+from model.experiments.evaluate import Outcome
 from model.experiments.execute import execute
 from model.experiments.experiment import validate_experiment
 from model.experiments.plan import plan_runs
@@ -33,7 +34,7 @@ TESTS = Path(__file__).resolve().parent
 # Fake runners (module level, so Dask workers and subprocesses can import them)
 
 
-def fake_runner(scenario, replicate=0, progress=False):
+def fake_runner(scenario, replicate=0, progress=False, world=None):
     """A fast stand-in for run_scenario: numbers from the seed streams, shape of the real one."""
     rng = np.random.default_rng([scenario.seed, replicate, scenario.years])
     years = range(scenario.start_year, scenario.start_year + scenario.years)
@@ -159,6 +160,35 @@ def test_dask_two_workers_equal_sequential(tmp_path, cluster):
     pd.testing.assert_frame_equal(sequential, parallel)
     # Same seed, same numbers, whichever process ran them.
     assert parallel.attrs["batch"]["done"] == 6
+
+
+def test_small_runs_travel_in_groups_and_equal_sequential(tmp_path, cluster):
+    from distributed import Client, get_task_stream
+
+    plan = plan_runs(validate_experiment(small_experiment(replicates=20)))
+    execute(plan, tmp_path / "seq", workers=0, progress=False, runner=fake_runner)
+    with Client(cluster) as client, get_task_stream(client) as stream:
+        summary = execute(
+            plan, tmp_path / "dask", scheduler=cluster, progress=False, runner=fake_runner
+        )
+    assert summary.done == 40
+    tasks = {task["key"] for task in stream.data if str(task["key"]).startswith("runs-")}
+    assert 2 <= len(tasks) < 40  # grouped, and still spread over tasks
+    assert_same_runs(tmp_path / "dask", tmp_path / "seq")
+
+
+def test_a_task_holds_as_many_runs_as_fill_it():
+    cost = RunCost()
+    assert cost.runs_per_task(remaining=100, threads=2) == 1  # nothing measured yet
+    for _ in range(3):
+        cost.add(Outcome(True, wall_seconds=TASK_SECONDS / 10))
+    assert cost.runs_per_task(remaining=100, threads=2) == 10
+    assert cost.runs_per_task(remaining=12, threads=2) == 3  # the tail: every thread busy
+    assert cost.runs_per_task(remaining=1, threads=2) == 1
+    cost.add(Outcome(False, kind="worker-died"))  # no time: not counted
+    slow = RunCost()
+    slow.add(Outcome(True, wall_seconds=5 * TASK_SECONDS))
+    assert slow.runs_per_task(remaining=100, threads=2) == 1
 
 
 def test_same_replicate_shares_seed_across_scenarios(tmp_path):

@@ -73,13 +73,31 @@ def test_version_prints_the_model_version():
     assert result.stdout.strip() == f"jointvillage {model.__version__}"
 
 
+HEAVY = "{'mesa', 'pandas', 'scipy', 'pyarrow', 'matplotlib'}"
+
+
 def test_the_command_line_loads_without_the_model():
-    """`--version` and `--help` stay fast: importing the CLI loads neither Mesa nor pandas."""
-    code = "import sys, model.cli; print(sorted({'mesa', 'pandas'} & set(sys.modules)))"
+    """`--version` and `--help` stay fast: importing the CLI loads no Mesa, pandas, SciPy."""
+    code = f"import sys, model.cli; print(sorted({HEAVY} & set(sys.modules)))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_validate_loads_the_schema_without_the_model():
+    """`validate` reads the scenario schema only: still no Mesa, pandas or SciPy."""
+    code = (
+        "import sys, model.cli\n"
+        "sys.argv = ['jointvillage', 'validate', 'anqiu_2023']\n"
+        "try:\n    model.cli.main()\nexcept SystemExit as stop:\n    assert stop.code == 0\n"
+        f"print(sorted({HEAVY} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert "is valid" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 # --------------------------------------------------------------------------------------

@@ -55,6 +55,22 @@ def test_run_json_has_the_documented_keys_and_writes_results(tmp_path):
         assert (tmp_path / f"{figure}.png").stat().st_size > 1000
 
 
+def test_no_figures_writes_the_same_tables_and_no_png(tmp_path):
+    args = ["run", "baseline", *SMALL, "--years", "1", "--json"]
+    drawn = runner.invoke(app, [*args, "--out", str(tmp_path / "drawn")])
+    bare = runner.invoke(app, [*args, "--no-figures", "--out", str(tmp_path / "bare")])
+    assert drawn.exit_code == 0 and bare.exit_code == 0, bare.output
+    assert not list((tmp_path / "bare").glob("*.png"))
+    assert len(list((tmp_path / "drawn").glob("*.png"))) == 3
+    for table in ("county_yearly", "village_yearly", "alliance_yearly"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(tmp_path / "bare" / f"{table}.parquet"),
+            pd.read_parquet(tmp_path / "drawn" / f"{table}.parquet"),
+        )
+    manifest = json.loads((tmp_path / "bare" / "manifest.json").read_text())
+    assert not any(name.endswith(".png") for name in manifest["files"].values())
+
+
 def test_run_seed_flag_changes_results(tmp_path):
     outputs = []
     for seed in ("1", "2"):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
 from typing import Annotated
 
@@ -16,6 +14,8 @@ from model.cli.common import SetOption, user_errors
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port that is free on ``host`` right now."""
+    import socket  # here: `jointvillage --help` should not wait for the network modules
+
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
@@ -83,7 +83,9 @@ def register(app: typer.Typer) -> None:
         if os.name == "posix":
             # Become the server, so that Ctrl-C and kill reach it directly.
             os.execve(command[0], command, env)
-        try:  # pragma: no cover - other systems
+        import subprocess  # pragma: no cover - other systems
+
+        try:  # pragma: no cover
             code = subprocess.call(command, env=env)
         except KeyboardInterrupt:  # pragma: no cover
             code = 0

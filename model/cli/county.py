@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from model.cli.common import SetOption, user_errors
 from model.terminal import console as terminal_console
 
-# The model is imported inside the functions: `jointvillage --version` should not wait for it.
+# The model and rich's tables are imported inside the functions: `jointvillage --help`
+# should not wait for them.
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from model.scenario import Scenario
     from model.world.alliances import Alliances
     from model.world.county import County
@@ -121,6 +123,8 @@ def _safe(name: str) -> str:
 
 
 def _town_table(built: County, alliances: Alliances, scenario: Scenario) -> Table:
+    from rich.table import Table
+
     v = built.villages.assign(
         weak=built.villages["collective_income_start"] < built.weak_income_yuan,
         allied=alliances.membership >= 0,
@@ -159,6 +163,8 @@ def _town_table(built: County, alliances: Alliances, scenario: Scenario) -> Tabl
 
 
 def _alliance_table(summary: dict[str, Any]) -> Table:
+    from rich.table import Table
+
     from model.world.alliances import MODES
 
     table = Table(title="Alliances")

@@ -57,6 +57,14 @@ def run(
             "(a GeoPackage that QGIS opens).",
         ),
     ] = False,
+    figures: Annotated[
+        bool,
+        typer.Option(
+            "--figures/--no-figures",
+            help="Draw the figures (PNG); --no-figures writes tables and manifest only, "
+            "for batch-like use (no matplotlib start-up).",
+        ),
+    ] = True,
     set_: SetOption = None,
 ) -> None:
     """Run one scenario: tables (Parquet), manifest, figures and a short summary."""
@@ -83,7 +91,7 @@ def run(
     if households:
         warn_microdata_size(resolved, world[0])
     result = run_scenario(resolved, replicate=replicate, progress=not as_json, world=world)
-    files = write_results(result, folder, lang=lang, world=world)
+    files = write_results(result, folder, lang=lang, world=world, with_figures=figures)
     if as_json:
         typer.echo(json.dumps(summary_json(result), indent=2))
         return
@@ -208,33 +216,26 @@ def warn_microdata_size(scenario: Scenario, county: Any) -> None:
 
 
 def write_results(
-    result: RunResult, folder: Path, lang: str = "en", world: Any = None
+    result: RunResult,
+    folder: Path,
+    lang: str = "en",
+    world: Any = None,
+    with_figures: bool = True,
 ) -> dict[str, Path]:
     """Write a run's tables (Parquet), figures (PNG) and manifest; return the files.
 
     Each file is written to a temporary name and moved into place (:mod:`model.atomic`), so
     an interrupted run never leaves a half-written table beside a manifest that claims it.
     With the run's ``world`` (county, alliances), ``map.gpkg`` is written too
-    (:func:`model.viz.gis.run_layers`).
+    (:func:`model.viz.gis.run_layers`); without ``with_figures``, no PNG.
     """
     from model.atomic import atomic_write, atomic_write_parquet
-    from model.viz import figures, income_figures
 
     files: dict[str, Path] = {}
     for name, frame in result.tables.items():
         files[name] = atomic_write_parquet(frame, folder / f"{name}.parquet")
-    figures = {
-        "income_paths": income_figures.plot_income_paths,
-        "collective_distribution": figures.plot_collective_distribution,
-        "weak_villages": figures.plot_weak_villages,
-    }
-    tables = {
-        "income_paths": result.tables["county_yearly"],
-        "collective_distribution": result.tables["village_yearly"],
-        "weak_villages": result.tables["county_yearly"],
-    }
-    for name, draw in figures.items():
-        files[name] = draw(tables[name], folder / f"{name}.png", lang=lang)
+    if with_figures:
+        files.update(write_figures(result, folder, lang))
     if world is not None:
         from model.viz.gis import run_layers, write_layers
 
@@ -260,6 +261,25 @@ def write_results(
     atomic_write(manifest_path, json.dumps(manifest, indent=2, default=str))
     files["manifest"] = manifest_path
     return files
+
+
+def write_figures(result: RunResult, folder: Path, lang: str = "en") -> dict[str, Path]:
+    """Draw a run's figures (PNG) into ``folder``; return them by name."""
+    from model.viz import figures, income_figures
+
+    draw = {
+        "income_paths": income_figures.plot_income_paths,
+        "collective_distribution": figures.plot_collective_distribution,
+        "weak_villages": figures.plot_weak_villages,
+    }
+    tables = {
+        "income_paths": result.tables["county_yearly"],
+        "collective_distribution": result.tables["village_yearly"],
+        "weak_villages": result.tables["county_yearly"],
+    }
+    return {
+        name: plot(tables[name], folder / f"{name}.png", lang=lang) for name, plot in draw.items()
+    }
 
 
 # --------------------------------------------------------------------------------------

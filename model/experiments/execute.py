@@ -171,7 +171,9 @@ def execute(
         retry_failed: Run again the runs recorded as failed.
         verify: Check every stored file's checksum, not only its size, first (only this
             catches corruption that keeps the size); bad runs are set aside and re-run.
-        runner: The run function (default :func:`model.runner.run_scenario`).
+        runner: The run function (default :func:`model.runner.run_scenario` on a county
+            and alliances built once per scenario and process,
+            :func:`~model.experiments.shared_world.run_on_shared_world`).
         durable: Flush each file to disk before renaming it.
         reuse: Which stored runs count as done (see the module docstring).
         label: What the progress bar calls the runs.
@@ -180,8 +182,8 @@ def execute(
         A :class:`BatchSummary`. On Ctrl-C the runs finished so far are stored and
         ``KeyboardInterrupt`` is raised again.
     """
-    if runner is None:
-        from model.runner import run_scenario as runner
+    if runner is None:  # replicates of a scenario share its county and alliances
+        from model.experiments.shared_world import run_on_shared_world as runner
     store = ResultsStore.create(out, {"name": plan.name, **plan.manifest}, durable=durable)
     summary = BatchSummary(out=store.root, planned=len(plan.runs))
     start = time.perf_counter()

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from agents.alliance import Alliance
+from model.mechanisms.alliance_tasks import AllianceMembers, score_alliances, track_progress
 from model.mechanisms.uptake import UptakeParams
 from model.params import PROGRAMME_REPORT, Section, param
 
+# The agent class (and so Mesa) only for the type: the scenario schema imports this module.
 if TYPE_CHECKING:
+    from agents.alliance import Alliance
     from model.jointmodel import JointVillageModel
 
 
@@ -241,6 +243,9 @@ class Governance:
         self.funded = np.zeros(n_v)
         self.alliance_funding = np.zeros(n_a)
         self.projects = 0
+        self.members = AllianceMembers([a.members for a in model.alliance_agents], n_v)
+        self.targets: dict[str, np.ndarray] = {}
+        self.progress: dict[str, np.ndarray] = {}
 
     @property
     def alliances(self) -> list[Alliance]:
@@ -251,30 +256,49 @@ class Governance:
     # The task cycle and capacity
 
     def set_tasks(self) -> None:
-        """January: every alliance sets its year's task list."""
-        self.model.agents_of(Alliance).do("set_tasks")
+        """January: every alliance sets its year's task list (kept as one array per task)."""
+        alliances = self.alliances
+        for alliance in alliances:  # identifier order, as ``agents_by_type[Alliance]``
+            alliance.set_tasks()
+        tasks = alliances[0].tasks if alliances else {}
+        self.targets = {task: np.array([a.tasks[task] for a in alliances]) for task in tasks}
 
     def track_tasks(self) -> None:
-        """Monthly: snapshot the village figures the tasks read; alliances track progress."""
+        """Monthly tracking: progress on each task, pro rata to the month, every alliance.
+
+        Snapshots the village figures the tasks read (``model.villages``: ``pooled``,
+        ``sellers``, ``collective_ytd``) and sums them over each alliance's members.
+        """
         model = self.model
         villages = model.villages
         villages.pooled = model.pooling.pooled_by_village()
         villages.sellers = villages.sum_by_village(model.households.seller.astype(float))
         villages.collective_ytd = model.collective.year_total()
-        model.agents_of(Alliance).do("track")
+        self.progress = track_progress(self.members, self.targets, villages, model.month)
 
     def evaluate(self) -> None:
-        """Quarterly: every alliance is scored, in alliance order (one draw each)."""
-        self.model.agents_of(Alliance).do("evaluate")
+        """Quarterly evaluation (评单): scores, and effort's response to the pay at stake.
+
+        In alliance order, one draw of the governance stream each (as many as alliances).
+        """
+        params = self.params.scoring
+        alliances = self.alliances
+        if not params.enabled or not self.progress or not alliances:
+            return
+        effort = np.array([a.effort for a in alliances])
+        rng = self.model.governance_rng
+        score, effort = score_alliances(self.progress, params, rng, effort)
+        for alliance, new_score, new_effort in zip(alliances, score, effort, strict=True):
+            alliance.score = float(new_score)
+            alliance.effort = float(new_effort)
 
     def update_capacity(self) -> None:
         """Effective capacity: base (mentored) + first secretary + effort."""
         model = self.model
         effort = np.zeros(model.n_villages)
-        for alliance in self.alliances:
-            # A lead of several alliances puts in the most any of them asks of it.
-            members = list(alliance.members)
-            effort[members] = np.maximum(effort[members], alliance.effort)
+        of_alliance = np.array([a.effort for a in self.alliances])
+        # A lead of several alliances puts in the most any of them asks of it.
+        np.maximum.at(effort, self.members.village, of_alliance[self.members.alliance])
         gain = self.params.scoring.effort_capacity_gain * effort
         villages = model.villages
         villages.capacity = np.clip(

@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from model.errors import InputError
 from model.params import Section, param
@@ -193,6 +192,8 @@ def load_conversion_sheet(path: Path, land_uses: tuple[str, ...]) -> ConversionS
     Raises:
         InputError: Naming the file, the land use, the column, the value and what is allowed.
     """
+    import pandas as pd  # here, not at the top: the scenario schema imports this module
+
     frame = pd.read_csv(path)
     where = str(path)
     missing = [c for c in CONVERSION_COLUMNS if c not in frame.columns]

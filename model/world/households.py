@@ -8,12 +8,16 @@ the county, not to a replicate: they are drawn from the county-level ``populatio
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from model.households import HouseholdTable
 from model.mechanisms.household_finance import HouseholdFinanceParams, initial_balance_sheet
 from model.params import Section, param
+
+if TYPE_CHECKING:  # the scenario schema imports this module: pandas is for the builders
+    import pandas as pd
 
 
 class HouseholdParams(Section):
