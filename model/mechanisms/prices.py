@@ -46,8 +46,8 @@ CROP_GROUPS = ("grain", "vegetable", "fruit", "oilseed")
 INDICES = ("cpi", "wage", "transfer", "input_cost", *CROP_GROUPS, "land_rent")
 #: What the current-yuan outputs are divided by to give constant 2023 yuan.
 CPI_COLUMN = "cpi_factor"
+#: Current yuan, or constant 2023 yuan.
 PriceBasis = Literal["current", "constant"]
-PRICE_BASES: tuple[str, ...] = ("current", "constant")
 
 NBS_CPI = (
     "NBS, China Statistical Yearbook 2024 and Shandong Statistical Yearbook 2024 (price "
@@ -82,10 +82,11 @@ class PriceParams(Section):
         le=0.3,
     )
     transfer_growth: float = param(
-        0.04,
+        0.05,
         unit="1/yr",
-        source="assumption: pensions and transfers rise a little slower than wages (Shandong "
-        "raised the residents' basic pension minimum by 5-10 yuan/month a year, 2019-2023)",
+        source="State Council: the national minimum basic pension of urban and rural "
+        "residents rose from 88 (2018) to 103 yuan/month (2023), then by 20 in 2024 and in "
+        "2025; assumption: pensions and other transfers rise about 5 %/yr, below wages",
         description="Nominal growth of pensions, the farmland subsidy and other transfers",
         ge=-0.1,
         le=0.3,
@@ -111,10 +112,10 @@ class PriceParams(Section):
         le=0.3,
     )
     vegetable_price_trend: float = param(
-        0.035,
+        0.03,
         unit="1/yr",
-        source=NBS_PRODUCER
-        + " and CPI fresh vegetables: about +3-4 %/yr 2014-2023 (assumption from the releases)",
+        source=NBS_PRODUCER + " and NBS CPI for fresh vegetables: about +3 %/yr compounded "
+        "over 2014-2023 (+7 % in 2020, -2.6 % in 2023)",
         description="Nominal trend of vegetable and ginger farm-gate prices",
         ge=-0.1,
         le=0.3,
