@@ -225,3 +225,41 @@ def test_a_higher_producer_price_trend_never_lowers_farm_income(low: float, step
     slow, fast = farm_income(low), farm_income(low + step)
     assert slow[0] == pytest.approx(fast[0])  # 2023 is the base year
     assert np.all(fast[1:] > slow[1:])
+
+
+def test_cli_compare_in_constant_prices(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    runs = tmp_path / "runs"
+    args = [
+        "compare",
+        "baseline.toml",
+        "anqiu_2023.toml",
+        "-n",
+        "1",
+        "--no-figure",
+        "-w",
+        "0",
+        "-o",
+    ]
+    args += [str(runs), *(f"--set={s}" for s in SMALL), "--json"]
+    current = CliRunner().invoke(app, args)
+    assert current.exit_code == 0, current.output
+    assert "prices: current yuan" in current.stderr
+    constant = CliRunner().invoke(app, ["compare", str(runs), "--json", "--prices", "constant"])
+    assert constant.exit_code == 0, constant.output
+    assert "prices: constant 2023 yuan" in constant.stderr
+    now = {(r["arm"], r["measure"]): r for r in json.loads(current.stdout)}
+    real = {(r["arm"], r["measure"]): r for r in json.loads(constant.stdout)}
+    income = now["anqiu_2023", "per_capita_income"], real["anqiu_2023", "per_capita_income"]
+    # Three years: the final year's income is deflated by 1.02^2.
+    assert income[1]["mean"] == pytest.approx(income[0]["mean"] / 1.0404)
+    assert income[1]["unit"] == income[0]["unit"] + " (2023 prices)"
+    weak = now["anqiu_2023", "weak_villages"], real["anqiu_2023", "weak_villages"]
+    assert weak[0]["mean"] == weak[1]["mean"] and weak[0]["unit"] == weak[1]["unit"]
+    bad = CliRunner().invoke(app, ["compare", str(runs), "--prices", "real"])
+    assert bad.exit_code == 2 and "--prices" in bad.output and "current, constant" in bad.output
