@@ -209,13 +209,14 @@ class LandPooling:
             return
         trust = self.trust()[hh.village]
         utility_gap = self.utility_gap(trust)
-        willing = 1.0 / (1.0 + np.exp(-np.clip(utility_gap / p.logit_scale, -50, 50)))
+        scale = model.prices.nominal(p.logit_scale)  # tastes are in 2023 yuan
+        willing = 1.0 / (1.0 + np.exp(-np.clip(utility_gap / scale, -50, 50)))
         switch = eligible & (draw_farmed < willing * p.adoption_speed) & (hh.grain_mu > 0)
         # Land not farmed by the household: compared with the private rent (or nothing).
         rent_h = self.household_rent()
         market_rent = model.prices.nominal(p.market_rent, "land_rent")
         other_gap = rent_h - market_rent * (hh.rented_out_mu > 0) + trust
-        other_willing = 1.0 / (1.0 + np.exp(-np.clip(other_gap / p.logit_scale, -50, 50)))
+        other_willing = 1.0 / (1.0 + np.exp(-np.clip(other_gap / scale, -50, 50)))
         other_switch = eligible & (draw_other < other_willing * p.adoption_speed)
         moved_grain = np.where(switch, hh.grain_mu, 0.0)
         moved_other = np.where(other_switch | switch, hh.rented_out_mu + hh.idle_mu, 0.0)
@@ -236,7 +237,8 @@ class LandPooling:
         pooled_share = model.villages.sum_by_village(model.households.pooled_mu) / np.maximum(
             self.contracted_by_village, 1e-9
         )
-        return p.capacity_weight * (model.villages.capacity - 0.5) + p.peer_weight * pooled_share
+        trust = p.capacity_weight * (model.villages.capacity - 0.5) + p.peer_weight * pooled_share
+        return trust * model.prices.factor("cpi")
 
     def utility_gap(self, trust: np.ndarray) -> np.ndarray:
         """Utility of pooling minus keeping, per mu of farmed grain land (yuan/mu/yr).
@@ -259,7 +261,8 @@ class LandPooling:
             * model.labour.job_probability(hh.head_age, boost)
         )
         dividend = model.cooperatives.expected_dividend_per_mu()[hh.village]
-        return self.household_rent() + freed_value + dividend + trust - own_net - hh.attachment
+        attachment = hh.attachment * model.prices.factor("cpi")
+        return self.household_rent() + freed_value + dividend + trust - own_net - attachment
 
     def pooled_by_village(self) -> np.ndarray:
         """Pooled land per village: households' plus the collective's reserve land (mu)."""
