@@ -38,6 +38,7 @@ CROPS += ("vegetables", "peanut", "millet")
 def stub_level(params: PriceParams, seed: int = 1) -> tuple[PriceLevel, SimpleNamespace]:
     """A price level on a stand-in model: only what the mechanism reads."""
     config = SimpleNamespace(prices=params, seed=seed, collective=SimpleNamespace())
+    config.origin_of = lambda dotted: "<defaults>"
     config.collective.weak_threshold = 100_000.0
     model = SimpleNamespace(
         config=config, replicate=0, crops=SimpleNamespace(names=CROPS), year_index=0
@@ -110,6 +111,20 @@ def test_crop_groups_are_checked_against_the_crop_sheet():
     level, model = stub_level(PriceParams(oilseed_crops=[]))
     run_years(level, model, 3)
     assert level.crop_price_factors()[CROPS.index("peanut")] == pytest.approx(1.02**2)
+
+
+def test_bad_price_settings_name_the_field():
+    with pytest.raises(InputError, match=r"prices\.land_rent_index"):
+        load_scenario("baseline", ["prices.land_rent_index='wheat'"])
+    with pytest.raises(InputError, match=r"prices\.cpi_inflation"):
+        load_scenario("baseline", ["prices.cpi_inflation=0.9"])
+    # The trends that moved into the prices section are gone from their old sections.
+    with pytest.raises(InputError, match=r"labour\.wage_growth"):
+        load_scenario("baseline", ["labour.wage_growth=0.03"])
+    config = load_scenario("baseline", [*SMALL, "prices.fruit_crops=['durian']"])
+    with pytest.raises(InputError, match="--set") as error:
+        JointVillageModel(config)
+    assert "durian" in str(error.value)
 
 
 def test_a_bad_price_basis_is_an_input_error():

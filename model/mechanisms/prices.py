@@ -28,6 +28,7 @@ household. :func:`to_constant_prices` turns output tables into constant 2023 yua
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -189,15 +190,28 @@ class PriceParams(Section):
         """The yearly growth of one index (``land_rent`` follows its chosen index)."""
         if index == "land_rent":
             return 0.0 if self.land_rent_index == "fixed" else self.trend(self.land_rent_index)
-        field = {"cpi": "cpi_inflation", "input_cost": "input_cost_trend"}.get(index)
-        return float(getattr(self, field or f"{index}_{_TREND_SUFFIX[index]}"))
+        return float(getattr(self, TREND_FIELDS[index]))
 
 
-_TREND_SUFFIX = {"wage": "growth", "transfer": "growth", **{g: "price_trend" for g in CROP_GROUPS}}
+#: The field holding each index's trend (``land_rent`` borrows another index's).
+TREND_FIELDS = {
+    "cpi": "cpi_inflation",
+    "wage": "wage_growth",
+    "transfer": "transfer_growth",
+    "input_cost": "input_cost_trend",
+    **{group: f"{group}_price_trend" for group in CROP_GROUPS},
+}
 
 
-def crop_groups(params: PriceParams, crops: tuple[str, ...]) -> list[str]:
+def crop_groups(
+    params: PriceParams, crops: tuple[str, ...], origin: Callable[[str], str] = lambda _: "scenario"
+) -> list[str]:
     """Each crop's price index: its group, or ``cpi`` for a crop in no group.
+
+    Args:
+        params: The ``prices`` section.
+        crops: The crop sheet's crops.
+        origin: The file (or ``--set``) that set a dotted field, for the error.
 
     Raises:
         InputError: For a crop named in a group but not in the crop sheet, or in two groups.
@@ -208,14 +222,14 @@ def crop_groups(params: PriceParams, crops: tuple[str, ...]) -> list[str]:
         for crop in getattr(params, field):
             if crop not in crops:
                 raise InputError(
-                    "scenario",
+                    origin(f"prices.{field}"),
                     f"prices.{field}",
                     crop,
                     "crops of the crop sheet: " + ", ".join(crops),
                 )
             if crop in group_of:
                 raise InputError(
-                    "scenario",
+                    origin(f"prices.{field}"),
                     f"prices.{field}",
                     crop,
                     f"a crop in one group only (it is also in {group_of[crop]}_crops)",
@@ -243,7 +257,7 @@ class PriceLevel:
         self.rng = stream(model.config.seed, "prices", model.replicate)
         self.levels = dict.fromkeys(INDICES, 1.0)
         self.history: list[dict[str, float]] = [dict(self.levels)]
-        self.crop_index = crop_groups(self.params, model.crops.names)
+        self.crop_index = crop_groups(self.params, model.crops.names, model.config.origin_of)
 
     def new_year(self) -> None:
         """January: compound every index by its trend and the year's common shock.
