@@ -117,5 +117,5 @@ class Alliance(mesa.Agent):
             "honours": self.honours,
             "capacity_mean": float(model.villages.capacity[members].mean()),
             "collective_income_total": float(collective.sum()),
-            "weak_members": int((collective < model.config.collective.weak_threshold).sum()),
+            "weak_members": int((collective < model.prices.weak_bar()).sum()),
         }

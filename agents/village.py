@@ -63,4 +63,4 @@ class Village(mesa.Agent):
     @property
     def weak(self) -> bool:
         """Collective income under the weak-village bar last year."""
-        return self.collective_income < self.model.config.collective.weak_threshold
+        return self.collective_income < self.model.prices.weak_bar()

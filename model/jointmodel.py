@@ -45,6 +45,7 @@ from model.mechanisms.labour import LabourMarket
 from model.mechanisms.modes import ModeEffects
 from model.mechanisms.operators import OperatorBases
 from model.mechanisms.pooling import LandPooling
+from model.mechanisms.prices import PriceLevel
 from model.mechanisms.transfers import Transfers
 from model.mechanisms.uptake import Uptake
 from model.recorder import Recorder
@@ -121,6 +122,7 @@ class JointVillageModel(mesa.Model):
         villages: Village state.
         ledger: Money flows between sectors.
         accounts: Payments (every mechanism pays through it).
+        prices: The price indices (consumer prices, wages, transfers, costs, crops, rent).
         finance: The households' balance sheets (savings, credit, consumption).
         conversions: The households' land-use changes.
         operators: What operators farm on pooled land (grain or specialty bases).
@@ -174,6 +176,7 @@ class JointVillageModel(mesa.Model):
             _data_path(config, "farming.crops_file"), _data_path(config, "farming.land_uses_file")
         )
         self.market = CropMarket(self.crops, config.farming, self.weather_rng)
+        self.prices = PriceLevel(self)
         # Households are part of the county: drawn from a county-level stream.
         self.households = generate_households(
             frame,
@@ -242,6 +245,7 @@ class JointVillageModel(mesa.Model):
     def month_steps(self) -> list[Step]:
         """The month's schedule, in order: January, every month, December, the record."""
         return [
+            Step("price level", self.prices.new_year, JANUARY),
             Step("prices and weather", self.farming.new_year, JANUARY),
             Step("public money year", self.accounts.new_year, JANUARY),
             Step("household credit lines", self.finance.new_year, JANUARY),

@@ -66,8 +66,8 @@ class YearEnd:
 
     @property
     def threshold(self) -> float:
-        """The weak-village bar (yuan/yr)."""
-        return self.model.config.collective.weak_threshold
+        """The weak-village bar (yuan/yr): nominal, or indexed (``prices.index_weak_bar``)."""
+        return self.model.prices.weak_bar()
 
     @cached_property
     def allied_mean(self) -> float:

@@ -410,6 +410,16 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "households that chose to sell their specialty through a joint cooperative",
             value=lambda model: model.marketing.members(),
         ),
+        Output(
+            "cpi_factor",
+            "Consumer price level",
+            "居民消费价格水平",
+            "index (2023 = 1)",
+            "consumer price level of the year relative to the first simulated year (1 in year "
+            "0 and the first year); current yuan / cpi_factor = constant 2023 yuan",
+            compared=False,
+            value=lambda model: model.prices.factor("cpi"),
+        ),
     ),
 )
 

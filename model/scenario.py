@@ -24,6 +24,7 @@ from model.mechanisms.governance import GovernanceParams
 from model.mechanisms.labour import LabourParams
 from model.mechanisms.modes import ModeParams
 from model.mechanisms.policies import PolicyParams
+from model.mechanisms.prices import PriceParams
 from model.mechanisms.transfers import TransferParams
 from model.metrics import OutputParams
 from model.params import Section, param
@@ -71,6 +72,7 @@ class Scenario(Section):
     modes: ModeParams = ModeParams()
     governance: GovernanceParams = GovernanceParams()
     outputs: OutputParams = OutputParams()
+    prices: PriceParams = PriceParams()
 
     #: Which file (or ``--set``) set each dotted field; used to resolve relative data paths.
     _origins: dict[str, str] = PrivateAttr(default_factory=dict)

@@ -267,8 +267,9 @@ def test_competitive_fund_follows_scores(world):
     before = model.governance.alliance_funding.copy()
     model.step()  # January of year 2: the year's one project goes to the best-scored alliance
     gained = model.governance.alliance_funding - before
-    assert gained.sum() == pytest.approx(555000)
-    assert gained[model.alliance_agents.index(best)] == pytest.approx(555000)
+    project = 555000 * model.prices.factor("cpi")  # the project size follows the CPI
+    assert gained.sum() == pytest.approx(project)
+    assert gained[model.alliance_agents.index(best)] == pytest.approx(project)
 
 
 def test_zero_prize_changes_nothing(world):

@@ -153,7 +153,7 @@ def test_comparison_and_sensitivity_figures() -> None:
     assert "Baseline (no joint building)" in fig.get_suptitle()
     assert style.figure_png(fig)[:8] == PNG_MAGIC
 
-    params = ["policies.land_pooling.rent", "labour.wage_growth"]
+    params = ["policies.land_pooling.rent", "prices.wage_growth"]
     morris = pd.DataFrame(
         [
             {
@@ -394,7 +394,7 @@ def test_a_sweep_is_a_line_over_the_swept_value() -> None:
     assert left.get_shared_x_axes().joined(left, right), "levels and effects share the swept axis"
     assert any("land_pooling.rent" in ax.get_xlabel() for ax in fig.axes)
     # Two swept parameters (a grid or Latin hypercube) are not one line: arms stay categorical.
-    two = sweep_results().assign(**{"param:labour.wage_growth": lambda t: t["variant"] * 0.01})
+    two = sweep_results().assign(**{"param:prices.wage_growth": lambda t: t["variant"] * 0.01})
     assert sweep_figures.swept_parameter(compare(two, reference="baseline")) is None
 
 

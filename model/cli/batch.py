@@ -228,6 +228,13 @@ def compare(
             max=0.99,
         ),
     ] = None,
+    prices: Annotated[
+        str,
+        typer.Option(
+            "--prices",
+            help="Money in current yuan or in constant 2023 yuan (current / cpi_factor).",
+        ),
+    ] = "current",
 ) -> None:
     """Compare scenarios on common random numbers, or a batch's results folder.
 
@@ -236,7 +243,9 @@ def compare(
     """
     from model.experiments.comparisons import write_comparison
     from model.experiments.execute import check_workers
+    from model.experiments.price_basis import check_prices, in_prices, price_note
 
+    basis = check_prices(prices)
     if workers:
         check_workers(workers, scheduler)
     folders = [p for p in inputs if p.is_dir()]
@@ -251,13 +260,16 @@ def compare(
         for flag, value in (("--replicates", replicates), ("--seed", seed), ("--set", set_)):
             if value:
                 raise InputError(flag, flag.lstrip("-"), value, "only with scenario files")
-        table, results = _compare_folder(folders[0], reference, measure, discount_rate)
+        table, results = _compare_folder(folders[0], reference, measure, discount_rate, basis)
         target = out if out is not None else folders[0]
     else:
         target = out if out is not None else Path("results") / "compare"
         options = {"workers": workers, "scheduler": scheduler}
         runs = (replicates or 5, reference, seed, set_ or [])
-        table, results = _compare_files(inputs, runs, measure, target, options, discount_rate)
+        table, results = _compare_files(
+            inputs, runs, measure, target, options, (discount_rate, basis)
+        )
+    results = in_prices(results, basis)
     paths = [write_comparison(table, target)]
     paths.append(_write_yearly_effects(target, table, results))
     if not no_figure and len(table):
@@ -268,6 +280,7 @@ def compare(
         typer.echo(table.to_json(orient="records", indent=1))
     else:
         _print_comparison(table)
+    _err(price_note(basis))
     _err("wrote " + ", ".join(str(p) for p in paths))
 
 
@@ -285,7 +298,11 @@ def _write_yearly_effects(folder: Path, table: pd.DataFrame, results: pd.DataFra
 
 
 def _compare_folder(
-    folder: Path, reference: str | None, measure: Any, discount_rate: float | None
+    folder: Path,
+    reference: str | None,
+    measure: Any,
+    discount_rate: float | None,
+    prices: Any = "current",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The comparison of a results folder (with the experiment's own measures), and the
     folder's ``county_yearly`` rows it was made from."""
@@ -294,7 +311,8 @@ def _compare_folder(
 
     results = load_results(folder)
     with _warnings_as_lines():
-        return compare_folder(folder, reference, measure, discount_rate, results), results
+        table = compare_folder(folder, reference, measure, discount_rate, results, prices)
+        return table, results
 
 
 def _compare_files(
@@ -303,9 +321,10 @@ def _compare_files(
     measure: Any,
     target: Path,
     options: dict[str, Any],
-    discount_rate: float | None,
+    pricing: tuple[float | None, Any],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run scenario files on common random numbers into ``target`` and compare them."""
+    """Run scenario files on common random numbers into ``target`` and compare them
+    (``pricing``: the discount rate and the price basis)."""
     from model.experiments.comparisons import comparison_experiment
     from model.experiments.execute import CODE_CHANGED
     from model.experiments.measures import check_measures
@@ -326,7 +345,7 @@ def _compare_files(
         _err(f"warning: {summary.failed_total} run(s) failed; see {target}/failed/")
     if summary.code_changed:
         _err("warning: " + CODE_CHANGED.format(out=target))
-    return _compare_folder(target, exp.reference_name, measure, discount_rate)
+    return _compare_folder(target, exp.reference_name, measure, *pricing)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,9 @@ from model.experiments.execute import execute
 from model.experiments.experiment import Experiment, validate_experiment
 from model.experiments.measures import DEFAULT_DISCOUNT_RATE, check_measures, measure_names
 from model.experiments.plan import plan_runs
+from model.experiments.price_basis import CONSTANT_NOTE, in_prices
 from model.experiments.user_measures import MeasureSpec, UserMeasure, build_measures
+from model.mechanisms.prices import PriceBasis
 from model.scenario import Scenario, load_scenario, resolve_path
 from model.schema_errors import input_error
 
@@ -121,6 +123,7 @@ def compare_scenarios(
     progress: bool = False,
     runner: Any = None,
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    prices: PriceBasis = "current",
 ) -> pd.DataFrame:
     """Run scenarios on common random numbers and compare them (the ``compare`` command).
 
@@ -143,6 +146,7 @@ def compare_scenarios(
         progress: Show a progress bar.
         runner: Run function (default :func:`model.runner.run_scenario`).
         discount_rate: Discount rate per year of the cumulative measures.
+        prices: Money in ``current`` or ``constant`` 2023 yuan.
 
     Returns:
         The tidy table of :func:`compare`.
@@ -153,7 +157,9 @@ def compare_scenarios(
     with tempfile.TemporaryDirectory(prefix="jointvillage-compare-") as tmp:
         target = Path(out) if out is not None else Path(tmp) / "runs"
         execute(plan, target, workers, scheduler, progress, runner=runner)
-        return compare_folder(target, experiment.reference_name, measures, discount_rate)
+        return compare_folder(
+            target, experiment.reference_name, measures, discount_rate, prices=prices
+        )
 
 
 def stored_measures(spec: dict[str, Any], source: str) -> list[UserMeasure]:
@@ -171,6 +177,7 @@ def compare_folder(
     measures: Sequence[str] | None = None,
     discount_rate: float | None = None,
     results: pd.DataFrame | None = None,
+    prices: PriceBasis = "current",
 ) -> pd.DataFrame:
     """The comparison of a results folder (a batch's, or a comparison's).
 
@@ -184,6 +191,7 @@ def compare_folder(
         measures: Measure names (default: all, the experiment's own included).
         discount_rate: Discount rate per year (default: the experiment's).
         results: The folder's ``county_yearly`` rows when the caller has read them already.
+        prices: Money in ``current`` or ``constant`` 2023 yuan (units then say so).
     """
     results = load_results(folder) if results is None else results
     entry = manifest(folder).get("experiment") or {}
@@ -196,12 +204,17 @@ def compare_folder(
     wanted = {"village_yearly"} | {
         t for m in user if not measures or m.name in measures for t in m.tables
     }
-    tables = {t: load_results(folder, t) for t in kept if t != "county_yearly" and t in wanted}
+    tables = {
+        t: in_prices(load_results(folder, t), prices, t, county=results)
+        for t in kept
+        if t != "county_yearly" and t in wanted
+    }
+    results = in_prices(results, prices)
     if discount_rate is None:
         discount_rate = float(spec.get("discount_rate", DEFAULT_DISCOUNT_RATE))
     if reference is None:
         reference = first_arm(results, entry.get("reference"))
-    return compare(
+    table = compare(
         results,
         reference,
         measures,
@@ -210,6 +223,10 @@ def compare_folder(
         tables=tables,
         discount_rate=discount_rate,
     )
+    if prices == "constant":
+        money = table["unit"].str.startswith("yuan") & ~table["unit"].str.startswith("yuan/yuan")
+        table.loc[money, "unit"] = table.loc[money, "unit"] + CONSTANT_NOTE
+    return table
 
 
 # --------------------------------------------------------------------------------------

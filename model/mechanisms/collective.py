@@ -33,14 +33,6 @@ class CollectiveParams(Section):
         ge=0,
         le=0.3,
     )
-    asset_growth: float = param(
-        0.02,
-        unit="1/yr",
-        source="assumption: lease income rises slowly",
-        description="Nominal growth of income from existing assets",
-        ge=-0.1,
-        le=0.2,
-    )
     weak_threshold: float = param(
         100000.0,
         unit="yuan/yr",
@@ -114,10 +106,12 @@ class CollectiveBooks:
         """Monthly income of the collective's own assets and of reserve land not pooled."""
         model = self.model
         p = model.config.collective
-        growth = (1.0 + p.asset_growth) ** model.year_index
+        growth = model.prices.factor("cpi")
         pay = model.accounts.pay_collectives
         pay("assets", self.assets * p.asset_return * growth / 12.0, "market", "lease")
-        market_rent = model.config.policies.land_pooling.market_rent
+        market_rent = model.prices.nominal(
+            model.config.policies.land_pooling.market_rent, "land_rent"
+        )
         unpooled = np.maximum(self.reserve_mu - self.reserve_pooled, 0.0)
         pay("reserve_land", unpooled * market_rent / 12.0, "market", "reserve_rent")
 

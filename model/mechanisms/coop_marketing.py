@@ -146,7 +146,8 @@ class CoopMarketing:
         marketed = kg * price * (1.0 - contract) * p.marketed_share
         cost = hh.specialty_mu * model.market.cost_per_mu()[model.villages.land_use[hh.village]]
         premium = p.brand_premium - p.marketing_margin
-        return marketed * premium + p.input_discount * cost - p.participation_cost
+        participation = model.prices.nominal(p.participation_cost)
+        return marketed * premium + p.input_discount * cost - participation
 
     def choose(self) -> None:
         """January: households of villages with a marketing cooperative join, stay or leave."""

@@ -146,9 +146,12 @@ class Cooperatives:
         """Yearly rent the specialty cooperatives pay per leased mu (yuan/mu/yr)."""
         config = self.model.config
         pooling = config.policies.land_pooling
-        if config.modes.industry_pull.lease_rent == "market":
-            return pooling.market_rent
-        return pooling.rent
+        rent = (
+            pooling.market_rent
+            if config.modes.industry_pull.lease_rent == "market"
+            else pooling.rent
+        )
+        return self.model.prices.nominal(rent, "land_rent")
 
     def _finance_specialty(self, coop: Cooperative, index: int, alliance: Alliance) -> None:
         """Household cash shares, collective money and a loan pay for the greenhouses.

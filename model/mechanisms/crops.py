@@ -241,9 +241,14 @@ class CropMarket:
         if self._ginger is not None:
             self.expected_price[self._ginger] *= np.exp(params.ginger_log_price_previous)
 
-    def new_year(self) -> None:
+    def new_year(self, price_level: np.ndarray | float = 1.0, cost_level: float = 1.0) -> None:
         """Update expected prices from last year's, then draw this year's prices, weather
-        and costs."""
+        and costs.
+
+        Args:
+            price_level: This year's producer price level of each crop (2023 = 1).
+            cost_level: This year's level of farm cash costs (2023 = 1).
+        """
         if self.year_index >= 0:
             weight = self.params.price_expectation_weight
             self.expected_price += weight * (self.price - self.expected_price)
@@ -254,7 +259,7 @@ class CropMarket:
         yield_z = self.rng.standard_normal(n)
         price_z = self.rng.standard_normal(n)
         ginger_z = float(self.rng.standard_normal())
-        trend = (1.0 + self.params.price_trend) ** self.year_index
+        trend = np.broadcast_to(np.asarray(price_level, float), (n,))
         self.yield_factor = _lognormal_factor(self.sheet.yield_cv, yield_z)
         self.price = self.sheet.price * trend * _lognormal_factor(self.sheet.price_cv, price_z)
         if self._ginger is not None:
@@ -265,8 +270,10 @@ class CropMarket:
                     self.ginger_history[-1], self.ginger_history[-2], self.params, ginger_z
                 )
                 self.ginger_history.append(x)
-            self.price[self._ginger] = self.sheet.price[self._ginger] * trend * np.exp(x)
-        self.cost = self.sheet.cost * (1.0 + self.params.cost_trend) ** self.year_index
+            self.price[self._ginger] = (
+                self.sheet.price[self._ginger] * trend[self._ginger] * np.exp(x)
+            )
+        self.cost = self.sheet.cost * cost_level
 
     def respond_to_supply(self, ginger_area_ratio: float) -> None:
         """The county's ginger area moves this year's ginger price.

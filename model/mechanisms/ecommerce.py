@@ -311,7 +311,9 @@ class Livestream:
         hh.seller_skill[new] = skill[new]
         per_village = np.bincount(hh.village[chosen], minlength=model.n_villages)
         model.accounts.spend_public(
-            "livestream_training", per_village * p.cost_per_trainee, payee="market"
+            "livestream_training",
+            per_village * model.prices.nominal(p.cost_per_trainee),
+            payee="market",
         )
 
     def crowding(self) -> np.ndarray:

@@ -167,7 +167,8 @@ class EnterpriseContracts:
         # The terms other than the crop are the same for every contract.
         terms = self.offer_terms(-1)
         rate = model.finance.params.loan_rate
-        return expected_gain(delivered, price, terms, rate, p.participation_cost)
+        cost = model.prices.nominal(p.participation_cost)
+        return expected_gain(delivered, price, terms, rate, cost)
 
     def choose(self, revise_draw: np.ndarray, choice_draw: np.ndarray) -> None:
         """January: households of villages under contract join, stay or leave."""

@@ -119,22 +119,6 @@ class FarmingParams(Section):
         ge=0.0,
         le=2.0,
     )
-    price_trend: float = param(
-        0.02,
-        unit="1/yr",
-        source="assumption: farm-gate prices follow food inflation, ~2 %/yr nominal",
-        description="Nominal trend of crop prices",
-        ge=-0.1,
-        le=0.1,
-    )
-    cost_trend: float = param(
-        0.02,
-        unit="1/yr",
-        source="assumption: input costs rise a little faster than prices",
-        description="Nominal trend of cash costs",
-        ge=-0.1,
-        le=0.1,
-    )
     land_use: LandUseParams = LandUseParams()
 
 
@@ -159,7 +143,7 @@ class Farming:
     def new_year(self) -> None:
         """January: the year's prices and weather, and each village's yield noise."""
         model = self.model
-        model.market.new_year()
+        model.market.new_year(model.prices.crop_price_factors(), model.prices.factor("input_cost"))
         cv = self.params.village_yield_cv
         sigma = np.sqrt(np.log1p(cv**2))
         z = model.weather_rng.standard_normal(model.n_villages)
@@ -202,9 +186,12 @@ class Farming:
         pay = model.accounts.pay_households
         factor = model.labour.wage_factor(model.year_index)
         pay("farming", hh.business_income * (factor / 12.0), "market", "business")
-        rent = hh.rented_out_mu * (model.config.policies.land_pooling.market_rent / 12.0)
-        pay("property", rent, "market", "private_rent")
-        savings = hh.members * (model.config.households.savings_income_per_person / 12.0)
+        market_rent = model.prices.nominal(
+            model.config.policies.land_pooling.market_rent, "land_rent"
+        )
+        pay("property", hh.rented_out_mu * (market_rent / 12.0), "market", "private_rent")
+        interest = model.prices.nominal(model.config.households.savings_income_per_person)
+        savings = hh.members * (interest / 12.0)
         pay("property", savings, "market", "interest")
 
     def labour_needed(self) -> np.ndarray:

@@ -360,7 +360,7 @@ class Governance:
         prize = np.zeros(model.n_villages)
         for i in winners:
             alliance = alliances[i]
-            prize += alliance.split_shares(rule="equal") * p.prize
+            prize += alliance.split_shares(rule="equal") * model.prices.nominal(p.prize)
             alliance.effort = min(1.0, alliance.effort + p.honour_effort_gain)
             alliance.honours += 1
         model.accounts.spend_public("competition_prizes", prize)
@@ -376,8 +376,10 @@ class Governance:
         alliances = self.alliances
         if not alliances or model.year_index >= p.years or p.total <= 0:
             return
-        budget = p.total * model.budget_scale / p.years
-        n_projects = int(budget // p.project_size)
+        # Counted in 2023 yuan: the fund and its projects follow the same index.
+        n_projects = int(p.total * model.budget_scale / p.years // p.project_size)
+        budget = model.prices.nominal(p.total) * model.budget_scale / p.years
+        project_size = model.prices.nominal(p.project_size)
         per_village = np.zeros(model.n_villages)
         if p.rule == "equal":
             for i, alliance in enumerate(alliances):
@@ -392,8 +394,8 @@ class Governance:
             order = np.argsort(key, kind="stable")
             for j in range(n_projects):
                 i = order[j % len(alliances)]
-                per_village += alliances[i].split_shares(rule="equal") * p.project_size
-                self.alliance_funding[i] += p.project_size
+                per_village += alliances[i].split_shares(rule="equal") * project_size
+                self.alliance_funding[i] += project_size
         self.projects += n_projects if p.rule != "equal" else len(alliances)
         # Success depends on the capacity that runs the project.
         capacity = model.modes.project_capacity()

@@ -57,6 +57,7 @@ from model.params import Section, param
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
+    from model.mechanisms.prices import PriceLevel
 
 
 class HouseholdFinanceParams(Section):
@@ -235,6 +236,18 @@ def initial_balance_sheet(
     }
 
 
+def priced_finance(params: HouseholdFinanceParams, prices: PriceLevel) -> HouseholdFinanceParams:
+    """This year's parameters: the consumption floor and the credit cap follow the CPI, the
+    land collateral per mu the land rent."""
+    return params.model_copy(
+        update={
+            "consumption_floor_per_person": prices.nominal(params.consumption_floor_per_person),
+            "credit_max_line": prices.nominal(params.credit_max_line),
+            "land_collateral_per_mu": prices.nominal(params.land_collateral_per_mu, "land_rent"),
+        }
+    )
+
+
 def credit_line(
     expected_income: np.ndarray,
     contracted_mu: np.ndarray,
@@ -320,11 +333,13 @@ class HouseholdFinance:
     def __init__(self, model: JointVillageModel) -> None:
         self.model = model
         self.params = model.config.households.finance
+        #: This year's parameters with the consumption floor and credit amounts indexed.
+        self.priced = self.params
 
     def new_year(self) -> None:
         """January: expected income adapts to last year's; credit lines are re-assessed."""
         hh = self.model.households
-        p = self.params
+        p = self.priced = priced_finance(self.params, self.model.prices)
         if self.model.year_index > 0:
             hh.expected_income += p.expectation_weight * (hh.last_year_income - hh.expected_income)
         hh.credit_limit = credit_line(hh.expected_income, hh.contracted_mu, hh.debt, p)
@@ -337,7 +352,7 @@ class HouseholdFinance:
             hh.debt,
             hh.expected_income,
             hh.members,
-            self.params,
+            self.priced,
             hh.informal_debt,
         )
         ledger = self.model.ledger

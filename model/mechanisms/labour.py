@@ -66,16 +66,6 @@ class LabourParams(Section):
         ge=0,
         le=12,
     )
-    wage_growth: float = param(
-        0.055,
-        unit="1/yr",
-        source="rural income growth ~6 % (Anqiu work reports 2022-2023; Shandong provincial "
-        "statistics releases: 2019-2022 ~7.5 %/yr); migrant wages grew 3.6 % (NBS migrant "
-        "worker monitoring report 2023)",
-        description="Nominal wage growth",
-        ge=-0.1,
-        le=0.2,
-    )
     local_job_probability: float = param(
         0.55,
         unit="share",
@@ -130,8 +120,8 @@ class LabourMarket:
         self.params = model.config.labour
 
     def wage_factor(self, year_index: int) -> float:
-        """Nominal wage level relative to the first year."""
-        return (1.0 + self.params.wage_growth) ** year_index
+        """Nominal wage level relative to the first year (the ``wage`` price index)."""
+        return self.model.prices.level_in("wage", year_index)
 
     def daily_local_wage(self, year_index: int) -> float:
         """Local wage per working day (yuan), used to value freed labour."""

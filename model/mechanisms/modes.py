@@ -345,8 +345,8 @@ class ModeEffects:
                 continue
             n = len(alliance.members)
             cost = np.zeros(model.n_villages)
-            cost[alliance.lead] = slw.coordination_cost * n
+            cost[alliance.lead] = model.prices.nominal(slw.coordination_cost) * n
             pay("joint_returns", -cost, "market", "coordination_cost")
             if slw.joint_project_return > 0:
-                income = slw.joint_project_return * n
+                income = model.prices.nominal(slw.joint_project_return) * n
                 pay("joint_returns", alliance.split_shares() * income, "market", "joint_venture")

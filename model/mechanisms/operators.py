@@ -239,7 +239,7 @@ class OperatorBases:
     def _loan_room(self, wanted: np.ndarray) -> np.ndarray:
         """Share of each village's wanted investment its operator's credit covers."""
         coops = self.model.cooperatives
-        limit = self.params.credit_per_mu * self._coop_totals(
+        limit = self.model.prices.nominal(self.params.credit_per_mu) * self._coop_totals(
             self.model.pooling.pooled_by_village()
         )
         room = limit - np.array([coop.loan for coop in coops])
@@ -291,7 +291,7 @@ class OperatorBases:
             "revenue": (grain * gross[self.grain] + base * gross[use] * ramp * access) * field,
             "costs": grain * cost[self.grain] + base * cost[use] * ramp_cost,
             "wages": (grain * days[self.grain] + base * days[use]) * wage,
-            "overhead": (grain + base) * p.management_cost_per_mu / 12.0,
+            "overhead": (grain + base) * model.prices.nominal(p.management_cost_per_mu) / 12.0,
         }
         per_coop = {item: self._coop_totals(flows[item]) for item in OPERATION_ITEMS}
         for i, coop in enumerate(coops):

@@ -178,9 +178,10 @@ def expected_specialty(model: JointVillageModel) -> tuple[np.ndarray, np.ndarray
     hh = model.households
     crops = model.crops
     use = model.villages.land_use[hh.village]
-    trend = (1.0 + model.config.farming.price_trend) ** model.year_index
     kg_per_mu = crops.incidence @ crops.yield_kg
-    value_per_mu = crops.incidence @ (crops.yield_kg * crops.price) * trend
+    value_per_mu = crops.incidence @ (
+        crops.yield_kg * crops.price * model.prices.crop_price_factors()
+    )
     price = np.divide(value_per_mu, kg_per_mu, out=np.zeros_like(value_per_mu), where=kg_per_mu > 0)
     kg = hh.specialty_mu * hh.ability * kg_per_mu[use]
     return kg, price[use] * model.modes.access[hh.village]

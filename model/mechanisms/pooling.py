@@ -209,12 +209,14 @@ class LandPooling:
             return
         trust = self.trust()[hh.village]
         utility_gap = self.utility_gap(trust)
-        willing = 1.0 / (1.0 + np.exp(-np.clip(utility_gap / p.logit_scale, -50, 50)))
+        scale = model.prices.nominal(p.logit_scale)  # tastes are in 2023 yuan
+        willing = 1.0 / (1.0 + np.exp(-np.clip(utility_gap / scale, -50, 50)))
         switch = eligible & (draw_farmed < willing * p.adoption_speed) & (hh.grain_mu > 0)
         # Land not farmed by the household: compared with the private rent (or nothing).
         rent_h = self.household_rent()
-        other_gap = rent_h - p.market_rent * (hh.rented_out_mu > 0) + trust
-        other_willing = 1.0 / (1.0 + np.exp(-np.clip(other_gap / p.logit_scale, -50, 50)))
+        market_rent = model.prices.nominal(p.market_rent, "land_rent")
+        other_gap = rent_h - market_rent * (hh.rented_out_mu > 0) + trust
+        other_willing = 1.0 / (1.0 + np.exp(-np.clip(other_gap / scale, -50, 50)))
         other_switch = eligible & (draw_other < other_willing * p.adoption_speed)
         moved_grain = np.where(switch, hh.grain_mu, 0.0)
         moved_other = np.where(other_switch | switch, hh.rented_out_mu + hh.idle_mu, 0.0)
@@ -224,9 +226,9 @@ class LandPooling:
         hh.idle_mu = np.where(other_switch | switch, 0.0, hh.idle_mu)
 
     def household_rent(self) -> float:
-        """Rent a household receives per pooled mu (after the collective's cut)."""
+        """Rent a household receives per pooled mu this year (after the collective's cut)."""
         p = self.params
-        return max(p.rent - p.collective_cut, 0.0)
+        return self.model.prices.nominal(max(p.rent - p.collective_cut, 0.0), "land_rent")
 
     def trust(self) -> np.ndarray:
         """Trust term per village: committee capacity and peers (yuan/mu/yr)."""
@@ -235,7 +237,8 @@ class LandPooling:
         pooled_share = model.villages.sum_by_village(model.households.pooled_mu) / np.maximum(
             self.contracted_by_village, 1e-9
         )
-        return p.capacity_weight * (model.villages.capacity - 0.5) + p.peer_weight * pooled_share
+        trust = p.capacity_weight * (model.villages.capacity - 0.5) + p.peer_weight * pooled_share
+        return trust * model.prices.factor("cpi")
 
     def utility_gap(self, trust: np.ndarray) -> np.ndarray:
         """Utility of pooling minus keeping, per mu of farmed grain land (yuan/mu/yr).
@@ -246,8 +249,8 @@ class LandPooling:
         model = self.model
         hh = model.households
         crops = model.crops
-        expected_gross = (crops.incidence[self.grain] * crops.yield_kg * crops.price).sum()
-        expected_gross *= (1.0 + model.config.farming.price_trend) ** model.year_index
+        price = crops.price * model.prices.crop_price_factors()
+        expected_gross = (crops.incidence[self.grain] * crops.yield_kg * price).sum()
         own_net = expected_gross * hh.ability - model.market.cost_per_mu()[self.grain]
         days = crops.land_use_labour_days[self.grain]
         boost = model.labour.local_job_boost()[hh.village]
@@ -258,7 +261,8 @@ class LandPooling:
             * model.labour.job_probability(hh.head_age, boost)
         )
         dividend = model.cooperatives.expected_dividend_per_mu()[hh.village]
-        return self.household_rent() + freed_value + dividend + trust - own_net - hh.attachment
+        attachment = hh.attachment * model.prices.factor("cpi")
+        return self.household_rent() + freed_value + dividend + trust - own_net - attachment
 
     def pooled_by_village(self) -> np.ndarray:
         """Pooled land per village: households' plus the collective's reserve land (mu)."""
@@ -277,8 +281,9 @@ class LandPooling:
         model = self.model
         if not (p.enabled and len(model.cooperatives)):
             return
-        self.rent_due += model.households.pooled_mu * (p.rent / 12.0)
-        self.reserve_rent_due += model.collective.reserve_pooled * (p.rent / 12.0)
+        rent = model.prices.nominal(p.rent, "land_rent")
+        self.rent_due += model.households.pooled_mu * (rent / 12.0)
+        self.reserve_rent_due += model.collective.reserve_pooled * (rent / 12.0)
 
     def settle_rent(self) -> None:
         """December: the operators pay the year's rent to households and collectives."""
@@ -288,7 +293,7 @@ class LandPooling:
         model = self.model
         accounts = model.accounts
         due = self.rent_due
-        to_households = due * (self.household_rent() / max(p.rent, 1e-9))
+        to_households = due * (max(p.rent - p.collective_cut, 0.0) / max(p.rent, 1e-9))
         cut = model.villages.sum_by_village(due - to_households)
         accounts.pay_households("property", to_households, "cooperatives", "pooled_rent")
         accounts.pay_collectives("pooling_fee", cut, "cooperatives", "rent_cut")

@@ -44,14 +44,6 @@ class TransferParams(Section):
         ge=0,
         le=50000,
     )
-    growth: float = param(
-        0.04,
-        unit="1/yr",
-        source="assumption: pensions and transfers rise a little slower than wages",
-        description="Nominal growth of transfers",
-        ge=-0.1,
-        le=0.2,
-    )
     subsidy_month: int = param(
         5,
         unit="month",
@@ -79,7 +71,7 @@ class Transfers:
         model = self.model
         hh = model.households
         pay = model.accounts.pay_households
-        factor = (1.0 + p.growth) ** model.year_index
+        factor = model.prices.factor("transfer")
         pay("transfer", hh.elderly * (p.pension_monthly * factor), "government", "pension")
         pay(
             "transfer",

@@ -27,6 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from model.experiments.arms import with_keys
+from model.experiments.price_basis import in_prices
+from model.mechanisms.prices import PriceBasis
 from model.viz.labels import mode_label, scenario_label, text
 from model.viz.palettes import (
     MODE_COLOURS,
@@ -130,9 +132,19 @@ def lines_over_years(
 # Figures over the years (county_yearly)
 
 
+def priced(county_yearly: pd.DataFrame, prices: PriceBasis, lang: str) -> tuple[pd.DataFrame, str]:
+    """The rows in the chosen prices and what a title adds to say so (nothing for current)."""
+    note = text("in_constant_prices", lang) if prices == "constant" else ""
+    return in_prices(county_yearly, prices), note
+
+
 @figure_builder
-def collective_paths_figure(county_yearly: pd.DataFrame, lang: str = "en") -> Figure:
-    """Village collective income over the years: mean and median village, per scenario."""
+def collective_paths_figure(
+    county_yearly: pd.DataFrame, lang: str = "en", prices: PriceBasis = "current"
+) -> Figure:
+    """Village collective income over the years: mean and median village, per scenario
+    (``prices``: current or constant 2023 yuan; the weak bar is drawn at its nominal 100k)."""
+    county_yearly, note = priced(county_yearly, prices, lang)
     fig, axes = new_figure(1, 2, (11.5, 4.2), lang, sharex=True)
     left, right = axes[0]
     n = lines_over_years(left, county_yearly, "collective_income_mean", WAN, lang)
@@ -153,7 +165,7 @@ def collective_paths_figure(county_yearly: pd.DataFrame, lang: str = "en") -> Fi
         va="top",
     )
     legend_right(fig, left)
-    add_title(fig, text("collective_paths_title", lang))
+    add_title(fig, text("collective_paths_title", lang) + note)
     if n > 1:
         add_note(fig, text("range_reps", lang, n=n))
     return fig

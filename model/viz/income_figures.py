@@ -21,8 +21,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from model.experiments.effects import yearly_effects
+from model.mechanisms.prices import PriceBasis
 from model.registry import INCOME_SOURCES, Source
-from model.viz.figures import lines_over_years, scenario_names, with_keys
+from model.viz.figures import lines_over_years, priced, scenario_names, with_keys
 from model.viz.labels import scenario_label, text
 from model.viz.palettes import scenario_colours
 from model.viz.style import (
@@ -72,13 +73,17 @@ def stack_sources(ax: Axes, x: np.ndarray, table: pd.DataFrame, lang: str = "en"
 
 
 @figure_builder
-def income_paths_figure(county_yearly: pd.DataFrame, lang: str = "en") -> Figure:
+def income_paths_figure(
+    county_yearly: pd.DataFrame, lang: str = "en", prices: PriceBasis = "current"
+) -> Figure:
     """Per-capita disposable income by source over the years, stacked; a panel per scenario.
 
     Args:
         county_yearly: ``county_yearly`` rows of one or several scenarios and replicates.
         lang: ``"en"`` or ``"zh"``.
+        prices: ``current`` or ``constant`` 2023 yuan (the title says which when constant).
     """
+    county_yearly, note = priced(county_yearly, prices, lang)
     frame = with_keys(county_yearly)
     names = scenario_names(frame)
     rows, cols = grid_shape(len(names))
@@ -100,7 +105,7 @@ def income_paths_figure(county_yearly: pd.DataFrame, lang: str = "en") -> Figure
         ax.set_ylabel(text("yuan_pp", lang))
     finish_grid(axes, len(names), text("year", lang))
     legend_right(fig, axes.ravel()[0])
-    add_title(fig, text("income_paths_title", lang))
+    add_title(fig, text("income_paths_title", lang) + note)
     n = int(reps.max()) if len(reps) else 1
     if n > 1:
         add_note(fig, text("mean_reps", lang, n=n))
@@ -159,6 +164,7 @@ def income_sources_figure(
     reference: str | None = None,
     year: int | None = None,
     lang: str = "en",
+    prices: PriceBasis = "current",
 ) -> Figure:
     """Per-capita income by source in one year: levels (left) and difference from a reference.
 
@@ -168,7 +174,9 @@ def income_sources_figure(
         reference: The scenario to subtract (default: the first).
         year: The year (default: the last).
         lang: ``"en"`` or ``"zh"``.
+        prices: ``current`` or ``constant`` 2023 yuan.
     """
+    county_yearly, note = priced(county_yearly, prices, lang)
     frame = with_keys(county_yearly)
     names = scenario_names(frame)
     reference = reference if reference is not None else names[0]
@@ -184,7 +192,7 @@ def income_sources_figure(
     _difference_bars(right, diff, sources, lang)
     left.set_yticks(np.arange(len(names)), [scenario_label(n, lang) for n in names])
     left.invert_yaxis()
-    left.set_title(text("sources_title", lang, year=year))
+    left.set_title(text("sources_title", lang, year=year) + note)
     right.set_title(text("sources_diff_title", lang, ref=scenario_label(reference, lang)))
     for ax in (left, right):
         ax.set_xlabel(text("yuan_pp", lang))
@@ -240,6 +248,7 @@ def reference_paths_figure(
     reference: str | None = None,
     difference: bool = True,
     lang: str = "en",
+    prices: PriceBasis = "current",
 ) -> Figure:
     """Paths against the reference scenario: a row per measure.
 
@@ -257,7 +266,9 @@ def reference_paths_figure(
             first).
         difference: Draw the paired differences too.
         lang: ``"en"`` or ``"zh"``.
+        prices: ``current`` or ``constant`` 2023 yuan.
     """
+    county_yearly, note = priced(county_yearly, prices, lang)
     frame = with_keys(county_yearly)
     names = scenario_names(frame)
     if reference is None:
@@ -289,7 +300,7 @@ def reference_paths_figure(
         right.set_ylabel(unit)
     finish_grid(axes, axes.size, text("year", lang))
     legend_right(fig, axes[0, 0])
-    add_title(fig, text("paths_vs_reference_title", lang, ref=ref_label))
+    add_title(fig, text("paths_vs_reference_title", lang, ref=ref_label) + note)
     add_note(fig, text("paired_band", lang, n=n) if n > 1 else text("one_replicate", lang))
     return fig
 

@@ -18,6 +18,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "month": ("Month", "月份"),
     "per_capita_income": ("Per-capita disposable income", "农村居民人均可支配收入"),
     "yuan_pp": ("yuan per person per year", "元/人·年"),
+    "in_constant_prices": (" (constant 2023 yuan)", "(2023年不变价)"),
     "total": ("Total", "合计"),
     "collective_income": ("Village collective income", "村集体经营性收入"),
     "collective_mean": ("Mean per village", "村均"),
