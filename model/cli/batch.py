@@ -11,7 +11,7 @@ import json
 import math
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -68,11 +68,17 @@ def _err(text: str) -> None:
 
 def _execute(plan: Any, target: Path, on_interrupt: str, **options: Any) -> Any:
     """Execute a plan; Ctrl-C and a lost Dask cluster end the command with a message."""
-    from model.experiments.evaluate import BatchAbortedError
     from model.experiments.execute import execute
 
+    return _execute_or_exit(lambda: execute(plan, target, **options), on_interrupt)
+
+
+def _execute_or_exit(work: Callable[[], Any], on_interrupt: str) -> Any:
+    """Do work that executes plans; Ctrl-C and a lost Dask cluster end the command."""
+    from model.experiments.evaluate import BatchAbortedError
+
     try:
-        return execute(plan, target, **options)
+        return work()
     except KeyboardInterrupt:
         _err(on_interrupt)
         raise typer.Exit(EXIT_INTERRUPTED) from None
