@@ -45,12 +45,12 @@ from pydantic import PrivateAttr, ValidationError, field_validator
 
 from model.columns import RUN_TABLES
 from model.errors import InputError, did_you_mean
-from model.experiments.experiment import ScenarioEntry, flatten_table
+from model.experiments.experiment import ScenarioEntry
 from model.experiments.measures import RATIO_MEASURES, REFERENCE_MEASURES, measure_names
 from model.experiments.user_measures import MeasureSpec, UserMeasure, build_measures
 from model.params import Section, param
 from model.paths import SCENARIO_DIR
-from model.scenario import find_toml, parameter_rows, scenario_field, shipped_hint
+from model.scenario import find_toml, flatten, parameter_rows, scenario_field, shipped_hint
 from model.schema_errors import input_error
 from model.toml_files import read_toml
 
@@ -220,7 +220,8 @@ def validate_calibration(data: dict[str, Any], source: str = "<dict>") -> Calibr
     """Validate parsed calibration data (see the module docstring)."""
     data = copy.deepcopy(data)
     if isinstance(data.get("parameters"), dict):
-        data["parameters"] = flatten_table(data["parameters"])
+        # TOML makes nested tables of an unquoted a.b.c; a prior is a leaf, even an empty one.
+        data["parameters"] = flatten(data["parameters"], is_leaf=_is_prior)
     try:
         calibration = Calibration.model_validate(data)
     except ValidationError as exc:
@@ -231,6 +232,10 @@ def validate_calibration(data: dict[str, Any], source: str = "<dict>") -> Calibr
     }
     _check_scenarios_and_targets(calibration, source)
     return calibration
+
+
+def _is_prior(table: dict[str, Any]) -> bool:
+    return not table or bool(set(table) & set(Prior.model_fields))
 
 
 def _schema_row(name: str, source: str) -> dict[str, Any]:
