@@ -186,3 +186,15 @@ def test_compare_with_a_posterior_widens_the_intervals(tmp_path: Path):
     assert widths["drawn"] > 3 * widths["plain"]
     note = pd.read_csv(tmp_path / "drawn" / "compare.csv")["note"].iloc[0]
     assert "intervals include parameter uncertainty" in note
+
+
+def test_the_calibration_report_renders_a_folder(twin):
+    from model.checks.calibration_report import render
+
+    _, out = twin
+    text = render(json.loads((out / "summary.json").read_text()))
+    for heading in ("## Waves", "## Parameters", "## Fit to the targets", "## Identifiability"):
+        assert heading in text
+    assert "not** calibrated yet" in text
+    assert "twin experiment: the model at known values" in text
+    assert str(out) not in text
