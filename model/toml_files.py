@@ -53,9 +53,7 @@ def toml_text(data: dict[str, Any]) -> str:
 
     def drop_none(table: dict[str, Any]) -> dict[str, Any]:
         return {
-            k: drop_none(v) if isinstance(v, dict) else v
-            for k, v in table.items()
-            if v is not None
+            k: drop_none(v) if isinstance(v, dict) else v for k, v in table.items() if v is not None
         }
 
     return tomli_w.dumps(drop_none(data))
