@@ -116,3 +116,13 @@ def test_a_bad_posterior_file_exits_2(tmp_path: Path):
     assert "--posterior" in result.output and "a readable posterior" in result.output
     missing = CliRunner().invoke(app, ["batch", "replicates_small", "--posterior", "nowhere"])
     assert missing.exit_code == 2 and "posterior.json is missing" in missing.output
+
+
+def test_a_prior_that_breaks_a_cross_field_rule_is_refused_before_any_run(tmp_path: Path):
+    data = good()
+    # The cooperative's dividend, collective and reserve shares must sum to 1.
+    data["parameters"] = {"policies.coop_shares.collective_share": {}}
+    data["scenarios"][0]["file"] = "anqiu_2023"
+    message = failure(data, tmp_path)
+    assert "parameters.policies.coop_shares.collective_share" in message
+    assert "must equal 1" in message

@@ -30,7 +30,7 @@ from model.experiments.calibration.history_matching import (
     wave_design,
 )
 from model.experiments.calibration.posterior import PosteriorSample, importance_sample
-from model.experiments.calibration.runs import run_points
+from model.experiments.calibration.runs import check_priors, run_points
 from model.experiments.calibration.spec import Calibration
 from model.experiments.execute import BatchSummary
 from model.scenario import is_integer_field
@@ -117,6 +117,7 @@ def run_calibration(cal: Calibration, out: str | Path, **execution: Any) -> Cali
     Returns:
         The :class:`CalibrationResult` (files are written by :mod:`.report`).
     """
+    check_priors(cal)
     root = Path(out)
     method, prior, names = cal.method, prior_box(cal), cal.names
     observed = np.array([t.value for t in cal.targets], float)

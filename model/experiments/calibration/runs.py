@@ -52,6 +52,33 @@ def points_experiment(cal: Calibration, points: np.ndarray, name: str) -> Experi
     return experiment
 
 
+def check_priors(cal: Calibration) -> None:
+    """Refuse a prior whose ends make an invalid scenario, before any run.
+
+    Each parameter is set to its prior's minimum and maximum, the others at their prior's
+    middle, in every scenario: a cross-field rule of the schema (shares that must sum to
+    1, bounds between two fields) is then reported against the calibration's prior.
+
+    Raises:
+        InputError: Naming the calibration file, the parameter and the scenario's rule.
+    """
+    ranges = cal.ranges
+    middle = np.array([(ranges[n][0] + ranges[n][1]) / 2 for n in cal.names])
+    for j, name in enumerate(cal.names):
+        ends = np.tile(middle, (2, 1))
+        ends[:, j] = ranges[name]
+        try:
+            plan_runs(points_experiment(cal, ends, "prior-check"))
+        except InputError as err:
+            raise InputError(
+                cal.source,
+                f"parameters.{name}",
+                {"min": ranges[name][0], "max": ranges[name][1]},
+                "a prior whose values make valid scenarios",
+                f"{err.source}: {err.field} {err.allowed}",
+            ) from None
+
+
 def run_points(
     cal: Calibration,
     points: np.ndarray,
