@@ -13,6 +13,7 @@ same emulators.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +55,7 @@ def fit_emulator(label: str, unit_points: np.ndarray, values: np.ndarray, seed: 
 
     Runs whose value is missing (NaN) are left out.
     """
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
@@ -69,15 +71,10 @@ def fit_emulator(label: str, unit_points: np.ndarray, values: np.ndarray, seed: 
         n_restarts_optimizer=OPTIMISER_RESTARTS,
         random_state=seed,
     )
-    with np.errstate(all="ignore"):
-        import warnings
-
-        from sklearn.exceptions import ConvergenceWarning
-
-        with warnings.catch_warnings():
-            # A length scale at its bound means "this parameter does not matter": an answer.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            gp.fit(x, y)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        # A length scale at its bound means "this parameter does not matter": an answer.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gp.fit(x, y)
     scale = float(np.std(y)) if np.std(y) > 0 else 1.0
     noise = float(gp.kernel_.k2.noise_level) * scale**2
     return Emulator(label, gp, noise, int(keep.sum()))
