@@ -16,7 +16,7 @@ FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
 	  if "$$p" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    command -v "$$p" 2>/dev/null || echo "$$p"; exit 0; fi; done; exit 1
 
-.PHONY: demo test test-slow lint format venv bench regress-update validation clean
+.PHONY: demo test test-slow lint format venv bench regress-update validation calibration clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { \
@@ -56,6 +56,12 @@ regress-update: $(STAMP)
 # Regenerate docs/validation.md from runs of the case studies and patterns.
 validation: $(STAMP)
 	$(BIN)/jointvillage validation --replicates 5 --out docs/validation.md
+
+# Run the shipped calibration (scenarios/calibration/anqiu.toml; resumable) and regenerate
+# docs/calibration.md from it.
+calibration: $(STAMP)
+	$(BIN)/jointvillage calibrate anqiu --workers 2 --out results/calibration/anqiu
+	$(PY) -m model.checks.calibration_report --results results/calibration/anqiu --out docs/calibration.md
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

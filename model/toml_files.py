@@ -44,3 +44,16 @@ def read_toml(path: Path, what: str = "scenario") -> dict[str, Any]:
             "what differs",
         )
     return data
+
+
+def toml_text(data: dict[str, Any]) -> str:
+    """Data as TOML text; ``None`` values (unset optional fields) are left out: TOML has no
+    null."""
+    import tomli_w
+
+    def drop_none(table: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: drop_none(v) if isinstance(v, dict) else v for k, v in table.items() if v is not None
+        }
+
+    return tomli_w.dumps(drop_none(data))

@@ -11,7 +11,7 @@ import json
 import math
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -46,6 +46,14 @@ MeasureOption = Annotated[
     typer.Option("--measure", "-m", help="Only this measure (repeatable; default all)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the table as JSON records.")]
+PosteriorOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--posterior",
+        help="A calibration's posterior (posterior.json or its folder): each replicate draws "
+        "its parameters from it, the same draw in every arm.",
+    ),
+]
 NoFigureOption = Annotated[bool, typer.Option("--no-figure", help="Do not draw the figure.")]
 
 
@@ -68,11 +76,17 @@ def _err(text: str) -> None:
 
 def _execute(plan: Any, target: Path, on_interrupt: str, **options: Any) -> Any:
     """Execute a plan; Ctrl-C and a lost Dask cluster end the command with a message."""
-    from model.experiments.evaluate import BatchAbortedError
     from model.experiments.execute import execute
 
+    return _execute_or_exit(lambda: execute(plan, target, **options), on_interrupt)
+
+
+def _execute_or_exit(work: Callable[[], Any], on_interrupt: str) -> Any:
+    """Do work that executes plans; Ctrl-C and a lost Dask cluster end the command."""
+    from model.experiments.evaluate import BatchAbortedError
+
     try:
-        return execute(plan, target, **options)
+        return work()
     except KeyboardInterrupt:
         _err(on_interrupt)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -125,6 +139,7 @@ def batch(
         bool,
         typer.Option("--json", help="Print the batch summary as JSON (instead of the folder)."),
     ] = False,
+    posterior: PosteriorOption = None,
 ) -> None:
     """Run an experiment's scenarios and replicates into a results folder (resumable).
 
@@ -139,7 +154,7 @@ def batch(
     if workers:
         check_workers(workers, scheduler)
     exp = load_experiment(experiment)
-    plan = plan_runs(exp)
+    plan = _with_posterior(plan_runs(exp), posterior, exp.seed)
     target = ensure_output_folder(out if out is not None else default_out(exp))
     where = (
         f"Dask scheduler {scheduler}"
@@ -235,6 +250,7 @@ def compare(
             help="Money in current yuan or in constant 2023 yuan (current / cpi_factor).",
         ),
     ] = "current",
+    posterior: PosteriorOption = None,
 ) -> None:
     """Compare scenarios on common random numbers, or a batch's results folder.
 
@@ -257,14 +273,15 @@ def compare(
                 [str(p) for p in inputs],
                 "either scenario files or one results folder",
             )
-        for flag, value in (("--replicates", replicates), ("--seed", seed), ("--set", set_)):
+        given = (("--replicates", replicates), ("--seed", seed), ("--set", set_))
+        for flag, value in (*given, ("--posterior", posterior)):
             if value:
                 raise InputError(flag, flag.lstrip("-"), value, "only with scenario files")
         table, results = _compare_folder(folders[0], reference, measure, discount_rate, basis)
         target = out if out is not None else folders[0]
     else:
         target = out if out is not None else Path("results") / "compare"
-        options = {"workers": workers, "scheduler": scheduler}
+        options = {"workers": workers, "scheduler": scheduler, "posterior": posterior}
         runs = (replicates or 5, reference, seed, set_ or [])
         table, results = _compare_files(
             inputs, runs, measure, target, options, (discount_rate, basis)
@@ -312,7 +329,7 @@ def _compare_folder(
     results = load_results(folder)
     with _warnings_as_lines():
         table = compare_folder(folder, reference, measure, discount_rate, results, prices)
-        return table, results
+    return _posterior_note(folder, table), results
 
 
 def _compare_files(
@@ -333,7 +350,7 @@ def _compare_files(
     # A bad --measure is found before any run, not after the runs are stored.
     check_measures(measure)
     exp = comparison_experiment(inputs, *runs)
-    plan = plan_runs(exp)
+    plan = _with_posterior(plan_runs(exp), options.pop("posterior", None), exp.seed)
     _err(
         f"comparing {len(exp.scenarios)} scenario(s) x {exp.replicates} replicate(s), "
         f"seed {exp.seed}, reference '{exp.reference_name}'"
@@ -346,6 +363,30 @@ def _compare_files(
     if summary.code_changed:
         _err("warning: " + CODE_CHANGED.format(out=target))
     return _compare_folder(target, exp.reference_name, measure, *pricing)
+
+
+def _with_posterior(plan: Any, posterior: Path | None, seed: int) -> Any:
+    """The plan with each replicate's parameters drawn from ``--posterior`` (if given)."""
+    if posterior is None:
+        return plan
+    from model.experiments.calibration.parameter_draws import with_posterior
+    from model.experiments.calibration.posterior_file import load_posterior
+
+    drawn = load_posterior(posterior)
+    _err(drawn.describe())
+    return with_posterior(plan, drawn, seed)
+
+
+def _posterior_note(folder: Path, table: pd.DataFrame) -> pd.DataFrame:
+    """A comparison of runs drawn from a posterior says so in every row's note."""
+    from model.experiments.batch import manifest
+
+    drawn = manifest(folder).get("experiment", {}).get("posterior")
+    if not drawn or table.empty:
+        return table
+    _err(drawn["note"])
+    notes = table["note"].fillna("").astype(str)
+    return table.assign(note=[f"{n}; {drawn['note']}" if n else drawn["note"] for n in notes])
 
 
 @contextlib.contextmanager

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import tomli_w
 import typer
 
 from model.cli.common import SetOption, user_errors
 from model.errors import EXIT_INPUT_ERROR, InputError
+from model.toml_files import toml_text
 
 # The schema is imported inside the commands: `jointvillage --version` should not wait for it.
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def show(
     if explain:
         print_explanation(resolved)
         return
-    typer.echo(tomli_w.dumps(_drop_none(resolved.to_dict())))
+    typer.echo(toml_text(resolved.to_dict()))
 
 
 def explain_rows(resolved: Scenario) -> list[tuple[str, str]]:
@@ -131,14 +131,3 @@ def _text(value: Any) -> str:
     if isinstance(value, list | dict):
         return repr(value)
     return str(value)
-
-
-def _drop_none(data: dict) -> dict:
-    """TOML has no null: leave unset optional fields out of the printout."""
-    out = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out[key] = _drop_none(value)
-        elif value is not None:
-            out[key] = value
-    return out
