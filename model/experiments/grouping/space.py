@@ -123,7 +123,7 @@ class GroupingSpace:
         out = np.clip(np.asarray(x, float).copy(), 0.0, 1.0)
         keys = out[: len(self.pool)]
         accepted = np.zeros(len(keys), dtype=bool)
-        accepted[self.decode(out).alliances] = True
+        accepted[list(self.decode(out).alliances)] = True
         switch_on, switch_off = accepted & (keys <= ON), ~accepted & (keys > ON)
         # [0, 0.5] -> (0.5, 0.625] and (0.5, 1] -> (0.25, 0.5]: order kept within each kind.
         keys[switch_on] = ON + (1 - ON) * keys[switch_on] / 2 + 1e-6
