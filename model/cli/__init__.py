@@ -17,6 +17,7 @@ import model
 from model.cli import app as cli_app
 from model.cli import batch as cli_batch
 from model.cli import county as cli_county
+from model.cli import design as cli_design
 from model.cli import export as cli_export
 from model.cli import measures as cli_measures
 from model.cli import regress as cli_regress
@@ -77,6 +78,7 @@ for module in (
     cli_regress,
     cli_app,
     cli_validation,
+    cli_design,
 ):
     module.register(app)
 

@@ -98,10 +98,15 @@ def parse_objectives(given: Sequence[str]) -> list[Objective]:
     for text in given:
         sense, _, name = text.rpartition(":")
         if sense not in ("", "max", "min"):
-            raise InputError("--objective", "objective", text, "MEASURE, max:MEASURE or min:MEASURE")
+            raise InputError(
+                "--objective", "objective", text, "MEASURE, max:MEASURE or min:MEASURE"
+            )
         if name != POOR_TERCILE and find_measure(name) is None:
             raise InputError(
-                "--objective", "objective", name, "a measure of `jointvillage measures`",
+                "--objective",
+                "objective",
+                name,
+                "a measure of `jointvillage measures`",
                 did_you_mean(name, known),
             )
         chosen = sense or ("min" if name in LOWER_IS_BETTER else "max")
@@ -124,7 +129,10 @@ def parse_constraints(given: Sequence[str], budget: float | None) -> list[Constr
         name = name.strip()
         if name not in CONSTRAINTS:
             raise InputError(
-                "--constraint", "constraint", name, "one of " + ", ".join(CONSTRAINTS),
+                "--constraint",
+                "constraint",
+                name,
+                "one of " + ", ".join(CONSTRAINTS),
                 did_you_mean(name, CONSTRAINTS),
             )
         measure, kind, (low, high) = CONSTRAINTS[name]
@@ -168,19 +176,19 @@ def arm_values(
 
 
 def poor_tercile_income(villages: pd.DataFrame) -> pd.Series:
-    """Per arm (scenario), the final-year mean collective income of the poorest third of
-    villages by their collective income in the first year, averaged over replicates."""
-    first_year = villages.groupby(["scenario", "replicate"])["year"].transform("min")
-    last_year = villages.groupby(["scenario", "replicate"])["year"].transform("max")
-    start = villages[villages["year"] == first_year]
-    last = villages[villages["year"] == last_year]
-    per_run = {}
-    for (scenario, replicate), rows in start.groupby(["scenario", "replicate"]):
-        cut = rows["collective_income"].quantile(1 / 3)
-        poor = rows.loc[rows["collective_income"] <= cut, "village_id"]
-        end = last[(last["scenario"] == scenario) & (last["replicate"] == replicate)]
-        per_run[(scenario, replicate)] = end.loc[
-            end["village_id"].isin(poor), "collective_income"
-        ].mean()
-    runs = pd.Series(per_run, dtype=float)
-    return runs.groupby(level=0).mean()
+    """Per arm (scenario), the mean over replicates of :func:`poor_tercile_runs`."""
+    return poor_tercile_runs(villages).groupby(level="scenario").mean()
+
+
+def poor_tercile_runs(villages: pd.DataFrame) -> pd.Series:
+    """Per run (``scenario, replicate``), the final-year mean collective income of the
+    poorest third of villages by their collective income in the run's first year."""
+    runs = villages.groupby(["scenario", "replicate"])["year"]
+    start = villages[villages["year"] == runs.transform("min")]
+    last = villages[villages["year"] == runs.transform("max")]
+    cut = start.groupby(["scenario", "replicate"])["collective_income"].transform(
+        lambda income: income.quantile(1 / 3)
+    )
+    poor = start.loc[start["collective_income"] <= cut, ["scenario", "replicate", "village_id"]]
+    kept = last.merge(poor, on=["scenario", "replicate", "village_id"])
+    return kept.groupby(["scenario", "replicate"])["collective_income"].mean()

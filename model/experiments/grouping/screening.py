@@ -110,9 +110,7 @@ class Screening:
             if self.record.exists():
                 frame = pd.read_csv(self.record)
                 if set(columns) <= set(frame.columns):
-                    self._cache = frame[columns].drop_duplicates("candidate").set_index(
-                        "candidate"
-                    )
+                    self._cache = frame[columns].drop_duplicates("candidate").set_index("candidate")
             if self._cache is None:
                 self._cache = pd.DataFrame(columns=columns).set_index("candidate")
         return self._cache

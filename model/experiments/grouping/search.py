@@ -34,8 +34,8 @@ def _repair_class() -> type:
             super().__init__()
             self.space = space
 
-        def _do(self, problem: Any, X: np.ndarray, **kwargs: Any) -> np.ndarray:
-            return np.array([self.space.repair(x) for x in X])
+        def _do(self, problem: Any, x: np.ndarray, **kwargs: Any) -> np.ndarray:
+            return np.array([self.space.repair(row) for row in x])
 
     return GroupingRepair
 
@@ -52,14 +52,12 @@ def scores(
     rows: pd.DataFrame, objectives: Sequence[Objective], constraints: Sequence[Constraint]
 ) -> tuple[np.ndarray, np.ndarray]:
     """pymoo's ``F`` (minimised) and ``G`` (feasible at most 0) of evaluated rows."""
-    F = np.array([[o.to_minimise(float(v)) for v in rows[o.measure]] for o in objectives]).T
-    G = np.array([[c.violation(float(v)) for v in rows[c.measure]] for c in constraints]).T
-    return F, G.reshape(len(rows), len(constraints))
+    f_values = np.array([[o.to_minimise(float(v)) for v in rows[o.measure]] for o in objectives]).T
+    g_values = np.array([[c.violation(float(v)) for v in rows[c.measure]] for c in constraints]).T
+    return f_values, g_values.reshape(len(rows), len(constraints))
 
 
-def run_search(
-    screening: Screening, population: int, generations: int, seed: int
-) -> pd.DataFrame:
+def run_search(screening: Screening, population: int, generations: int, seed: int) -> pd.DataFrame:
     """Search for ``generations`` generations of ``population`` candidates.
 
     Returns:
@@ -89,8 +87,12 @@ def run_search(
         asked = algorithm.ask()
         screening.label = f"generation {generation + 1}/{generations}"
         rows = screening.evaluate(asked.get("X"), generation)
-        F, G = scores(rows, objectives, constraints)
-        static = StaticProblem(problem, F=F, G=G) if constraints else StaticProblem(problem, F=F)
+        f_values, g_values = scores(rows, objectives, constraints)
+        static = (
+            StaticProblem(problem, F=f_values, G=g_values)
+            if constraints
+            else StaticProblem(problem, F=f_values)
+        )
         Evaluator().eval(static, asked)
         algorithm.tell(infills=asked)
         evaluated.append(rows)

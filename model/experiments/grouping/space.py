@@ -208,10 +208,14 @@ def build_space(
     programme_rows = add(programme)
     sequence = np.random.SeedSequence(seed)
     for factor, child in zip(
-        np.repeat(POOL_NOISE_FACTORS, draws), sequence.spawn(draws * len(POOL_NOISE_FACTORS))
+        np.repeat(POOL_NOISE_FACTORS, draws),
+        sequence.spawn(draws * len(POOL_NOISE_FACTORS)),
+        strict=True,
     ):
         varied = params.model_copy(
             update={"score_noise": params.score_noise * factor, "source": "formed"}
         )
         add(form_alliances(county, varied, np.random.default_rng(child)))
-    return GroupingSpace(tuple(pool), tuple(programme_rows), params.max_alliances_per_lead, n_alliances)
+    return GroupingSpace(
+        tuple(pool), tuple(programme_rows), params.max_alliances_per_lead, n_alliances
+    )
