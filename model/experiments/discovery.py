@@ -113,11 +113,37 @@ def discover(
         InputError: Neither or both thresholds, a threshold no run or every run meets, a
             density outside (0, 1], or the errors of :func:`sampled_runs`.
     """
-    if (below is None) == (above is None):
-        raise InputError("--below/--above", "threshold", None, "exactly one of --below, --above")
-    if not 0 < density <= 1:
-        raise InputError("--density", "density", density, "a share in (0, 1]")
+    _check_rule(below, above, density)
     x, values = sampled_runs(folder, measure)
+    seed = design_seed(int(manifest(folder).get("experiment", {}).get("seed", 0) or 0))
+    return discover_runs(x, values, measure, below, above, density, seed)
+
+
+def discover_runs(
+    x: pd.DataFrame,
+    values: pd.Series,
+    measure: str,
+    below: float | None = None,
+    above: float | None = None,
+    density: float = DEFAULT_DENSITY,
+    seed: int = 0,
+) -> Discovery:
+    """:func:`discover` on given runs: their parameters ``x`` (one row per run) and values.
+
+    Args:
+        x: Sampled parameters, one row per run.
+        values: The measure of each run.
+        measure: Its name.
+        below: Runs of interest are those below this ...
+        above: ... or above this.
+        density: Least density of the chosen PRIM box.
+        seed: Seed of the extra trees.
+
+    Raises:
+        InputError: Neither or both thresholds, a threshold no run or every run meets, or a
+            density outside (0, 1].
+    """
+    _check_rule(below, above, density)
     rule = f"below {below:g}" if below is not None else f"above {above:g}"
     of_interest = (values < below) if below is not None else (values > above)
     of_interest = of_interest.to_numpy(bool)
@@ -130,8 +156,14 @@ def discover(
             f"a threshold that splits the runs: {cases} of {len(of_interest)} runs have "
             f"{measure} {rule} (range {values.min():,.4g} to {values.max():,.4g})",
         )
-    seed = design_seed(int(manifest(folder).get("experiment", {}).get("seed", 0) or 0))
     return _analyse(x, values, of_interest, measure, rule, density, seed)
+
+
+def _check_rule(below: float | None, above: float | None, density: float) -> None:
+    if (below is None) == (above is None):
+        raise InputError("--below/--above", "threshold", None, "exactly one of --below, --above")
+    if not 0 < density <= 1:
+        raise InputError("--density", "density", density, "a share in (0, 1]")
 
 
 def _analyse(

@@ -112,7 +112,8 @@ class Screening:
                 if set(columns) <= set(frame.columns):
                     self._cache = frame[columns].drop_duplicates("candidate").set_index("candidate")
             if self._cache is None:
-                self._cache = pd.DataFrame(columns=columns).set_index("candidate")
+                empty = {m: pd.Series(dtype=float) for m in self.measures}
+                self._cache = pd.DataFrame(empty, index=pd.Index([], name="candidate"))
         return self._cache
 
     def _run(self, candidates: list[Candidate]) -> pd.DataFrame:
@@ -130,7 +131,7 @@ class Screening:
         results = load_results(out)
         villages = load_results(out, "village_yearly")
         values = arm_values(results, villages, NO_ALLIANCES, self.measures)
-        values = values.reindex([c.name for c in candidates])
+        values = values.reindex([c.name for c in candidates]).astype(float)
         values.index.name = "candidate"
         self._cache = pd.concat([self._known(), values])
         return values
