@@ -176,7 +176,10 @@ def _analyse(
     seed: int,
 ) -> Discovery:
     analysis = _analysis()
-    box = analysis.prim.Prim(x, of_interest, peel_alpha=0.1).find_box()
+    with warnings.catch_warnings():
+        # EMA Workbench 3.0 itself calls a pandas method pandas 3 deprecates: not the user's.
+        warnings.filterwarnings("ignore", message="The inplace keyword", module="ema_workbench")
+        box = analysis.prim.Prim(x, of_interest, peel_alpha=0.1).find_box()
     trajectory = box.peeling_trajectory.reset_index(drop=True)
     dense = trajectory[trajectory["density"] >= density]
     chosen = int(dense["coverage"].idxmax()) if len(dense) else int(trajectory["density"].idxmax())
@@ -213,7 +216,8 @@ def _box_table(box: Any, x: pd.DataFrame) -> pd.DataFrame:
 
 def _cart_table(analysis: Any, x: pd.DataFrame, of_interest: np.ndarray) -> pd.DataFrame:
     """CART's leaves as boxes (only the parameters a leaf restricts), with their stats."""
-    tree = analysis.cart.CART(x, of_interest)
+    # A leaf holds at least 5% of the runs (EMA Workbench's default), and at least one.
+    tree = analysis.cart.CART(x, of_interest, mass_min=max(0.05, 1.0 / len(x)))
     tree.build_tree()
     limits, stats = tree.boxes_to_dataframe(), tree.stats_to_dataframe()
     rows = []
