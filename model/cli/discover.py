@@ -34,6 +34,9 @@ def discover(
             "--density", help="Least density of the chosen PRIM box (0.8: Bryant and Lempert)."
         ),
     ] = 0.8,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Only this scenario's runs (default all).")
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -47,7 +50,7 @@ def discover(
     from model.experiments.discovery import box_markdown, write_discovery
     from model.experiments.discovery import discover as find
 
-    found = find(results, measure, below, above, density)
+    found = find(results, measure, below, above, density, scenario)
     folder = ensure_output_folder(out if out is not None else results)
     paths = write_discovery(found, folder)
     if not no_figure:

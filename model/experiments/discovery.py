@@ -28,7 +28,7 @@ import pandas as pd
 
 from model.atomic import atomic_write
 from model.columns import PARAM_PREFIX
-from model.errors import InputError
+from model.errors import InputError, did_you_mean
 from model.experiments.batch import load_results, manifest
 from model.experiments.design import design_seed
 from model.experiments.measures import check_measures
@@ -77,14 +77,32 @@ def _analysis() -> Any:
     return analysis
 
 
-def sampled_runs(folder: str | Path, measure: str) -> tuple[pd.DataFrame, pd.Series]:
+def sampled_runs(
+    folder: str | Path, measure: str, scenario: str | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
     """The sampled parameters (one row per run) and the measure of a batch folder.
 
+    Args:
+        folder: The batch's results folder.
+        measure: The measure.
+        scenario: Only this scenario's runs (default: every run).
+
     Raises:
-        InputError: An unknown measure, or a folder without sampled parameters.
+        InputError: An unknown measure or scenario, or a folder without sampled parameters.
     """
     check_measures([measure])
     per_run = run_measures(load_results(folder), [measure])
+    if scenario is not None:
+        names = list(dict.fromkeys(per_run["scenario"]))
+        if scenario not in names:
+            raise InputError(
+                "--scenario",
+                "scenario",
+                scenario,
+                "a scenario of the batch: " + ", ".join(names),
+                did_you_mean(scenario, names),
+            )
+        per_run = per_run[per_run["scenario"] == scenario]
     params = [c for c in per_run.columns if c.startswith(PARAM_PREFIX)]
     varied = [c for c in params if per_run[c].nunique() > 1]
     if not varied:
@@ -106,15 +124,17 @@ def discover(
     below: float | None = None,
     above: float | None = None,
     density: float = DEFAULT_DENSITY,
+    scenario: str | None = None,
 ) -> Discovery:
-    """PRIM, CART and feature scores of where ``measure`` is below (or above) a threshold.
+    """PRIM, CART and feature scores of where ``measure`` is below (or above) a threshold,
+    over the runs of a batch folder (of one of its scenarios, if given).
 
     Raises:
         InputError: Neither or both thresholds, a threshold no run or every run meets, a
             density outside (0, 1], or the errors of :func:`sampled_runs`.
     """
     _check_rule(below, above, density)
-    x, values = sampled_runs(folder, measure)
+    x, values = sampled_runs(folder, measure, scenario)
     seed = design_seed(int(manifest(folder).get("experiment", {}).get("seed", 0) or 0))
     return discover_runs(x, values, measure, below, above, density, seed)
 
