@@ -124,3 +124,26 @@ def feature_scores_figure(scores: pd.DataFrame, *, lang: str = "en") -> Figure:
     ax.set(xlabel="feature score (extra trees)", title="Which parameters drive the outcome")
     ax.legend()
     return fig
+
+
+@figure_builder
+def gains_figure(gains: pd.DataFrame, measure: str, *, lang: str = "en") -> Figure:
+    """Each finalist's gain over the programme's grouping on one measure, with its 95%
+    interval (paired, common random numbers); the chosen grouping in colour.
+
+    Args:
+        gains: ``gains.csv`` rows (:func:`model.experiments.grouping.output.gains_table`).
+        measure: The measure shown.
+        lang: ``"en"`` or ``"zh"``.
+    """
+    rows = gains[gains["measure"] == measure].reset_index(drop=True)
+    fig, axes = new_figure(1, 1, (8.0, 0.6 * len(rows) + 2.0), lang)
+    ax = axes[0, 0]
+    low = (rows["gain"] - rows["gain_low"]).fillna(0.0).clip(lower=0.0)
+    high = (rows["gain_high"] - rows["gain"]).fillna(0.0).clip(lower=0.0)
+    colours = ["#1565c0" if chosen else "#9e9e9e" for chosen in rows["chosen"]]
+    ax.barh(rows["arm"], rows["gain"], xerr=[low, high], color=colours, capsize=4)
+    ax.axvline(0.0, color="#333333", lw=0.8)
+    ax.set(xlabel=f"gain in {measure} over the programme's grouping (95% interval)")
+    ax.set_title("Proposed groupings against the programme's own (chosen in blue)")
+    return fig
