@@ -25,7 +25,7 @@ from model.experiments.design import design_seed
 from model.experiments.grouping.candidates import ScenarioSource, write_candidate
 from model.experiments.grouping.objectives import parse_constraints, parse_objectives
 from model.experiments.grouping.output import load_grouping, write_proposal
-from model.experiments.grouping.propose import SearchSettings, propose_grouping
+from model.experiments.grouping.propose import Proposal, SearchSettings, propose_grouping
 from model.experiments.grouping.space import GroupingSpace, build_space
 from model.experiments.store import ResultsStore
 from model.jointmodel import build_world
@@ -109,10 +109,9 @@ def test_the_programmes_grouping_read_from_its_file_runs_as_formed(tmp_path: Pat
     )
 
 
-@pytest.fixture(scope="module")
-def proposal(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path]:
-    out = tmp_path_factory.mktemp("design")
-    found = propose_grouping(
+def small_search(out: Path) -> Proposal:
+    """A tiny search for one objective under one constraint, into ``out``."""
+    return propose_grouping(
         SOURCE,
         parse_objectives(["collective_income_allied_mean"]),
         parse_constraints(["max_gini=0.6"], None),
@@ -121,6 +120,12 @@ def proposal(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path]:
             population=4, generations=2, screen_replicates=1, final_replicates=2, finalists=1
         ),
     )
+
+
+@pytest.fixture(scope="module")
+def proposal(tmp_path_factory: pytest.TempPathFactory) -> tuple[Proposal, Path]:
+    out = tmp_path_factory.mktemp("design")
+    found = small_search(out)
     return found, out
 
 
@@ -140,15 +145,7 @@ def test_the_search_is_at_least_as_good_as_the_programmes_grouping(proposal) -> 
 def test_a_restarted_search_reuses_the_stored_evaluations(proposal) -> None:
     found, out = proposal
     runs_before = ResultsStore.open(out / "screen").done_keys()
-    again = propose_grouping(
-        SOURCE,
-        parse_objectives(["collective_income_allied_mean"]),
-        parse_constraints(["max_gini=0.6"], None),
-        out,
-        SearchSettings(
-            population=4, generations=2, screen_replicates=1, final_replicates=2, finalists=1
-        ),
-    )
+    again = small_search(out)
     assert ResultsStore.open(out / "screen").done_keys() == runs_before
     pd.testing.assert_frame_equal(again.evaluations, found.evaluations)
     assert again.chosen.name == found.chosen.name
