@@ -193,16 +193,16 @@ def build_space(
         n_alliances: Alliances each candidate must hold (0 = as many as fit).
     """
     pool: list[PoolAlliance] = []
-    seen: set[tuple[int, ...]] = set()
+    index_of: dict[tuple[int, ...], int] = {}
 
     def add(alliances: Alliances) -> list[int]:
         indices = []
         for row in alliances.table.itertuples():
             members = tuple(int(m) for m in row.members)
-            if members not in seen:
-                seen.add(members)
+            if members not in index_of:
+                index_of[members] = len(pool)
                 pool.append(PoolAlliance(int(row.lead), members, str(row.mode)))
-            indices.append(next(i for i, a in enumerate(pool) if a.members == members))
+            indices.append(index_of[members])
         return indices
 
     programme_rows = add(programme)
