@@ -17,10 +17,10 @@ import pytest
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-EXPECTED = ("01_compare_strategies", "02_sensitivity", "03_alliance_map")
+EXPECTED = ("01_compare_strategies", "02_sensitivity", "03_alliance_map", "04_design")
 
 
-def test_the_three_notebooks_exist() -> None:
+def test_the_four_notebooks_exist() -> None:
     assert [p.stem for p in NOTEBOOKS] == list(EXPECTED)
 
 

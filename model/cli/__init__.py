@@ -2,7 +2,8 @@
 
 Each command group registers its own commands from its own module in this package
 (``scenario``: validate, show; ``county``; ``run``: run, demo; ``batch``: batch, compare;
-``sensitivity``; ``export``; ``regress``; ``app``; ``validation``), so this file only assembles the
+``sensitivity``; ``export``; ``regress``; ``app``; ``validation``; ``design``;
+``discover``), so this file only assembles the
 application. The console entry point is :func:`main`; ``python -m model.cli`` is the same.
 """
 
@@ -18,6 +19,8 @@ from model.cli import app as cli_app
 from model.cli import batch as cli_batch
 from model.cli import calibrate as cli_calibrate
 from model.cli import county as cli_county
+from model.cli import design as cli_design
+from model.cli import discover as cli_discover
 from model.cli import export as cli_export
 from model.cli import measures as cli_measures
 from model.cli import regress as cli_regress
@@ -79,6 +82,8 @@ for module in (
     cli_app,
     cli_validation,
     cli_calibrate,
+    cli_design,
+    cli_discover,
 ):
     module.register(app)
 

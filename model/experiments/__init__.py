@@ -19,6 +19,7 @@ How the modules depend on each other (no cycles)::
     store (run_files, integrity, folder, provenance) <- plan, execute, batch
     batch (run_batch, load_results) <- compare, sensitivity <- measures
     batch <- export (outcomes_table, export_results)
+    comparisons, execute <- grouping/ (propose_grouping); per_run <- discovery (discover)
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ _WHERE = {
     "morris_indices": "sensitivity",
     "sensitivity_indices": "sensitivity",
     "SmallDesignWarning": "sensitivity",
+    # policy design and scenario discovery
+    "propose_grouping": "grouping.propose",
+    "SearchSettings": "grouping.propose",
+    "discover": "discovery",
 }
 
 __all__ = sorted(_WHERE)
