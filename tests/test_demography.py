@@ -33,7 +33,7 @@ QUIET = {
 def households(village: list[int], **columns: list[float]) -> HouseholdTable:
     """A household table with the given columns (zeros for the rest)."""
     n = len(village)
-    names = [
+    names = (
         "members",
         "elderly",
         "head_age",
@@ -55,7 +55,7 @@ def households(village: list[int], **columns: list[float]) -> HouseholdTable:
         "cash_shares",
         "specialty_shares",
         "seller_skill",
-    ]
+    )
     data = {name: np.array(columns.get(name, [0.0] * n), dtype=float) for name in names}
     table = HouseholdTable(village=np.array(village), seller=np.zeros(n, bool), **data)
     for name in ("savings", "debt", "credit_limit", "converted_mu", "converted_age"):
