@@ -322,3 +322,12 @@ def test_in_the_model_a_higher_city_wage_draws_more_out_and_jobs_bring_more_back
     _, jobs_back = first_year_flows(boost=0.3)
     _, no_jobs_back = first_year_flows(boost=0.0)
     assert jobs_back > no_jobs_back
+
+
+def test_the_population_path_is_shared_by_scenarios_of_one_seed():
+    def path(name: str) -> list[int]:
+        model = JointVillageModel(load_scenario(name, [*SMALL, "years=4"]))
+        model.run()
+        return model.recorder.tables()["county_yearly"]["population"].tolist()
+
+    assert path("baseline") == path("anqiu_2023")
