@@ -39,16 +39,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.mechanisms.age_groups import (
+    ELDERLY_AGE,
+    children_of,
+    retire_labour,
+    shrink_labour,
+    worker_age,
+)
 from model.mechanisms.estates import fold_into_heirs, pick_heirs
 from model.params import Section, param
+from model.registry import COUNTY_OUTPUTS, Output
 from model.rng import stream
 
 if TYPE_CHECKING:
     from model.households import HouseholdTable
     from model.jointmodel import JointVillageModel
-
-#: Age at which a member counts among the elderly (the household columns' definition).
-ELDERLY_AGE = 60.0
 
 
 class DemographyParams(Section):
@@ -201,41 +206,6 @@ def gompertz_mortality(age: np.ndarray, params: DemographyParams) -> np.ndarray:
     return 1.0 - np.exp(-np.maximum(hazard, params.mortality_floor))
 
 
-def worker_age(head_age: np.ndarray, params: DemographyParams) -> np.ndarray:
-    """Age of a household's working-age members: the head's, a generation less at 60+."""
-    return np.where(
-        head_age < ELDERLY_AGE,
-        head_age,
-        np.maximum(head_age - params.generation_gap, params.working_age),
-    )
-
-
-def children_of(hh: HouseholdTable) -> np.ndarray:
-    """Members under working age (what is neither labour nor elderly)."""
-    return np.maximum(hh.members - hh.labour - hh.elderly, 0.0)
-
-
-def shrink_labour(hh: HouseholdTable, new_labour: np.ndarray) -> None:
-    """Set working-age labour, shrinking migrant and local work in proportion."""
-    ratio = np.divide(new_labour, hh.labour, out=np.zeros_like(new_labour), where=hh.labour > 0)
-    ratio = np.minimum(ratio, 1.0)
-    hh.migrant *= ratio
-    hh.local_wage *= ratio
-    hh.labour = new_labour
-
-
-def retire_labour(hh: HouseholdTable, retiring: np.ndarray) -> None:
-    """Retiring labour leaves the family farm first, then local work, then migrant work.
-
-    Retirees are the head's generation, who work at home; the young stay away.
-    """
-    from_farm = np.minimum(retiring, hh.farm_labour)
-    from_local = np.minimum(retiring - from_farm, hh.local_wage)
-    hh.local_wage = hh.local_wage - from_local
-    hh.migrant = np.maximum(hh.migrant - (retiring - from_farm - from_local), 0.0)
-    hh.labour = hh.labour - retiring
-
-
 def _counts(values: np.ndarray) -> np.ndarray:
     """Whole-person counts for the binomial draws."""
     return np.rint(np.maximum(values, 0.0)).astype(np.int64)
@@ -338,7 +308,8 @@ class Demography:
         other_workers = _counts(hh.labour - head_working)
         elderly_dead = rng.binomial(other_elderly, gompertz_mortality(elder_age, p))
         workers_dead = rng.binomial(
-            other_workers, gompertz_mortality(worker_age(hh.head_age, p), p)
+            other_workers,
+            gompertz_mortality(worker_age(hh.head_age, p.generation_gap, p.working_age), p),
         )
         children_dead = rng.binomial(_counts(children_of(hh)), p.mortality_floor)
         elderly_dead = elderly_dead + (head_dies & head_old)
@@ -415,3 +386,35 @@ class Demography:
         found = heirs >= 0
         fold_into_heirs(model, rows[found], heirs[found])
         self.year.merged = int(found.sum())
+
+
+#: The county's people in ``county_yearly`` (after the programme's own measures).
+for _output in (
+    Output(
+        "population",
+        "Registered population",
+        "户籍人口",
+        "persons",
+        "registered members of the county's households (births, deaths, leavers)",
+        value=lambda model: int(model.households.members.sum()),
+    ),
+    Output(
+        "births",
+        "Births",
+        "出生人数",
+        "persons",
+        "children born in the year (counted the next January: 0 in the first year)",
+        compared=False,
+        value=lambda model: model.demography.year.births,
+    ),
+    Output(
+        "deaths",
+        "Deaths",
+        "死亡人数",
+        "persons",
+        "members who died in the year (counted the next January: 0 in the first year)",
+        compared=False,
+        value=lambda model: model.demography.year.deaths,
+    ),
+):
+    COUNTY_OUTPUTS.register(_output)

@@ -24,7 +24,7 @@ the gap, and so never lower returns (tested). Leavers come off the family farm f
 off local work; returners find local work with chance ``job`` and farm otherwise. Flows are
 shares of labour units (expected values, as in :mod:`model.mechanisms.labour`), so this step
 draws nothing. The workers' age is the head's, or a generation younger when the head is 60+
-(:func:`model.mechanisms.demography.worker_age`).
+(:func:`model.mechanisms.age_groups.worker_age`).
 
 The earnings are in the same year's money, so the gap is a ratio: wages that grow together
 do not move it.
@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.mechanisms.demography import worker_age
+from model.mechanisms.age_groups import worker_age
 from model.params import Section, param
+from model.registry import COUNTY_OUTPUTS, Output
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -177,7 +178,8 @@ class Migration:
         factor = labour.wage_factor(model.year_index)
         urban = wages.migrant_monthly_wage * wages.migrant_months * factor
         local = wages.local_monthly_wage * wages.local_months * factor
-        age = worker_age(hh.head_age, model.config.demography)
+        people = model.config.demography
+        age = worker_age(hh.head_age, people.generation_gap, people.working_age)
         job = labour.job_probability(age, labour.local_job_boost()[hh.village])
         gap = earnings_gap(urban, local, job, self.params.home_value_share)
         out, back = migration_rates(gap, age, self.params, wages.migration_max_age)
@@ -198,3 +200,35 @@ class Migration:
         hh.local_wage = hh.local_wage + returning * job
         self.year = MigrationYear(float(leaving.sum()), float(returning.sum()))
         model.villages.update_labour_at_home(hh)
+
+
+#: Who is away, and this year's flows, in ``county_yearly``.
+for _output in (
+    Output(
+        "migrants",
+        "Migrant workers",
+        "外出务工劳动力",
+        "labour units",
+        "working-age labour working outside the county",
+        value=lambda model: float(model.households.migrant.sum()),
+    ),
+    Output(
+        "migrants_left",
+        "Workers who left",
+        "当年外出劳动力",
+        "labour units",
+        "working-age labour that migrated out this year",
+        compared=False,
+        value=lambda model: model.migration.year.left,
+    ),
+    Output(
+        "migrants_returned",
+        "Migrants who returned",
+        "当年返乡劳动力",
+        "labour units",
+        "migrant labour that came back this year",
+        compared=False,
+        value=lambda model: model.migration.year.returned,
+    ),
+):
+    COUNTY_OUTPUTS.register(_output)
