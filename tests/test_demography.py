@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import MISSING, fields
 from types import SimpleNamespace
 
 import numpy as np
@@ -31,33 +32,14 @@ QUIET = {
 
 
 def households(village: list[int], **columns: list[float]) -> HouseholdTable:
-    """A household table with the given columns (zeros for the rest)."""
+    """A household table with the given columns (zeros, or the table's defaults, elsewhere)."""
     n = len(village)
-    names = (
-        "members",
-        "elderly",
-        "head_age",
-        "education",
-        "labour",
-        "migrant",
-        "local_wage",
-        "contracted_mu",
-        "grain_mu",
-        "specialty_mu",
-        "pooled_mu",
-        "rented_out_mu",
-        "idle_mu",
-        "leased_mu",
-        "attachment",
-        "ability",
-        "earning",
-        "business_income",
-        "cash_shares",
-        "specialty_shares",
-        "seller_skill",
-    )
-    data = {name: np.array(columns.get(name, [0.0] * n), dtype=float) for name in names}
-    table = HouseholdTable(village=np.array(village), seller=np.zeros(n, bool), **data)
+    given = {
+        f.name: np.array(columns.get(f.name, [0.0] * n), dtype=float)
+        for f in fields(HouseholdTable)
+        if f.default_factory is MISSING and f.name not in ("village", "seller")
+    }
+    table = HouseholdTable(village=np.array(village), seller=np.zeros(n, bool), **given)
     for name in ("savings", "debt", "credit_limit", "converted_mu", "converted_age"):
         if name in columns:
             setattr(table, name, np.array(columns[name], dtype=float))

@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.households import HouseholdTable
+from model.invariants import LAND_COLUMNS
 from model.ledger import BEQUEST
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
 
-#: Household columns that pass whole to the heir (added to the heir's, zeroed in the row).
+#: Household columns that pass whole to the heir (added to the heir's, zeroed in the row);
+#: converted land is passed first, by its own rule.
 PASSED_ON = (
     "members",
     "elderly",
@@ -35,12 +37,7 @@ PASSED_ON = (
     "migrant",
     "local_wage",
     "contracted_mu",
-    "grain_mu",
-    "specialty_mu",
-    "pooled_mu",
-    "rented_out_mu",
-    "idle_mu",
-    "leased_mu",
+    *LAND_COLUMNS,
     "savings",
     "debt",
     "informal_debt",
