@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from model.households import HouseholdTable
 from model.jointmodel import JointVillageModel
 from model.ledger import BEQUEST, Ledger
+from model.mechanisms.age_groups import worker_age
 from model.mechanisms.demography import Demography, DemographyParams, gompertz_mortality
 from model.mechanisms.migration import MigrationParams, earnings_gap, migration_rates
 from model.scenario import load_scenario
@@ -313,3 +314,9 @@ def test_the_population_path_is_shared_by_scenarios_of_one_seed():
         return model.recorder.tables()["county_yearly"]["population"].tolist()
 
     assert path("baseline") == path("anqiu_2023")
+
+
+def test_the_workers_age_is_the_youngest_working_generation():
+    head = np.array([50.0, 50.0, 75.0, 40.0, 62.0])
+    labour = np.array([3.0, 2.0, 2.0, 3.0, 1.0])
+    assert worker_age(head, labour, 28.0, 16.0).tolist() == [22, 50, 19, 40, 34]

@@ -19,11 +19,23 @@ if TYPE_CHECKING:
 ELDERLY_AGE = 60.0
 
 
-def worker_age(head_age: np.ndarray, generation_gap: float, working_age: float) -> np.ndarray:
-    """Age of a household's working-age members: the head's, a generation less at 60+."""
-    return np.where(
-        head_age < ELDERLY_AGE, head_age, np.maximum(head_age - generation_gap, working_age)
-    )
+def head_couple_labour(head_age: np.ndarray, labour: np.ndarray) -> np.ndarray:
+    """Working-age members of the head's generation: head and spouse, while under 60."""
+    return np.where(head_age < ELDERLY_AGE, np.minimum(labour, 2.0), 0.0)
+
+
+def worker_age(
+    head_age: np.ndarray, labour: np.ndarray, generation_gap: float, working_age: float
+) -> np.ndarray:
+    """Age of a household's younger working-age members.
+
+    The youngest generation of working age, ``head_age - k x generation_gap`` with the
+    largest ``k`` that leaves it at ``working_age`` or more, where there is labour beyond
+    the head and spouse; the head's age otherwise.
+    """
+    generations = np.floor(np.maximum(head_age - working_age, 0.0) / generation_gap)
+    youngest = head_age - generations * generation_gap
+    return np.where(labour > head_couple_labour(head_age, labour), youngest, head_age)
 
 
 def children_of(hh: HouseholdTable) -> np.ndarray:

@@ -42,6 +42,7 @@ import numpy as np
 from model.mechanisms.age_groups import (
     ELDERLY_AGE,
     children_of,
+    head_couple_labour,
     retire_labour,
     shrink_labour,
     worker_age,
@@ -232,24 +233,15 @@ class Demography:
         self.year = YearCounts()
 
     def fertile_members(self, hh: HouseholdTable) -> np.ndarray:
-        """Working-age members of childbearing age, by the generation rule of the module doc.
+        """Working-age members of childbearing age.
 
-        A head under ``fertility_max_age``: all labour; an older head under 60: the labour
-        beyond the head and spouse (the children's generation); a head of 60+: the labour
-        (the children's generation), while it is young enough.
+        Under a head younger than ``fertility_max_age``, all labour; otherwise the labour
+        beyond the head and spouse (a younger generation: see
+        :func:`~model.mechanisms.age_groups.worker_age`, always under 45 at the defaults).
         """
-        p = self.params
-        head = hh.head_age
-        labour = hh.labour
-        next_generation_young = head - p.generation_gap < p.fertility_max_age
+        young_head = hh.head_age < self.params.fertility_max_age
         return np.where(
-            head < p.fertility_max_age,
-            labour,
-            np.where(
-                head < ELDERLY_AGE,
-                np.maximum(labour - 2.0, 0.0),
-                labour * next_generation_young,
-            ),
+            young_head, hh.labour, hh.labour - head_couple_labour(hh.head_age, hh.labour)
         )
 
     def new_year(self) -> None:
@@ -309,7 +301,9 @@ class Demography:
         elderly_dead = rng.binomial(other_elderly, gompertz_mortality(elder_age, p))
         workers_dead = rng.binomial(
             other_workers,
-            gompertz_mortality(worker_age(hh.head_age, p.generation_gap, p.working_age), p),
+            gompertz_mortality(
+                worker_age(hh.head_age, hh.labour, p.generation_gap, p.working_age), p
+            ),
         )
         children_dead = rng.binomial(_counts(children_of(hh)), p.mortality_floor)
         elderly_dead = elderly_dead + (head_dies & head_old)

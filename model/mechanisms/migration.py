@@ -23,7 +23,7 @@ never lowers out-migration and never raises returns; more local jobs raise ``job
 the gap, and so never lower returns (tested). Leavers come off the family farm first, then
 off local work; returners find local work with chance ``job`` and farm otherwise. Flows are
 shares of labour units (expected values, as in :mod:`model.mechanisms.labour`), so this step
-draws nothing. The workers' age is the head's, or a generation younger when the head is 60+
+draws nothing. The workers' age is that of the household's youngest working-age generation
 (:func:`model.mechanisms.age_groups.worker_age`).
 
 The earnings are in the same year's money, so the gap is a ratio: wages that grow together
@@ -58,7 +58,7 @@ class MigrationParams(Section):
         description="Working-age members migrate out and return by the earnings gap",
     )
     out_rate: float = param(
-        0.06,
+        0.045,
         unit="1/yr",
         source="assumption: set so that out- and return flows about balance at the start "
         "(the county's 2023 migrant share steady at the 2023 wage gap); NBS Migrant Worker "
@@ -69,11 +69,11 @@ class MigrationParams(Section):
         le=0.5,
     )
     return_rate: float = param(
-        0.04,
+        0.05,
         unit="1/yr",
         source="assumption: a migrant's stay away averages about 20 years (migrant workers' "
         "mean age 43.1 in 2023, NBS Migrant Worker Monitoring Survey), so ~5 % return a "
-        "year at the migrants' ages (4 % at 35)",
+        "year",
         description="Yearly chance that a migrant aged 35 returns, at the reference gap",
         ge=0,
         le=0.5,
@@ -179,7 +179,7 @@ class Migration:
         urban = wages.migrant_monthly_wage * wages.migrant_months * factor
         local = wages.local_monthly_wage * wages.local_months * factor
         people = model.config.demography
-        age = worker_age(hh.head_age, people.generation_gap, people.working_age)
+        age = worker_age(hh.head_age, hh.labour, people.generation_gap, people.working_age)
         job = labour.job_probability(age, labour.local_job_boost()[hh.village])
         gap = earnings_gap(urban, local, job, self.params.home_value_share)
         out, back = migration_rates(gap, age, self.params, wages.migration_max_age)
