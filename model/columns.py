@@ -142,6 +142,7 @@ def _village_yearly() -> list[Column]:
         _c("mode", "-", "joint-building mode of its alliance ('' when in none)", "string"),
         _c("allied", "-", "the village is in an alliance", "bool"),
         _c("population", "persons", "registered members of the village's households"),
+        _c("migrants", "labour units", "the village's labour working outside the county"),
         _c("collective_income", "yuan/yr", "collective operating income of the village"),
         *(
             _c(f"collective_{s.name}", "yuan/yr", f"collective income from {s.description}")

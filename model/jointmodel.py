@@ -36,12 +36,14 @@ from model.mechanisms.conversions import LandConversion
 from model.mechanisms.coop_marketing import CoopMarketing
 from model.mechanisms.cooperatives import Cooperatives
 from model.mechanisms.crops import CropMarket, load_crop_sheet
+from model.mechanisms.demography import Demography
 from model.mechanisms.ecommerce import Livestream
 from model.mechanisms.enterprises import EnterpriseContracts
 from model.mechanisms.farming import Farming
 from model.mechanisms.governance import Governance
 from model.mechanisms.household_finance import HouseholdFinance
 from model.mechanisms.labour import LabourMarket
+from model.mechanisms.migration import Migration
 from model.mechanisms.modes import ModeEffects
 from model.mechanisms.operators import OperatorBases
 from model.mechanisms.pooling import LandPooling
@@ -128,6 +130,8 @@ class JointVillageModel(mesa.Model):
         operators: What operators farm on pooled land (grain or specialty bases).
         uptake: Which projects each alliance has taken up so far.
         marketing: Joint cooperatives marketing their members' produce.
+        demography: Births, deaths, ageing, succession, dissolution and merger.
+        migration: Out- and return migration of working-age members.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
         recorder: Collects the output tables.
@@ -238,6 +242,8 @@ class JointVillageModel(mesa.Model):
         self.modes.start()
         self.cooperatives.build_specialty_cooperatives()
         self.marketing = CoopMarketing(self)
+        self.demography = Demography(self)
+        self.migration = Migration(self)
 
     # ----------------------------------------------------------------------------------
     # The month
@@ -246,6 +252,7 @@ class JointVillageModel(mesa.Model):
         """The month's schedule, in order: January, every month, December, the record."""
         return [
             Step("price level", self.prices.new_year, JANUARY),
+            Step("births, deaths and ageing", self.demography.new_year, JANUARY),
             Step("prices and weather", self.farming.new_year, JANUARY),
             Step("public money year", self.accounts.new_year, JANUARY),
             Step("household credit lines", self.finance.new_year, JANUARY),
@@ -253,6 +260,7 @@ class JointVillageModel(mesa.Model):
             Step("operators choose what to farm", self.operators.decide, JANUARY),
             Step("project uptake", self.uptake.new_year, JANUARY),
             Step("labour reallocation", self.labour.new_year, JANUARY),
+            Step("migration", self.migration.new_year, JANUARY),
             Step("alliance modes", self.modes.new_year, JANUARY),
             Step("capacity at new year", self.governance.update_capacity, JANUARY),
             Step("enterprise contracts", self.contracts.new_year, JANUARY),

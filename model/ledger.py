@@ -18,6 +18,8 @@ HOUSEHOLD_REPAYMENT = "household_loan_repayment"
 #: Kinds of households' borrowing from relatives and friends beyond the line.
 INFORMAL_LOAN = "informal_loan"
 INFORMAL_REPAYMENT = "informal_loan_repayment"
+#: Kind of what a dissolving household leaves to its heir (households to households).
+BEQUEST = "bequest"
 
 SECTORS = ("households", "collectives", "cooperatives", "enterprises", "government", "market")
 
@@ -35,6 +37,7 @@ CAPITAL_KINDS = frozenset(
         HOUSEHOLD_REPAYMENT,
         INFORMAL_LOAN,
         INFORMAL_REPAYMENT,
+        BEQUEST,
     }
 )
 

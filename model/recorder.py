@@ -271,6 +271,7 @@ class Recorder:
                 "mode": self.mode_of_village,
                 "allied": end.allied,
                 "population": population,
+                "migrants": villages.sum_by_village(hh.migrant),
                 "collective_income": collective,
                 **{
                     f"collective_{s}": model.collective.year[s].copy()

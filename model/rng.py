@@ -23,6 +23,7 @@ STREAM_IDS: dict[str, int] = {
     "ecommerce": 6,
     "population": 7,
     "prices": 8,
+    "demography": 15,
 }
 
 #: Streams that belong to the county itself and do not vary by replicate.

@@ -19,9 +19,11 @@ from pydantic.fields import FieldInfo
 
 from model.errors import InputError, did_you_mean
 from model.mechanisms.collective import CollectiveParams
+from model.mechanisms.demography import DemographyParams
 from model.mechanisms.farming import FarmingParams
 from model.mechanisms.governance import GovernanceParams
 from model.mechanisms.labour import LabourParams
+from model.mechanisms.migration import MigrationParams
 from model.mechanisms.modes import ModeParams
 from model.mechanisms.policies import PolicyParams
 from model.mechanisms.prices import PriceParams
@@ -73,6 +75,8 @@ class Scenario(Section):
     governance: GovernanceParams = GovernanceParams()
     outputs: OutputParams = OutputParams()
     prices: PriceParams = PriceParams()
+    demography: DemographyParams = DemographyParams()
+    migration: MigrationParams = MigrationParams()
 
     #: Which file (or ``--set``) set each dotted field; used to resolve relative data paths.
     _origins: dict[str, str] = PrivateAttr(default_factory=dict)

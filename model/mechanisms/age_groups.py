@@ -1,0 +1,64 @@
+"""A household's age groups: children, working-age labour and the elderly, as counts.
+
+The household columns count members by group (``labour``, ``elderly``; children are the
+rest) and keep one age, the head's. The ages of the other groups are read from it by
+generation (:mod:`model.mechanisms.demography`), and labour that leaves a group takes its
+migrant and local work with it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from model.households import HouseholdTable
+
+#: Age at which a member counts among the elderly (the household columns' definition).
+ELDERLY_AGE = 60.0
+
+
+def head_couple_labour(head_age: np.ndarray, labour: np.ndarray) -> np.ndarray:
+    """Working-age members of the head's generation: head and spouse, while under 60."""
+    return np.where(head_age < ELDERLY_AGE, np.minimum(labour, 2.0), 0.0)
+
+
+def worker_age(
+    head_age: np.ndarray, labour: np.ndarray, generation_gap: float, working_age: float
+) -> np.ndarray:
+    """Age of a household's younger working-age members.
+
+    The youngest generation of working age, ``head_age - k x generation_gap`` with the
+    largest ``k`` that leaves it at ``working_age`` or more, where there is labour beyond
+    the head and spouse; the head's age otherwise.
+    """
+    generations = np.floor(np.maximum(head_age - working_age, 0.0) / generation_gap)
+    youngest = head_age - generations * generation_gap
+    return np.where(labour > head_couple_labour(head_age, labour), youngest, head_age)
+
+
+def children_of(hh: HouseholdTable) -> np.ndarray:
+    """Members under working age (what is neither labour nor elderly)."""
+    return np.maximum(hh.members - hh.labour - hh.elderly, 0.0)
+
+
+def shrink_labour(hh: HouseholdTable, new_labour: np.ndarray) -> None:
+    """Set working-age labour, shrinking migrant and local work in proportion."""
+    ratio = np.divide(new_labour, hh.labour, out=np.zeros_like(new_labour), where=hh.labour > 0)
+    ratio = np.minimum(ratio, 1.0)
+    hh.migrant *= ratio
+    hh.local_wage *= ratio
+    hh.labour = new_labour
+
+
+def retire_labour(hh: HouseholdTable, retiring: np.ndarray) -> None:
+    """Retiring labour leaves the family farm first, then local work, then migrant work.
+
+    Retirees are the head's generation, who work at home; the young stay away.
+    """
+    from_farm = np.minimum(retiring, hh.farm_labour)
+    from_local = np.minimum(retiring - from_farm, hh.local_wage)
+    hh.local_wage = hh.local_wage - from_local
+    hh.migrant = np.maximum(hh.migrant - (retiring - from_farm - from_local), 0.0)
+    hh.labour = hh.labour - retiring
