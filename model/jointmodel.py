@@ -45,6 +45,7 @@ from model.mechanisms.labour import LabourMarket
 from model.mechanisms.modes import ModeEffects
 from model.mechanisms.operators import OperatorBases
 from model.mechanisms.pooling import LandPooling
+from model.mechanisms.tourism import Tourism
 from model.mechanisms.transfers import Transfers
 from model.mechanisms.uptake import Uptake
 from model.recorder import Recorder
@@ -235,6 +236,7 @@ class JointVillageModel(mesa.Model):
         self.modes.start()
         self.cooperatives.build_specialty_cooperatives()
         self.marketing = CoopMarketing(self)
+        self.tourism = Tourism(self)
 
     # ----------------------------------------------------------------------------------
     # The month
@@ -258,6 +260,7 @@ class JointVillageModel(mesa.Model):
             Step("alliance tasks", self.governance.set_tasks, JANUARY),
             Step("cash shares", self.cooperatives.subscribe_cash_shares, JANUARY),
             Step("cooperative marketing choice", self.marketing.choose, JANUARY),
+            Step("tourism season", self.tourism.new_year, JANUARY),
             Step("wages", self.labour.pay_wages),
             Step("transfers", self.transfers.pay),
             Step("harvest of own land", self.farming.harvest),
@@ -271,6 +274,7 @@ class JointVillageModel(mesa.Model):
             Step("specialty greenhouses", self.cooperatives.operate_greenhouses),
             Step("collective own income", self.collective.pay_own_income),
             Step("project income", self.governance.pay_project_income),
+            Step("visitors", self.tourism.pay),
             Step("collective public services", self.collective.spend_on_public_services),
             Step("side income", self.farming.pay_side_income),
             Step("alliances track tasks", self.governance.track_tasks),

@@ -212,6 +212,13 @@ COLLECTIVE_SOURCES: Registry[Source] = Registry(
             "joint ventures, net of coordination costs",
         ),
         Source("prizes", "Prizes", "比武奖励", "#8c8c8c", "competition prizes"),
+        Source(
+            "tourism",
+            "Tourism fees",
+            "乡村旅游收益",
+            "#ccb974",
+            "tourism fees and rents, less festival costs",
+        ),
     ),
 )
 
@@ -409,6 +416,23 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "households",
             "households that chose to sell their specialty through a joint cooperative",
             value=lambda model: model.marketing.members(),
+        ),
+        Output(
+            "visitors",
+            "Tourist visitors",
+            "乡村旅游接待人次",
+            "persons",
+            "visitors to the villages' tourism sites this year",
+            value=lambda model: model.tourism.visitors_total(),
+        ),
+        Output(
+            "tourism_income",
+            "Tourism income",
+            "乡村旅游收入",
+            "yuan/yr",
+            "income from visitors: households' produce sales and homestays, collectives' fees "
+            "less festival costs",
+            value=lambda model: model.tourism.income_total(),
         ),
     ),
 )

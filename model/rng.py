@@ -22,6 +22,8 @@ STREAM_IDS: dict[str, int] = {
     "governance": 5,
     "ecommerce": 6,
     "population": 7,
+    "tourism": 8,
+    "collective_business": 9,
 }
 
 #: Streams that belong to the county itself and do not vary by replicate.

@@ -24,6 +24,7 @@ from model.mechanisms.governance import GovernanceParams
 from model.mechanisms.labour import LabourParams
 from model.mechanisms.modes import ModeParams
 from model.mechanisms.policies import PolicyParams
+from model.mechanisms.tourism import TourismParams
 from model.mechanisms.transfers import TransferParams
 from model.metrics import OutputParams
 from model.params import Section, param
@@ -70,6 +71,7 @@ class Scenario(Section):
     policies: PolicyParams = PolicyParams()
     modes: ModeParams = ModeParams()
     governance: GovernanceParams = GovernanceParams()
+    tourism: TourismParams = TourismParams()
     outputs: OutputParams = OutputParams()
 
     #: Which file (or ``--set``) set each dotted field; used to resolve relative data paths.

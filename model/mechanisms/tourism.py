@@ -1,0 +1,438 @@
+"""Rural tourism: visitors from the city, their spending, and who earns it (docs/ODD.md 7.17).
+
+Demand. Each village with attractions (:mod:`model.mechanisms.tourism_sites`) draws
+``visits_per_attraction`` visitors a year per attraction at the city's edge, falling with
+the road distance to the city as ``exp(-distance / distance_decay_km)``, times a yearly
+demand shock (lognormal, mean 1, from the ``tourism`` stream). The year's demand is spread
+over the months by the season profile; a festival adds its visitor draw (also decayed with
+distance) in its month and costs its organiser. Capacity caps what arrives: parking spaces ×
+cars per space and day × persons per car × days, over the share of visitors coming by car;
+homestay beds cap the overnight stays.
+
+Spending. Every visitor spends ``spend_per_visit``; ``produce_share`` of it buys produce
+(picking, farm shops: the households' farming income, at ``produce_margin`` above what it
+would fetch at the farm gate), ``collective_share`` goes to the collective (parking and
+entry fees, stall and venue rents), the rest to food and services outside the village's
+books. Overnight visitors also pay the homestay's price, of which the households that run
+the homestays keep the part above its running cost. Under a joint-venture mode
+(strong-leads-weak by default) the alliance runs the tourism business together: the
+members' fees less the festivals' costs are pooled and split by the collective split rule —
+the joint venture's income is an outcome of visitors, not an input.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from pydantic import field_validator
+
+from model.mechanisms.tourism_sites import TourismSites, read_sites
+from model.params import PROGRAMME_REPORT, Section, param
+from model.rng import stream
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+MODES = Literal["lead_goose", "strong_leads_weak", "industry_pull", "project_traction"]
+#: Season profile: share of a year's visitors in each month (January first).
+SEASON = [0.04, 0.05, 0.07, 0.11, 0.12, 0.09, 0.10, 0.10, 0.08, 0.12, 0.07, 0.05]
+NATIONAL_2019 = (
+    "Ministry of Culture and Tourism via Xinhua, 2020-09-12: 3.09 billion rural tourism "
+    "visits and 1.81 trillion yuan in 2019, 586 yuan a visit"
+)
+
+
+class TourismParams(Section):
+    """Rural tourism: demand, capacity, spending and its split."""
+
+    enabled: bool = param(
+        False,
+        unit="-",
+        source="model design: on where a scenario gives tourism sites",
+        description="Villages with attractions receive visitors",
+    )
+    sites_file: str = param(
+        "",
+        unit="-",
+        source="user",
+        description="Tourism sites: village_id, attractions, homestay_beds, parking_spaces, "
+        "joint, source (CSV or Parquet; empty: no sites)",
+    )
+    festivals_file: str = param(
+        "",
+        unit="-",
+        source="user",
+        description="Yearly festivals: village_id, festival, month, cost, visitors, source "
+        "(empty: none)",
+    )
+    city_x_km: float = param(
+        34.0,
+        unit="km",
+        source="model.world.crs: the seat of Anqiu at (34, 35.5) km of the local frame",
+        description="Position of the city visitors come from (east)",
+        ge=-1000,
+        le=1000,
+    )
+    city_y_km: float = param(
+        35.5,
+        unit="km",
+        source="model.world.crs: the seat of Anqiu at (34, 35.5) km of the local frame",
+        description="Position of the city visitors come from (north)",
+        ge=-1000,
+        le=1000,
+    )
+    visits_per_attraction: float = param(
+        20000.0,
+        unit="persons/yr",
+        source="assumption: national key rural-tourism villages received 61,500 visits a "
+        "village in 2021 Q1, 1.8 times the average tourism village (Ministry of Culture and "
+        "Tourism via 光明网, 2021-09-03); an ordinary suburban attraction (a picking park, a "
+        "scenic spot) draws a fraction of an average village's ~34,000 a quarter",
+        description="Yearly visitors one attraction draws at the city's edge",
+        ge=0,
+        le=10_000_000,
+    )
+    distance_decay_km: float = param(
+        25.0,
+        unit="km",
+        source="assumption: suburban rural tourism is mostly day trips within an hour's "
+        "drive (the Ministry's 2020 note that near-city rural trips recovered first); "
+        "demand falls by e every 25 km",
+        description="Distance over which demand falls by a factor e",
+        gt=0,
+        le=1000,
+    )
+    demand_sigma: float = param(
+        0.15,
+        unit="-",
+        source="assumption: weather, holidays and fashion move a site's year",
+        description="Sd of the yearly log demand shock (mean 1)",
+        ge=0,
+        le=2,
+    )
+    season: list[float] = param(
+        SEASON,
+        unit="share",
+        source="assumption: spring blossom and Qingming/May Day (Apr-May), summer holidays, "
+        "the October golden week; low in winter",
+        description="Share of a year's visitors in each month, January first (sums to 1)",
+    )
+    cars_per_space_per_day: float = param(
+        2.0,
+        unit="cars/space/day",
+        source="assumption: day visits of about half a day",
+        description="Cars one parking space takes in a day",
+        ge=0,
+        le=20,
+    )
+    persons_per_car: float = param(
+        3.0,
+        unit="persons",
+        source="assumption: family trips",
+        description="Visitors per car",
+        gt=0,
+        le=10,
+    )
+    car_share: float = param(
+        0.8,
+        unit="share",
+        source="assumption: most suburban visitors drive; the rest come by bus or tour coach",
+        description="Share of visitors who come by car (and need parking)",
+        gt=0,
+        le=1,
+    )
+    overnight_share: float = param(
+        0.15,
+        unit="share",
+        source="assumption: near-city rural tourism is mostly day trips",
+        description="Share of visitors who stay a night (when a bed is free)",
+        ge=0,
+        le=1,
+    )
+    spend_per_visit: float = param(
+        150.0,
+        unit="yuan/person",
+        source="assumption below the national means, which include lodging and transport: "
+        + NATIONAL_2019
+        + "; 371 yuan a visit at key villages in 2021 Q1 (光明网, 2021-09-03)",
+        description="Spending of a visitor in the village besides lodging",
+        ge=0,
+        le=10000,
+    )
+    produce_share: float = param(
+        0.4,
+        unit="share",
+        source="assumption: picking and farm-shop produce is the main purchase at a "
+        "picking village",
+        description="Share of a visitor's spending on produce (picking, farm shops)",
+        ge=0,
+        le=1,
+    )
+    produce_margin: float = param(
+        0.5,
+        unit="share",
+        source="assumption: picking prices about twice the farm-gate price",
+        description="Share of produce spending that is income above the farm-gate value",
+        ge=0,
+        le=1,
+    )
+    collective_share: float = param(
+        0.05,
+        unit="share",
+        source="assumption: parking about 10 yuan a car of three, stall and venue rents",
+        description="Share of a visitor's spending that goes to the collective",
+        ge=0,
+        le=1,
+    )
+    homestay_price: float = param(
+        120.0,
+        unit="yuan/person/night",
+        source="assumption: a Shandong rural homestay room of two at 200-300 yuan a night",
+        description="Price of a night in a homestay, per person",
+        ge=0,
+        le=10000,
+    )
+    homestay_cost_share: float = param(
+        0.4,
+        unit="share",
+        source="assumption: cleaning, food, utilities and platform fees",
+        description="Share of homestay takings that is running cost",
+        ge=0,
+        le=1,
+    )
+    beds_per_homestay: float = param(
+        6.0,
+        unit="beds",
+        source="assumption: three guest rooms in a farm house",
+        description="Beds one household's homestay holds",
+        gt=0,
+        le=100,
+    )
+    joint_venture_modes: list[MODES] = param(
+        ["strong_leads_weak"],
+        unit="-",
+        source=PROGRAMME_REPORT + ": the strong village runs the joint tourism business with "
+        "its weaker neighbours",
+        description="Modes whose alliances pool the members' tourism fees and split them",
+    )
+
+    @field_validator("season")
+    @classmethod
+    def _twelve_shares(cls, value: list[float]) -> list[float]:
+        if len(value) != 12 or min(value) < 0 or abs(sum(value) - 1.0) > 1e-6:
+            raise ValueError("12 non-negative monthly shares that sum to 1")
+        return value
+
+
+def distance_factor(distance_km: np.ndarray, decay_km: float) -> np.ndarray:
+    """Share of the city-edge demand that comes this far: ``exp(-distance / decay)``."""
+    return np.exp(-np.asarray(distance_km, dtype=float) / decay_km)
+
+
+def parking_capacity(spaces: np.ndarray, p: TourismParams, days: float) -> np.ndarray:
+    """Visitors the parking takes in ``days`` (the share not by car needs none)."""
+    return spaces * p.cars_per_space_per_day * p.persons_per_car * days / p.car_share
+
+
+def arrivals(demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Visitors who come: the demand up to the capacity (a village without parking takes
+    none)."""
+    return np.minimum(demand, capacity)
+
+
+def overnight_stays(visitors: np.ndarray, beds: np.ndarray, p: TourismParams, days: float):
+    """Nights sold: the visitors who would stay, up to the beds times the days."""
+    return np.minimum(visitors * p.overnight_share, beds * days)
+
+
+def spending_split(visitors: np.ndarray, nights: np.ndarray, p: TourismParams) -> dict:
+    """What the visitors leave with households (produce, homestays) and the collective (yuan).
+
+    Returns:
+        ``produce`` (farming income above the farm-gate value), ``homestay`` (takings less
+        running cost) and ``collective`` (fees and rents), arrays over villages.
+    """
+    spent = visitors * p.spend_per_visit
+    return {
+        "produce": spent * p.produce_share * p.produce_margin,
+        "homestay": nights * p.homestay_price * (1.0 - p.homestay_cost_share),
+        "collective": spent * p.collective_share,
+    }
+
+
+def assign_homestays(
+    village: np.ndarray, at_home: np.ndarray, beds: np.ndarray, per_homestay: float
+) -> np.ndarray:
+    """Homestay beds of each household: the village's beds go ``per_homestay`` at a time to
+    its households with the most labour at home (who can run one), the last one the rest.
+
+    Args:
+        village: Village row of each household (sorted).
+        at_home: Labour at home of each household.
+        beds: Homestay beds of each village.
+        per_homestay: Beds one homestay holds.
+    """
+    out = np.zeros(len(village))
+    for v in np.flatnonzero(beds > 0):
+        rows = np.flatnonzero(village == v)
+        order = rows[np.lexsort((rows, -at_home[rows]))]
+        left = float(beds[v])
+        for row in order:
+            if left <= 0:
+                break
+            out[row] = min(per_homestay, left)
+            left -= out[row]
+    return out
+
+
+class Tourism:
+    """Visitors, their spending and its split, month by month.
+
+    Args:
+        model: The model (villages, households, alliances and modes exist).
+
+    Attributes:
+        sites: Attractions, capacity and festivals.
+        distance_km: Distance of each village to the city.
+        shock: This year's demand multiplier of each village.
+        visitors_year: Visitors of each village this year (persons).
+        income_year: Tourism income this year by village: households' and collective's (yuan).
+    """
+
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params: TourismParams = model.config.tourism
+        n = model.n_villages
+        frame = model.county.villages
+        if self.params.enabled:
+            self.sites = read_sites(
+                model.config.resolve_data_path("tourism.sites_file"),
+                model.config.resolve_data_path("tourism.festivals_file"),
+                frame["village_id"],
+            )
+        else:
+            self.sites = TourismSites.none(n)
+        dx = frame["x_km"].to_numpy(float) - self.params.city_x_km
+        dy = frame["y_km"].to_numpy(float) - self.params.city_y_km
+        self.distance_km = np.hypot(dx, dy)
+        self.rng = stream(model.config.seed, "tourism", model.replicate)
+        self.shock = np.ones(n)
+        self.visitors_year = np.zeros(n)
+        self.income_year = np.zeros(n)
+        hh = model.households
+        hh.homestay_beds[:] = assign_homestays(
+            hh.village,
+            np.maximum(hh.labour - hh.migrant, 0.0),
+            self.sites.homestay_beds,
+            self.params.beds_per_homestay,
+        )
+
+    def new_year(self) -> None:
+        """Draw the year's demand shocks; start the year's counts."""
+        sigma = self.params.demand_sigma
+        draws = self.rng.standard_normal(self.model.n_villages)
+        self.shock = np.exp(sigma * draws - 0.5 * sigma**2)
+        self.visitors_year[:] = 0.0
+        self.income_year[:] = 0.0
+
+    def demand(self, month: int) -> tuple[np.ndarray, np.ndarray]:
+        """This month's visitor demand by village and the festivals' costs (yuan)."""
+        p, sites = self.params, self.sites
+        reach = distance_factor(self.distance_km, p.distance_decay_km)
+        yearly = sites.attractions * p.visits_per_attraction * reach * self.shock
+        demand = yearly * p.season[month - 1]
+        cost = np.zeros(self.model.n_villages)
+        for festival in sites.festivals:
+            if festival.month == month:
+                v = festival.village
+                demand[v] += festival.visitors * reach[v] * self.shock[v]
+                cost[v] += festival.cost
+        return demand, cost
+
+    def active(self) -> np.ndarray:
+        """Villages whose sites receive visitors now: their own sites always, joint sites
+        while the village's joint-venture alliance has taken up its mode's work."""
+        model = self.model
+        running = np.zeros(model.n_villages, dtype=bool)
+        membership = model.villages.membership
+        for index, alliance in enumerate(model.alliance_agents):
+            if alliance.mode in self.params.joint_venture_modes and model.uptake.alliance_active(
+                "mode", index
+            ):
+                running |= membership == index
+        return ~self.sites.joint | running
+
+    def pay(self) -> None:
+        """This month's visitors, and what they leave with households and collectives."""
+        if not self.params.enabled:
+            return
+        model, p = self.model, self.params
+        days = 365.0 / 12.0
+        demand, festival_cost = self.demand(model.month)
+        active = self.active()
+        demand, festival_cost = demand * active, festival_cost * active
+        visitors = arrivals(demand, parking_capacity(self.sites.parking_spaces, p, days))
+        nights = overnight_stays(visitors, self.sites.homestay_beds, p, days)
+        split = spending_split(visitors, nights, p)
+        villages = model.villages
+        to_households = self._to_producers(split["produce"]) + self._to_homestays(split["homestay"])
+        model.accounts.pay_households("farming", to_households, "market", "tourist_sales")
+        fees = self.joint_venture_split(split["collective"] - festival_cost)
+        model.accounts.pay_collectives("tourism", np.maximum(fees, 0.0), "market", "tourist_fees")
+        model.accounts.pay_collectives("tourism", np.minimum(fees, 0.0), "market", "festival_cost")
+        self.visitors_year += visitors
+        self.income_year += villages.sum_by_village(to_households) + fees
+
+    def _to_producers(self, per_village: np.ndarray) -> np.ndarray:
+        """Produce income per household, by own-farmed specialty land; in a village without
+        it by all own-farmed land, else by members (someone sells at the farm shop)."""
+        hh = self.model.households
+        villages = self.model.villages
+        out = np.zeros(hh.n)
+        left = per_village.copy()
+        for weights in (hh.specialty_mu, hh.grain_mu + hh.specialty_mu, hh.members):
+            total = villages.sum_by_village(weights)[hh.village]
+            share = np.divide(weights, total, out=np.zeros(hh.n), where=total > 0)
+            paid = (left != 0) & (villages.sum_by_village(weights) > 0)
+            out += share * np.where(paid, left, 0.0)[hh.village]
+            left = np.where(paid, 0.0, left)
+        return out
+
+    def _to_homestays(self, per_village: np.ndarray) -> np.ndarray:
+        """Homestay income per household, by its beds."""
+        hh = self.model.households
+        beds = self.model.villages.sum_by_village(hh.homestay_beds)
+        rate = np.divide(per_village, beds, out=np.zeros_like(per_village), where=beds > 0)
+        return hh.homestay_beds * rate[hh.village]
+
+    def joint_venture_split(self, net: np.ndarray) -> np.ndarray:
+        """The collectives' tourism net income after the joint ventures pool and split it.
+
+        An alliance of a joint-venture mode pools its primary members' net fees and splits
+        them by the collective split rule; other villages keep their own.
+        """
+        model = self.model
+        out = net.copy()
+        membership = model.villages.membership
+        for index, alliance in enumerate(model.alliance_agents):
+            if alliance.mode not in self.params.joint_venture_modes:
+                continue
+            members = np.flatnonzero(membership == index)
+            pooled = float(out[members].sum())
+            out[members] = 0.0
+            shares = alliance.split_shares()
+            shares[np.setdiff1d(np.arange(model.n_villages), members)] = 0.0
+            total = shares.sum()
+            if total > 0:
+                out += shares / total * pooled
+        return out
+
+    def visitors_total(self) -> float:
+        """Visitors this year, all villages (persons)."""
+        return float(self.visitors_year.sum())
+
+    def income_total(self) -> float:
+        """Tourism income this year: households' produce and homestays, collectives' net
+        fees (yuan)."""
+        return float(self.income_year.sum())
