@@ -32,6 +32,7 @@ from model.errors import did_you_mean
 from model.invariants import Invariants, Level
 from model.ledger import Ledger
 from model.mechanisms.collective import CollectiveBooks
+from model.mechanisms.collective_business import CollectiveBusinesses
 from model.mechanisms.conversions import LandConversion
 from model.mechanisms.coop_marketing import CoopMarketing
 from model.mechanisms.cooperatives import Cooperatives
@@ -237,6 +238,7 @@ class JointVillageModel(mesa.Model):
         self.cooperatives.build_specialty_cooperatives()
         self.marketing = CoopMarketing(self)
         self.tourism = Tourism(self)
+        self.businesses = CollectiveBusinesses(self)
 
     # ----------------------------------------------------------------------------------
     # The month
@@ -257,6 +259,7 @@ class JointVillageModel(mesa.Model):
             Step("firms under contract", self.contracts.sync_firms, JANUARY),
             Step("livestream training", self.livestream.new_year, JANUARY),
             Step("project fund", self.governance.fund_round, JANUARY),
+            Step("collective businesses invest", self.businesses.new_year, JANUARY),
             Step("alliance tasks", self.governance.set_tasks, JANUARY),
             Step("cash shares", self.cooperatives.subscribe_cash_shares, JANUARY),
             Step("cooperative marketing choice", self.marketing.choose, JANUARY),
@@ -285,6 +288,7 @@ class JointVillageModel(mesa.Model):
             Step("operators' base loans", self.operators.service_loans, DECEMBER),
             Step("cooperatives close the year", self.cooperatives.close_year, DECEMBER),
             Step("mode returns", self.modes.pay_year_end, DECEMBER),
+            Step("collective business returns", self.businesses.pay_year_end, DECEMBER),
             Step("performance pay", self.governance.performance_pay, DECEMBER),
             Step("household spending and debt", self.finance.settle_month),
             Step("record the year", self.recorder.record_year, DECEMBER),

@@ -219,6 +219,13 @@ COLLECTIVE_SOURCES: Registry[Source] = Registry(
             "#ccb974",
             "tourism fees and rents, less festival costs",
         ),
+        Source(
+            "business",
+            "Collective businesses",
+            "集体经营项目收益",
+            "#64b5cd",
+            "collective businesses' income less loan interest",
+        ),
     ),
 )
 
@@ -433,6 +440,22 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "income from visitors: households' produce sales and homestays, collectives' fees "
             "less festival costs",
             value=lambda model: model.tourism.income_total(),
+        ),
+        Output(
+            "business_capital",
+            "Capital in collective businesses",
+            "集体经营项目资本",
+            "yuan",
+            "investment in the collective businesses running at year end",
+            value=lambda model: model.businesses.capital(),
+        ),
+        Output(
+            "businesses_running",
+            "Collective businesses running",
+            "在营集体经营项目",
+            "businesses",
+            "collective businesses running at year end (started and not failed)",
+            value=lambda model: float(model.businesses.running()),
         ),
     ),
 )

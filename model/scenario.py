@@ -19,6 +19,7 @@ from pydantic.fields import FieldInfo
 
 from model.errors import InputError, did_you_mean
 from model.mechanisms.collective import CollectiveParams
+from model.mechanisms.collective_business import CollectiveBusinessParams
 from model.mechanisms.farming import FarmingParams
 from model.mechanisms.governance import GovernanceParams
 from model.mechanisms.labour import LabourParams
@@ -72,6 +73,7 @@ class Scenario(Section):
     modes: ModeParams = ModeParams()
     governance: GovernanceParams = GovernanceParams()
     tourism: TourismParams = TourismParams()
+    collective_business: CollectiveBusinessParams = CollectiveBusinessParams()
     outputs: OutputParams = OutputParams()
 
     #: Which file (or ``--set``) set each dotted field; used to resolve relative data paths.
