@@ -409,23 +409,23 @@ class Tourism:
     def joint_venture_split(self, net: np.ndarray) -> np.ndarray:
         """The collectives' tourism net income after the joint ventures pool and split it.
 
-        An alliance of a joint-venture mode pools its primary members' net fees and splits
-        them by the collective split rule; other villages keep their own.
+        An alliance of a joint-venture mode pools the net fees of its primary members'
+        joint sites and splits them by the collective split rule; a village keeps what its
+        own sites earn.
         """
         model = self.model
-        out = net.copy()
+        joint = self.sites.joint
+        out = np.where(joint, 0.0, net)
         membership = model.villages.membership
         for index, alliance in enumerate(model.alliance_agents):
             if alliance.mode not in self.params.joint_venture_modes:
                 continue
             members = np.flatnonzero(membership == index)
-            pooled = float(out[members].sum())
-            out[members] = 0.0
-            shares = alliance.split_shares()
-            shares[np.setdiff1d(np.arange(model.n_villages), members)] = 0.0
-            total = shares.sum()
-            if total > 0:
-                out += shares / total * pooled
+            pooled = float(net[members][joint[members]].sum())
+            shares = np.zeros(model.n_villages)
+            shares[members] = alliance.split_shares()[members]
+            if shares.sum() > 0:
+                out += shares / shares.sum() * pooled
         return out
 
     def visitors_total(self) -> float:
