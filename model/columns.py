@@ -160,6 +160,11 @@ def _village_yearly() -> list[Column]:
             "income from visitors: households' produce sales and homestays, the collective's "
             "fees less festival costs",
         ),
+        _c(
+            "business_capital",
+            "yuan",
+            "the village's equity (cash and public money put in) in running collective businesses",
+        ),
     ]
 
 

@@ -285,6 +285,7 @@ class Recorder:
                 "public_spending_cum": villages.public_spent.copy(),
                 "visitors": model.tourism.visitors_year.copy(),
                 "tourism_income": model.tourism.income_year.copy(),
+                "business_capital": model.businesses.capital(),
             }
         )
 

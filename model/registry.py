@@ -212,20 +212,8 @@ COLLECTIVE_SOURCES: Registry[Source] = Registry(
             "joint ventures, net of coordination costs",
         ),
         Source("prizes", "Prizes", "比武奖励", "#8c8c8c", "competition prizes"),
-        Source(
-            "tourism",
-            "Tourism fees",
-            "乡村旅游收益",
-            "#ccb974",
-            "tourism fees and rents, less festival costs",
-        ),
-        Source(
-            "business",
-            "Collective businesses",
-            "集体经营项目收益",
-            "#64b5cd",
-            "collective businesses' income less loan interest",
-        ),
+        Source("tourism", "Tourism", "乡村旅游", "#ccb974", "tourism fees less festival costs"),
+        Source("business", "Businesses", "集体经营", "#64b5cd", "businesses less loan interest"),
     ),
 )
 
@@ -437,25 +425,8 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "Tourism income",
             "乡村旅游收入",
             "yuan/yr",
-            "income from visitors: households' produce sales and homestays, collectives' fees "
-            "less festival costs",
+            "visitors' spending kept by households (produce, homestays) and collectives",
             value=lambda model: model.tourism.income_total(),
-        ),
-        Output(
-            "business_capital",
-            "Capital in collective businesses",
-            "集体经营项目资本",
-            "yuan",
-            "investment in the collective businesses running at year end",
-            value=lambda model: model.businesses.capital(),
-        ),
-        Output(
-            "businesses_running",
-            "Collective businesses running",
-            "在营集体经营项目",
-            "businesses",
-            "collective businesses running at year end (started and not failed)",
-            value=lambda model: float(model.businesses.running()),
         ),
     ),
 )

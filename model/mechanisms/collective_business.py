@@ -376,13 +376,13 @@ class CollectiveBusinesses:
         model.ledger.pay("collectives", "market", "loan_repayment", float(principal.sum()))
         self.income_year += income - interest
 
-    def capital(self) -> float:
-        """Capital in running businesses (yuan)."""
-        return float(sum(b.investment for b in self.businesses if b.running))
-
-    def running(self) -> int:
-        """Businesses running now."""
-        return sum(b.running for b in self.businesses)
+    def capital(self) -> np.ndarray:
+        """Each village's equity in running businesses (yuan): its stakes, not the loans."""
+        out = np.zeros(self.model.n_villages)
+        for b in self.businesses:
+            if b.running:
+                out[b.owners] += b.stake
+        return out
 
 
 def _pro_rata(available: np.ndarray, amount: float) -> np.ndarray:
