@@ -92,7 +92,7 @@ def test_joint_sites_wait_for_the_joint_venture_and_share_its_fees():
     # Equal split: every member gets the same net fees, though only st-1 and st-2 have sites.
     np.testing.assert_allclose(last["collective_tourism"], last["collective_tourism"].iloc[0])
     county = result.tables["county_yearly"]
-    assert county["visitors"].iloc[-1] == pytest.approx(last["visitors"].sum())
+    assert county["visitors"].iloc[-1] == pytest.approx(last["visitors"].sum(), abs=0.5)
 
 
 def test_no_alliance_no_joint_tourism():

@@ -428,9 +428,9 @@ class Tourism:
                 out += shares / shares.sum() * pooled
         return out
 
-    def visitors_total(self) -> float:
-        """Visitors this year, all villages (persons)."""
-        return float(self.visitors_year.sum())
+    def visitors_total(self) -> int:
+        """Visitors this year, all villages (persons, rounded: a county count)."""
+        return round(float(self.visitors_year.sum()))
 
     def income_total(self) -> float:
         """Tourism income this year: households' produce and homestays, collectives' net
