@@ -25,7 +25,7 @@ from model.mechanisms.governance import GovernanceParams
 from model.mechanisms.labour import LabourParams
 from model.mechanisms.modes import ModeParams
 from model.mechanisms.policies import PolicyParams
-from model.mechanisms.tourism import TourismParams
+from model.mechanisms.tourism_params import TourismParams
 from model.mechanisms.transfers import TransferParams
 from model.metrics import OutputParams
 from model.params import Section, param

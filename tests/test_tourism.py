@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from model.errors import InputError
 from model.jointmodel import JointVillageModel
 from model.mechanisms.tourism import (
-    TourismParams,
     arrivals,
     assign_homestays,
     distance_factor,
@@ -21,6 +20,7 @@ from model.mechanisms.tourism import (
     parking_capacity,
     spending_split,
 )
+from model.mechanisms.tourism_params import TourismParams
 from model.runner import run_scenario
 from model.scenario import load_scenario
 
