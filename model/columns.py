@@ -154,6 +154,18 @@ def _village_yearly() -> list[Column]:
         _c("capacity", "-", "effective committee capacity (index, 0-1)"),
         _c("sellers", "persons", "active livestream sellers of the village"),
         _c("public_spending_cum", "yuan", "programme money spent on the village since the start"),
+        _c("visitors", "persons", "visitors to the village's tourism sites this year"),
+        _c(
+            "tourism_income",
+            "yuan/yr",
+            "income from visitors: households' produce sales and homestays, the collective's "
+            "fees less festival costs",
+        ),
+        _c(
+            "business_capital",
+            "yuan",
+            "the village's equity (cash and public money put in) in running collective businesses",
+        ),
     ]
 
 
@@ -221,6 +233,7 @@ def _households() -> list[Column]:
         _c("converted_age", "yr", "years since the converted land was planted"),
         _c("contract_member", "-", "in an enterprise contract", "bool"),
         _c("marketing_member", "-", "sells its specialty through its joint cooperative", "bool"),
+        _c("homestay_beds", "beds", "beds of the household's homestay"),
         *_sources("yuan/yr", "the household"),
         VILLAGE_ID,
         _c("per_capita_income", "yuan/person/yr", "household income per member, all sources"),

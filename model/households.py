@@ -84,6 +84,7 @@ class HouseholdTable:
         contract_member: In an enterprise contract (:mod:`model.mechanisms.enterprises`).
         marketing_member: Sells its specialty through its joint specialty cooperative
             (:mod:`model.mechanisms.coop_marketing`).
+        homestay_beds: Beds of the household's homestay (:mod:`model.mechanisms.tourism`).
     """
 
     village: np.ndarray
@@ -122,6 +123,7 @@ class HouseholdTable:
     converted_age: np.ndarray = field(default_factory=lambda: np.zeros(0))
     contract_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     marketing_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    homestay_beds: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         n = len(self.village)
@@ -136,6 +138,8 @@ class HouseholdTable:
         for name in PARTICIPATION:
             if len(getattr(self, name)) != n:
                 setattr(self, name, np.zeros(n, dtype=bool))
+        if len(self.homestay_beds) != n:
+            self.homestay_beds = np.zeros(n)
         order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
         if not order_ok:
             raise ValueError("households must be sorted by village")

@@ -32,6 +32,7 @@ from model.errors import did_you_mean
 from model.invariants import Invariants, Level
 from model.ledger import Ledger
 from model.mechanisms.collective import CollectiveBooks
+from model.mechanisms.collective_business import CollectiveBusinesses
 from model.mechanisms.conversions import LandConversion
 from model.mechanisms.coop_marketing import CoopMarketing
 from model.mechanisms.cooperatives import Cooperatives
@@ -48,6 +49,7 @@ from model.mechanisms.modes import ModeEffects
 from model.mechanisms.operators import OperatorBases
 from model.mechanisms.pooling import LandPooling
 from model.mechanisms.prices import PriceLevel
+from model.mechanisms.tourism import Tourism
 from model.mechanisms.transfers import Transfers
 from model.mechanisms.uptake import Uptake
 from model.recorder import Recorder
@@ -244,6 +246,8 @@ class JointVillageModel(mesa.Model):
         self.marketing = CoopMarketing(self)
         self.demography = Demography(self)
         self.migration = Migration(self)
+        self.tourism = Tourism(self)
+        self.businesses = CollectiveBusinesses(self)
 
     # ----------------------------------------------------------------------------------
     # The month
@@ -267,9 +271,11 @@ class JointVillageModel(mesa.Model):
             Step("firms under contract", self.contracts.sync_firms, JANUARY),
             Step("livestream training", self.livestream.new_year, JANUARY),
             Step("project fund", self.governance.fund_round, JANUARY),
+            Step("collective businesses invest", self.businesses.new_year, JANUARY),
             Step("alliance tasks", self.governance.set_tasks, JANUARY),
             Step("cash shares", self.cooperatives.subscribe_cash_shares, JANUARY),
             Step("cooperative marketing choice", self.marketing.choose, JANUARY),
+            Step("tourism season", self.tourism.new_year, JANUARY),
             Step("wages", self.labour.pay_wages),
             Step("transfers", self.transfers.pay),
             Step("harvest of own land", self.farming.harvest),
@@ -283,6 +289,7 @@ class JointVillageModel(mesa.Model):
             Step("specialty greenhouses", self.cooperatives.operate_greenhouses),
             Step("collective own income", self.collective.pay_own_income),
             Step("project income", self.governance.pay_project_income),
+            Step("visitors", self.tourism.pay),
             Step("collective public services", self.collective.spend_on_public_services),
             Step("side income", self.farming.pay_side_income),
             Step("alliances track tasks", self.governance.track_tasks),
@@ -293,6 +300,7 @@ class JointVillageModel(mesa.Model):
             Step("operators' base loans", self.operators.service_loans, DECEMBER),
             Step("cooperatives close the year", self.cooperatives.close_year, DECEMBER),
             Step("mode returns", self.modes.pay_year_end, DECEMBER),
+            Step("collective business returns", self.businesses.pay_year_end, DECEMBER),
             Step("performance pay", self.governance.performance_pay, DECEMBER),
             Step("household spending and debt", self.finance.settle_month),
             Step("record the year", self.recorder.record_year, DECEMBER),

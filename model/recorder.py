@@ -284,6 +284,9 @@ class Recorder:
                 "capacity": villages.capacity.copy(),
                 "sellers": villages.sum_by_village(hh.seller.astype(float)),
                 "public_spending_cum": villages.public_spent.copy(),
+                "visitors": model.tourism.visitors_year.copy(),
+                "tourism_income": model.tourism.income_year.copy(),
+                "business_capital": model.businesses.capital(),
             }
         )
 

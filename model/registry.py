@@ -212,6 +212,8 @@ COLLECTIVE_SOURCES: Registry[Source] = Registry(
             "joint ventures, net of coordination costs",
         ),
         Source("prizes", "Prizes", "比武奖励", "#8c8c8c", "competition prizes"),
+        Source("tourism", "Tourism", "乡村旅游", "#ccb974", "tourism fees less festival costs"),
+        Source("business", "Businesses", "集体经营", "#64b5cd", "businesses less loan interest"),
     ),
 )
 
@@ -419,6 +421,22 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "0 and the first year); current yuan / cpi_factor = constant 2023 yuan",
             compared=False,
             value=lambda model: model.prices.factor("cpi"),
+        ),
+        Output(
+            "visitors",
+            "Tourist visitors",
+            "乡村旅游接待人次",
+            "persons",
+            "visitors to the villages' tourism sites this year",
+            value=lambda model: model.tourism.visitors_total(),
+        ),
+        Output(
+            "tourism_income",
+            "Tourism income",
+            "乡村旅游收入",
+            "yuan/yr",
+            "visitors' spending kept by households (produce, homestays) and collectives",
+            value=lambda model: model.tourism.income_total(),
         ),
     ),
 )

@@ -24,6 +24,8 @@ STREAM_IDS: dict[str, int] = {
     "population": 7,
     "prices": 8,
     "demography": 15,
+    "tourism": 16,
+    "collective_business": 17,
 }
 
 #: Streams that belong to the county itself and do not vary by replicate.

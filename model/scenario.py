@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 from model.errors import InputError, did_you_mean
 from model.mechanisms.collective import CollectiveParams
 from model.mechanisms.demography import DemographyParams
+from model.mechanisms.collective_business import CollectiveBusinessParams
 from model.mechanisms.farming import FarmingParams
 from model.mechanisms.governance import GovernanceParams
 from model.mechanisms.labour import LabourParams
@@ -27,6 +28,7 @@ from model.mechanisms.migration import MigrationParams
 from model.mechanisms.modes import ModeParams
 from model.mechanisms.policies import PolicyParams
 from model.mechanisms.prices import PriceParams
+from model.mechanisms.tourism_params import TourismParams
 from model.mechanisms.transfers import TransferParams
 from model.metrics import OutputParams
 from model.params import Section, param
@@ -73,6 +75,8 @@ class Scenario(Section):
     policies: PolicyParams = PolicyParams()
     modes: ModeParams = ModeParams()
     governance: GovernanceParams = GovernanceParams()
+    tourism: TourismParams = TourismParams()
+    collective_business: CollectiveBusinessParams = CollectiveBusinessParams()
     outputs: OutputParams = OutputParams()
     prices: PriceParams = PriceParams()
     demography: DemographyParams = DemographyParams()

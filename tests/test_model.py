@@ -30,6 +30,7 @@ ALL_ON = [
     "policies.enterprise_contracts.enabled=true",
     "policies.livestream_training.enabled=true",
     "policies.livestream_training.trainees_per_year=40",
+    "collective_business.enabled=true",
 ]
 GOVERNMENT_TRANSFERS = {"pension", "farmland_subsidy"}
 

@@ -5,7 +5,8 @@
   productivity, trainee success and project success.
 - *strong-leads-weak*: the strong village shares market access (a price multiplier on the
   specialty, converging towards the lead's) and project capacity (members' projects succeed
-  with the lead's capacity); the lead bears a yearly coordination cost.
+  with the lead's capacity); the lead bears a yearly coordination cost. A joint tourism
+  business is not given here: its income comes from visitors (:mod:`model.mechanisms.tourism`).
 - *industry-pull*: the alliance's joint cooperative builds specialty greenhouses
   (red-bud ginger) on grain land it leases from member households (at most a share of it),
   financed by household cash shares (capped per household), collective money and a loan;
@@ -72,14 +73,6 @@ class StrongLeadsWeakParams(Section):
         unit="yuan/member/yr",
         source="assumption: the lead's staff time and events (e.g. festivals)",
         description="Yearly cost to the lead collective per member village",
-        ge=0,
-        le=10_000_000,
-    )
-    joint_project_return: float = param(
-        0.0,
-        unit="yuan/member/yr",
-        source="assumption: set e.g. 100000 to model tourism income split among members",
-        description="Joint venture income per member village run by the lead (split by shares)",
         ge=0,
         le=10_000_000,
     )
@@ -333,7 +326,7 @@ class ModeEffects:
         return cap
 
     def pay_year_end(self) -> None:
-        """Fixed returns, joint venture income and coordination costs at year end."""
+        """Fixed returns and coordination costs at year end."""
         model = self.model
         pay = model.accounts.pay_collectives
         pt = self.params.project_traction
@@ -347,6 +340,3 @@ class ModeEffects:
             cost = np.zeros(model.n_villages)
             cost[alliance.lead] = model.prices.nominal(slw.coordination_cost) * n
             pay("joint_returns", -cost, "market", "coordination_cost")
-            if slw.joint_project_return > 0:
-                income = model.prices.nominal(slw.joint_project_return) * n
-                pay("joint_returns", alliance.split_shares() * income, "market", "joint_venture")

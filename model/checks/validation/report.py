@@ -33,16 +33,18 @@ MISSING = (
     "`model.world.households`), so case areas are only approximately the reported ones.",
     "The crop sheet has no open-field or organic vegetables: the lead-goose case's 2,000 mu "
     "of organic vegetables are greenhouse vegetables (30,000 yuan gross a mu).",
-    "No tourism mechanism (visitors, spending, homestays, festivals): the suburban case's "
-    "tourism income must be given as `modes.strong_leads_weak.joint_project_return`.",
+    "The suburban case's tourism sites and festivals (attractions, homestay beds, parking, "
+    "each festival's cost and visitor draw; data/cases/suburban_tourism_*.csv) are "
+    "assumptions: the report names the festivals and the visitor count, not the facilities.",
     "Enterprise contracts pay the collectives only a fee share of contracted sales; the "
     "branded-millet case's +170k is not broken down in the report, so it cannot be checked "
     "route by route.",
     "The project fund and the competition are county-wide lumps (`governance.project_fund.total`, "
     "`governance.competition.winners`) not scaled with the county, so each case sets the "
     "alliance's average share by hand (scenarios/cases/case_base.toml).",
-    "No collective businesses of the kind that take a village from 100k to 500k-870k "
-    "(王家疃, 玉山村): collective income grows only through the listed channels.",
+    "The collective business types (data/collective_businesses.csv: investment, return, "
+    "ramp-up, failure chance) are stated assumptions; the businesses of 王家疃 and 玉山村 "
+    "are not reported in kind or size, so the model's companies choose among the four types.",
     "Households do not age over the horizon; nobody is born, dies, leaves or returns.",
 )
 
