@@ -29,6 +29,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from model.mechanisms.participation import LogitParams, draw_tastes, peer_share, willingness
+from model.mechanisms.seller_dynamics import (
+    SellerDynamicsParams,
+    crowding_factor,
+    learning,
+    product_capacity,
+    quit_hazard,
+)
 from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
@@ -126,14 +133,6 @@ class LivestreamParams(Section):
         ge=0,
         le=1.5,
     )
-    market_capacity: float = param(
-        120.0,
-        unit="sellers",
-        source="assumption: sellers of one product before income halves",
-        description="Crowding scale per market (product)",
-        gt=0,
-        le=10_000,
-    )
     crowding_exponent: float = param(
         1.0, unit="-", source="assumption", description="Steepness of crowding", ge=0, le=5
     )
@@ -165,7 +164,8 @@ class LivestreamParams(Section):
         0.2,
         unit="1/yr",
         source="assumption: many trained sellers stop within a few years",
-        description="Yearly chance an active seller quits",
+        description="Yearly chance an active seller quits when its sales equal the wages its "
+        "selling days could earn (higher for lower sales; see dynamics)",
         ge=0,
         le=1,
     )
@@ -197,10 +197,11 @@ class LivestreamParams(Section):
         ge=0,
         le=0.1,
     )
+    dynamics: SellerDynamicsParams = SellerDynamicsParams()
 
 
 class Livestream:
-    """Training, seller incomes and carried neighbours.
+    """Training, seller entry, learning and quitting, seller incomes and carried neighbours.
 
     Args:
         model: The model; a few self-taught sellers are drawn here.
@@ -208,6 +209,9 @@ class Livestream:
     Attributes:
         trained: Households trained by the programme so far.
         reached: Households whose produce an active seller carries.
+        sales: Each household's seller income since the last January (yuan).
+        capacity: Crowding scale of each product market (sellers), by land use.
+        households_v: Households per village.
     """
 
     def __init__(self, model: JointVillageModel) -> None:
@@ -217,13 +221,33 @@ class Livestream:
         rng = model.ecommerce_rng
         self.trained = np.zeros(hh.n, dtype=bool)
         self.reached = np.zeros(hh.n, dtype=bool)
+        self.sales = np.zeros(hh.n)
         organic = rng.random(hh.n) < self.params.organic_seller_share * (hh.labour > 0)
         hh.seller[:] = organic
         hh.seller_skill[:] = np.where(organic, self._skill(rng, hh.n), 0.0)
+        hh.seller_years[:] = 0.0
         self.taste = draw_tastes(rng, hh.n, self.params.choice)
+        self.entry_taste = draw_tastes(rng, hh.n, self.params.dynamics.entry)
+        self.capacity = product_capacity(self.output_by_market(), self.params.dynamics)
+        self.households_v = np.bincount(hh.village, minlength=model.n_villages).astype(float)
 
     def _skill(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.exp(rng.normal(0.0, self.params.income_sigma, n))
+
+    def output_by_market(self) -> np.ndarray:
+        """The county's yearly output value of each product market at the start (yuan/yr).
+
+        A market is a land use of the crop sheet: grain land everywhere sells into the grain
+        market, specialty land into its village's specialty.
+        """
+        model = self.model
+        hh = model.households
+        crops = model.crops
+        gross = crops.incidence @ (crops.yield_kg * crops.price)
+        use = model.villages.land_use[hh.village]
+        area = np.bincount(use, hh.specialty_mu, minlength=len(crops.land_uses))
+        area[model.farming.grain] += hh.grain_mu.sum()
+        return area * gross
 
     def eligible_villages(self) -> np.ndarray:
         """Villages whose households may be trained."""
@@ -232,7 +256,7 @@ class Livestream:
         return self.model.villages.allied
 
     def new_year(self) -> None:
-        """Quit, train this year's quota, and relink neighbours."""
+        """Learn and quit, enter, train this year's quota, and relink neighbours."""
         p = self.params
         model = self.model
         hh = model.households
@@ -243,14 +267,86 @@ class Livestream:
         skill = self._skill(rng, hh.n)
         reach_draw = rng.random(hh.n)
         accept_draw = rng.random(hh.n)
-        hh.seller &= quit_draw >= p.dropout_rate
+        consider_draw = rng.random(hh.n)
+        enter_draw = rng.random(hh.n)
+        if model.year_index > 0:
+            self._learn_and_quit(quit_draw)
+        self._enter(consider_draw, enter_draw, skill)
         quota = p.trainees_per_year if model.year_index < p.training_years else 0
         quota = round(quota * model.budget_scale)
         if p.enabled and quota > 0:
             self._train(quota, noise, success_draw, skill, accept_draw)
-        sellers_v = model.villages.sum_by_village(hh.seller.astype(float))
-        households_v = model.villages.sum_by_village(np.ones(hh.n))
-        chance = np.clip(sellers_v * p.neighbours_per_seller / np.maximum(households_v, 1), 0, 1)
+        self.sales[:] = 0.0
+        self._link_neighbours(reach_draw)
+
+    def wages_given_up(self, rows: np.ndarray) -> np.ndarray:
+        """Wages the selling days would earn in local work, for households ``rows`` (yuan/yr)."""
+        model = self.model
+        day_wage = model.labour.daily_local_wage(model.year_index)
+        return self.params.dynamics.selling_days * day_wage * model.households.earning[rows]
+
+    def _learn_and_quit(self, quit_draw: np.ndarray) -> None:
+        """Sellers gain a year of experience; some quit, more often after low sales."""
+        p = self.params
+        hh = self.model.households
+        sellers = np.flatnonzero(hh.seller)
+        hh.seller_years[sellers] += 1.0
+        # Last year's sales are at last year's wage level, as are the wages they are weighed
+        # against.
+        model = self.model
+        wages = self.wages_given_up(sellers) / (1.0 + model.config.labour.wage_growth)
+        hazard = quit_hazard(
+            self.sales[sellers], wages, p.dropout_rate, p.dynamics.quit_sales_elasticity
+        )
+        quit = sellers[quit_draw[sellers] < hazard]
+        hh.seller[quit] = False
+        hh.seller_skill[quit] = 0.0
+        hh.seller_years[quit] = 0.0
+
+    def expected_novice_sales(self, rows: np.ndarray) -> np.ndarray:
+        """What a new seller of households ``rows`` expects to sell in its first year (yuan/yr).
+
+        A seller does not know its skill before it starts: the mean skill, at a novice's
+        learning, in its product market as crowded now.
+        """
+        p = self.params
+        model = self.model
+        level = model.labour.wage_factor(model.year_index)
+        mean_skill = np.exp(p.income_sigma**2 / 2.0)
+        novice = learning(np.zeros(1), p.dynamics)[0]
+        crowd = self.crowding()[model.households.village[rows]]
+        return 12.0 * p.income_median * level * mean_skill * novice * crowd
+
+    def _enter(self, consider_draw: np.ndarray, enter_draw: np.ndarray, skill: np.ndarray) -> None:
+        """Households that look into selling start by the entry logit (organic and trained)."""
+        dynamics = self.params.dynamics
+        model = self.model
+        hh = model.households
+        looking = (consider_draw < dynamics.considering_share) | self.trained
+        rows = np.flatnonzero(looking & ~hh.seller & (hh.labour > 0) & (hh.head_age < 60))
+        if not len(rows):
+            return
+        gain = self.expected_novice_sales(rows) - self.wages_given_up(rows)
+        sellers_v = np.bincount(hh.village[hh.seller], minlength=model.n_villages)
+        peers = sellers_v / np.maximum(self.households_v, 1.0)
+        willing = willingness(gain, self.entry_taste[rows], peers[hh.village[rows]], dynamics.entry)
+        new = rows[enter_draw[rows] < willing]
+        self.start_selling(new, skill[new])
+
+    def start_selling(self, rows: np.ndarray, skill: np.ndarray) -> None:
+        """Households ``rows`` start selling with the given skills and no experience."""
+        hh = self.model.households
+        hh.seller[rows] = True
+        hh.seller_skill[rows] = skill
+        hh.seller_years[rows] = 0.0
+
+    def _link_neighbours(self, reach_draw: np.ndarray) -> None:
+        """Each active seller carries neighbours of its village with specialty land."""
+        model = self.model
+        hh = model.households
+        sellers_v = np.bincount(hh.village[hh.seller], minlength=model.n_villages)
+        households_v = np.maximum(self.households_v, 1.0)
+        chance = np.clip(sellers_v * self.params.neighbours_per_seller / households_v, 0, 1)
         self.reached = (reach_draw < chance[hh.village]) & ~hh.seller & (hh.specialty_mu > 0)
 
     def success_logit(self) -> np.ndarray:
@@ -307,48 +403,56 @@ class Livestream:
         self.trained[chosen] = True
         succeed = success_draw[chosen] < 1.0 / (1.0 + np.exp(-logit[chosen]))
         new = chosen[succeed & ~hh.seller[chosen]]
-        hh.seller[new] = True
-        hh.seller_skill[new] = skill[new]
+        self.start_selling(new, skill[new])
         per_village = np.bincount(hh.village[chosen], minlength=model.n_villages)
         model.accounts.spend_public(
             "livestream_training", per_village * p.cost_per_trainee, payee="market"
         )
 
     def crowding(self) -> np.ndarray:
-        """Income multiplier of sellers per village from crowding of its market."""
-        p = self.params
+        """Income multiplier of sellers per village from crowding of its product market."""
         model = self.model
         hh = model.households
-        market = model.villages.land_use[hh.village]
-        n_markets = len(model.crops.land_uses)
-        sellers = np.bincount(market, hh.seller.astype(float), minlength=n_markets)
-        factor = 1.0 / (1.0 + (sellers / p.market_capacity) ** p.crowding_exponent)
+        market = model.villages.land_use[hh.village[hh.seller]]
+        sellers = np.bincount(market, minlength=len(self.capacity))
+        factor = crowding_factor(sellers, self.capacity, self.params.crowding_exponent)
         return factor[model.villages.land_use]
 
-    def market_cap_factor(self, income: np.ndarray, level: float) -> np.ndarray:
-        """Share of sellers' income each village's market can pay this month (at most 1).
+    def market_cap_factor(self, market: np.ndarray, income: np.ndarray, level: float) -> np.ndarray:
+        """Share of sellers' income each product market can pay this month (at most 1).
 
         Args:
-            income: Sellers' uncapped income this month, by household (yuan).
+            market: Each seller's product market (land use).
+            income: Each seller's uncapped income this month (yuan).
             level: Wage level of the year (the cap grows with it).
+
+        Returns:
+            The factor of each seller.
         """
         model = self.model
-        market = model.villages.land_use[model.households.village]
-        n_markets = len(model.crops.land_uses)
-        total = np.bincount(market, income, minlength=n_markets)
+        total = np.bincount(market, income, minlength=len(self.capacity))
         cap = self.params.market_income_cap * model.budget_scale * level / 12.0
         factor = np.minimum(1.0, cap / np.maximum(total, 1e-300))
-        return factor[model.villages.land_use]
+        return factor[market]
 
     def pay(self) -> None:
-        """Pay sellers' monthly income and carried households' online premium."""
+        """Pay sellers' monthly income and carried households' online premium.
+
+        Computed on the sellers only (index arrays), then paid as one household column.
+        """
         p = self.params
         model = self.model
         hh = model.households
         level = model.labour.wage_factor(model.year_index)
-        crowd = self.crowding()[hh.village]
-        income = hh.seller * hh.seller_skill * (p.income_median * level) * crowd
-        income *= self.market_cap_factor(income, level)[hh.village]
+        sellers = np.flatnonzero(hh.seller)
+        village = hh.village[sellers]
+        crowd = self.crowding()[village]
+        experience = learning(hh.seller_years[sellers], p.dynamics)
+        earned = hh.seller_skill[sellers] * experience * (p.income_median * level) * crowd
+        earned *= self.market_cap_factor(model.villages.land_use[village], earned, level)
+        income = np.zeros(hh.n)
+        income[sellers] = earned
+        self.sales[sellers] += earned
         model.accounts.pay_households("ecommerce", income, "market", "livestream_sales")
         premium = self.reached * model.farming.specialty_gross * (p.online_share * p.online_premium)
         model.accounts.pay_households("farming", premium, "market", "online_premium")
