@@ -38,6 +38,7 @@ from model.mechanisms.cooperatives import Cooperatives
 from model.mechanisms.crops import CropMarket, load_crop_sheet
 from model.mechanisms.ecommerce import Livestream
 from model.mechanisms.enterprises import EnterpriseContracts
+from model.mechanisms.farm_exit import FarmExit
 from model.mechanisms.farming import Farming
 from model.mechanisms.governance import Governance
 from model.mechanisms.household_finance import HouseholdFinance
@@ -126,6 +127,7 @@ class JointVillageModel(mesa.Model):
         operators: What operators farm on pooled land (grain or specialty bases).
         uptake: Which projects each alliance has taken up so far.
         marketing: Joint cooperatives marketing their members' produce.
+        farm_exit: Households' exit from, and re-entry into, loss-making farming.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
         recorder: Collects the output tables.
@@ -235,6 +237,7 @@ class JointVillageModel(mesa.Model):
         self.modes.start()
         self.cooperatives.build_specialty_cooperatives()
         self.marketing = CoopMarketing(self)
+        self.farm_exit = FarmExit(self)
 
     # ----------------------------------------------------------------------------------
     # The month
@@ -282,6 +285,7 @@ class JointVillageModel(mesa.Model):
             Step("cooperatives close the year", self.cooperatives.close_year, DECEMBER),
             Step("mode returns", self.modes.pay_year_end, DECEMBER),
             Step("performance pay", self.governance.performance_pay, DECEMBER),
+            Step("farm exit", self.farm_exit.decide, DECEMBER),
             Step("household spending and debt", self.finance.settle_month),
             Step("record the year", self.recorder.record_year, DECEMBER),
             Step("collective books closed", self.collective.close_year, DECEMBER),

@@ -410,6 +410,31 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             "households that chose to sell their specialty through a joint cooperative",
             value=lambda model: model.marketing.members(),
         ),
+        Output(
+            "land_idle_mu",
+            "Idle land",
+            "撂荒土地面积",
+            "mu",
+            "households' contracted land left idle",
+            value=lambda model: float(model.households.idle_mu.sum()),
+        ),
+        Output(
+            "land_rented_out_mu",
+            "Land rented out privately",
+            "农户私下出租土地",
+            "mu",
+            "households' contracted land rented out to neighbours and growers at the market rent",
+            value=lambda model: float(model.households.rented_out_mu.sum()),
+        ),
+        Output(
+            "farm_exit_households",
+            "Households that stopped farming at a loss",
+            "因亏损退出耕作农户",
+            "households",
+            "households whose own land stopped paying and who left it (rented out or idle) "
+            "and have not taken it back",
+            value=lambda model: model.farm_exit.exits(),
+        ),
     ),
 )
 

@@ -4,9 +4,14 @@ A yearly quota of farmers is trained (policy ``livestream_training``). Trainees 
 among working-age members of eligible villages by a score rising with youth, schooling and
 the village's readiness (committee capacity); a trainee becomes an active seller with a
 probability driven by the same. A seller's monthly net income is heavy-tailed (lognormal
-skill) and falls as sellers crowd one market (a product):
+skill), grows with the seller's experience (the learning curve of
+:mod:`model.mechanisms.seller_dynamics`) and falls as sellers crowd its product market:
 
-    income = median x skill x wage level / (1 + (sellers in market / market capacity)^gamma),
+    income = median x skill x learning(years selling) x wage level
+             / (1 + (sellers in market / market's crowding scale)^gamma),
+
+where a market is a land use of the crop sheet and its crowding scale is proportional to the
+county's output of that product (:func:`~model.mechanisms.seller_dynamics.product_capacity`),
 
 and the sellers of one market together never earn more than the market's net income cap
 (``market_income_cap``): beyond it every seller's income is scaled down alike.
@@ -18,8 +23,10 @@ lost to ``training_days``; the peers are the village's sellers.
 
 Sellers carry their neighbours' produce (Anqiu programme report 2023: 896 sellers, 15,000+
 households): each active seller links to ``neighbours_per_seller`` households of the
-village, who sell part of their specialty crop online at a premium. Sellers quit at a
-yearly rate.
+village, who sell part of their specialty crop online at a premium. Sellers enter every
+year, trained or self-taught, and quit with a hazard that rises as their sales fall
+(:mod:`model.mechanisms.seller_dynamics`); the seller computations run on the sellers'
+rows only (under 1 % of households).
 """
 
 from __future__ import annotations
@@ -30,11 +37,10 @@ import numpy as np
 
 from model.mechanisms.participation import LogitParams, draw_tastes, peer_share, willingness
 from model.mechanisms.seller_dynamics import (
+    SellerDynamics,
     SellerDynamicsParams,
     crowding_factor,
     learning,
-    product_capacity,
-    quit_hazard,
 )
 from model.params import PROGRAMME_REPORT, Section, param
 
@@ -210,7 +216,7 @@ class Livestream:
         trained: Households trained by the programme so far.
         reached: Households whose produce an active seller carries.
         sales: Each household's seller income since the last January (yuan).
-        capacity: Crowding scale of each product market (sellers), by land use.
+        dynamics: The sellers' entry, learning and quitting.
         households_v: Households per village.
     """
 
@@ -227,27 +233,11 @@ class Livestream:
         hh.seller_skill[:] = np.where(organic, self._skill(rng, hh.n), 0.0)
         hh.seller_years[:] = 0.0
         self.taste = draw_tastes(rng, hh.n, self.params.choice)
-        self.entry_taste = draw_tastes(rng, hh.n, self.params.dynamics.entry)
-        self.capacity = product_capacity(self.output_by_market(), self.params.dynamics)
         self.households_v = np.bincount(hh.village, minlength=model.n_villages).astype(float)
+        self.dynamics = SellerDynamics(self)
 
     def _skill(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.exp(rng.normal(0.0, self.params.income_sigma, n))
-
-    def output_by_market(self) -> np.ndarray:
-        """The county's yearly output value of each product market at the start (yuan/yr).
-
-        A market is a land use of the crop sheet: grain land everywhere sells into the grain
-        market, specialty land into its village's specialty.
-        """
-        model = self.model
-        hh = model.households
-        crops = model.crops
-        gross = crops.incidence @ (crops.yield_kg * crops.price)
-        use = model.villages.land_use[hh.village]
-        area = np.bincount(use, hh.specialty_mu, minlength=len(crops.land_uses))
-        area[model.farming.grain] += hh.grain_mu.sum()
-        return area * gross
 
     def eligible_villages(self) -> np.ndarray:
         """Villages whose households may be trained."""
@@ -270,75 +260,14 @@ class Livestream:
         consider_draw = rng.random(hh.n)
         enter_draw = rng.random(hh.n)
         if model.year_index > 0:
-            self._learn_and_quit(quit_draw)
-        self._enter(consider_draw, enter_draw, skill)
+            self.dynamics.learn_and_quit(quit_draw)
+        self.dynamics.enter(consider_draw, enter_draw, skill)
         quota = p.trainees_per_year if model.year_index < p.training_years else 0
         quota = round(quota * model.budget_scale)
         if p.enabled and quota > 0:
             self._train(quota, noise, success_draw, skill, accept_draw)
         self.sales[:] = 0.0
         self._link_neighbours(reach_draw)
-
-    def wages_given_up(self, rows: np.ndarray) -> np.ndarray:
-        """Wages the selling days would earn in local work, for households ``rows`` (yuan/yr)."""
-        model = self.model
-        day_wage = model.labour.daily_local_wage(model.year_index)
-        return self.params.dynamics.selling_days * day_wage * model.households.earning[rows]
-
-    def _learn_and_quit(self, quit_draw: np.ndarray) -> None:
-        """Sellers gain a year of experience; some quit, more often after low sales."""
-        p = self.params
-        hh = self.model.households
-        sellers = np.flatnonzero(hh.seller)
-        hh.seller_years[sellers] += 1.0
-        # Last year's sales are at last year's wage level, as are the wages they are weighed
-        # against.
-        model = self.model
-        wages = self.wages_given_up(sellers) / (1.0 + model.config.labour.wage_growth)
-        hazard = quit_hazard(
-            self.sales[sellers], wages, p.dropout_rate, p.dynamics.quit_sales_elasticity
-        )
-        quit = sellers[quit_draw[sellers] < hazard]
-        hh.seller[quit] = False
-        hh.seller_skill[quit] = 0.0
-        hh.seller_years[quit] = 0.0
-
-    def expected_novice_sales(self, rows: np.ndarray) -> np.ndarray:
-        """What a new seller of households ``rows`` expects to sell in its first year (yuan/yr).
-
-        A seller does not know its skill before it starts: the mean skill, at a novice's
-        learning, in its product market as crowded now.
-        """
-        p = self.params
-        model = self.model
-        level = model.labour.wage_factor(model.year_index)
-        mean_skill = np.exp(p.income_sigma**2 / 2.0)
-        novice = learning(np.zeros(1), p.dynamics)[0]
-        crowd = self.crowding()[model.households.village[rows]]
-        return 12.0 * p.income_median * level * mean_skill * novice * crowd
-
-    def _enter(self, consider_draw: np.ndarray, enter_draw: np.ndarray, skill: np.ndarray) -> None:
-        """Households that look into selling start by the entry logit (organic and trained)."""
-        dynamics = self.params.dynamics
-        model = self.model
-        hh = model.households
-        looking = (consider_draw < dynamics.considering_share) | self.trained
-        rows = np.flatnonzero(looking & ~hh.seller & (hh.labour > 0) & (hh.head_age < 60))
-        if not len(rows):
-            return
-        gain = self.expected_novice_sales(rows) - self.wages_given_up(rows)
-        sellers_v = np.bincount(hh.village[hh.seller], minlength=model.n_villages)
-        peers = sellers_v / np.maximum(self.households_v, 1.0)
-        willing = willingness(gain, self.entry_taste[rows], peers[hh.village[rows]], dynamics.entry)
-        new = rows[enter_draw[rows] < willing]
-        self.start_selling(new, skill[new])
-
-    def start_selling(self, rows: np.ndarray, skill: np.ndarray) -> None:
-        """Households ``rows`` start selling with the given skills and no experience."""
-        hh = self.model.households
-        hh.seller[rows] = True
-        hh.seller_skill[rows] = skill
-        hh.seller_years[rows] = 0.0
 
     def _link_neighbours(self, reach_draw: np.ndarray) -> None:
         """Each active seller carries neighbours of its village with specialty land."""
@@ -403,7 +332,7 @@ class Livestream:
         self.trained[chosen] = True
         succeed = success_draw[chosen] < 1.0 / (1.0 + np.exp(-logit[chosen]))
         new = chosen[succeed & ~hh.seller[chosen]]
-        self.start_selling(new, skill[new])
+        self.dynamics.start_selling(new, skill[new])
         per_village = np.bincount(hh.village[chosen], minlength=model.n_villages)
         model.accounts.spend_public(
             "livestream_training", per_village * p.cost_per_trainee, payee="market"
@@ -414,8 +343,8 @@ class Livestream:
         model = self.model
         hh = model.households
         market = model.villages.land_use[hh.village[hh.seller]]
-        sellers = np.bincount(market, minlength=len(self.capacity))
-        factor = crowding_factor(sellers, self.capacity, self.params.crowding_exponent)
+        sellers = np.bincount(market, minlength=len(self.dynamics.capacity))
+        factor = crowding_factor(sellers, self.dynamics.capacity, self.params.crowding_exponent)
         return factor[model.villages.land_use]
 
     def market_cap_factor(self, market: np.ndarray, income: np.ndarray, level: float) -> np.ndarray:
@@ -430,7 +359,7 @@ class Livestream:
             The factor of each seller.
         """
         model = self.model
-        total = np.bincount(market, income, minlength=len(self.capacity))
+        total = np.bincount(market, income, minlength=len(self.dynamics.capacity))
         cap = self.params.market_income_cap * model.budget_scale * level / 12.0
         factor = np.minimum(1.0, cap / np.maximum(total, 1e-300))
         return factor[market]

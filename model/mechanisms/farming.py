@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.mechanisms.farm_exit import FarmExitParams
 from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
 from model.mechanisms.land_use import LandUseParams
 from model.params import Section, param
@@ -136,6 +137,7 @@ class FarmingParams(Section):
         le=0.1,
     )
     land_use: LandUseParams = LandUseParams()
+    exit: FarmExitParams = FarmExitParams()
 
 
 class Farming:

@@ -26,10 +26,48 @@ the crop sheet), so a small product is crowded by few sellers and a large one ab
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from model.mechanisms.participation import LogitParams
+from model.mechanisms.participation import LogitParams, draw_tastes, willingness
 from model.params import Section, param
+
+if TYPE_CHECKING:
+    from model.mechanisms.ecommerce import Livestream
+
+
+class SellerEntryParams(LogitParams):
+    """The entry logit: a seller's income is uncertain and heavy-tailed, so the scale, the
+    tastes and the peer effect are wider than for a contract."""
+
+    logit_scale: float = param(
+        5000.0,
+        unit="yuan/yr",
+        source="assumption: a gain of about 5,000 yuan a year (a third of the wages the "
+        "selling days could earn) moves the odds of starting by e",
+        description="Scale of the entry logit",
+        gt=0,
+        le=1_000_000,
+    )
+    taste_sd: float = param(
+        5000.0,
+        unit="yuan/yr",
+        source="assumption: households differ in their taste for selling (being on camera, "
+        "contacts, a phone and a parcel point) as much as in the gain",
+        description="Spread of the households' fixed taste for selling",
+        ge=0,
+        le=1_000_000,
+    )
+    peer_weight: float = param(
+        200_000.0,
+        unit="yuan/yr",
+        source="assumption: neighbours who sell show how (Taobao villages grow by imitation, "
+        "AliResearch); a village with 1 % of its households selling adds 2,000 yuan a year",
+        description="Utility of selling per unit of the village's households selling",
+        ge=0,
+        le=10_000_000,
+    )
 
 
 class SellerDynamicsParams(Section):
@@ -93,7 +131,7 @@ class SellerDynamicsParams(Section):
         gt=0,
         le=10_000,
     )
-    entry: LogitParams = LogitParams()
+    entry: SellerEntryParams = SellerEntryParams()
 
 
 def learning(experience: np.ndarray, params: SellerDynamicsParams) -> np.ndarray:
@@ -136,3 +174,110 @@ def product_capacity(
     """
     scale = params.sellers_per_100m_output * np.asarray(output_by_market, float) / 1e8
     return np.maximum(scale, floor)
+
+
+class SellerDynamics:
+    """Entry, learning and quitting of one county's sellers (the rules of the module doc).
+
+    Args:
+        livestream: The e-commerce mechanism whose sellers these are (its crowding, its
+            sellers' sales this year and its trained households).
+
+    Attributes:
+        capacity: Crowding scale of each product market (sellers), by land use.
+        taste: The households' fixed tastes for selling (yuan/yr).
+    """
+
+    def __init__(self, livestream: Livestream) -> None:
+        self.livestream = livestream
+        self.model = livestream.model
+        self.params = livestream.params.dynamics
+        self.taste = draw_tastes(
+            self.model.ecommerce_rng, self.model.households.n, self.params.entry
+        )
+        self.capacity = product_capacity(self.output_by_market(), self.params)
+
+    def output_by_market(self) -> np.ndarray:
+        """The county's yearly output value of each product market at the start (yuan/yr).
+
+        A market is a land use of the crop sheet: grain land everywhere sells into the grain
+        market, specialty land into its village's specialty.
+        """
+        model = self.model
+        hh = model.households
+        crops = model.crops
+        gross = crops.incidence @ (crops.yield_kg * crops.price)
+        use = model.villages.land_use[hh.village]
+        area = np.bincount(use, hh.specialty_mu, minlength=len(crops.land_uses))
+        area[model.farming.grain] += hh.grain_mu.sum()
+        return area * gross
+
+    def wages_given_up(self, rows: np.ndarray, year_index: int | None = None) -> np.ndarray:
+        """Wages the selling days would earn in local work, for households ``rows`` (yuan/yr)."""
+        model = self.model
+        year = model.year_index if year_index is None else year_index
+        day_wage = model.labour.daily_local_wage(year)
+        return self.params.selling_days * day_wage * model.households.earning[rows]
+
+    def learn_and_quit(self, quit_draw: np.ndarray) -> None:
+        """Sellers gain a year of experience; some quit, more often after low sales.
+
+        Last year's sales are weighed against last year's wages.
+        """
+        livestream = self.livestream
+        hh = self.model.households
+        sellers = np.flatnonzero(hh.seller)
+        hh.seller_years[sellers] += 1.0
+        wages = self.wages_given_up(sellers, max(self.model.year_index - 1, 0))
+        hazard = quit_hazard(
+            livestream.sales[sellers],
+            wages,
+            livestream.params.dropout_rate,
+            self.params.quit_sales_elasticity,
+        )
+        quit = sellers[quit_draw[sellers] < hazard]
+        hh.seller[quit] = False
+        hh.seller_skill[quit] = 0.0
+        hh.seller_years[quit] = 0.0
+
+    def expected_novice_sales(self, rows: np.ndarray) -> np.ndarray:
+        """What a new seller of households ``rows`` expects to sell in its first year (yuan/yr).
+
+        A seller does not know its skill before it starts: the mean skill, at a novice's
+        learning, in its product market as crowded now.
+        """
+        p = self.livestream.params
+        model = self.model
+        level = model.labour.wage_factor(model.year_index)
+        mean_skill = np.exp(p.income_sigma**2 / 2.0)
+        novice = self.params.novice_share
+        crowd = self.livestream.crowding()[model.households.village[rows]]
+        return 12.0 * p.income_median * level * mean_skill * novice * crowd
+
+    def entry_gain(self, rows: np.ndarray) -> np.ndarray:
+        """Expected yearly gain of starting to sell, for households ``rows`` (yuan/yr)."""
+        return self.expected_novice_sales(rows) - self.wages_given_up(rows)
+
+    def enter(self, consider_draw: np.ndarray, enter_draw: np.ndarray, skill: np.ndarray) -> None:
+        """Households that look into selling start by the entry logit (organic and trained)."""
+        model = self.model
+        hh = model.households
+        looking = (consider_draw < self.params.considering_share) | self.livestream.trained
+        rows = np.flatnonzero(looking & ~hh.seller & (hh.labour > 0) & (hh.head_age < 60))
+        if not len(rows):
+            return
+        sellers_v = np.bincount(hh.village[hh.seller], minlength=model.n_villages)
+        peers = sellers_v / np.maximum(self.livestream.households_v, 1.0)
+        village = hh.village[rows]
+        willing = willingness(
+            self.entry_gain(rows), self.taste[rows], peers[village], self.params.entry
+        )
+        new = rows[enter_draw[rows] < willing]
+        self.start_selling(new, skill[new])
+
+    def start_selling(self, rows: np.ndarray, skill: np.ndarray) -> None:
+        """Households ``rows`` start selling with the given skills and no experience."""
+        hh = self.model.households
+        hh.seller[rows] = True
+        hh.seller_skill[rows] = skill
+        hh.seller_years[rows] = 0.0
