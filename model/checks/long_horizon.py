@@ -5,8 +5,9 @@ A run passes when
 
 * every output table is finite where a number belongs (:func:`model.recorder.non_finite_columns`);
 * no household stock is negative and land is conserved;
-* every column of :data:`MUST_MOVE` changes at some point over the simulated years (a column
-  that stays at one value for fifty years is a mechanism that lost its driver);
+* every column of :data:`MUST_MOVE` moves over the last :data:`FROZEN_YEARS` simulated years
+  (a column that stays at one value for decades is a mechanism that lost its driver, like
+  e-commerce dying out or property income fixed to the yuan);
 * per-capita income grows within :data:`REAL_GROWTH_BAND` a year in real terms, measured
   between the means of the first and the last :data:`GROWTH_WINDOW` years (so that the
   ginger cycle does not decide it). The real series is read when the model records one
@@ -50,6 +51,8 @@ REAL_GROWTH_BAND = (0.02, 0.07)
 #: Allowance for consumer-price inflation when only a nominal series exists (1/yr): China's
 #: CPI rose about 2 % a year over 2013-2023 (NBS).
 CPI_ALLOWANCE = 0.02
+#: Trailing years over which a column of :data:`MUST_MOVE` must move (all years if fewer).
+FROZEN_YEARS = 20
 #: Years averaged at each end of the run for the growth rate.
 GROWTH_WINDOW = 5
 #: Columns of a real (constant-price) per-capita income series, first found is used.
@@ -93,9 +96,12 @@ class LongRunResult:
         return not self.problems
 
 
-def frozen_columns(yearly: pd.DataFrame, start_year: int, columns=MUST_MOVE) -> list[str]:
-    """Columns of ``columns`` that hold one value over every simulated year (or are absent)."""
-    simulated = yearly[yearly["year"] >= start_year]
+def frozen_columns(
+    yearly: pd.DataFrame, start_year: int, columns=MUST_MOVE, years: int = FROZEN_YEARS
+) -> list[str]:
+    """Columns of ``columns`` that hold one value over the last ``years`` simulated years
+    (or over all of them when fewer), or are absent."""
+    simulated = yearly[yearly["year"] >= start_year].tail(years)
     frozen = []
     for column in columns:
         if column not in simulated:

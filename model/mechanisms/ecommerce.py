@@ -361,7 +361,7 @@ class Livestream:
         model = self.model
         total = np.bincount(market, income, minlength=len(self.dynamics.capacity))
         cap = self.params.market_income_cap * model.budget_scale * level / 12.0
-        factor = np.minimum(1.0, cap / np.maximum(total, 1e-300))
+        factor = np.divide(cap, total, out=np.ones(len(total)), where=total > cap)
         return factor[market]
 
     def pay(self) -> None:
