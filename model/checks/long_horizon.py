@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from model.invariants import NON_NEGATIVE
 from model.recorder import non_finite_columns
 
 if TYPE_CHECKING:
@@ -57,23 +58,9 @@ FROZEN_YEARS = 20
 GROWTH_WINDOW = 5
 #: Columns of a real (constant-price) per-capita income series, first found is used.
 REAL_INCOME_COLUMNS = ("per_capita_income_real", "real_per_capita_income")
-#: Household stocks that must never be negative.
-HOUSEHOLD_STOCKS = (
-    "grain_mu",
-    "specialty_mu",
-    "pooled_mu",
-    "rented_out_mu",
-    "idle_mu",
-    "leased_mu",
-    "converted_mu",
-    "contracted_mu",
-    "exited_mu",
-    "members",
-    "labour",
-    "migrant",
-    "cash_shares",
-    "specialty_shares",
-)
+#: Household stocks that must never be negative: the runtime invariants' and the land left
+#: at a loss.
+HOUSEHOLD_STOCKS = (*NON_NEGATIVE, "exited_mu", "seller_years", "loss_years")
 
 
 @dataclass
