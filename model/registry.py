@@ -419,14 +419,6 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             value=lambda model: float(model.households.idle_mu.sum()),
         ),
         Output(
-            "land_rented_out_mu",
-            "Land rented out privately",
-            "农户私下出租土地",
-            "mu",
-            "households' contracted land rented out to neighbours and growers at the market rent",
-            value=lambda model: float(model.households.rented_out_mu.sum()),
-        ),
-        Output(
             "farm_exit_households",
             "Households that stopped farming at a loss",
             "因亏损退出耕作农户",

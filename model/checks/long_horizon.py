@@ -40,7 +40,7 @@ MUST_MOVE: dict[str, str] = {
     "collective_income_total": "collective income follows its sources' prices and projects",
     "gini_household": "household incomes diverge and converge with prices and choices",
     "active_sellers": "sellers enter and quit every year (e-commerce must not die out)",
-    "land_rented_out_mu": "households leave land that stops paying and take it back",
+    "farm_exit_households": "households leave land that stops paying and take it back",
     "household_wealth_mean": "savings accumulate out of income",
 }
 
