@@ -16,7 +16,7 @@ FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
 	  if "$$p" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    command -v "$$p" 2>/dev/null || echo "$$p"; exit 0; fi; done; exit 1
 
-.PHONY: demo test test-slow lint format venv bench regress-update validation calibration clean
+.PHONY: demo test test-slow lint format venv bench check-long regress-update validation calibration clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { \
@@ -68,6 +68,10 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_full_county.py
+
+# The 50-year check: every shipped scenario, 50 years on the full county (heavy: minutes).
+check-long: $(STAMP)
+	$(BIN)/python benchmarks/check_long_horizon.py --scale 1.0 --years 50
 
 clean:
 	rm -rf $(VENV) results/demo

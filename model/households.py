@@ -35,6 +35,10 @@ CONVERTED_LAND = {"converted_mu": 0.0, "converted_use": -1, "converted_age": 0.0
 #: The participation columns (all False when a table is built without them).
 PARTICIPATION = ("contract_member", "marketing_member")
 
+#: Seller experience and farm-exit columns (zeros when a table is built without them).
+SELLER_YEARS = ("seller_years",)
+FARM_EXIT = ("expected_margin", "loss_years", "exited_mu")
+
 
 @dataclass
 class HouseholdTable:
@@ -85,6 +89,12 @@ class HouseholdTable:
         marketing_member: Sells its specialty through its joint specialty cooperative
             (:mod:`model.mechanisms.coop_marketing`).
         homestay_beds: Beds of the household's homestay (:mod:`model.mechanisms.tourism`).
+        seller_years: Years the seller has sold (:mod:`model.mechanisms.seller_dynamics`).
+        expected_margin: Expected farming margin per mu of own land, after the value of the
+            family's labour (yuan/mu/yr; :mod:`model.mechanisms.farm_exit`).
+        loss_years: Consecutive years the expected margin, with attachment, has been below
+            what leaving the land brings.
+        exited_mu: Land the household stopped farming at a loss, now rented out or idle (mu).
     """
 
     village: np.ndarray
@@ -124,12 +134,16 @@ class HouseholdTable:
     contract_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     marketing_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     homestay_beds: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    seller_years: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    expected_margin: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    loss_years: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    exited_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         n = len(self.village)
         if not self.income:
             self.income = {s: np.zeros(n) for s in income_source_names()}
-        for name in (*BALANCE_SHEET, "last_year_income"):
+        for name in (*BALANCE_SHEET, "last_year_income", *SELLER_YEARS, *FARM_EXIT):
             if len(getattr(self, name)) != n:
                 setattr(self, name, np.zeros(n))
         for name, start in CONVERTED_LAND.items():

@@ -40,6 +40,7 @@ from model.mechanisms.crops import CropMarket, load_crop_sheet
 from model.mechanisms.demography import Demography
 from model.mechanisms.ecommerce import Livestream
 from model.mechanisms.enterprises import EnterpriseContracts
+from model.mechanisms.farm_exit import FarmExit
 from model.mechanisms.farming import Farming
 from model.mechanisms.governance import Governance
 from model.mechanisms.household_finance import HouseholdFinance
@@ -134,6 +135,7 @@ class JointVillageModel(mesa.Model):
         marketing: Joint cooperatives marketing their members' produce.
         demography: Births, deaths, ageing, succession, dissolution and merger.
         migration: Out- and return migration of working-age members.
+        farm_exit: Households' exit from, and re-entry into, loss-making farming.
         collective: Village collective books.
         alliance_agents: The alliances, sorted by identifier.
         recorder: Collects the output tables.
@@ -248,6 +250,7 @@ class JointVillageModel(mesa.Model):
         self.migration = Migration(self)
         self.tourism = Tourism(self)
         self.businesses = CollectiveBusinesses(self)
+        self.farm_exit = FarmExit(self)
 
     # ----------------------------------------------------------------------------------
     # The month
@@ -302,6 +305,7 @@ class JointVillageModel(mesa.Model):
             Step("mode returns", self.modes.pay_year_end, DECEMBER),
             Step("collective business returns", self.businesses.pay_year_end, DECEMBER),
             Step("performance pay", self.governance.performance_pay, DECEMBER),
+            Step("farm exit", self.farm_exit.decide, DECEMBER),
             Step("household spending and debt", self.finance.settle_month),
             Step("record the year", self.recorder.record_year, DECEMBER),
             Step("collective books closed", self.collective.close_year, DECEMBER),

@@ -19,8 +19,8 @@ from pydantic.fields import FieldInfo
 
 from model.errors import InputError, did_you_mean
 from model.mechanisms.collective import CollectiveParams
-from model.mechanisms.demography import DemographyParams
 from model.mechanisms.collective_business import CollectiveBusinessParams
+from model.mechanisms.demography import DemographyParams
 from model.mechanisms.farming import FarmingParams
 from model.mechanisms.governance import GovernanceParams
 from model.mechanisms.labour import LabourParams

@@ -28,7 +28,7 @@ LIVESTREAM_AT_BOUNDS = [
     "policies.livestream_training.eligible=all",
     "policies.livestream_training.income_median=10000",
     "policies.livestream_training.income_sigma=1.5",
-    "policies.livestream_training.market_capacity=10000",
+    "policies.livestream_training.dynamics.sellers_per_100m_output=10000",
     "policies.livestream_training.trainees_per_year=10000",
     "policies.livestream_training.training_years=50",
     "policies.livestream_training.organic_seller_share=0.1",
@@ -144,7 +144,7 @@ def test_default_subscriptions_are_below_the_cap():
     [
         "income_median=1000000",
         "income_sigma=3",
-        "market_capacity=1000000",
+        "dynamics.sellers_per_100m_output=1000000",
         "trainees_per_year=100000",
         "organic_seller_share=0.2",
     ],

@@ -1,4 +1,4 @@
-"""Collective businesses: a village or alliance company invests in a business (ODD 7.18).
+"""Collective businesses: a village or alliance company invests in a business (ODD 7.21).
 
 Each January an investor — an alliance's company (its member villages, once the alliance
 has taken up its mode's work) or, with ``investor = "village"``, every village alone —

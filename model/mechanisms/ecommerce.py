@@ -4,9 +4,14 @@ A yearly quota of farmers is trained (policy ``livestream_training``). Trainees 
 among working-age members of eligible villages by a score rising with youth, schooling and
 the village's readiness (committee capacity); a trainee becomes an active seller with a
 probability driven by the same. A seller's monthly net income is heavy-tailed (lognormal
-skill) and falls as sellers crowd one market (a product):
+skill), grows with the seller's experience (the learning curve of
+:mod:`model.mechanisms.seller_dynamics`) and falls as sellers crowd its product market:
 
-    income = median x skill x wage level / (1 + (sellers in market / market capacity)^gamma),
+    income = median x skill x learning(years selling) x wage level
+             / (1 + (sellers in market / market's crowding scale)^gamma),
+
+where a market is a land use of the crop sheet and its crowding scale is proportional to the
+county's output of that product (:func:`~model.mechanisms.seller_dynamics.product_capacity`),
 
 and the sellers of one market together never earn more than the market's net income cap
 (``market_income_cap``): beyond it every seller's income is scaled down alike.
@@ -18,8 +23,10 @@ lost to ``training_days``; the peers are the village's sellers.
 
 Sellers carry their neighbours' produce (Anqiu programme report 2023: 896 sellers, 15,000+
 households): each active seller links to ``neighbours_per_seller`` households of the
-village, who sell part of their specialty crop online at a premium. Sellers quit at a
-yearly rate.
+village, who sell part of their specialty crop online at a premium. Sellers enter every
+year, trained or self-taught, and quit with a hazard that rises as their sales fall
+(:mod:`model.mechanisms.seller_dynamics`); the seller computations run on the sellers'
+rows only (under 1 % of households).
 """
 
 from __future__ import annotations
@@ -29,6 +36,12 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from model.mechanisms.participation import LogitParams, draw_tastes, peer_share, willingness
+from model.mechanisms.seller_dynamics import (
+    SellerDynamics,
+    SellerDynamicsParams,
+    crowding_factor,
+    learning,
+)
 from model.params import PROGRAMME_REPORT, Section, param
 
 if TYPE_CHECKING:
@@ -126,14 +139,6 @@ class LivestreamParams(Section):
         ge=0,
         le=1.5,
     )
-    market_capacity: float = param(
-        120.0,
-        unit="sellers",
-        source="assumption: sellers of one product before income halves",
-        description="Crowding scale per market (product)",
-        gt=0,
-        le=10_000,
-    )
     crowding_exponent: float = param(
         1.0, unit="-", source="assumption", description="Steepness of crowding", ge=0, le=5
     )
@@ -165,7 +170,8 @@ class LivestreamParams(Section):
         0.2,
         unit="1/yr",
         source="assumption: many trained sellers stop within a few years",
-        description="Yearly chance an active seller quits",
+        description="Yearly chance an active seller quits when its sales equal the wages its "
+        "selling days could earn (higher for lower sales; see dynamics)",
         ge=0,
         le=1,
     )
@@ -197,10 +203,11 @@ class LivestreamParams(Section):
         ge=0,
         le=0.1,
     )
+    dynamics: SellerDynamicsParams = SellerDynamicsParams()
 
 
 class Livestream:
-    """Training, seller incomes and carried neighbours.
+    """Training, seller entry, learning and quitting, seller incomes and carried neighbours.
 
     Args:
         model: The model; a few self-taught sellers are drawn here.
@@ -208,6 +215,9 @@ class Livestream:
     Attributes:
         trained: Households trained by the programme so far.
         reached: Households whose produce an active seller carries.
+        sales: Each household's seller income since the last January (yuan).
+        dynamics: The sellers' entry, learning and quitting.
+        households_v: Households per village.
     """
 
     def __init__(self, model: JointVillageModel) -> None:
@@ -217,10 +227,14 @@ class Livestream:
         rng = model.ecommerce_rng
         self.trained = np.zeros(hh.n, dtype=bool)
         self.reached = np.zeros(hh.n, dtype=bool)
+        self.sales = np.zeros(hh.n)
         organic = rng.random(hh.n) < self.params.organic_seller_share * (hh.labour > 0)
         hh.seller[:] = organic
         hh.seller_skill[:] = np.where(organic, self._skill(rng, hh.n), 0.0)
+        hh.seller_years[:] = 0.0
         self.taste = draw_tastes(rng, hh.n, self.params.choice)
+        self.households_v = np.bincount(hh.village, minlength=model.n_villages).astype(float)
+        self.dynamics = SellerDynamics(self)
 
     def _skill(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.exp(rng.normal(0.0, self.params.income_sigma, n))
@@ -232,7 +246,7 @@ class Livestream:
         return self.model.villages.allied
 
     def new_year(self) -> None:
-        """Quit, train this year's quota, and relink neighbours."""
+        """Learn and quit, enter, train this year's quota, and relink neighbours."""
         p = self.params
         model = self.model
         hh = model.households
@@ -243,14 +257,25 @@ class Livestream:
         skill = self._skill(rng, hh.n)
         reach_draw = rng.random(hh.n)
         accept_draw = rng.random(hh.n)
-        hh.seller &= quit_draw >= p.dropout_rate
+        consider_draw = rng.random(hh.n)
+        enter_draw = rng.random(hh.n)
+        if model.year_index > 0:
+            self.dynamics.learn_and_quit(quit_draw)
+        self.dynamics.enter(consider_draw, enter_draw, skill)
         quota = p.trainees_per_year if model.year_index < p.training_years else 0
         quota = round(quota * model.budget_scale)
         if p.enabled and quota > 0:
             self._train(quota, noise, success_draw, skill, accept_draw)
-        sellers_v = model.villages.sum_by_village(hh.seller.astype(float))
-        households_v = model.villages.sum_by_village(np.ones(hh.n))
-        chance = np.clip(sellers_v * p.neighbours_per_seller / np.maximum(households_v, 1), 0, 1)
+        self.sales[:] = 0.0
+        self._link_neighbours(reach_draw)
+
+    def _link_neighbours(self, reach_draw: np.ndarray) -> None:
+        """Each active seller carries neighbours of its village with specialty land."""
+        model = self.model
+        hh = model.households
+        sellers_v = np.bincount(hh.village[hh.seller], minlength=model.n_villages)
+        households_v = np.maximum(self.households_v, 1.0)
+        chance = np.clip(sellers_v * self.params.neighbours_per_seller / households_v, 0, 1)
         self.reached = (reach_draw < chance[hh.village]) & ~hh.seller & (hh.specialty_mu > 0)
 
     def success_logit(self) -> np.ndarray:
@@ -307,8 +332,7 @@ class Livestream:
         self.trained[chosen] = True
         succeed = success_draw[chosen] < 1.0 / (1.0 + np.exp(-logit[chosen]))
         new = chosen[succeed & ~hh.seller[chosen]]
-        hh.seller[new] = True
-        hh.seller_skill[new] = skill[new]
+        self.dynamics.start_selling(new, skill[new])
         per_village = np.bincount(hh.village[chosen], minlength=model.n_villages)
         model.accounts.spend_public(
             "livestream_training",
@@ -317,40 +341,49 @@ class Livestream:
         )
 
     def crowding(self) -> np.ndarray:
-        """Income multiplier of sellers per village from crowding of its market."""
-        p = self.params
+        """Income multiplier of sellers per village from crowding of its product market."""
         model = self.model
         hh = model.households
-        market = model.villages.land_use[hh.village]
-        n_markets = len(model.crops.land_uses)
-        sellers = np.bincount(market, hh.seller.astype(float), minlength=n_markets)
-        factor = 1.0 / (1.0 + (sellers / p.market_capacity) ** p.crowding_exponent)
+        market = model.villages.land_use[hh.village[hh.seller]]
+        sellers = np.bincount(market, minlength=len(self.dynamics.capacity))
+        factor = crowding_factor(sellers, self.dynamics.capacity, self.params.crowding_exponent)
         return factor[model.villages.land_use]
 
-    def market_cap_factor(self, income: np.ndarray, level: float) -> np.ndarray:
-        """Share of sellers' income each village's market can pay this month (at most 1).
+    def market_cap_factor(self, market: np.ndarray, income: np.ndarray, level: float) -> np.ndarray:
+        """Share of sellers' income each product market can pay this month (at most 1).
 
         Args:
-            income: Sellers' uncapped income this month, by household (yuan).
+            market: Each seller's product market (land use).
+            income: Each seller's uncapped income this month (yuan).
             level: Wage level of the year (the cap grows with it).
+
+        Returns:
+            The factor of each seller.
         """
         model = self.model
-        market = model.villages.land_use[model.households.village]
-        n_markets = len(model.crops.land_uses)
-        total = np.bincount(market, income, minlength=n_markets)
+        total = np.bincount(market, income, minlength=len(self.dynamics.capacity))
         cap = self.params.market_income_cap * model.budget_scale * level / 12.0
-        factor = np.minimum(1.0, cap / np.maximum(total, 1e-300))
-        return factor[model.villages.land_use]
+        factor = np.divide(cap, total, out=np.ones(len(total)), where=total > cap)
+        return factor[market]
 
     def pay(self) -> None:
-        """Pay sellers' monthly income and carried households' online premium."""
+        """Pay sellers' monthly income and carried households' online premium.
+
+        Computed on the sellers only (index arrays), then paid as one household column.
+        """
         p = self.params
         model = self.model
         hh = model.households
         level = model.labour.wage_factor(model.year_index)
-        crowd = self.crowding()[hh.village]
-        income = hh.seller * hh.seller_skill * (p.income_median * level) * crowd
-        income *= self.market_cap_factor(income, level)[hh.village]
+        sellers = np.flatnonzero(hh.seller)
+        village = hh.village[sellers]
+        crowd = self.crowding()[village]
+        experience = learning(hh.seller_years[sellers], p.dynamics)
+        earned = hh.seller_skill[sellers] * experience * (p.income_median * level) * crowd
+        earned *= self.market_cap_factor(model.villages.land_use[village], earned, level)
+        income = np.zeros(hh.n)
+        income[sellers] = earned
+        self.sales[sellers] += earned
         model.accounts.pay_households("ecommerce", income, "market", "livestream_sales")
         premium = self.reached * model.farming.specialty_gross * (p.online_share * p.online_premium)
         model.accounts.pay_households("farming", premium, "market", "online_premium")

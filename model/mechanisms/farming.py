@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.mechanisms.farm_exit import FarmExitParams
 from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
 from model.mechanisms.land_use import LandUseParams
 from model.params import Section, param
@@ -120,6 +121,7 @@ class FarmingParams(Section):
         le=2.0,
     )
     land_use: LandUseParams = LandUseParams()
+    exit: FarmExitParams = FarmExitParams()
 
 
 class Farming:
