@@ -11,8 +11,11 @@ posterior file and the tables (:mod:`.report`, :mod:`.posterior_file`,
 
 How the modules depend on each other (no cycles)::
 
-    spec -> runs -> calibrate (history_matching, emulator, posterior) -> report
-    posterior_file <- report, parameter_draws
+    spec -> runs -> waves (history_matching, emulator, posterior) -> report
+        posterior_file <- report, parameter_draws
+
+No submodule is named ``calibrate``: once imported, it would shadow the function
+:func:`calibrate` as the package's attribute.
 """
 
 from __future__ import annotations
@@ -37,12 +40,12 @@ def calibrate(calibration: Any, out: str | Path, **execution: Any) -> Any:
         **execution: ``workers``, ``scheduler``, ``progress`` of the executor.
 
     Returns:
-        The :class:`~model.experiments.calibration.calibrate.CalibrationResult`; its
+        The :class:`~model.experiments.calibration.waves.CalibrationResult`; its
         ``files`` attribute holds the written files by name.
     """
-    from model.experiments.calibration.calibrate import run_calibration
     from model.experiments.calibration.report import write_outputs
     from model.experiments.calibration.spec import Calibration, load_calibration
+    from model.experiments.calibration.waves import run_calibration
 
     cal = calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
     result = run_calibration(cal, out, **execution)

@@ -29,10 +29,10 @@ import pandas as pd
 
 import model
 from model.atomic import atomic_write
-from model.experiments.calibration.calibrate import CalibrationResult, stream_seed
 from model.experiments.calibration.history_matching import to_unit
 from model.experiments.calibration.identifiability import identifiability
 from model.experiments.calibration.posterior_file import summary_rows, write_posterior
+from model.experiments.calibration.waves import CalibrationResult, stream_seed
 from model.experiments.provenance import code_fingerprint
 from model.experiments.variants import build_scenario, resolve_scenarios
 from model.scenario import is_integer_field
