@@ -81,6 +81,8 @@ class HouseholdTable:
         contract_member: In an enterprise contract (:mod:`model.mechanisms.enterprises`).
         marketing_member: Sells its specialty through its joint specialty cooperative
             (:mod:`model.mechanisms.coop_marketing`).
+        lease_back_mu: Plot of an operator's base the household leases back and farms
+            (:mod:`model.mechanisms.lease_back`); pooled land, not part of its own land (mu).
     """
 
     village: np.ndarray
@@ -119,6 +121,7 @@ class HouseholdTable:
     converted_age: np.ndarray = field(default_factory=lambda: np.zeros(0))
     contract_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     marketing_member: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    lease_back_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         n = len(self.village)
@@ -133,6 +136,8 @@ class HouseholdTable:
         for name in PARTICIPATION:
             if len(getattr(self, name)) != n:
                 setattr(self, name, np.zeros(n, dtype=bool))
+        if len(self.lease_back_mu) != n:
+            self.lease_back_mu = np.zeros(n)
         order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
         if not order_ok:
             raise ValueError("households must be sorted by village")

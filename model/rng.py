@@ -22,6 +22,7 @@ STREAM_IDS: dict[str, int] = {
     "governance": 5,
     "ecommerce": 6,
     "population": 7,
+    "lease_back": 14,
 }
 
 #: Streams that belong to the county itself and do not vary by replicate.

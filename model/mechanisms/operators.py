@@ -11,10 +11,15 @@ costs, hired labour at the local day wage, the management cost, risk; and turns
 positive (an organisation, not a taste draw: no logit) among the uses on offer
 (``farming.land_use.choice_set``), within the use's cap and
 ``farming.land_use.convertible_share`` of the pooled land (permanent basic farmland stays
-in grain). A base whose keeping (investment sunk, reversal cost saved) is worth less than
-grain goes back to grain. The investment is financed by a loan from the bank, within
-``credit_per_mu`` of the operator's pooled land; in December the operator pays interest
-(a cost in its books) and repays ``1 / loan_term_years`` of the loan from its cash.
+in grain). An operator may run a base in one of two ways: with hired labour at the local day
+wage (the margin above), or by leasing its plots back to member households who farm them
+with family labour and pay a rent (返租倒包, :mod:`model.mechanisms.lease_back`); it takes
+the way whose gap over grain is larger, and a lease-back base is as large as the plots the
+households take. A base whose keeping (investment sunk, reversal cost saved) is worth less
+than grain goes back to grain (and its leases end). The investment is financed by a loan
+from the bank, within ``credit_per_mu`` of the operator's pooled land; in December the
+operator pays interest (a cost in its books) and repays ``1 / loan_term_years`` of the loan
+from its cash.
 
 Each month (step ``operators farm pooled land``) operators farm the pooled land that is not
 in bases as grain and the bases as their land use; revenue, costs, wages and overhead go to
@@ -35,6 +40,7 @@ from model.mechanisms.land_use import (
     on_offer,
     yield_ramp,
 )
+from model.mechanisms.lease_back import LeaseBackParams
 from model.params import Section, param
 
 if TYPE_CHECKING:
@@ -89,6 +95,7 @@ class OperatorBaseParams(Section):
         gt=0,
         le=30,
     )
+    lease_back: LeaseBackParams = LeaseBackParams()
 
 
 class OperatorBases:
@@ -101,6 +108,7 @@ class OperatorBases:
         base_mu: Pooled land farmed as a base, by village (mu).
         base_use: Land-use index of each village's base (-1 for none).
         base_age: Years since the base was planted (area-weighted when expanded).
+        leased_back: Where the base is leased back to member households (not hired labour).
         invested: Investment in bases so far (yuan).
     """
 
@@ -112,6 +120,7 @@ class OperatorBases:
         self.base_mu = np.zeros(n)
         self.base_use = np.full(n, -1, dtype=np.int64)
         self.base_age = np.zeros(n)
+        self.leased_back = np.zeros(n, dtype=bool)
         self.invested = 0.0
 
     @property
@@ -119,8 +128,13 @@ class OperatorBases:
         """The conversion economics (shared with the households' land-use change)."""
         return self.model.conversions.sheet
 
-    def _use(self) -> np.ndarray:
+    def use_by_village(self) -> np.ndarray:
+        """Land-use index of each village's base (0 where there is none)."""
         return np.maximum(self.base_use, 0)
+
+    def hired_base_mu(self) -> np.ndarray:
+        """Base land the operators farm with hired labour, by village (mu)."""
+        return np.maximum(self.base_mu - self.model.lease_back.leased_by_village, 0.0)
 
     def grain_by_village(self) -> np.ndarray:
         """Pooled land farmed as grain, by village (mu)."""
@@ -131,7 +145,8 @@ class OperatorBases:
         bases, each at its own labour days at scale."""
         days = self.model.crops.land_use_scale_labour_days
         grain = self.model.cooperatives.grain
-        work = self.grain_by_village() * days[grain] + self.base_mu * days[self._use()]
+        base = self.hired_base_mu() * days[self.use_by_village()]
+        work = self.grain_by_village() * days[grain] + base
         return work / WORKING_DAYS_PER_YEAR
 
     def base_total(self) -> float:
@@ -148,12 +163,23 @@ class OperatorBases:
             return
         if model.year_index > 0:
             self.base_age += self.base_mu > 0
-        gaps, keep_gap = self.gaps()
+        hired, leased, keep_gap = self.gaps()
         self._revert(keep_gap < 0)
-        self._build(gaps)
+        self._build(hired, leased)
 
-    def gaps(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-mu gain over grain of each base, by village, and of keeping the current base."""
+    def _horizon(self, start_age: np.ndarray | float = 0.0, use: np.ndarray | None = None):
+        """Horizon means of the yield ramp and cost factor (all uses, or ``use`` by village)."""
+        choice, sheet = self.model.config.farming.land_use, self.sheet
+        first = sheet.first_yield if use is None else sheet.first_yield[use]
+        full = sheet.full_yield if use is None else sheet.full_yield[use]
+        return horizon_means(
+            first, full, choice.planning_years, choice.discount_rate,
+            choice.immature_cost_share, start_age,
+        )  # fmt: skip
+
+    def gaps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-mu gain over grain of each base, by village: run with hired labour, and
+        leased back to member households; and the gain of keeping the current base."""
         model = self.model
         pooling = model.config.policies.land_pooling
         choice = model.config.farming.land_use
@@ -166,63 +192,83 @@ class OperatorBases:
         gross = expected * pooling.custody_yield_factor * productivity * access
         cost = model.market.cost_per_mu(pooling.scale_cost_factor)
         days = crops.land_use_scale_labour_days
-        labour = (days - days[self.grain]) * model.labour.daily_local_wage(model.year_index)
-        sd = gross_sd_share(model)
-        risk = choice.risk_aversion * (gross * sd - (gross * sd)[:, [self.grain]])
-        base = -(gross[:, [self.grain]] - cost[self.grain]) - labour - risk
+        wage = model.labour.daily_local_wage(model.year_index)
+        risk = choice.risk_aversion * gross * gross_sd_share(model)
+        # What the land earns as grain at scale, with hired labour (the operator's default).
+        grain = gross[:, [self.grain]] - cost[self.grain] - days[self.grain] * wage
+        grain -= risk[:, [self.grain]]
         annuity = annuity_factor(choice.discount_rate, choice.planning_years)
-        ramp, cost_factor = horizon_means(
-            sheet.first_yield, sheet.full_yield, choice.planning_years, choice.discount_rate,
-            choice.immature_cost_share,
-        )  # fmt: skip
         newcomer = ~own & (self.base_use[:, None] != uses)
-        upfront = sheet.investment + sheet.learning_cost * newcomer
-        gaps = ramp * gross - cost_factor * cost + base - annuity * upfront
-        use, rows = self._use(), np.arange(model.n_villages)
-        ramp_now, cost_now = horizon_means(
-            sheet.first_yield[use], sheet.full_yield[use], choice.planning_years,
-            choice.discount_rate, choice.immature_cost_share, self.base_age,
-        )  # fmt: skip
-        keep = ramp_now * gross[rows, use] - cost_now * cost[use] + base[rows, use]
-        keep = np.where(self.base_mu > 0, keep + annuity * sheet.reversal_cost[use], 0.0)
-        return gaps, keep
+        upfront = annuity * (sheet.investment + sheet.learning_cost * newcomer)
+        ramp, cost_factor = self._horizon()
+        hired_margin = ramp * gross - cost_factor * cost - days * wage - risk
+        hired = hired_margin - grain - upfront
+        leasing = model.lease_back
+        leased = np.full_like(hired, -np.inf)
+        if leasing.on:
+            leased = leasing.village_margins(ramp, cost_factor) - grain - upfront
+        use, rows = self.use_by_village(), np.arange(model.n_villages)
+        ramp_now, cost_now = self._horizon(self.base_age, use)
+        keep = ramp_now * gross[rows, use] - cost_now * cost[use] - days[use] * wage
+        keep -= risk[rows, use]
+        if self.leased_back.any():
+            village = model.households.village
+            lessee = leasing.village_margins(ramp_now[village][:, None], cost_now[village][:, None])
+            keep = np.where(self.leased_back, lessee[rows, use], keep)
+        keep -= grain[:, 0] - annuity * sheet.reversal_cost[use]
+        return hired, leased, np.where(self.base_mu > 0, keep, 0.0)
 
     def _revert(self, losing: np.ndarray) -> None:
-        """Bases worth less than grain go back to grain; the operator pays the reversal."""
+        """Bases worth less than grain go back to grain; the operator pays the reversal and
+        the leases of the base end."""
         losing &= self.base_mu > 0
         if not losing.any():
             return
-        cost = self.base_mu * self.sheet.reversal_cost[self._use()] * losing
+        cost = self.base_mu * self.sheet.reversal_cost[self.use_by_village()] * losing
         self._pay_by_operator(cost, "investment")
+        self.model.lease_back.end_leases(losing)
         self.base_mu = np.where(losing, 0.0, self.base_mu)
         self.base_use = np.where(losing, -1, self.base_use)
         self.base_age = np.where(losing, 0.0, self.base_age)
+        self.leased_back &= ~losing
 
-    def _build(self, gaps: np.ndarray) -> None:
-        """Operators build the best paying base where it beats grain, as loans allow."""
+    def _room(self) -> np.ndarray:
+        """Pooled land each village's operator may still turn into each base, (villages, uses)."""
         model = self.model
-        p = self.params
-        uses = np.arange(gaps.shape[1])
+        uses = np.arange(len(self.sheet.investment))
         pooled = model.pooling.pooled_by_village()
-        has_operator = model.cooperatives.operator_of >= 0
         cap = np.minimum(self.sheet.max_share, model.config.farming.land_use.convertible_share)
         held = (self.base_use[:, None] == uses) * self.base_mu[:, None]
         room = np.clip(cap * pooled[:, None] - held, 0.0, None)
-        room = np.minimum(room, np.maximum(pooled - self.base_mu, 0.0)[:, None])
+        return np.minimum(room, np.maximum(pooled - self.base_mu, 0.0)[:, None])
+
+    def _build(self, hired: np.ndarray, leased: np.ndarray) -> None:
+        """Operators build the best paying base where it beats grain, as loans allow; a
+        lease-back base is as large as the plots member households take."""
+        model = self.model
+        uses = np.arange(hired.shape[1])
+        # A standing base keeps its way of running; a new one takes the better way.
+        lease_way = np.where(self.base_mu[:, None] > 0, self.leased_back[:, None], leased > hired)
+        gaps = np.where(lease_way, leased, hired)
+        room = self._room()
+        has_operator = model.cooperatives.operator_of >= 0
         choice_set = model.config.farming.land_use.choice_set
         allowed = (gaps > 0) & (room > 1e-9) & has_operator[:, None]
         allowed &= on_offer(model.villages.land_use, gaps.shape[1], choice_set)
         allowed[:, self.grain] = False
         allowed &= (self.base_use[:, None] < 0) | (self.base_use[:, None] == uses)
         best = np.where(allowed, gaps, -np.inf).argmax(axis=1)
-        builds = allowed.any(axis=1)
         rows = np.arange(model.n_villages)
-        area = np.where(
-            builds, np.minimum(p.base_step_share * self.grain_by_village(), room[rows, best]), 0.0
-        )
+        step = self.params.base_step_share * self.grain_by_village()
+        area = np.where(allowed.any(axis=1), np.minimum(step, room[rows, best]), 0.0)
         area *= self._loan_room(area * self.sheet.investment[best])
-        investment = area * self.sheet.investment[best]
-        self._borrow_and_invest(investment)
+        lease = lease_way[rows, best] & (area > 0)
+        if lease.any():
+            ramp, cost_factor = self._horizon(self.base_age, best)
+            taken = model.lease_back.take_plots(area * lease, best, ramp, cost_factor)
+            area = np.where(lease, taken, area)
+        self._borrow_and_invest(area * self.sheet.investment[best])
+        self.leased_back |= lease & (area > 0)
         total = self.base_mu + area
         self.base_age = np.divide(
             self.base_mu * self.base_age, total, out=np.zeros_like(total), where=total > 0
@@ -279,11 +325,12 @@ class OperatorBases:
         gross = model.market.monthly_gross_per_mu(month, p.custody_yield_factor)
         cost = model.market.monthly_cost_per_mu(month, p.scale_cost_factor)
         days = model.crops.land_use_scale_labour_days
-        use = self._use()
+        use = self.use_by_village()
         own = model.villages.land_use == use
         ramp = yield_ramp(self.base_age, self.sheet.first_yield[use], self.sheet.full_yield[use])
         ramp_cost = np.maximum(ramp, model.config.farming.land_use.immature_cost_share)
-        grain, base = self.grain_by_village(), self.base_mu
+        # Leased-back plots are farmed by their lessees (model.mechanisms.lease_back).
+        grain, base = self.grain_by_village(), self.hired_base_mu()
         field = model.villages.yield_noise * coops.operator_productivity()
         access = np.where(own, model.modes.access, 1.0)
         wage = model.labour.daily_local_wage(model.year_index) / 12.0
@@ -291,7 +338,7 @@ class OperatorBases:
             "revenue": (grain * gross[self.grain] + base * gross[use] * ramp * access) * field,
             "costs": grain * cost[self.grain] + base * cost[use] * ramp_cost,
             "wages": (grain * days[self.grain] + base * days[use]) * wage,
-            "overhead": (grain + base) * p.management_cost_per_mu / 12.0,
+            "overhead": (grain + self.base_mu) * p.management_cost_per_mu / 12.0,
         }
         per_coop = {item: self._coop_totals(flows[item]) for item in OPERATION_ITEMS}
         for i, coop in enumerate(coops):
