@@ -145,8 +145,14 @@ def test_a_higher_base_investment_never_raises_base_area(world, dearer_land_uses
     built = []
     for factor in (1.0, 4.0, 100.0):
         path = dearer_land_uses(factor)
+        # Households' conversions and pooled specialty land off: fewer built bases leave
+        # room for bases of pooled specialty land, which need no investment.
         model = JointVillageModel(
-            scenario(f"farming.land_uses_file={path}", "farming.land_use.enabled=false"),
+            scenario(
+                f"farming.land_uses_file={path}",
+                "farming.land_use.enabled=false",
+                "policies.land_pooling.bases.take_specialty_land=false",
+            ),
             world=world,
         )
         model.run()
@@ -164,3 +170,45 @@ def test_switched_off_no_plot_is_leased_and_hired_gaps_stay(world):
     off.run()
     assert off.lease_back.leased_by_village.sum() == 0.0
     assert off.households.lease_back_mu.sum() == 0.0
+
+
+# -- specialty land pooled into the bases ----------------------------------------------------
+
+
+def run_tracking_bases(*extra: str) -> tuple[JointVillageModel, float, float]:
+    """The lead-goose villages (their own choice set), tracking the largest base area and
+    the largest pooled specialty land in a base over the months."""
+    model = JointVillageModel(
+        load_scenario(CASES_DIR / "lead_goose.toml", ["years=3", *extra]), invariants="step"
+    )
+    most_base = most_absorbed = 0.0
+    for _ in range(12 * model.config.years):
+        model.step()
+        ops = model.operators
+        most_base = max(most_base, ops.base_total())
+        most_absorbed = max(most_absorbed, float(ops.absorbed_mu.sum()))
+        own = model.villages.land_use
+        assert np.all((ops.absorbed_mu > 0) <= (ops.base_use == own))  # keeps its use
+    return model, most_base, most_absorbed
+
+
+def test_households_pool_specialty_land_into_bases_of_their_specialty():
+    # The lead-goose villages' land is the households' own peaches, cherries and
+    # vegetables; with every setting at its default, bases arise through this route only.
+    _, most_base, most_absorbed = run_tracking_bases()
+    assert most_absorbed > 0
+    assert most_base >= most_absorbed
+    _, without, absorbed = run_tracking_bases(
+        "policies.land_pooling.bases.take_specialty_land=false"
+    )
+    assert absorbed == 0.0
+    assert without < most_base
+
+
+def test_no_specialty_land_is_pooled_where_a_bearing_base_would_not_be_kept(world):
+    model = JointVillageModel(scenario(), world=world)
+    model.run()
+    ops = model.operators
+    takes = ops.takes_specialty_land()
+    assert np.all(takes <= (ops.bearing_gap > 0))
+    assert np.all(takes <= (model.villages.land_use != ops.grain))

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.mechanisms.base_finance import coop_totals
 from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
 from model.mechanisms.land_use import annuity_factor, gross_sd_share, yield_ramp
 from model.params import Section, param
@@ -228,11 +229,12 @@ class LeaseBack:
         return wage * hh.earning * model.labour.job_probability(hh.head_age, boost)
 
     def spare_days(self) -> np.ndarray:
-        """Days of labour at home (not migrant) that each household's own land and plot leave
-        (days/yr): idle farm labour, and local wage work it could give up for a plot."""
+        """Days of family farm labour that each household's own land and plot leave idle
+        (days/yr); its value is what it would earn if it looked for work (:meth:`day_value`).
+        Labour in wage work stays there: a sure wage is worth more than the day value."""
         hh = self.model.households
         need = self.model.farming.labour_needed()
-        return np.maximum(hh.labour - hh.migrant - need, 0.0) * WORKING_DAYS_PER_YEAR
+        return np.maximum(hh.farm_labour - need, 0.0) * WORKING_DAYS_PER_YEAR
 
     def labour_days(self) -> np.ndarray:
         """Family labour days each household's lease-back plot needs (days/yr)."""
@@ -296,17 +298,12 @@ class LeaseBack:
         home_use = use[v]
         gain = margin[np.arange(hh.n), home_use] - self.rent_per_mu()[home_use]
         days = model.crops.land_use_labour_days[home_use]
-        need = model.farming.labour_needed()
         wanted = plot_demand(gain, self.spare_days(), days, draw, self.params)
         wanted *= (room[v] > 0) & (hh.lease_back_mu <= 0)
         asked = model.villages.sum_by_village(wanted)
         scale = np.divide(room, asked, out=np.zeros_like(room), where=asked > 0)
         plots = wanted * np.minimum(scale, 1.0)[v]
         hh.lease_back_mu += plots
-        # The plot's days come from idle farm labour first, then from local wage work.
-        used = plots * days / WORKING_DAYS_PER_YEAR
-        idle = np.maximum(hh.farm_labour - need, 0.0)
-        hh.local_wage = np.maximum(hh.local_wage - np.maximum(used - idle, 0.0), 0.0)
         area = model.villages.sum_by_village(plots)
         self.leased_by_village += area
         return area
@@ -347,10 +344,8 @@ class LeaseBack:
 
     def _book_rent(self, by_village: np.ndarray) -> None:
         """The operators book the lease rent as revenue (cash in)."""
-        coops = self.model.cooperatives
-        index = np.where(coops.operator_of >= 0, coops.operator_of, 0)
-        per_coop = np.bincount(index, by_village * (coops.operator_of >= 0), len(coops))
-        for coop, amount in zip(coops, per_coop, strict=False):
+        per_coop = coop_totals(self.model, by_village)
+        for coop, amount in zip(self.model.cooperatives, per_coop, strict=False):
             if amount > 0:
                 coop.book("revenue", float(amount))
         self.rent_paid += float(per_coop.sum())
