@@ -190,6 +190,7 @@ class LeaseBack:
         leased_by_village: Base land leased back, by village (mu); equals the sum of the
             village households' ``lease_back_mu``.
         rent_paid: Lease rent paid to the operators since the start (yuan).
+        january_draw: This year's uniform take-up draw per household.
     """
 
     def __init__(self, model: JointVillageModel) -> None:
@@ -198,6 +199,12 @@ class LeaseBack:
         self.rng = stream(model.config.seed, "lease_back", model.replicate)
         self.leased_by_village = np.zeros(model.n_villages)
         self.rent_paid = 0.0
+        self.january_draw = np.ones(model.households.n)
+
+    def new_year(self) -> None:
+        """January: the year's take-up draws, one per household whatever happens (so that
+        the stream stays aligned across scenarios: common random numbers)."""
+        self.january_draw = self.rng.random(self.model.households.n)
 
     @property
     def on(self) -> bool:
@@ -290,7 +297,7 @@ class LeaseBack:
         """
         model = self.model
         hh = model.households
-        draw = self.rng.random(hh.n)  # drawn every January: streams stay aligned
+        draw = self.january_draw
         if not room.any():
             return np.zeros(model.n_villages)
         v = hh.village

@@ -221,6 +221,7 @@ class OperatorBases:
     def decide(self) -> None:
         """January: bases age; operators revert losing bases and build new ones."""
         model = self.model
+        model.lease_back.new_year()
         pooling = model.config.policies.land_pooling
         if not (self.params.enabled and pooling.enabled and len(model.cooperatives)):
             return
