@@ -220,6 +220,7 @@ def _households() -> list[Column]:
         _c("converted_age", "yr", "years since the converted land was planted"),
         _c("contract_member", "-", "in an enterprise contract", "bool"),
         _c("marketing_member", "-", "sells its specialty through its joint cooperative", "bool"),
+        _c("lease_back_mu", "mu", "plot of an operator's base the household leases back"),
         *_sources("yuan/yr", "the household"),
         VILLAGE_ID,
         _c("per_capita_income", "yuan/person/yr", "household income per member, all sources"),
