@@ -83,10 +83,16 @@ class Cooperative(mesa.Agent):
 
     @property
     def pays_dividends(self) -> bool:
-        """Member households hold shares (cooperatives under the share policy)."""
-        if self.is_specialty:
-            return True
-        return self.kind != "town_company" and self.model.config.policies.coop_shares.enabled
+        """Member households get a return: every cooperative, not a town company.
+
+        A cooperative returns at least 60 % of its distributable surplus to its members in
+        proportion to their transactions with it (Farmers' Professional Cooperatives Law of
+        the PRC, 2017 revision, art. 44), with or without the share policy: the members'
+        transaction with a pooling cooperative is the land they pooled (counted as land
+        shares, ``land_share_value_per_mu`` a mu). A town company is a company: without
+        household shares its surplus goes to the villages that own it.
+        """
+        return self.is_specialty or self.kind != "town_company"
 
     def book(self, item: str, amount: float) -> None:
         """Add to this year's books and move cash (revenue in, everything else out)."""

@@ -238,6 +238,7 @@ def _households() -> list[Column]:
         _c("expected_margin", "yuan/mu/yr", "expected farming margin per mu of own land"),
         _c("loss_years", "yr", "consecutive years farming own land has not paid"),
         _c("exited_mu", "mu", "land left after farming it at a loss (rented out or idle)"),
+        _c("lease_back_mu", "mu", "plot of an operator's base the household leases back"),
         *_sources("yuan/yr", "the household"),
         VILLAGE_ID,
         _c("per_capita_income", "yuan/person/yr", "household income per member, all sources"),

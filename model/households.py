@@ -95,6 +95,8 @@ class HouseholdTable:
         loss_years: Consecutive years the expected margin, with attachment, has been below
             what leaving the land brings.
         exited_mu: Land the household stopped farming at a loss, now rented out or idle (mu).
+        lease_back_mu: Plot of an operator's base the household leases back and farms
+            (:mod:`model.mechanisms.lease_back`); pooled land, not part of its own land (mu).
     """
 
     village: np.ndarray
@@ -138,6 +140,7 @@ class HouseholdTable:
     expected_margin: np.ndarray = field(default_factory=lambda: np.zeros(0))
     loss_years: np.ndarray = field(default_factory=lambda: np.zeros(0))
     exited_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lease_back_mu: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         n = len(self.village)
@@ -154,6 +157,8 @@ class HouseholdTable:
                 setattr(self, name, np.zeros(n, dtype=bool))
         if len(self.homestay_beds) != n:
             self.homestay_beds = np.zeros(n)
+        if len(self.lease_back_mu) != n:
+            self.lease_back_mu = np.zeros(n)
         order_ok = n == 0 or bool(np.all(np.diff(self.village) >= 0))
         if not order_ok:
             raise ValueError("households must be sorted by village")

@@ -313,6 +313,10 @@ class Invariants:
         bad = bases > self.model.pooling.pooled_by_village() * (1 + RTOL) + ATOL_MU
         if bad.any():
             self._raise_village("land conserved", mechanism, "specialty bases on pooled land", bad)
+        leased = self.model.villages.sum_by_village(self.model.households.lease_back_mu)
+        bad = leased > bases * (1 + RTOL) + ATOL_MU
+        if bad.any():
+            self._raise_village("land conserved", mechanism, "lease-back plots within bases", bad)
 
     # -- messages -----------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ from model.mechanisms.farming import Farming
 from model.mechanisms.governance import Governance
 from model.mechanisms.household_finance import HouseholdFinance
 from model.mechanisms.labour import LabourMarket
+from model.mechanisms.lease_back import LeaseBack
 from model.mechanisms.migration import Migration
 from model.mechanisms.modes import ModeEffects
 from model.mechanisms.operators import OperatorBases
@@ -131,6 +132,7 @@ class JointVillageModel(mesa.Model):
         finance: The households' balance sheets (savings, credit, consumption).
         conversions: The households' land-use changes.
         operators: What operators farm on pooled land (grain or specialty bases).
+        lease_back: Plots of the bases leased back to member households (返租倒包).
         uptake: Which projects each alliance has taken up so far.
         marketing: Joint cooperatives marketing their members' produce.
         demography: Births, deaths, ageing, succession, dissolution and merger.
@@ -242,6 +244,7 @@ class JointVillageModel(mesa.Model):
         self.uptake = Uptake(self)
         self.cooperatives = Cooperatives(self)
         self.operators = OperatorBases(self)
+        self.lease_back = LeaseBack(self)
         self.governance.assign_secretaries()
         self.modes.start()
         self.cooperatives.build_specialty_cooperatives()
@@ -288,6 +291,7 @@ class JointVillageModel(mesa.Model):
             Step("own-land costs", self.farming.pay_costs),
             Step("cooperatives market members' produce", self.marketing.sell),
             Step("operators farm pooled land", self.operators.farm),
+            Step("lease-back plots farmed", self.lease_back.farm),
             Step("pooled rent accrues", self.pooling.accrue_rent),
             Step("specialty greenhouses", self.cooperatives.operate_greenhouses),
             Step("collective own income", self.collective.pay_own_income),

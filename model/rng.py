@@ -26,6 +26,7 @@ STREAM_IDS: dict[str, int] = {
     "demography": 15,
     "tourism": 16,
     "collective_business": 17,
+    "lease_back": 14,
 }
 
 #: Streams that belong to the county itself and do not vary by replicate.

@@ -133,6 +133,9 @@ def _run(
             "households": model.households.n,
             "public_by_kind": dict(model.accounts.public_by_kind),
             "formation": _formation(model),
+            # Cumulative ledger flows, "payer|payee|kind" -> yuan: the validation report's
+            # gains by route (model.checks.validation.routes) read them.
+            "flows": {"|".join(key): float(v) for key, v in model.ledger.total.items()},
         },
     )
 

@@ -46,8 +46,11 @@ def test_bases_are_built_on_pooled_land_and_conserve_it(run):
     assert np.all(bases.base_mu <= pooled + 1e-9)
     np.testing.assert_allclose(bases.grain_by_village() + bases.base_mu, pooled)
     assert np.all((bases.base_mu > 0) <= (bases.base_use >= 0))
+    # The conversion cap bounds the bases built on pooled grain land; pooled specialty
+    # land joins a base as it is.
     cap = run.config.farming.land_use.convertible_share
-    assert np.all(bases.base_mu <= cap * pooled + 1e-9)
+    assert np.all(bases.base_mu - bases.absorbed_mu <= cap * pooled + 1e-9)
+    assert np.all(bases.absorbed_mu <= bases.base_mu + 1e-9)
 
 
 def test_bases_are_financed_by_loans_within_the_credit_limit(run):
@@ -67,8 +70,10 @@ def test_without_credit_no_base_that_needs_investment(world):
     model = JointVillageModel(scenario("policies.land_pooling.bases.credit_per_mu=0"), world=world)
     model.run()
     assert model.operators.invested == 0.0
-    needs = model.conversions.sheet.investment[np.maximum(model.operators.base_use, 0)] > 0
-    assert model.operators.base_mu[needs & (model.operators.base_use >= 0)].sum() == 0.0
+    ops = model.operators
+    needs = model.conversions.sheet.investment[np.maximum(ops.base_use, 0)] > 0
+    built = ops.base_mu - ops.absorbed_mu  # pooled specialty land needs no investment
+    assert built[needs & (ops.base_use >= 0)].sum() == pytest.approx(0.0, abs=1e-9)
 
 
 def test_a_dearer_base_has_a_smaller_gap_by_the_annuity(world, dearer_land_uses):
@@ -88,10 +93,15 @@ def test_a_higher_base_cost_never_raises_bases(world, dearer_land_uses):
     built = []
     for factor in (1.0, 3.0, 100.0):
         # Households' conversions off: dearer conversions leave them more grain land to
-        # pool, which could build more bases for a reason other than the operators' choice.
+        # pool, which could build more bases for a reason other than the operators' choice;
+        # pooled specialty land off too (fewer built bases leave room for it, no investment).
         path = dearer_land_uses(factor)
         model = JointVillageModel(
-            scenario(f"farming.land_uses_file={path}", "farming.land_use.enabled=false"),
+            scenario(
+                f"farming.land_uses_file={path}",
+                "farming.land_use.enabled=false",
+                "policies.land_pooling.bases.take_specialty_land=false",
+            ),
             world=world,
         )
         model.run()

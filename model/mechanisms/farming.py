@@ -205,5 +205,6 @@ class Farming:
             hh.grain_mu * days[self.grain]
             + hh.specialty_mu * days[model.villages.land_use[hh.village]]
             + model.conversions.labour_days()
+            + model.lease_back.labour_days()
         )
         return need / WORKING_DAYS_PER_YEAR

@@ -11,10 +11,17 @@ costs, hired labour at the local day wage, the management cost, risk; and turns
 positive (an organisation, not a taste draw: no logit) among the uses on offer
 (``farming.land_use.choice_set``), within the use's cap and
 ``farming.land_use.convertible_share`` of the pooled land (permanent basic farmland stays
-in grain). A base whose keeping (investment sunk, reversal cost saved) is worth less than
-grain goes back to grain. The investment is financed by a loan from the bank, within
-``credit_per_mu`` of the operator's pooled land; in December the operator pays interest
-(a cost in its books) and repays ``1 / loan_term_years`` of the loan from its cash.
+in grain). An operator may run a base in one of two ways: with hired labour at the local day
+wage (the margin above), or by leasing its plots back to member households who farm them
+with family labour and pay a rent (返租倒包, :mod:`model.mechanisms.lease_back`); it takes
+the way whose gap over grain is larger, and a lease-back base is as large as the plots the
+households take. A base whose keeping (investment sunk, reversal cost saved) is worth less
+than grain in ``revert_after_years`` Januaries running goes back to grain (and its leases
+end). Households may also pool their specialty land into a base of the village's specialty
+(:mod:`model.mechanisms.pooling`) where the operator would keep a bearing base of it. The
+investment is financed by a loan from the bank, within ``credit_per_mu`` of the operator's
+pooled land; in December the operator pays interest (a cost in its books) and repays
+``1 / loan_term_years`` of the loan from its cash.
 
 Each month (step ``operators farm pooled land``) operators farm the pooled land that is not
 in bases as grain and the bases as their land use; revenue, costs, wages and overhead go to
@@ -27,6 +34,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.mechanisms.base_finance import (
+    borrow_and_invest,
+    coop_totals,
+    loan_share,
+    pay_by_operator,
+    service_loans,
+)
 from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
 from model.mechanisms.land_use import (
     annuity_factor,
@@ -35,6 +49,7 @@ from model.mechanisms.land_use import (
     on_offer,
     yield_ramp,
 )
+from model.mechanisms.lease_back import LeaseBackParams
 from model.params import Section, param
 
 if TYPE_CHECKING:
@@ -89,6 +104,24 @@ class OperatorBaseParams(Section):
         gt=0,
         le=30,
     )
+    take_specialty_land: bool = param(
+        True,
+        unit="-",
+        source="Anqiu programme report (大众新媒体 party-building case, 2023): lead-goose "
+        "villages consolidate their peach, cherry and vegetable land into bases",
+        description="Households may pool specialty land into a base of the village's specialty",
+    )
+    revert_after_years: int = param(
+        2,
+        unit="yr",
+        source="assumption: orchards and greenhouses are long-lived; an operator grubs out or "
+        "demolishes a base only after it has been worth less than grain in two Januaries "
+        "running, not on one year's dip in expected prices",
+        description="Consecutive Januaries a base must lose against grain before it reverts",
+        ge=1,
+        le=20,
+    )
+    lease_back: LeaseBackParams = LeaseBackParams()
 
 
 class OperatorBases:
@@ -101,6 +134,12 @@ class OperatorBases:
         base_mu: Pooled land farmed as a base, by village (mu).
         base_use: Land-use index of each village's base (-1 for none).
         base_age: Years since the base was planted (area-weighted when expanded).
+        leased_back: Where the base is leased back to member households (not hired labour).
+        absorbed_mu: Part of each village's base that households pooled as specialty land
+            (already bearing: no investment, outside the conversion cap) (mu).
+        losing_years: Consecutive Januaries each village's base has been worth less than grain.
+        bearing_gap: Gain over grain of keeping a bearing base of the village's specialty,
+            as of the last January (yuan/mu/yr; the operators take specialty land if > 0).
         invested: Investment in bases so far (yuan).
     """
 
@@ -112,6 +151,10 @@ class OperatorBases:
         self.base_mu = np.zeros(n)
         self.base_use = np.full(n, -1, dtype=np.int64)
         self.base_age = np.zeros(n)
+        self.leased_back = np.zeros(n, dtype=bool)
+        self.bearing_gap = np.full(n, -np.inf)
+        self.losing_years = np.zeros(n, dtype=np.int64)
+        self.absorbed_mu = np.zeros(n)
         self.invested = 0.0
 
     @property
@@ -119,8 +162,13 @@ class OperatorBases:
         """The conversion economics (shared with the households' land-use change)."""
         return self.model.conversions.sheet
 
-    def _use(self) -> np.ndarray:
+    def use_by_village(self) -> np.ndarray:
+        """Land-use index of each village's base (0 where there is none)."""
         return np.maximum(self.base_use, 0)
+
+    def hired_base_mu(self) -> np.ndarray:
+        """Base land the operators farm with hired labour, by village (mu)."""
+        return np.maximum(self.base_mu - self.model.lease_back.leased_by_village, 0.0)
 
     def grain_by_village(self) -> np.ndarray:
         """Pooled land farmed as grain, by village (mu)."""
@@ -131,29 +179,82 @@ class OperatorBases:
         bases, each at its own labour days at scale."""
         days = self.model.crops.land_use_scale_labour_days
         grain = self.model.cooperatives.grain
-        work = self.grain_by_village() * days[grain] + self.base_mu * days[self._use()]
+        base = self.hired_base_mu() * days[self.use_by_village()]
+        work = self.grain_by_village() * days[grain] + base
         return work / WORKING_DAYS_PER_YEAR
 
     def base_total(self) -> float:
         """Pooled land farmed as specialty bases (mu)."""
         return float(self.base_mu.sum())
 
+    # -- specialty land pooled into the bases ------------------------------------------------
+
+    def takes_specialty_land(self) -> np.ndarray:
+        """Villages whose operator takes pooled specialty land into a base of the village's
+        specialty: bases on, a non-grain specialty, and no base of another use."""
+        model = self.model
+        specialty = model.villages.land_use
+        p = self.params
+        ok = p.enabled & p.take_specialty_land & (specialty != self.grain) & (self.bearing_gap > 0)
+        ok &= (self.base_use < 0) | (self.base_use == specialty)
+        return ok & (model.cooperatives.operator_of >= 0)
+
+    def absorb_specialty(self, mu: np.ndarray) -> None:
+        """Pooled specialty land joins the village's base as bearing land (age = full yield);
+        a new base is leased back to members where lease-back is open, else hired."""
+        take = mu > 0
+        if not take.any():
+            return
+        use = self.model.villages.land_use
+        bearing = self.sheet.full_yield[use]
+        total = self.base_mu + mu
+        weighted = self.base_mu * self.base_age + mu * bearing
+        self.base_age = np.divide(weighted, total, out=self.base_age.copy(), where=take)
+        new = take & (self.base_mu <= 0)
+        self.leased_back |= new & self.model.lease_back.on
+        self.base_use = np.where(take, use, self.base_use)
+        self.base_mu = total
+        self.absorbed_mu += mu
+
     # -- the January choice ----------------------------------------------------------------
 
     def decide(self) -> None:
         """January: bases age; operators revert losing bases and build new ones."""
         model = self.model
+        model.lease_back.new_year()
         pooling = model.config.policies.land_pooling
         if not (self.params.enabled and pooling.enabled and len(model.cooperatives)):
             return
         if model.year_index > 0:
             self.base_age += self.base_mu > 0
-        gaps, keep_gap = self.gaps()
-        self._revert(keep_gap < 0)
-        self._build(gaps)
+        hired, leased, keep_gap = self.gaps()
+        self.losing_years = np.where((keep_gap < 0) & (self.base_mu > 0), self.losing_years + 1, 0)
+        self._revert(self.losing_years >= self.params.revert_after_years)
+        self._build(hired, leased)
+        self._lease_out_rest()
 
-    def gaps(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-mu gain over grain of each base, by village, and of keeping the current base."""
+    def _lease_out_rest(self) -> None:
+        """Lease-back bases offer their plots not yet leased (pooled specialty land)."""
+        rest = np.where(self.leased_back, self.hired_base_mu(), 0.0)
+        if not (rest > 1e-9).any():
+            return
+        use = self.use_by_village()
+        ramp, cost_factor = self._horizon(self.base_age, use)
+        self.model.lease_back.take_plots(rest, use, ramp, cost_factor)
+
+    def _horizon(self, start_age: np.ndarray | float = 0.0, use: np.ndarray | None = None):
+        """Horizon means of the yield ramp and cost factor (all uses, or ``use`` by village)."""
+        choice, sheet = self.model.config.farming.land_use, self.sheet
+        first = sheet.first_yield if use is None else sheet.first_yield[use]
+        full = sheet.full_yield if use is None else sheet.full_yield[use]
+        return horizon_means(
+            first, full, choice.planning_years, choice.discount_rate,
+            choice.immature_cost_share, start_age,
+        )  # fmt: skip
+
+    def gaps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-mu gain over grain of each base, by village: run with hired labour, and
+        leased back to member households; and the gain of keeping the current base."""
         model = self.model
         pooling = model.config.policies.land_pooling
         choice = model.config.farming.land_use
@@ -166,104 +267,110 @@ class OperatorBases:
         gross = expected * pooling.custody_yield_factor * productivity * access
         cost = model.market.cost_per_mu(pooling.scale_cost_factor)
         days = crops.land_use_scale_labour_days
-        labour = (days - days[self.grain]) * model.labour.daily_local_wage(model.year_index)
-        sd = gross_sd_share(model)
-        risk = choice.risk_aversion * (gross * sd - (gross * sd)[:, [self.grain]])
-        base = -(gross[:, [self.grain]] - cost[self.grain]) - labour - risk
+        wage = model.labour.daily_local_wage(model.year_index)
+        risk = choice.risk_aversion * gross * gross_sd_share(model)
+        # What the land earns as grain at scale, with hired labour (the operator's default).
+        grain = gross[:, [self.grain]] - cost[self.grain] - days[self.grain] * wage
+        grain -= risk[:, [self.grain]]
         annuity = annuity_factor(choice.discount_rate, choice.planning_years)
-        ramp, cost_factor = horizon_means(
-            sheet.first_yield, sheet.full_yield, choice.planning_years, choice.discount_rate,
-            choice.immature_cost_share,
-        )  # fmt: skip
         newcomer = ~own & (self.base_use[:, None] != uses)
-        upfront = sheet.investment + sheet.learning_cost * newcomer
-        gaps = ramp * gross - cost_factor * cost + base - annuity * upfront
-        use, rows = self._use(), np.arange(model.n_villages)
-        ramp_now, cost_now = horizon_means(
-            sheet.first_yield[use], sheet.full_yield[use], choice.planning_years,
-            choice.discount_rate, choice.immature_cost_share, self.base_age,
-        )  # fmt: skip
-        keep = ramp_now * gross[rows, use] - cost_now * cost[use] + base[rows, use]
-        keep = np.where(self.base_mu > 0, keep + annuity * sheet.reversal_cost[use], 0.0)
-        return gaps, keep
+        upfront = annuity * (sheet.investment + sheet.learning_cost * newcomer)
+        ramp, cost_factor = self._horizon()
+        hired_margin = ramp * gross - cost_factor * cost - days * wage - risk
+        hired = hired_margin - grain - upfront
+        leasing = model.lease_back
+        leased = np.full_like(hired, -np.inf)
+        if leasing.on:
+            leased = leasing.village_margins(ramp, cost_factor) - grain - upfront
+        terms = (gross, cost, days * wage, risk, grain[:, 0], annuity)
+        keep = self._keeping(self.use_by_village(), self.base_age, terms)
+        # What a base of the village's specialty would be worth kept, at full yield: an
+        # operator takes pooled specialty land only into a base it would keep.
+        specialty = model.villages.land_use
+        self.bearing_gap = self._keeping(specialty, sheet.full_yield[specialty], terms)
+        return hired, leased, np.where(self.base_mu > 0, keep, 0.0)
+
+    def _keeping(self, use: np.ndarray, age: np.ndarray, terms: tuple) -> np.ndarray:
+        """Gain over grain of keeping a base of ``use`` (by village) from ``age`` on: the
+        better of hired labour and lease-back, the investment sunk and the reversal saved.
+
+        Args:
+            use: Land use by village.
+            age: Base age by village (yr).
+            terms: Gross, cost, hired labour cost and risk per mu (by village and use, or by
+                use), the grain margin at scale by village, and the annuity factor.
+        """
+        gross, cost, labour, risk, grain, annuity = terms
+        rows = np.arange(self.model.n_villages)
+        ramp, cost_factor = self._horizon(age, use)
+        keep = ramp * gross[rows, use] - cost_factor * cost[use] - labour[use] - risk[rows, use]
+        if self.model.lease_back.on:
+            village = self.model.households.village
+            lessee = self.model.lease_back.village_margins(
+                ramp[village][:, None], cost_factor[village][:, None]
+            )
+            keep = np.maximum(keep, lessee[rows, use])
+        return keep - grain + annuity * self.sheet.reversal_cost[use]
 
     def _revert(self, losing: np.ndarray) -> None:
-        """Bases worth less than grain go back to grain; the operator pays the reversal."""
+        """Bases worth less than grain go back to grain; the operator pays the reversal and
+        the leases of the base end."""
         losing &= self.base_mu > 0
         if not losing.any():
             return
-        cost = self.base_mu * self.sheet.reversal_cost[self._use()] * losing
-        self._pay_by_operator(cost, "investment")
+        cost = self.base_mu * self.sheet.reversal_cost[self.use_by_village()] * losing
+        pay_by_operator(self.model, cost, "base_reversal")
+        self.model.lease_back.end_leases(losing)
         self.base_mu = np.where(losing, 0.0, self.base_mu)
         self.base_use = np.where(losing, -1, self.base_use)
         self.base_age = np.where(losing, 0.0, self.base_age)
+        self.absorbed_mu = np.where(losing, 0.0, self.absorbed_mu)
+        self.leased_back &= ~losing
 
-    def _build(self, gaps: np.ndarray) -> None:
-        """Operators build the best paying base where it beats grain, as loans allow."""
+    def _room(self) -> np.ndarray:
+        """Pooled land each village's operator may still turn into each base, (villages, uses)."""
         model = self.model
-        p = self.params
-        uses = np.arange(gaps.shape[1])
+        uses = np.arange(len(self.sheet.investment))
         pooled = model.pooling.pooled_by_village()
-        has_operator = model.cooperatives.operator_of >= 0
         cap = np.minimum(self.sheet.max_share, model.config.farming.land_use.convertible_share)
-        held = (self.base_use[:, None] == uses) * self.base_mu[:, None]
+        converted = self.base_mu - self.absorbed_mu  # pooled specialty land is not converted
+        held = (self.base_use[:, None] == uses) * converted[:, None]
         room = np.clip(cap * pooled[:, None] - held, 0.0, None)
-        room = np.minimum(room, np.maximum(pooled - self.base_mu, 0.0)[:, None])
+        return np.minimum(room, np.maximum(pooled - self.base_mu, 0.0)[:, None])
+
+    def _build(self, hired: np.ndarray, leased: np.ndarray) -> None:
+        """Operators build the best paying base where it beats grain, as loans allow; a
+        lease-back base is as large as the plots member households take."""
+        model = self.model
+        uses = np.arange(hired.shape[1])
+        # A standing base keeps its way of running; a new one takes the better way.
+        lease_way = np.where(self.base_mu[:, None] > 0, self.leased_back[:, None], leased > hired)
+        gaps = np.where(lease_way, leased, hired)
+        room = self._room()
+        has_operator = model.cooperatives.operator_of >= 0
         choice_set = model.config.farming.land_use.choice_set
         allowed = (gaps > 0) & (room > 1e-9) & has_operator[:, None]
         allowed &= on_offer(model.villages.land_use, gaps.shape[1], choice_set)
         allowed[:, self.grain] = False
         allowed &= (self.base_use[:, None] < 0) | (self.base_use[:, None] == uses)
         best = np.where(allowed, gaps, -np.inf).argmax(axis=1)
-        builds = allowed.any(axis=1)
         rows = np.arange(model.n_villages)
-        area = np.where(
-            builds, np.minimum(p.base_step_share * self.grain_by_village(), room[rows, best]), 0.0
-        )
-        area *= self._loan_room(area * self.sheet.investment[best])
-        investment = area * self.sheet.investment[best]
-        self._borrow_and_invest(investment)
+        step = self.params.base_step_share * self.grain_by_village()
+        area = np.where(allowed.any(axis=1), np.minimum(step, room[rows, best]), 0.0)
+        area *= loan_share(self.model, self.params, area * self.sheet.investment[best])
+        lease = lease_way[rows, best] & (area > 0)
+        if lease.any():
+            ramp, cost_factor = self._horizon(self.base_age, best)
+            taken = model.lease_back.take_plots(area * lease, best, ramp, cost_factor)
+            area = np.where(lease, taken, area)
+        self.invested += borrow_and_invest(self.model, area * self.sheet.investment[best])
+        self.leased_back |= lease & (area > 0)
         total = self.base_mu + area
         self.base_age = np.divide(
             self.base_mu * self.base_age, total, out=np.zeros_like(total), where=total > 0
         )
         self.base_use = np.where(area > 0, best, self.base_use)
         self.base_mu = total
-
-    def _coop_totals(self, by_village: np.ndarray) -> np.ndarray:
-        """Sum a by-village quantity over each cooperative's villages."""
-        coops = self.model.cooperatives
-        index = np.where(coops.operator_of >= 0, coops.operator_of, 0)
-        return np.bincount(index, by_village * (coops.operator_of >= 0), minlength=len(coops))
-
-    def _loan_room(self, wanted: np.ndarray) -> np.ndarray:
-        """Share of each village's wanted investment its operator's credit covers."""
-        coops = self.model.cooperatives
-        limit = self.model.prices.nominal(self.params.credit_per_mu) * self._coop_totals(
-            self.model.pooling.pooled_by_village()
-        )
-        room = limit - np.array([coop.loan for coop in coops])
-        want = self._coop_totals(wanted)
-        share = np.clip(np.divide(room, want, out=np.ones_like(want), where=want > 0), 0, 1)
-        return share[np.maximum(coops.operator_of, 0)]
-
-    def _borrow_and_invest(self, investment: np.ndarray) -> None:
-        """The operators borrow the investment from the bank and pay it out."""
-        per_coop = self._coop_totals(investment)
-        ledger = self.model.ledger
-        for coop, amount in zip(self.model.cooperatives, per_coop, strict=False):
-            if amount > 0:
-                coop.loan += float(amount)
-                ledger.pay("market", "cooperatives", "loan", float(amount))
-                ledger.pay("cooperatives", "market", "investment", float(amount))
-        self.invested += float(per_coop.sum())
-
-    def _pay_by_operator(self, by_village: np.ndarray, kind: str) -> None:
-        per_coop = self._coop_totals(by_village)
-        for coop, amount in zip(self.model.cooperatives, per_coop, strict=False):
-            if amount > 0:
-                coop.cash -= float(amount)
-                self.model.ledger.pay("cooperatives", "market", kind, float(amount))
 
     # -- the month and the year --------------------------------------------------------------
 
@@ -279,11 +386,12 @@ class OperatorBases:
         gross = model.market.monthly_gross_per_mu(month, p.custody_yield_factor)
         cost = model.market.monthly_cost_per_mu(month, p.scale_cost_factor)
         days = model.crops.land_use_scale_labour_days
-        use = self._use()
+        use = self.use_by_village()
         own = model.villages.land_use == use
         ramp = yield_ramp(self.base_age, self.sheet.first_yield[use], self.sheet.full_yield[use])
         ramp_cost = np.maximum(ramp, model.config.farming.land_use.immature_cost_share)
-        grain, base = self.grain_by_village(), self.base_mu
+        # Leased-back plots are farmed by their lessees (model.mechanisms.lease_back).
+        grain, base = self.grain_by_village(), self.hired_base_mu()
         field = model.villages.yield_noise * coops.operator_productivity()
         access = np.where(own, model.modes.access, 1.0)
         wage = model.labour.daily_local_wage(model.year_index) / 12.0
@@ -291,9 +399,11 @@ class OperatorBases:
             "revenue": (grain * gross[self.grain] + base * gross[use] * ramp * access) * field,
             "costs": grain * cost[self.grain] + base * cost[use] * ramp_cost,
             "wages": (grain * days[self.grain] + base * days[use]) * wage,
-            "overhead": (grain + base) * model.prices.nominal(p.management_cost_per_mu) / 12.0,
+            "overhead": (grain + self.base_mu)
+            * model.prices.nominal(p.management_cost_per_mu)
+            / 12.0,
         }
-        per_coop = {item: self._coop_totals(flows[item]) for item in OPERATION_ITEMS}
+        per_coop = {item: coop_totals(self.model, flows[item]) for item in OPERATION_ITEMS}
         for i, coop in enumerate(coops):
             for item in OPERATION_ITEMS:
                 if not coop.is_specialty and per_coop[item][i]:
@@ -306,15 +416,4 @@ class OperatorBases:
 
     def service_loans(self) -> None:
         """December: operators pay interest on their base loans and repay part of them."""
-        p = self.params
-        ledger = self.model.ledger
-        for coop in self.model.cooperatives:
-            if coop.is_specialty or coop.loan <= 0:
-                continue
-            interest = coop.loan * p.loan_rate
-            coop.book("interest", interest)
-            ledger.pay("cooperatives", "market", "interest", interest)
-            repay = coop.loan / p.loan_term_years
-            coop.loan -= repay
-            coop.cash -= repay
-            ledger.pay("cooperatives", "market", "loan_repayment", repay)
+        service_loans(self.model, self.params)

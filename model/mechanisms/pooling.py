@@ -11,6 +11,11 @@ where freed labour value = labour days per mu x local day wage x chance of findi
 trust = capacity weight x (committee capacity - 0.5) + peer weight x village pooled share,
 and switches with probability ``adoption_speed / (1 + exp(-U / logit_scale))``. Land rented
 out privately or left idle is offered too (compared with the market rent, no attachment).
+Where the village's operator runs, or may start, a base of the village's specialty
+(:meth:`~model.mechanisms.operators.OperatorBases.takes_specialty_land`), a household may
+pool its specialty land too, keeping its specialty use: the same logit on the rent, the
+freed specialty labour, dividend and trust against its own net specialty income and
+attachment; the land joins the base as bearing land (no investment, no ramp).
 Operators farm pooled land at scale, as grain or specialty bases
 (:mod:`model.mechanisms.operators`); rent accrues
 monthly on what is pooled and is settled in December: households get the rent less the
@@ -198,6 +203,8 @@ class LandPooling:
         # scenarios (common random numbers), whatever the policy.
         draw_farmed = model.rng.random(hh.n)
         draw_other = model.rng.random(hh.n)
+        # The specialty-land draw comes from its own stream (adding it shifts no other).
+        draw_specialty = model.lease_back.rng.random(hh.n)
         if not p.enabled or model.month not in p.transfer_months:
             return
         has_operator = self.village_has_operator
@@ -224,6 +231,36 @@ class LandPooling:
         hh.grain_mu -= moved_grain
         hh.rented_out_mu = np.where(other_switch | switch, 0.0, hh.rented_out_mu)
         hh.idle_mu = np.where(other_switch | switch, 0.0, hh.idle_mu)
+        self._pool_specialty(trust, draw_specialty)
+
+    def _pool_specialty(self, trust: np.ndarray, draw: np.ndarray) -> None:
+        """Households pool specialty land into their operator's base of that specialty."""
+        p = self.params
+        model = self.model
+        hh = model.households
+        takes = model.operators.takes_specialty_land() & self.village_has_operator
+        eligible = takes[hh.village] & (hh.specialty_mu > 0)
+        if not eligible.any():
+            return
+        gap = self.specialty_gap(trust)
+        willing = 1.0 / (1.0 + np.exp(-np.clip(gap / p.logit_scale, -50, 50)))
+        moved = np.where(eligible & (draw < willing * p.adoption_speed), hh.specialty_mu, 0.0)
+        hh.pooled_mu += moved
+        hh.specialty_mu -= moved
+        model.operators.absorb_specialty(model.villages.sum_by_village(moved))
+
+    def specialty_gap(self, trust: np.ndarray) -> np.ndarray:
+        """Utility of pooling minus keeping, per mu of own specialty land (yuan/mu/yr)."""
+        model = self.model
+        hh = model.households
+        crops = model.crops
+        use = model.villages.land_use[hh.village]
+        gross = (crops.incidence @ (crops.yield_kg * model.market.expected_price))[use]
+        access = model.modes.access[hh.village]
+        own_net = gross * hh.ability * access - model.market.cost_per_mu()[use]
+        freed = crops.land_use_labour_days[use] * model.lease_back.day_value()
+        dividend = model.cooperatives.expected_dividend_per_mu()[hh.village]
+        return self.household_rent() + freed + dividend + trust - own_net - hh.attachment
 
     def household_rent(self) -> float:
         """Rent a household receives per pooled mu this year (after the collective's cut)."""

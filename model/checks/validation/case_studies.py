@@ -66,10 +66,12 @@ def check_lead_goose(runner: Runner, replicates: int) -> CheckResult:
         f"{fmt(weakest, 'yuan')}) and comes mostly from {top_sources(by_source)}."
         + contract_note(by_source, treat_s)
         + f" Operators of pooled land farm {base_area(runner, treat_s, replicates):,.0f} mu "
-        "as specialty bases in the last year: they build a peach, cherry or vegetable base "
-        "only where its expected margin at hired wages and with its investment and lag beats "
-        "grain (model.mechanisms.operators), and the case's specialty land stays the "
-        "households' own, so the consolidated bases of the report are not reproduced."
+        "as specialty bases in the last year: households pool specialty land into a base "
+        "of their village's specialty only where the operator would keep it, and operators "
+        "build a base only where, run with hired labour or leased back to members who value "
+        "their idle days at their own opportunity cost (返租倒包), it beats grain at scale "
+        "(model.mechanisms.operators, model.mechanisms.lease_back); the gain by route is "
+        "in the case's section."
     )
     rows = [
         Row(

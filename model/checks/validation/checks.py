@@ -20,6 +20,7 @@ from model.checks.validation.patterns import (
     check_yushan,
     check_zouping,
 )
+from model.checks.validation.routes import add_routes
 from model.checks.validation.rows import MODE_LABELS, CheckResult
 from model.checks.validation.runner import CaseRun, Runner
 from model.errors import InputError
@@ -98,4 +99,6 @@ def run_checks(
             raise InputError("--check", "check", name, "one of " + ", ".join(CHECKS))
     runner = Runner(overrides, workers, progress, results)
     runner.prepare([run for name in names for run in CHECK_RUNS[name]], replicates)
-    return [CHECKS[name](runner, replicates) for name in names], runner
+    results = [CHECKS[name](runner, replicates) for name in names]
+    add_routes(results, names, runner, replicates)
+    return results, runner

@@ -24,10 +24,12 @@ DOC_PATH = DOCS_DIR / "validation.md"
 
 #: What the model lacks for these cases (listed in docs/validation.md).
 MISSING = (
-    "Operators of pooled land choose grain or a specialty base by expected margin "
-    "(`model.mechanisms.operators`), but the case's consolidated orchards, cherries and "
-    "vegetable bases are households' own specialty land in the case data, not pooled land, "
-    "so the lead-goose case's route through bases is not reproduced.",
+    "Operators of pooled land choose grain or a specialty base, run with hired labour or "
+    "leased back to members (`model.mechanisms.operators`, `model.mechanisms.lease_back`), "
+    "and households may pool specialty land into a base of their specialty; but at the "
+    "crop sheet's peach, cherry and vegetable margins few bases beat two-season grain at "
+    "scale, and the case villages' households farm their own specialty with little idle "
+    "labour to lease plots, so the lead-goose consolidation is reproduced only in part.",
     "A village's specialty area cannot be set exactly: `specialty_share` in a village file "
     "is the mean of a household-level draw (spread 0.4 in log, fixed in "
     "`model.world.households`), so case areas are only approximately the reported ones.",

@@ -1,0 +1,358 @@
+"""Lease-back (返租倒包) of specialty bases on pooled land to member households.
+
+An operator of pooled land (:mod:`model.mechanisms.operators`) that builds a specialty base
+(orchard, greenhouses) may, instead of farming it with hired labour, lease plots of it back
+to member households, who farm them with family labour and pay the cooperative a rent. This
+is the arrangement of the Shandong vegetable-greenhouse parks (the collective or cooperative
+consolidates transferred land, builds the greenhouses and rents them back to growers, as in
+Shouguang's greenhouse parks; also the 返租倒包 practice described in the agricultural
+economics literature on land transfer): the operator carries the investment and the loan,
+the household the cash costs, the work and the crop's risk.
+
+What makes the route differ from a hired-labour base is the value of a day of work. A
+hired worker costs the local day wage; a household's own spare day is worth what it could
+earn otherwise, the local day wage times its earning ability times its chance of finding
+local work (:meth:`model.mechanisms.labour.LabourMarket.job_probability`, falling with the
+head's age), as in the pooling choice. A household's margin per mu of a lease-back plot::
+
+    m = ramp x E[gross] x ability x access - cost factor x cash cost - family days x day value
+        - risk_aversion x sd of gross
+
+and its gain is ``m - lease rent``. The rent of use ``k`` is the pooled land rent plus
+``facility_recovery_share`` of the yearly cost (annuity at the operators' loan rate over the
+asset's life) of the base's investment, plus ``rent_markup``. The operator builds a
+lease-back base where the joint gain (the village's mean lessee margin, less the annuity of
+the investment, less the grain margin at scale the land would otherwise earn) is positive;
+the rent only divides that gain. Each January, households with spare family labour take a
+plot with probability ``take_up_speed / (1 + exp(-gain / logit_scale))``; a plot is what
+its spare days can work, at most ``max_plot_mu``. Leases run while the base stands
+(multi-year contracts); the plots go back to the operator when the base reverts to grain.
+Land is conserved: the plots are part of the base, which is part of the pooled land.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.mechanisms.base_finance import coop_totals
+from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
+from model.mechanisms.land_use import annuity_factor, gross_sd_share, yield_ramp
+from model.params import Section, param
+from model.rng import stream
+
+if TYPE_CHECKING:
+    from model.jointmodel import JointVillageModel
+
+
+class LeaseBackParams(Section):
+    """Lease-back of bases to member households (``policies.land_pooling.bases.lease_back``)."""
+
+    enabled: bool = param(
+        True,
+        unit="-",
+        source="返租倒包: collectives or cooperatives build greenhouse or orchard bases on "
+        "transferred land and lease them back to growers (Shouguang vegetable-greenhouse "
+        "parks, Shandong; Ministry of Agriculture and Rural Affairs notes on land-transfer "
+        "forms)",
+        description="Operators may lease base plots back to member households",
+    )
+    facility_recovery_share: float = param(
+        1.0,
+        unit="share",
+        source="assumption: greenhouse-park rents are set to recover the facility over its "
+        "life (park operators lend or build, growers repay through the rent); below 1 when "
+        "project money subsidises the facility",
+        description="Share of the base investment's yearly cost (annuity) charged in the rent",
+        ge=0,
+        le=2,
+    )
+    rent_markup: float = param(
+        0.0,
+        unit="yuan/mu/yr",
+        source="assumption: no margin beyond the land rent and the facility's cost (a "
+        "members' cooperative leases at cost)",
+        description="Rent per mu charged on top of the land rent and the facility's cost",
+        ge=0,
+        le=50_000,
+    )
+    max_plot_mu: float = param(
+        5.0,
+        unit="mu",
+        source="assumption: a family runs two to four sunlit greenhouses of about one mu each "
+        "(Shouguang press reports), or a few mu of orchard",
+        description="Largest plot a household leases back",
+        gt=0,
+        le=100,
+    )
+    min_plot_mu: float = param(
+        0.5,
+        unit="mu",
+        source="assumption: half a greenhouse is the smallest unit a park leases",
+        description="Smallest plot a household leases back (less spare labour: no plot)",
+        ge=0,
+        le=100,
+    )
+    logit_scale: float = param(
+        1000.0,
+        unit="yuan/mu/yr",
+        source="assumption: spread of unobserved tastes for farming a leased plot, about a "
+        "tenth of a greenhouse's net margin",
+        description="Scale of the take-up logit",
+        gt=0,
+        le=100_000,
+    )
+    take_up_speed: float = param(
+        0.5,
+        unit="share/yr",
+        source="assumption: a park's plots fill over two to three seasons",
+        description="Largest share of willing households that take a plot in a year",
+        gt=0,
+        le=1,
+    )
+
+
+# -- the economics (pure functions, hand-checkable) ----------------------------------------
+
+
+def lease_rent(
+    land_rent: float,
+    investment: np.ndarray,
+    rate: float,
+    asset_life: np.ndarray,
+    recovery_share: float,
+    markup: float,
+) -> np.ndarray:
+    """Yearly rent per mu of a lease-back plot, by land use (yuan/mu/yr).
+
+    ``land_rent + recovery_share x annuity(rate, life) x investment + markup``; a use with no
+    asset life (no facility) is charged no facility cost.
+    """
+    life = np.asarray(asset_life, float)
+    annuity = np.array([annuity_factor(rate, y) if y > 0 else 0.0 for y in life])
+    return land_rent + recovery_share * annuity * np.asarray(investment, float) + markup
+
+
+def lessee_margin(
+    gross: np.ndarray,
+    cost: np.ndarray,
+    days: np.ndarray,
+    day_value: np.ndarray,
+    ramp: np.ndarray | float = 1.0,
+    cost_factor: np.ndarray | float = 1.0,
+    risk: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Margin per mu of a household farming a plot with family labour, before rent.
+
+    Args:
+        gross: Expected gross per mu at full yield (yuan/mu/yr).
+        cost: Cash cost per mu of a bearing plot (yuan/mu/yr).
+        days: Family labour days per mu (days/mu/yr).
+        day_value: What a spare family day is worth to the household (yuan/day).
+        ramp: Share of full yield (mean over the horizon).
+        cost_factor: Cost of the plot relative to a bearing one (mean over the horizon).
+        risk: Certainty-equivalent discount for the crop's risk (yuan/mu/yr).
+    """
+    return ramp * gross - cost_factor * cost - days * day_value - risk
+
+
+def plot_demand(
+    gain: np.ndarray,
+    spare_days: np.ndarray,
+    days_per_mu: np.ndarray | float,
+    draw: np.ndarray,
+    params: LeaseBackParams,
+) -> np.ndarray:
+    """Plot each household asks for (mu): the take-up logit on its gain over the rent.
+
+    Args:
+        gain: Margin less rent, per mu, by household (yuan/mu/yr).
+        spare_days: Family labour days the household's own farm leaves (days/yr).
+        days_per_mu: Family labour days a mu of the plot takes.
+        draw: One uniform draw per household.
+        params: The lease-back parameters.
+    """
+    willing = 1.0 / (1.0 + np.exp(-np.clip(gain / params.logit_scale, -50, 50)))
+    takes = draw < willing * params.take_up_speed
+    workable = np.maximum(spare_days, 0.0) / np.maximum(days_per_mu, 1e-9)
+    plot = np.minimum(workable, params.max_plot_mu)
+    return np.where(takes & (plot >= max(params.min_plot_mu, 1e-9)), plot, 0.0)
+
+
+class LeaseBack:
+    """Plots of the operators' bases leased back to member households.
+
+    Args:
+        model: The model (its operators, labour market and households exist).
+
+    Attributes:
+        leased_by_village: Base land leased back, by village (mu); equals the sum of the
+            village households' ``lease_back_mu``.
+        rent_paid: Lease rent paid to the operators since the start (yuan).
+        january_draw: This year's uniform take-up draw per household.
+    """
+
+    def __init__(self, model: JointVillageModel) -> None:
+        self.model = model
+        self.params = model.config.policies.land_pooling.bases.lease_back
+        self.rng = stream(model.config.seed, "lease_back", model.replicate)
+        self.leased_by_village = np.zeros(model.n_villages)
+        self.rent_paid = 0.0
+        self.january_draw = np.ones(model.households.n)
+
+    def new_year(self) -> None:
+        """January: the year's take-up draws, one per household whatever happens (so that
+        the stream stays aligned across scenarios: common random numbers)."""
+        self.january_draw = self.rng.random(self.model.households.n)
+
+    @property
+    def on(self) -> bool:
+        """Lease-back is open (bases and pooling on)."""
+        bases = self.model.config.policies.land_pooling.bases
+        return bool(self.params.enabled and bases.enabled)
+
+    def rent_per_mu(self) -> np.ndarray:
+        """Rent of a lease-back plot, by land use (yuan/mu/yr)."""
+        model = self.model
+        p, bases = self.params, model.config.policies.land_pooling.bases
+        sheet = model.conversions.sheet
+        return lease_rent(
+            model.config.policies.land_pooling.rent,
+            sheet.investment,
+            bases.loan_rate,
+            sheet.asset_life,
+            p.facility_recovery_share,
+            p.rent_markup,
+        )
+
+    def day_value(self) -> np.ndarray:
+        """What a spare family day is worth to each household: the local day wage times its
+        earning ability times its chance of local work (yuan/day)."""
+        model = self.model
+        hh = model.households
+        boost = model.labour.local_job_boost()[hh.village]
+        wage = model.labour.daily_local_wage(model.year_index)
+        return wage * hh.earning * model.labour.job_probability(hh.head_age, boost)
+
+    def spare_days(self) -> np.ndarray:
+        """Days of family farm labour that each household's own land and plot leave idle
+        (days/yr); its value is what it would earn if it looked for work (:meth:`day_value`).
+        Labour in wage work stays there: a sure wage is worth more than the day value."""
+        hh = self.model.households
+        need = self.model.farming.labour_needed()
+        return np.maximum(hh.farm_labour - need, 0.0) * WORKING_DAYS_PER_YEAR
+
+    def labour_days(self) -> np.ndarray:
+        """Family labour days each household's lease-back plot needs (days/yr)."""
+        model = self.model
+        days = model.crops.land_use_labour_days
+        hh = model.households
+        return hh.lease_back_mu * days[model.operators.use_by_village()[hh.village]]
+
+    def margins(self, ramp: np.ndarray, cost_factor: np.ndarray) -> np.ndarray:
+        """Lessee margin per mu before rent, (households, uses), at ability 1 and each
+        household's day value, under expected prices (yuan/mu/yr)."""
+        model = self.model
+        crops, hh = model.crops, model.households
+        gross = crops.incidence @ (crops.yield_kg * model.market.expected_price)
+        own = model.villages.land_use[hh.village][:, None] == np.arange(len(gross))
+        access = np.where(own, model.modes.access[hh.village][:, None], 1.0)
+        gross = gross * access
+        risk = model.config.farming.land_use.risk_aversion * gross * gross_sd_share(model)
+        return lessee_margin(
+            gross,
+            model.market.cost_per_mu(),
+            crops.land_use_labour_days,
+            self.day_value()[:, None],
+            ramp,
+            cost_factor,
+            risk,
+        )
+
+    def village_margins(self, ramp: np.ndarray, cost_factor: np.ndarray) -> np.ndarray:
+        """Mean lessee margin per mu, (villages, uses), over the households whose spare
+        labour could work a plot (``-inf`` where there are none)."""
+        model = self.model
+        hh = model.households
+        margins = self.margins(ramp, cost_factor)
+        days = model.crops.land_use_labour_days
+        could = self.spare_days()[:, None] / np.maximum(days, 1e-9) >= self.params.min_plot_mu
+        total = np.zeros((model.n_villages, margins.shape[1]))
+        count = np.zeros_like(total)
+        np.add.at(total, hh.village, np.where(could, margins, 0.0))
+        np.add.at(count, hh.village, could)
+        return np.where(count > 0, total / np.maximum(count, 1.0), -np.inf)
+
+    def take_plots(
+        self, room: np.ndarray, use: np.ndarray, ramp: np.ndarray, cost_factor: np.ndarray
+    ) -> np.ndarray:
+        """January: households take plots of the lease-back bases; return the area (mu).
+
+        Args:
+            room: Base area each village's operator may lease out this year (mu).
+            use: Land use of each village's base.
+            ramp: Horizon-mean yield ramp of each village's base (what a lessee weighs).
+            cost_factor: Horizon-mean cost factor of each village's base.
+        """
+        model = self.model
+        hh = model.households
+        draw = self.january_draw
+        if not room.any():
+            return np.zeros(model.n_villages)
+        v = hh.village
+        margin = self.margins(ramp[v][:, None], cost_factor[v][:, None])
+        home_use = use[v]
+        gain = margin[np.arange(hh.n), home_use] - self.rent_per_mu()[home_use]
+        days = model.crops.land_use_labour_days[home_use]
+        wanted = plot_demand(gain, self.spare_days(), days, draw, self.params)
+        wanted *= (room[v] > 0) & (hh.lease_back_mu <= 0)
+        asked = model.villages.sum_by_village(wanted)
+        scale = np.divide(room, asked, out=np.zeros_like(room), where=asked > 0)
+        plots = wanted * np.minimum(scale, 1.0)[v]
+        hh.lease_back_mu += plots
+        area = model.villages.sum_by_village(plots)
+        self.leased_by_village += area
+        return area
+
+    def end_leases(self, villages: np.ndarray) -> None:
+        """The plots of reverted bases go back to the operator (villages: a mask)."""
+        hh = self.model.households
+        hh.lease_back_mu = np.where(villages[hh.village], 0.0, hh.lease_back_mu)
+        self.leased_by_village = np.where(villages, 0.0, self.leased_by_village)
+
+    # -- the month ---------------------------------------------------------------------------
+
+    def farm(self) -> None:
+        """Lessees farm their plots this month: sales, cash costs, and the rent to the
+        operator (a twelfth of the year's each month)."""
+        model = self.model
+        hh = model.households
+        if not (self.leased_by_village.any() and len(model.cooperatives)):
+            return
+        ops = model.operators
+        use = ops.use_by_village()[hh.village]
+        sheet = ops.sheet
+        age = ops.base_age[hh.village]
+        ramp = yield_ramp(age, sheet.first_yield[use], sheet.full_yield[use])
+        ramp_cost = np.maximum(ramp, model.config.farming.land_use.immature_cost_share)
+        gross = model.market.monthly_gross_per_mu(model.month)[use]
+        cost = model.market.monthly_cost_per_mu(model.month)[use]
+        own = model.villages.land_use[hh.village] == use
+        access = np.where(own, model.modes.access[hh.village], 1.0)
+        field = model.villages.yield_noise[hh.village] * hh.ability * access
+        plot = hh.lease_back_mu
+        pay = model.accounts.pay_households
+        pay("farming", plot * gross * ramp * field, "market", "lease_back_sales")
+        pay("farming", -plot * cost * ramp_cost, "market", "lease_back_inputs")
+        rent = plot * self.rent_per_mu()[use] / 12.0
+        pay("farming", -rent, "cooperatives", "lease_back_rent")
+        self._book_rent(model.villages.sum_by_village(rent))
+
+    def _book_rent(self, by_village: np.ndarray) -> None:
+        """The operators book the lease rent as revenue (cash in)."""
+        per_coop = coop_totals(self.model, by_village)
+        for coop, amount in zip(self.model.cooperatives, per_coop, strict=False):
+            if amount > 0:
+                coop.book("revenue", float(amount))
+        self.rent_paid += float(per_coop.sum())
