@@ -280,8 +280,8 @@ def test_more_local_jobs_never_lower_returns(job1, job2, home):
     low, high = sorted((job1, job2))
     gap = earnings_gap(47_800.0, 26_000.0, np.array([low, high]), home)
     _, back = migration_rates(gap, np.array([40.0, 40.0]), params, 55.0)
-    assert gap[1] <= gap[0]
-    assert back[1] >= back[0]
+    assert gap[1] <= gap[0] + 1e-12  # equal gaps up to rounding when jobs barely matter
+    assert back[1] >= back[0] - 1e-12
 
 
 def test_nobody_over_the_age_limit_leaves():

@@ -82,7 +82,7 @@ def test_a_cohort_of_sellers_over_three_years_by_hand():
     cohort = np.flatnonzero(hh.labour > 0)[:5]
     model.livestream.dynamics.start_selling(cohort, np.ones(5))
     p = model.config.policies.livestream_training
-    growth = model.config.labour.wage_growth
+    growth = model.config.prices.wage_growth
     for year, learnt in enumerate([0.4, 0.636082, 0.779272]):
         model.run(years=1)
         assert hh.seller.sum() == 5 and hh.seller[cohort].all()

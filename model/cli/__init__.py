@@ -18,6 +18,7 @@ import model
 from model.cli import app as cli_app
 from model.cli import batch as cli_batch
 from model.cli import calibrate as cli_calibrate
+from model.cli import compare as cli_compare
 from model.cli import county as cli_county
 from model.cli import design as cli_design
 from model.cli import discover as cli_discover
@@ -75,6 +76,7 @@ for module in (
     cli_county,
     cli_run,
     cli_batch,
+    cli_compare,
     cli_export,
     cli_sensitivity,
     cli_measures,

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from model.cli.batch import SchedulerOption, WorkersOption, _err, _execute_or_exit, _num, save_png
+from model.cli.batch import SchedulerOption, WorkersOption, _err, _execute_or_exit, save_png
 from model.cli.common import ensure_output_folder, user_errors
+from model.cli.compare import _num
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from model.mechanisms.business_types import BusinessTypes, read_business_types
 from model.params import Section, param
 from model.rng import stream
 
@@ -243,6 +242,9 @@ class CollectiveBusinesses:
         self.params: CollectiveBusinessParams = model.config.collective_business
         p = self.params
         n = model.n_villages
+        # The table reader needs pandas; imported here so that reading the schema does not.
+        from model.mechanisms.business_types import BusinessTypes, read_business_types
+
         self.types = (
             read_business_types(
                 model.config.resolve_data_path("collective_business.businesses_file")

@@ -32,13 +32,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pandas as pd
 
 from model.errors import InputError
 from model.params import Section, param
 from model.rng import stream
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from model.jointmodel import JointVillageModel
 
 #: Producer price groups of the crop sheet.
