@@ -174,6 +174,9 @@ def test_cash_shares_are_limited_by_savings_plus_credit():
         "policies.land_pooling.enabled=true",
         "policies.coop_shares.enabled=true",
         "governance.uptake.enabled=false",  # shares from the first year
+        # A share dear enough that what a household owns decides whether it can buy one
+        # (at 3,000 yuan nearly every household can after a year's saving).
+        "policies.coop_shares.cash_share_amount=100000",
     ]
     rich = run_small(*shares)
     poor = run_small(

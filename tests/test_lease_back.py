@@ -15,7 +15,27 @@ from model.scenario import load_scenario
 #: The lead-goose villages with every land use on offer to the operators: the member
 #: villages' households farm their own specialty full time, so the bases that pay are
 #: leased back where spare family labour is (a constructed case, not the report's figures).
-CASE = ["years=3", "farming.land_use.choice_set=any"]
+#: People and price trends are held still, so that the test sees this mechanism: ageing,
+#: migration and wages growing faster than vegetable prices all shrink the idle family labour
+#: and the lessees' margin, and in three years they leave almost no plot leased back.
+STILL = [
+    "demography.enabled=false",
+    "migration.enabled=false",
+    *(
+        f"prices.{trend}=0"
+        for trend in (
+            "cpi_inflation",
+            "wage_growth",
+            "transfer_growth",
+            "input_cost_trend",
+            "grain_price_trend",
+            "vegetable_price_trend",
+            "fruit_price_trend",
+            "oilseed_price_trend",
+        )
+    ),
+]
+CASE = ["years=3", "farming.land_use.choice_set=any", *STILL]
 
 
 def scenario(*extra: str):

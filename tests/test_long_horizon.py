@@ -73,8 +73,12 @@ def test_growth_between_the_end_windows_by_hand():
     last = np.mean([100.0 * 1.01**k for k in range(41, 46)])
     assert growth == pytest.approx((last / 100.0) ** (1 / 45) - 1)
     assert not real
-    frame = yearly({"per_capita_income": income, "per_capita_income_real": income})
-    assert income_growth(frame, START)[1]  # a real series is read when there is one
+    # With the price level recorded, income is deflated: 1 % nominal at 1 % inflation is 0.
+    cpi = [1.0] * 6 + [1.01**k for k in range(1, 46)]
+    frame = yearly({"per_capita_income": income, "cpi_factor": cpi})
+    real_growth, real = income_growth(frame, START, window=5)
+    assert real
+    assert real_growth == pytest.approx(0.0, abs=1e-12)
 
 
 def test_the_nominal_band_allows_for_inflation_at_the_top_only():

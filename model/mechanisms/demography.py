@@ -49,7 +49,6 @@ from model.mechanisms.age_groups import (
 )
 from model.mechanisms.estates import fold_into_heirs, pick_heirs
 from model.params import Section, param
-from model.registry import COUNTY_OUTPUTS, Output
 from model.rng import stream
 
 if TYPE_CHECKING:
@@ -380,35 +379,3 @@ class Demography:
         found = heirs >= 0
         fold_into_heirs(model, rows[found], heirs[found])
         self.year.merged = int(found.sum())
-
-
-#: The county's people in ``county_yearly`` (after the programme's own measures).
-for _output in (
-    Output(
-        "population",
-        "Registered population",
-        "户籍人口",
-        "persons",
-        "registered members of the county's households (births, deaths, leavers)",
-        value=lambda model: int(model.households.members.sum()),
-    ),
-    Output(
-        "births",
-        "Births",
-        "出生人数",
-        "persons",
-        "children born in the year (counted the next January: 0 in the first year)",
-        compared=False,
-        value=lambda model: model.demography.year.births,
-    ),
-    Output(
-        "deaths",
-        "Deaths",
-        "死亡人数",
-        "persons",
-        "members who died in the year (counted the next January: 0 in the first year)",
-        compared=False,
-        value=lambda model: model.demography.year.deaths,
-    ),
-):
-    COUNTY_OUTPUTS.register(_output)

@@ -39,7 +39,6 @@ import numpy as np
 
 from model.mechanisms.age_groups import worker_age
 from model.params import Section, param
-from model.registry import COUNTY_OUTPUTS, Output
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
@@ -200,35 +199,3 @@ class Migration:
         hh.local_wage = hh.local_wage + returning * job
         self.year = MigrationYear(float(leaving.sum()), float(returning.sum()))
         model.villages.update_labour_at_home(hh)
-
-
-#: Who is away, and this year's flows, in ``county_yearly``.
-for _output in (
-    Output(
-        "migrants",
-        "Migrant workers",
-        "外出务工劳动力",
-        "labour units",
-        "working-age labour working outside the county",
-        value=lambda model: float(model.households.migrant.sum()),
-    ),
-    Output(
-        "migrants_left",
-        "Workers who left",
-        "当年外出劳动力",
-        "labour units",
-        "working-age labour that migrated out this year",
-        compared=False,
-        value=lambda model: model.migration.year.left,
-    ),
-    Output(
-        "migrants_returned",
-        "Migrants who returned",
-        "当年返乡劳动力",
-        "labour units",
-        "migrant labour that came back this year",
-        compared=False,
-        value=lambda model: model.migration.year.returned,
-    ),
-):
-    COUNTY_OUTPUTS.register(_output)
