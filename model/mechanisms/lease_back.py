@@ -298,14 +298,20 @@ class LeaseBack:
         else:
             days = days[use[v]]
         could = spare / np.maximum(days, 1e-9) >= self.params.min_plot_mu
-        values = np.where(could, margins, 0.0)
-        # Per column, np.bincount adds in household order, as np.add.at did, only faster.
-        n = model.n_villages
-        if use is None:
-            total = np.stack([np.bincount(v, col, n) for col in values.T], axis=1)
-            count = np.stack([np.bincount(v, col, n) for col in could.T], axis=1)
-        else:
-            total, count = np.bincount(v, values, n), np.bincount(v, could, n)
+        return self._mean_by_village(np.where(could, margins, 0.0), could)
+
+    def _mean_by_village(self, values: np.ndarray, could: np.ndarray) -> np.ndarray:
+        """Mean of ``values`` (households, or (households, uses)) by village over the rows
+        where ``could`` (``-inf`` where there are none)."""
+        model = self.model
+        width = values.shape[1] if values.ndim == 2 else 1
+        shape = (model.n_villages, *values.shape[1:])
+        # One np.bincount over the (village, use) bins, flattened: it adds in household
+        # order, as np.add.at did, so the sums are the same to the last bit.
+        bins = ((model.households.village * width)[:, None] + np.arange(width)).ravel()
+        size = model.n_villages * width
+        total = np.bincount(bins, values.ravel(), size).reshape(shape)
+        count = np.bincount(bins, could.ravel(), size).reshape(shape)
         return np.where(count > 0, total / np.maximum(count, 1.0), -np.inf)
 
     def take_plots(
