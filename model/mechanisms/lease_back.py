@@ -360,22 +360,32 @@ class LeaseBack:
         hh = model.households
         if not (self.leased_by_village.any() and len(model.cooperatives)):
             return
+        # Only the lessees' rows are computed (under a few per cent of households); the
+        # village terms once per village; the others pay and earn nothing.
+        lessee = np.flatnonzero(hh.lease_back_mu > 0)
+        v = hh.village[lessee]
         ops = model.operators
-        use = ops.use_by_village()[hh.village]
+        use_v = ops.use_by_village()
         sheet = ops.sheet
-        age = ops.base_age[hh.village]
-        ramp = yield_ramp(age, sheet.first_yield[use], sheet.full_yield[use])
-        ramp_cost = np.maximum(ramp, model.config.farming.land_use.immature_cost_share)
+        ramp_v = yield_ramp(ops.base_age, sheet.first_yield[use_v], sheet.full_yield[use_v])
+        ramp_cost_v = np.maximum(ramp_v, model.config.farming.land_use.immature_cost_share)
+        use, ramp, ramp_cost = use_v[v], ramp_v[v], ramp_cost_v[v]
         gross = model.market.monthly_gross_per_mu(model.month)[use]
         cost = model.market.monthly_cost_per_mu(model.month)[use]
-        own = model.villages.land_use[hh.village] == use
-        access = np.where(own, model.modes.access[hh.village], 1.0)
-        field = model.villages.yield_noise[hh.village] * hh.ability * access
-        plot = hh.lease_back_mu
+        own = model.villages.land_use[v] == use
+        access = np.where(own, model.modes.access[v], 1.0)
+        field = model.villages.yield_noise[v] * hh.ability[lessee] * access
+        plot = hh.lease_back_mu[lessee]
+
+        def households(values: np.ndarray) -> np.ndarray:
+            every = np.zeros(hh.n)
+            every[lessee] = values
+            return every
+
         pay = model.accounts.pay_households
-        pay("farming", plot * gross * ramp * field, "market", "lease_back_sales")
-        pay("farming", -plot * cost * ramp_cost, "market", "lease_back_inputs")
-        rent = plot * self.rent_per_mu()[use] / 12.0
+        pay("farming", households(plot * gross * ramp * field), "market", "lease_back_sales")
+        pay("farming", households(-plot * cost * ramp_cost), "market", "lease_back_inputs")
+        rent = households(plot * self.rent_per_mu()[use] / 12.0)
         pay("farming", -rent, "cooperatives", "lease_back_rent")
         self._book_rent(model.villages.sum_by_village(rent))
 
