@@ -200,8 +200,6 @@ class LeaseBack:
         self.leased_by_village = np.zeros(model.n_villages)
         self.rent_paid = 0.0
         self.january_draw = np.ones(model.households.n)
-        self._bins_of: np.ndarray | None = None
-        self._bins = np.zeros(0, dtype=np.int64)
 
     def new_year(self) -> None:
         """January: the year's take-up draws, one per household whatever happens (so that
@@ -310,22 +308,12 @@ class LeaseBack:
         shape = (model.n_villages, *values.shape[1:])
         # One np.bincount over the (village, use) bins, flattened: it adds in household
         # order, as np.add.at did, so the sums are the same to the last bit.
-        bins = self._village_use_bins(values.shape[1]) if values.ndim == 2 else None
-        if bins is None:
-            bins = model.households.village
+        width = values.shape[1] if values.ndim == 2 else 1
+        bins = np.add.outer(model.households.village * width, np.arange(width)).ravel()
         size = int(np.prod(shape))
         total = np.bincount(bins, values.ravel(), size).reshape(shape)
         count = np.bincount(bins, could.ravel(), size).reshape(shape)
         return np.where(count > 0, total / np.maximum(count, 1.0), -np.inf)
-
-    def _village_use_bins(self, width: int) -> np.ndarray:
-        """Flat (village, use) bin of each (household, use) pair, computed once: kept while
-        the households' village column is the same array (it is never edited in place)."""
-        village = self.model.households.village
-        if self._bins_of is not village or self._bins.size != village.size * width:
-            self._bins = np.add.outer(village * width, np.arange(width)).ravel()
-            self._bins_of = village
-        return self._bins
 
     def take_plots(
         self, room: np.ndarray, use: np.ndarray, ramp: np.ndarray, cost_factor: np.ndarray
