@@ -173,19 +173,22 @@ class CoopMarketing:
         if not hh.marketing_member.any():
             return
         p = self.params
+        # Only the members' rows are computed (a few per cent of households); the others
+        # get nothing, and np.bincount over the members alone adds in the same order.
         coop = self.marketer_of[hh.village]
-        member = hh.marketing_member & (coop >= 0)
-        own_sales = np.maximum(model.farming.specialty_gross - model.contracts.delivered_value, 0)
-        value = np.where(member, p.marketed_share * own_sales, 0.0)
+        member = np.flatnonzero(hh.marketing_member & (coop >= 0))
+        coop = coop[member]
+        gross = model.farming.specialty_gross[member]
+        own_sales = np.maximum(gross - model.contracts.delivered_value[member], 0)
+        value = p.marketed_share * own_sales
         to_member = value * (p.brand_premium - p.marketing_margin)
-        use = model.villages.land_use[hh.village]
-        cost = hh.specialty_mu * model.market.monthly_cost_per_mu(model.month)[use]
-        discount = np.where(member, p.input_discount * cost, 0.0)
-        slot = np.where(member, coop, len(model.cooperatives))
-        n = len(model.cooperatives) + 1
-        premium_in = np.bincount(slot, value * p.brand_premium, n)[:-1]
-        paid_out = np.bincount(slot, to_member, n)[:-1]
-        discount_by_coop = np.bincount(slot, discount, n)[:-1]
+        use = model.villages.land_use[hh.village[member]]
+        cost = hh.specialty_mu[member] * model.market.monthly_cost_per_mu(model.month)[use]
+        discount = p.input_discount * cost
+        n = len(model.cooperatives)
+        premium_in = np.bincount(coop, value * p.brand_premium, n)
+        paid_out = np.bincount(coop, to_member, n)
+        discount_by_coop = np.bincount(coop, discount, n)
         for index in np.flatnonzero(premium_in + discount_by_coop):
             c = model.cooperatives.all[index]
             c.book("revenue", float(premium_in[index] + discount_by_coop[index]))
@@ -194,8 +197,10 @@ class CoopMarketing:
         ledger.pay("market", "cooperatives", "brand_sales", float(premium_in.sum()))
         ledger.pay("market", "cooperatives", "input_discount", float(discount_by_coop.sum()))
         pay = model.accounts.pay_households
-        pay("farming", to_member, "cooperatives", "marketing_premium")
-        pay("farming", discount, "cooperatives", "input_discount")
+        for values, kind in ((to_member, "marketing_premium"), (discount, "input_discount")):
+            every = np.zeros(hh.n)
+            every[member] = values
+            pay("farming", every, "cooperatives", kind)
 
     def members(self) -> int:
         """Households marketing through a cooperative now."""

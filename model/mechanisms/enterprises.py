@@ -214,19 +214,21 @@ class EnterpriseContracts:
         total_by_village = model.villages.sum_by_village
         unit = self.groups()
         hh_unit = np.where(self.active & (unit >= 0), unit, -1)[hh.village]
-        member = hh.contract_member & (hh_unit >= 0)
+        # Only the members' rows are computed (a few per cent of households); np.bincount
+        # over the members alone adds in the same order as over all households.
+        member = np.flatnonzero(hh.contract_member & (hh_unit >= 0))
+        member_unit = hh_unit[member]
         # What the member would have sold at market, and its weight in kg.
-        wanted_value = np.where(member, p.volume_share * model.farming.specialty_gross, 0.0)
-        price = self._market_price_per_kg()[hh.village]
-        wanted_kg = np.divide(wanted_value, price, out=np.zeros(hh.n), where=price > 0)
-        slot = np.where(member, hh_unit, self.n_units)
-        per_unit = np.bincount(slot, wanted_kg, self.n_units + 1)[: self.n_units]
+        wanted_value = p.volume_share * model.farming.specialty_gross[member]
+        price = self._market_price_per_kg()[hh.village[member]]
+        wanted_kg = np.divide(wanted_value, price, out=np.zeros(len(member)), where=price > 0)
+        per_unit = np.bincount(member_unit, wanted_kg, self.n_units)
         factor = capacity_factor(
             per_unit, self.delivered_kg, np.full(self.n_units, p.volume_tonnes * 1000.0)
         )
-        taken = np.append(factor, 0.0)[slot]
         self.delivered_kg += per_unit * factor
-        market_value = wanted_value * taken
+        market_value = np.zeros(hh.n)
+        market_value[member] = wanted_value * factor[member_unit]
         self.delivered_value = market_value
         contract_value = market_value * (1.0 + p.price_premium)
         # Produce delivered to the firm is not sold at market; the quality cost is paid now.

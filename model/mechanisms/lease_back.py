@@ -250,38 +250,69 @@ class LeaseBack:
         hh = model.households
         return hh.lease_back_mu * days[model.operators.use_by_village()[hh.village]]
 
-    def margins(self, ramp: np.ndarray, cost_factor: np.ndarray) -> np.ndarray:
-        """Lessee margin per mu before rent, (households, uses), at ability 1 and each
-        household's day value, under expected prices (yuan/mu/yr)."""
+    def _village_gross(self) -> tuple[np.ndarray, np.ndarray]:
+        """Expected gross per mu at full yield and its risk discount, (villages, uses): the
+        same for every household of a village (yuan/mu/yr)."""
         model = self.model
-        crops, hh = model.crops, model.households
+        crops = model.crops
         gross = crops.incidence @ (crops.yield_kg * model.market.expected_price)
-        own = model.villages.land_use[hh.village][:, None] == np.arange(len(gross))
-        access = np.where(own, model.modes.access[hh.village][:, None], 1.0)
+        own = model.villages.land_use[:, None] == np.arange(len(gross))
+        access = np.where(own, model.modes.access[:, None], 1.0)
         gross = gross * access
         risk = model.config.farming.land_use.risk_aversion * gross * gross_sd_share(model)
+        return gross, risk
+
+    def margins(
+        self, ramp: np.ndarray, cost_factor: np.ndarray, use: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Lessee margin per mu before rent, at ability 1 and each household's day value,
+        under expected prices (yuan/mu/yr): (households, uses), or, given ``use`` (a land
+        use by village), (households,) for the use of each household's village."""
+        model = self.model
+        v = model.households.village
+        gross, risk = self._village_gross()
+        cost, days = model.market.cost_per_mu(), model.crops.land_use_labour_days
+        day_value = self.day_value()
+        if use is None:
+            return lessee_margin(
+                gross[v], cost, days, day_value[:, None], ramp, cost_factor, risk[v]
+            )
+        u = use[v]
         return lessee_margin(
-            gross,
-            model.market.cost_per_mu(),
-            crops.land_use_labour_days,
-            self.day_value()[:, None],
-            ramp,
-            cost_factor,
-            risk,
+            gross[v, u], cost[u], days[u], day_value, ramp, cost_factor, risk[v, u]
         )
 
-    def village_margins(self, ramp: np.ndarray, cost_factor: np.ndarray) -> np.ndarray:
-        """Mean lessee margin per mu, (villages, uses), over the households whose spare
-        labour could work a plot (``-inf`` where there are none)."""
+    def village_margins(
+        self, ramp: np.ndarray, cost_factor: np.ndarray, use: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Mean lessee margin per mu, (villages, uses), or (villages,) for ``use`` (a land
+        use by village), over the households whose spare labour could work a plot
+        (``-inf`` where there are none)."""
         model = self.model
-        hh = model.households
-        margins = self.margins(ramp, cost_factor)
+        v = model.households.village
+        margins = self.margins(ramp, cost_factor, use)
         days = model.crops.land_use_labour_days
-        could = self.spare_days()[:, None] / np.maximum(days, 1e-9) >= self.params.min_plot_mu
-        total = np.zeros((model.n_villages, margins.shape[1]))
-        count = np.zeros_like(total)
-        np.add.at(total, hh.village, np.where(could, margins, 0.0))
-        np.add.at(count, hh.village, could)
+        spare = self.spare_days()
+        if use is None:
+            spare = spare[:, None]
+        else:
+            days = days[use[v]]
+        could = spare / np.maximum(days, 1e-9) >= self.params.min_plot_mu
+        # margin x False is 0 or -0, which adds nothing: the sums of np.where(could, ...)
+        return self._mean_by_village(margins * could, could)
+
+    def _mean_by_village(self, values: np.ndarray, could: np.ndarray) -> np.ndarray:
+        """Mean of ``values`` (households, or (households, uses)) by village over the rows
+        where ``could`` (``-inf`` where there are none)."""
+        model = self.model
+        shape = (model.n_villages, *values.shape[1:])
+        # One np.bincount over the (village, use) bins, flattened: it adds in household
+        # order, as np.add.at did, so the sums are the same to the last bit.
+        width = values.shape[1] if values.ndim == 2 else 1
+        bins = np.add.outer(model.households.village * width, np.arange(width)).ravel()
+        size = int(np.prod(shape))
+        total = np.bincount(bins, values.ravel(), size).reshape(shape)
+        count = np.bincount(bins, could.ravel(), size).reshape(shape)
         return np.where(count > 0, total / np.maximum(count, 1.0), -np.inf)
 
     def take_plots(
@@ -301,9 +332,9 @@ class LeaseBack:
         if not room.any():
             return np.zeros(model.n_villages)
         v = hh.village
-        margin = self.margins(ramp[v][:, None], cost_factor[v][:, None])
+        margin = self.margins(ramp[v], cost_factor[v], use)
         home_use = use[v]
-        gain = margin[np.arange(hh.n), home_use] - self.rent_per_mu()[home_use]
+        gain = margin - self.rent_per_mu()[home_use]
         days = model.crops.land_use_labour_days[home_use]
         wanted = plot_demand(gain, self.spare_days(), days, draw, self.params)
         wanted *= (room[v] > 0) & (hh.lease_back_mu <= 0)
@@ -330,22 +361,32 @@ class LeaseBack:
         hh = model.households
         if not (self.leased_by_village.any() and len(model.cooperatives)):
             return
+        # Only the lessees' rows are computed (under a few per cent of households); the
+        # village terms once per village; the others pay and earn nothing.
+        lessee = np.flatnonzero(hh.lease_back_mu > 0)
+        v = hh.village[lessee]
         ops = model.operators
-        use = ops.use_by_village()[hh.village]
+        use_v = ops.use_by_village()
         sheet = ops.sheet
-        age = ops.base_age[hh.village]
-        ramp = yield_ramp(age, sheet.first_yield[use], sheet.full_yield[use])
-        ramp_cost = np.maximum(ramp, model.config.farming.land_use.immature_cost_share)
+        ramp_v = yield_ramp(ops.base_age, sheet.first_yield[use_v], sheet.full_yield[use_v])
+        ramp_cost_v = np.maximum(ramp_v, model.config.farming.land_use.immature_cost_share)
+        use, ramp, ramp_cost = use_v[v], ramp_v[v], ramp_cost_v[v]
         gross = model.market.monthly_gross_per_mu(model.month)[use]
         cost = model.market.monthly_cost_per_mu(model.month)[use]
-        own = model.villages.land_use[hh.village] == use
-        access = np.where(own, model.modes.access[hh.village], 1.0)
-        field = model.villages.yield_noise[hh.village] * hh.ability * access
-        plot = hh.lease_back_mu
+        own = model.villages.land_use[v] == use
+        access = np.where(own, model.modes.access[v], 1.0)
+        field = model.villages.yield_noise[v] * hh.ability[lessee] * access
+        plot = hh.lease_back_mu[lessee]
+
+        def households(values: np.ndarray) -> np.ndarray:
+            every = np.zeros(hh.n)
+            every[lessee] = values
+            return every
+
         pay = model.accounts.pay_households
-        pay("farming", plot * gross * ramp * field, "market", "lease_back_sales")
-        pay("farming", -plot * cost * ramp_cost, "market", "lease_back_inputs")
-        rent = plot * self.rent_per_mu()[use] / 12.0
+        pay("farming", households(plot * gross * ramp * field), "market", "lease_back_sales")
+        pay("farming", households(-plot * cost * ramp_cost), "market", "lease_back_inputs")
+        rent = households(plot * self.rent_per_mu()[use] / 12.0)
         pay("farming", -rent, "cooperatives", "lease_back_rent")
         self._book_rent(model.villages.sum_by_village(rent))
 

@@ -306,10 +306,8 @@ class OperatorBases:
         keep = ramp * gross[rows, use] - cost_factor * cost[use] - labour[use] - risk[rows, use]
         if self.model.lease_back.on:
             village = self.model.households.village
-            lessee = self.model.lease_back.village_margins(
-                ramp[village][:, None], cost_factor[village][:, None]
-            )
-            keep = np.maximum(keep, lessee[rows, use])
+            lessee = self.model.lease_back.village_margins(ramp[village], cost_factor[village], use)
+            keep = np.maximum(keep, lessee)
         return keep - grain + annuity * self.sheet.reversal_cost[use]
 
     def _revert(self, losing: np.ndarray) -> None:
