@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from model.jointmodel import JointVillageModel, build_world
 from model.mechanisms.lease_back import LeaseBackParams, lease_rent, lessee_margin, plot_demand
+from model.mechanisms.prices import TREND_FIELDS
 from model.paths import CASES_DIR
 from model.scenario import load_scenario
 
@@ -21,19 +22,7 @@ from model.scenario import load_scenario
 STILL = [
     "demography.enabled=false",
     "migration.enabled=false",
-    *(
-        f"prices.{trend}=0"
-        for trend in (
-            "cpi_inflation",
-            "wage_growth",
-            "transfer_growth",
-            "input_cost_trend",
-            "grain_price_trend",
-            "vegetable_price_trend",
-            "fruit_price_trend",
-            "oilseed_price_trend",
-        )
-    ),
+    *(f"prices.{field}=0" for field in TREND_FIELDS.values()),
 ]
 CASE = ["years=3", "farming.land_use.choice_set=any", *STILL]
 

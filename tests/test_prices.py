@@ -14,23 +14,17 @@ from hypothesis import strategies as st
 from model.errors import InputError
 from model.experiments.price_basis import check_prices, in_prices
 from model.jointmodel import JointVillageModel, build_world
-from model.mechanisms.prices import INDICES, PriceLevel, PriceParams, to_constant_prices
+from model.mechanisms.prices import (
+    INDICES,
+    TREND_FIELDS,
+    PriceLevel,
+    PriceParams,
+    to_constant_prices,
+)
 from model.scenario import load_scenario
 
 SMALL = ["county.scale=0.1", "years=3"]
-ZERO_TRENDS = [
-    f"prices.{field}=0.0"
-    for field in (
-        "cpi_inflation",
-        "wage_growth",
-        "transfer_growth",
-        "input_cost_trend",
-        "grain_price_trend",
-        "vegetable_price_trend",
-        "fruit_price_trend",
-        "oilseed_price_trend",
-    )
-]
+ZERO_TRENDS = [f"prices.{field}=0.0" for field in TREND_FIELDS.values()]
 CROPS = ("wheat", "maize", "ginger", "red_bud_ginger", "green_onion", "cherry", "peach")
 CROPS += ("vegetables", "peanut", "millet")
 
