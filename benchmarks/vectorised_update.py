@@ -74,8 +74,8 @@ def run_update(hh: Households, model: Any, years: int) -> float:
     rent = pooling.rent - pooling.collective_cut
     total = 0.0
     for year in range(years):
-        wage_factor = (1.0 + labour.wage_growth) ** year
-        transfer_factor = (1.0 + transfers.growth) ** year
+        wage_factor = (1.0 + config.prices.wage_growth) ** year
+        transfer_factor = (1.0 + config.prices.transfer_growth) ** year
         margin = 12.0 * np.asarray(model.market.monthly_gross_per_mu(6))  # yuan/mu/yr
         margin_of = (margin[hh.land_use] * 0.4)[hh.village] * hh.ability  # once a year
         utility = (rent - margin_of) / pooling.logit_scale
