@@ -58,10 +58,10 @@ validation: $(STAMP)
 	$(BIN)/jointvillage validation --replicates 5 --out docs/validation.md
 
 # Run the shipped calibration (scenarios/calibration/anqiu.toml; resumable) and regenerate
-# docs/calibration.md from it.
+# docs/calibration_results.md from it.
 calibration: $(STAMP)
 	$(BIN)/jointvillage calibrate anqiu --workers 2 --out results/calibration/anqiu
-	$(PY) -m model.checks.calibration_report --results results/calibration/anqiu --out docs/calibration.md
+	$(PY) -m model.checks.calibration_report --results results/calibration/anqiu --out docs/calibration_results.md
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

@@ -1,4 +1,4 @@
-"""``docs/calibration.md``: the shipped calibration's result, made from its output folder.
+"""``docs/calibration_results.md``: the shipped calibration's result, made from its output folder.
 
 ``make calibration`` runs ``jointvillage calibrate anqiu --workers 2 --out
 results/calibration/anqiu`` and then ``python -m model.checks.calibration_report``, which
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m model.checks.calibration_report [--results DIR] [--out FILE]``."""
     parser = argparse.ArgumentParser(prog="python -m model.checks.calibration_report")
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
-    parser.add_argument("--out", type=Path, default=DOCS_DIR / "calibration.md")
+    parser.add_argument("--out", type=Path, default=DOCS_DIR / "calibration_results.md")
     args = parser.parse_args(argv)
     summary_path = args.results / "summary.json"
     if not summary_path.is_file():

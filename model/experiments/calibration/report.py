@@ -12,7 +12,7 @@ Written into the calibration's ``--out`` folder by :func:`write_outputs`:
 * ``waves.csv``: runs and the non-implausible share of each wave;
 * ``calibrated.toml``: the first scenario at the calibrated point (the candidate of
   largest likelihood), a complete scenario file;
-* ``summary.json``: all of it in one file (``docs/calibration.md`` is made from it).
+* ``summary.json``: all of it in one file (``docs/calibration_results.md`` is made from it).
 
 The predictive interval of a target is that of the *reported figure*: the model's value
 plus the target's uncertainty (a normal error of its ``sd``), 5 % to 95 %.
