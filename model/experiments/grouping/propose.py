@@ -1,11 +1,13 @@
 """Proposing a grouping: search, screen, evaluate in full, choose (``jointvillage design``).
 
 :func:`propose_grouping` builds the scenario's county and the programme's own grouping,
-searches the grouping space (:mod:`~model.experiments.grouping.search`) on cheap screening
-runs, checks that the constraints can be met, evaluates the finalists and the programme's
-grouping on the full model and chooses the finalist best on the (first) objective among
-those meeting the constraints. The programme's grouping is always a finalist, so the choice
-is never worse than it on the final evaluation's mean.
+checks that the county and the rules can meet the constraints
+(:mod:`~model.experiments.grouping.feasibility`), searches the grouping space
+(:mod:`~model.experiments.grouping.search`) on cheap screening runs, checks that the
+constraints on the runs' outcomes were met by some screened grouping, evaluates the
+finalists and the programme's grouping on the full model and chooses the finalist best on
+the (first) objective among those meeting the constraints. The programme's grouping is
+always a finalist, so the choice is never worse than it on the final evaluation's mean.
 """
 
 from __future__ import annotations
@@ -22,16 +24,12 @@ from model.atomic import atomic_write
 from model.errors import InputError
 from model.experiments.design import design_seed
 from model.experiments.grouping.candidates import Candidate, ScenarioSource
-from model.experiments.grouping.final import (
-    check_feasible,
-    evaluate_finalists,
-    finalists,
-    pareto_front,
-)
+from model.experiments.grouping.feasibility import check_before_search, check_screened
+from model.experiments.grouping.final import evaluate_finalists, finalists, pareto_front
 from model.experiments.grouping.objectives import Constraint, Objective
 from model.experiments.grouping.screening import Screening
 from model.experiments.grouping.search import run_search, scores
-from model.experiments.grouping.space import GroupingSpace, build_space
+from model.experiments.grouping.space import build_space
 from model.world.alliances import Alliances
 from model.world.county import County
 
@@ -103,8 +101,9 @@ def propose_grouping(
     """Search, screen and evaluate groupings of a scenario (see the module docstring).
 
     Raises:
-        InputError: ``--alliances`` more than fit, a constraint no grouping meets, or an
-            ``out`` folder holding a search of other settings.
+        InputError: A constraint the county cannot meet (before any run), one no
+            screened grouping meets (before the final runs), or an ``out`` folder holding
+            a search of other settings.
     """
     from model.jointmodel import build_world
 
@@ -118,7 +117,7 @@ def propose_grouping(
     space = build_space(
         county, programme_scenario.alliances, programme, seed, n_alliances=settings.alliances
     )
-    _check_alliance_count(space, settings.alliances)
+    check_before_search(space, county, programme_scenario, constraints, settings.alliances)
     years = settings.screen_years or min(programme_scenario.years, 3)
     _check_settings(out, source, objectives, constraints, settings, years)
     screening = Screening(
@@ -135,7 +134,7 @@ def propose_grouping(
         progress,
     )
     evaluations = run_search(screening, settings.population, settings.generations, seed)
-    check_feasible(evaluations, constraints)
+    check_screened(evaluations, constraints)
     chosen_names = finalists(evaluations, objectives, constraints, settings.finalists)
     own = screening.candidate(space.programme_vector())
     files = {name: out / "candidates" / f"{name}.csv" for name in [*chosen_names, own.name]}
@@ -168,21 +167,6 @@ def propose_grouping(
         by_arm,
         own_arm,
     )
-
-
-def _check_alliance_count(space: GroupingSpace, wanted: int) -> None:
-    """``--alliances N`` must fit the pool (a greedy packing, best effort)."""
-    if not wanted:
-        return
-    most = len(space.decode(space.programme_vector()).alliances)
-    if most < wanted:
-        raise InputError(
-            "--alliances",
-            "alliances",
-            wanted,
-            f"at most {most} alliances fit this county's villages under the programme's "
-            "rules (3-5 neighbouring villages, 1,000-2,000 people, within the distance)",
-        )
 
 
 def _check_settings(
