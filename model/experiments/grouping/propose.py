@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -28,7 +28,7 @@ from model.experiments.grouping.feasibility import check_before_search, check_sc
 from model.experiments.grouping.final import evaluate_finalists, finalists, pareto_front
 from model.experiments.grouping.objectives import Constraint, Objective
 from model.experiments.grouping.screening import Screening
-from model.experiments.grouping.search import run_search, scores
+from model.experiments.grouping.search import Preselection, run_search, scores
 from model.experiments.grouping.space import build_space
 from model.world.alliances import Alliances
 from model.world.county import County
@@ -46,6 +46,8 @@ class SearchSettings:
         final_replicates: Replicates of the final evaluation (full horizon).
         finalists: Screened groupings evaluated in full (the programme's comes on top).
         alliances: Alliances every grouping holds (0 = as many as fit).
+        screen: ``short`` (every offspring runs on the short horizon) or ``surrogate``
+            (a surrogate pre-selects which offspring run; :class:`~.search.Preselection`).
     """
 
     population: int = 16
@@ -55,6 +57,7 @@ class SearchSettings:
     final_replicates: int = 5
     finalists: int = 3
     alliances: int = 0
+    screen: Literal["short", "surrogate"] = "short"
 
 
 @dataclass
@@ -133,7 +136,13 @@ def propose_grouping(
         scheduler,
         progress,
     )
-    evaluations = run_search(screening, settings.population, settings.generations, seed)
+    preselection = None
+    if settings.screen == "surrogate":
+        weak = programme_scenario.collective.weak_threshold
+        preselection = Preselection.of(screening, weak, seed)
+    evaluations = run_search(
+        screening, settings.population, settings.generations, seed, preselection
+    )
     check_screened(evaluations, constraints)
     chosen_names = finalists(evaluations, objectives, constraints, settings.finalists)
     own = screening.candidate(space.programme_vector())
