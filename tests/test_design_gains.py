@@ -117,6 +117,13 @@ def test_every_kind_of_measure_gets_a_paired_interval_on_real_runs(proposal) -> 
         assert (others["gain_low"] <= others["gain"]).all()
         assert (others["gain"] <= others["gain_high"]).all()
     assert set(gains.loc[gains["measure"] == "collective_income_per_yuan", "note"]) == {DELTA_NOTE}
+    methods = gains.groupby("measure")["interval"].agg(set).to_dict()
+    assert methods == {
+        "collective_income_allied_mean": {"paired t"},
+        "collective_income_per_yuan": {"delta method"},
+        "allied_collective_did": {"paired t of DiD"},
+        "poor_tercile_income": {"paired t"},
+    }
 
 
 def test_the_gains_file_has_an_interval_for_every_objective(proposal, tmp_path: Path) -> None:  # noqa: F811
@@ -127,3 +134,5 @@ def test_the_gains_file_has_an_interval_for_every_objective(proposal, tmp_path: 
     table = pd.read_csv(tmp_path / "gains.csv")
     assert table[["gain_low", "gain_high"]].notna().all().all()
     assert table["note"].str.contains("interval").all()
+    assert set(table["interval"]) == {"paired t"}  # the objective and max_gini are per run
+    assert "| paired t |" in (tmp_path / "gains.md").read_text()

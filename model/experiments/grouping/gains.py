@@ -19,7 +19,8 @@ weather and prices. Each gain is computed from those replicate triples, by kind 
   method is chosen over a bootstrap because the final evaluation has few replicates (5 by
   default): a bootstrap of 5 pairs has 126 distinct resamples and understates the spread.
 
-The ``note`` column of each row says which of these its interval is.
+The ``interval`` column of each row names its method (``paired t``, ``paired t of DiD``,
+``delta method``) and ``note`` says it in full.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ from model.experiments.per_run import run_measures
 #: The programme's own grouping (the scenario's formation): the reference arm.
 PROGRAMME = "programme"
 
+#: Short name of each interval's method, by its note.
+METHODS: dict[str, str] = {}
+
 PAIRED_NOTE = "paired t-interval of the replicate differences (common random numbers)"
 DID_NOTE = (
     "paired t-interval of the replicate differences of the two differences in differences "
@@ -51,6 +55,7 @@ DELTA_NOTE = (
     "delta-method t-interval of the difference of two ratios of paired means (each against "
     "the county without alliances; common random numbers)"
 )
+METHODS.update({PAIRED_NOTE: "paired t", DID_NOTE: "paired t of DiD", DELTA_NOTE: "delta method"})
 
 
 def final_gains(folder: Path, arms: Sequence[str], measures: Sequence[str]) -> pd.DataFrame:
@@ -63,7 +68,7 @@ def final_gains(folder: Path, arms: Sequence[str], measures: Sequence[str]) -> p
 
     Returns:
         One row per arm and measure: ``arm, measure, programme, value, gain, gain_low,
-        gain_high, n, note``.
+        gain_high, n, interval, note``.
     """
     results = load_results(folder)
     villages = load_results(folder, "village_yearly")
@@ -84,7 +89,9 @@ def final_gains(folder: Path, arms: Sequence[str], measures: Sequence[str]) -> p
         else:
             by_arm = {arm: _gain(runs[measure], arm, PAIRED_NOTE) for arm in arms}
         rows += [{"arm": arm, "measure": measure, **row} for arm, row in by_arm.items()]
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.insert(len(table.columns) - 1, "interval", table["note"].map(METHODS).fillna(""))
+    return table
 
 
 def _did_values(villages: pd.DataFrame, measure: ReferenceMeasure) -> pd.Series:
