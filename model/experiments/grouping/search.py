@@ -83,12 +83,14 @@ class Preselection:
         features: The pool's alliance features.
         surrogate: The forests.
         log: One row per generation: how the predictions ranked the real values.
+        seen: The groupings run so far (offspring repeating one are chosen last).
     """
 
     screening: Screening
     features: AllianceFeatures
     surrogate: Surrogate
     log: list[dict[str, float]] = field(default_factory=list)
+    seen: set[Any] = field(default_factory=set)
 
     @classmethod
     def of(cls, screening: Screening, weak_threshold: float, seed: int) -> Preselection:
@@ -103,7 +105,7 @@ class Preselection:
         from pymoo.core.population import Population
         from pymoo.problems.static import StaticProblem
 
-        x = offspring.get("X")
+        x = _new_first(self.screening.space, offspring.get("X"), self.seen, count)
         predicted = self.surrogate.predict(
             grouping_features(self.screening.space, self.features, x)
         )
@@ -143,6 +145,20 @@ class Preselection:
             self.screening.folder / "surrogate.csv", pd.DataFrame(self.log).to_csv(index=False)
         )
         self.surrogate.add(grouping_features(self.screening.space, self.features, x), real)
+        self.seen |= {self.screening.space.decode(row) for row in x}
+
+
+def _new_first(space: GroupingSpace, x: np.ndarray, seen: set[Any], count: int) -> np.ndarray:
+    """The offspring whose groupings are not run yet (once each), topped up to ``count``
+    with the others: a slot spent on a grouping already run would bring no new run."""
+    fresh, kept = [], set()
+    for i, row in enumerate(x):
+        grouping = space.decode(row)
+        if grouping not in seen and grouping not in kept:
+            fresh.append(i)
+            kept.add(grouping)
+    rest = [i for i in range(len(x)) if i not in set(fresh)]
+    return x[fresh + rest[: max(count - len(fresh), 0)]]
 
 
 def run_search(
