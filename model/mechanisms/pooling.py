@@ -35,6 +35,21 @@ if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
 
 
+def skip_uniform_draws(rng: np.random.Generator, n: int) -> None:
+    """Move ``rng`` on past ``n`` uniform draws without making them.
+
+    A ``random()`` double takes one 64-bit output of PCG64, so advancing the bit generator
+    by ``n`` leaves it where ``rng.random(n)`` would, at a fraction of the cost. Advancing
+    drops a buffered 32-bit half-word, so with one pending (or another bit generator) the
+    draws are made.
+    """
+    bits = rng.bit_generator
+    if isinstance(bits, np.random.PCG64) and not bits.state["has_uint32"]:
+        bits.advance(n)
+    else:
+        rng.random(n)
+
+
 class LandPoolingParams(Section):
     """Land-pooling parameters (policy ``land_pooling``)."""
 
@@ -199,14 +214,17 @@ class LandPooling:
         p = self.params
         model = self.model
         hh = model.households
-        # Draw for every household every window so that streams stay aligned across
-        # scenarios (common random numbers), whatever the policy.
+        # Draw for every household every month so that streams stay aligned across
+        # scenarios (common random numbers), whatever the policy; the specialty-land draw
+        # comes from its own stream (adding it shifts no other). Outside a window the
+        # draws are not used: the streams only move on.
+        if not p.enabled or model.month not in p.transfer_months:
+            skip_uniform_draws(model.rng, 2 * hh.n)
+            skip_uniform_draws(model.lease_back.rng, hh.n)
+            return
         draw_farmed = model.rng.random(hh.n)
         draw_other = model.rng.random(hh.n)
-        # The specialty-land draw comes from its own stream (adding it shifts no other).
         draw_specialty = model.lease_back.rng.random(hh.n)
-        if not p.enabled or model.month not in p.transfer_months:
-            return
         has_operator = self.village_has_operator
         if p.include_reserve_land:
             newly = model.collective.reserve_mu * has_operator
