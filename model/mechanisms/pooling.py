@@ -38,16 +38,20 @@ if TYPE_CHECKING:
 def skip_uniform_draws(rng: np.random.Generator, n: int) -> None:
     """Move ``rng`` on past ``n`` uniform draws without making them.
 
-    A ``random()`` double takes one 64-bit output of PCG64, so advancing the bit generator
-    by ``n`` leaves it where ``rng.random(n)`` would, at a fraction of the cost. Advancing
-    drops a buffered 32-bit half-word, so with one pending (or another bit generator) the
-    draws are made.
+    A ``random()`` double takes one 64-bit output of PCG64 and leaves its buffered 32-bit
+    half-word alone, so advancing the bit generator by ``n`` and putting the half-word back
+    leaves it where ``rng.random(n)`` would, at a fraction of the cost. Another bit
+    generator makes the draws.
     """
     bits = rng.bit_generator
-    if isinstance(bits, np.random.PCG64) and not bits.state["has_uint32"]:
-        bits.advance(n)
-    else:
+    if not isinstance(bits, np.random.PCG64):
         rng.random(n)
+        return
+    before = bits.state
+    bits.advance(n)
+    after = bits.state
+    after["has_uint32"], after["uinteger"] = before["has_uint32"], before["uinteger"]
+    bits.state = after
 
 
 class LandPoolingParams(Section):
