@@ -226,14 +226,15 @@ class LeaseBack:
             p.rent_markup,
         )
 
-    def day_value(self) -> np.ndarray:
-        """What a spare family day is worth to each household: the local day wage times its
-        earning ability times its chance of local work (yuan/day)."""
+    def day_value(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """What a spare family day is worth to each household (or to those of ``rows``):
+        the local day wage times its earning ability times its chance of local work
+        (yuan/day)."""
         model = self.model
         hh = model.households
-        boost = model.labour.local_job_boost()[hh.village]
+        boost = model.labour.local_job_boost()[hh.village[rows]]
         wage = model.labour.daily_local_wage(model.year_index)
-        return wage * hh.earning * model.labour.job_probability(hh.head_age, boost)
+        return wage * hh.earning[rows] * model.labour.job_probability(hh.head_age[rows], boost)
 
     def spare_days(self) -> np.ndarray:
         """Days of family farm labour that each household's own land and plot leave idle
