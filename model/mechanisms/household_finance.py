@@ -300,22 +300,18 @@ def plan_month(
     wanted = expected_income * (params.mpc_income / 12.0)
     owing_plan = None
     if len(owing):
-        owing_plan = _plan_owing(
-            savings[owing], debt[owing], buffer[owing], wanted[owing], members[owing],
-            params, informal[owing],
-        )  # fmt: skip
+        rows = (a[owing] for a in (savings, debt, buffer, wanted, members))
+        owing_plan = _plan_owing(*rows, params, informal[owing])
     wanted += savings * (params.wealth_mpc / 12.0)
     consumption = _consume(wanted, savings - buffer, members, params)
     if owing_plan is None:  # the usual case after the harvest: nothing owed
         nothing = np.zeros_like(debt)
         return MonthPlan(nothing, nothing, consumption, nothing)
     consumption[owing] = owing_plan.consumption
-    full = []
-    for values in (owing_plan.interest, owing_plan.principal, owing_plan.repayment):
-        every = np.zeros_like(debt)
-        every[owing] = values
-        full.append(every)
-    return MonthPlan(full[0], full[1], consumption, full[2])
+    interest, principal, repayment = np.zeros((3, len(debt)))
+    interest[owing], principal[owing] = owing_plan.interest, owing_plan.principal
+    repayment[owing] = owing_plan.repayment
+    return MonthPlan(interest, principal, consumption, repayment)
 
 
 def _plan_owing(
