@@ -17,6 +17,7 @@ stored table of a batch; a ``param:`` column's unit is the scenario field's decl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -288,14 +289,25 @@ def describe(table: str, name: str) -> Column | None:
     Identity columns are described in every table; ``param:<field>`` columns take the
     scenario field's unit and description, ``design:<field>`` columns the same unit.
     """
-    for column in IDENTITY:
-        if column.name == name:
-            return column
-    for prefix, what in ((PARAM_PREFIX, "value"), (DESIGN_PREFIX, "raw design value")):
-        if name.startswith(prefix):
-            unit, text = _parameter_units().get(name[len(prefix) :], ("-", "scenario field"))
-            return _c(name, unit, f"{what} of scenario field {name[len(prefix) :]}: {text}")
+    return describer(table)(name)
+
+
+def describer(table: str) -> Callable[[str], Column | None]:
+    """:func:`describe` for many columns of one table: the table's declarations are read
+    once (every stored run file describes each of its columns)."""
+    declared: dict[str, Column] = {}
     for column in table_columns(table) if table in _BUILDERS else ():
-        if column.name == name:
-            return column
-    return None
+        declared.setdefault(column.name, column)
+    identity = {column.name: column for column in reversed(IDENTITY)}
+
+    def lookup(name: str) -> Column | None:
+        if name in identity:
+            return identity[name]
+        for prefix, what in ((PARAM_PREFIX, "value"), (DESIGN_PREFIX, "raw design value")):
+            if name.startswith(prefix):
+                field = name[len(prefix) :]
+                unit, text = _parameter_units().get(field, ("-", "scenario field"))
+                return _c(name, unit, f"{what} of scenario field {field}: {text}")
+        return declared.get(name)
+
+    return lookup

@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.columns import TABLES, describe, table_columns
+from model.columns import TABLES, describer, table_columns
 
 #: Marker that identifies a jointvillage results folder (and its run files).
 FORMAT = "jointvillage-results"
@@ -105,8 +105,9 @@ def with_units(data: Any, table: str) -> Any:
     import pyarrow as pa
 
     fields = []
+    describe = describer(table)
     for field in data.schema:
-        column = describe(table, field.name)
+        column = describe(field.name)
         if column is not None:
             field = field.with_metadata({b"unit": column.unit, b"description": column.description})
         fields.append(field)
