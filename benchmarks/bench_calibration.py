@@ -62,7 +62,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--points", type=int, default=8, help="design points (throughput)")
     parser.add_argument("--full", action="store_true", help="time the whole shipped calibration")
-    parser.add_argument("--out", type=Path, default=None, help="folder of the --full run")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="folder of the --full run (or of the trial wave)"
+    )
     args = parser.parse_args()
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -78,8 +80,11 @@ def main() -> None:
         )
         return
     scenarios = len(read_toml(SHIPPED, "calibration")["scenarios"])
-    with tempfile.TemporaryDirectory(prefix="bench-calibration-") as tmp:
-        wall, seconds, done = measure(cut_down(args.points), Path(tmp), args.workers)
+    if args.out is not None:  # keep the trial wave's folder (its waves.csv, fit.csv)
+        wall, seconds, done = measure(cut_down(args.points), args.out, args.workers)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-calibration-") as tmp:
+            wall, seconds, done = measure(cut_down(args.points), Path(tmp), args.workers)
     in_runs = sum(seconds.values())
     print(
         f"{args.points} + 1 points x {scenarios} scenarios = {done} runs in {wall:.1f} s: "
