@@ -28,6 +28,7 @@ from model.mechanisms.migration import MigrationParams
 from model.mechanisms.modes import ModeParams
 from model.mechanisms.policies import PolicyParams
 from model.mechanisms.prices import PriceParams
+from model.mechanisms.productivity import ProductivityParams
 from model.mechanisms.tourism_params import TourismParams
 from model.mechanisms.transfers import TransferParams
 from model.metrics import OutputParams
@@ -79,6 +80,7 @@ class Scenario(Section):
     collective_business: CollectiveBusinessParams = CollectiveBusinessParams()
     outputs: OutputParams = OutputParams()
     prices: PriceParams = PriceParams()
+    productivity: ProductivityParams = ProductivityParams()
     demography: DemographyParams = DemographyParams()
     migration: MigrationParams = MigrationParams()
 

@@ -305,11 +305,15 @@ class CollectiveBusinesses:
         npv = expected_npv(
             t.return_mean, t.ramp_years, t.failure_probability, self.hurdle(), p.horizon_years
         )
-        need = t.investment * (1.0 - p.loan_share)
+        need = self.investment() * (1.0 - p.loan_share)
         feasible = (need <= equity * (1 + 1e-12)) & (npv > 0)
         if not feasible.any():
             return None
         return int(np.flatnonzero(feasible)[np.argmax(npv[feasible])])
+
+    def investment(self) -> np.ndarray:
+        """This year's investment of each business type: its 2023 cost on the CPI."""
+        return self.types.investment * self.model.prices.factor("cpi")
 
     def investable(self, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each owner's cash above its reserve, and its public money held (yuan)."""
@@ -325,7 +329,7 @@ class CollectiveBusinesses:
         kind = self.choose(float(own.sum() + public.sum()))
         if kind is None:
             return
-        investment = float(t.investment[kind])
+        investment = float(self.investment()[kind])
         need = investment * (1.0 - p.loan_share)
         # Public money is spent first (it is held for this purpose), then the cash.
         from_public = _pro_rata(public, min(need, float(public.sum())))

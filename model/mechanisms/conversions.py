@@ -76,6 +76,19 @@ class LandConversion:
         """Each household's converted use, 0 where it has none (its area is then 0)."""
         return np.maximum(self.model.households.converted_use, 0)
 
+    def investment_per_mu(self) -> np.ndarray:
+        """This year's investment per mu of each use: the sheet's 2023 cost on the farm
+        input-cost index (film, frames and saplings are bought inputs)."""
+        return self.sheet.investment * self.model.prices.factor("input_cost")
+
+    def learning_cost_per_mu(self) -> np.ndarray:
+        """This year's newcomer learning cost per mu of each use (input-cost index)."""
+        return self.sheet.learning_cost * self.model.prices.factor("input_cost")
+
+    def reversal_cost_per_mu(self) -> np.ndarray:
+        """This year's cost per mu of turning each use back to grain (input-cost index)."""
+        return self.sheet.reversal_cost * self.model.prices.factor("input_cost")
+
     def ramp(self) -> np.ndarray:
         """Share of full yield of each household's converted land this year."""
         use = self._use()
@@ -130,7 +143,7 @@ class LandConversion:
         life = self.sheet.asset_life[use]
         young = (hh.converted_age < life) & (life > 0)
         wear = np.where(
-            young, self.sheet.investment[use] * hh.converted_mu / np.maximum(life, 1), 0
+            young, self.investment_per_mu()[use] * hh.converted_mu / np.maximum(life, 1), 0
         )
         hh.productive_assets -= np.minimum(wear, hh.productive_assets)
         hh.converted_age += hh.converted_mu > 0
@@ -141,7 +154,9 @@ class LandConversion:
         model = self.model
         hh = model.households
         crops = model.crops
-        expected = crops.incidence @ (crops.yield_kg * model.market.expected_price)
+        expected = crops.incidence @ (
+            model.market.expected_yield_kg() * model.market.expected_price
+        )
         village = hh.village[rows]
         own = model.villages.land_use[village][:, None] == np.arange(len(expected))
         access = np.where(own, model.modes.access[village, None], 1.0)
@@ -172,7 +187,7 @@ class LandConversion:
         own = self.model.villages.land_use[hh.village[rows]][:, None] == uses
         newcomer = ~(own & (hh.specialty_mu[rows] > 0)[:, None])
         newcomer &= hh.converted_use[rows, None] != uses
-        upfront = sheet.investment + sheet.learning_cost * newcomer
+        upfront = self.investment_per_mu() + self.learning_cost_per_mu() * newcomer
         annuity = annuity_factor(p.discount_rate, p.planning_years)
         return ramp * gross - cost_factor * cost + shared - annuity * upfront
 
@@ -189,7 +204,8 @@ class LandConversion:
         )  # fmt: skip
         picked = np.arange(len(rows))
         keep = ramp * gross[picked, use] - cost_factor * cost[use] + shared[picked, use]
-        return keep + annuity_factor(p.discount_rate, p.planning_years) * sheet.reversal_cost[use]
+        reversal = self.reversal_cost_per_mu()[use]
+        return keep + annuity_factor(p.discount_rate, p.planning_years) * reversal
 
     def _day_value(self, rows: np.ndarray) -> np.ndarray:
         """What a day of family labour could earn locally (wage x chance of finding work)."""
@@ -209,7 +225,7 @@ class LandConversion:
         if not len(rows):
             return
         use = self._use()
-        per_mu = self.sheet.reversal_cost[use]
+        per_mu = self.reversal_cost_per_mu()[use]
         wanted = np.zeros(hh.n)
         wanted[rows] = hh.converted_mu[rows] * per_mu[rows]
         paid = self.model.finance.pay_from_balance(wanted, "market", "investment")
@@ -217,7 +233,7 @@ class LandConversion:
         full = np.where(per_mu[rows] > 0, paid[rows] / np.maximum(per_mu[rows], 1e-12), np.inf)
         area[rows] = np.minimum(full, hh.converted_mu[rows])
         life = np.maximum(self.sheet.asset_life[use], 1.0)
-        book = self.sheet.investment[use] * area * np.clip(1.0 - hh.converted_age / life, 0, 1)
+        book = self.investment_per_mu()[use] * area * np.clip(1.0 - hh.converted_age / life, 0, 1)
         hh.productive_assets -= np.minimum(book, hh.productive_assets)
         hh.converted_mu -= area
         hh.grain_mu += area
@@ -242,7 +258,7 @@ class LandConversion:
         allowed &= able[:, None]
         choice = choose_use(gaps, allowed, p.logit_scale, draw, p.deciding_share)
         use = np.maximum(choice, 0)
-        per_mu = self.sheet.investment[use]
+        per_mu = self.investment_per_mu()[use]
         working = model.market.cost_per_mu()[use]
         affordable = np.maximum(hh.spendable()[rows], 0.0) / np.maximum(per_mu + working, 1e-9)
         area = np.minimum(p.plot_share * hh.grain_mu[rows], headroom[np.arange(len(rows)), use])

@@ -223,7 +223,9 @@ class CropMarket:
         sheet: The crop sheet.
         price: This year's farm-gate prices (yuan/kg), by crop.
         expected_price: Prices farmers expect this year (yuan/kg), by crop.
-        yield_factor: This year's weather yield multiplier, by crop.
+        yield_factor: This year's yield multiplier, by crop: the trend yield's level
+            (:mod:`model.mechanisms.productivity`) times the weather's shock.
+        yield_level: This year's trend yield relative to the sheet's 2023 mean, by crop.
         cost: This year's cash costs (yuan/mu), by crop.
     """
 
@@ -235,19 +237,26 @@ class CropMarket:
         self.ginger_history = [params.ginger_log_price_previous, params.ginger_log_price_start]
         self.price = sheet.price.copy()
         self.yield_factor = np.ones(len(sheet.names))
+        self.yield_level = np.ones(len(sheet.names))
         self.cost = sheet.cost.copy()
         self._ginger = sheet.names.index("ginger") if "ginger" in sheet.names else None
         self.expected_price = sheet.price.copy()
         if self._ginger is not None:
             self.expected_price[self._ginger] *= np.exp(params.ginger_log_price_previous)
 
-    def new_year(self, price_level: np.ndarray | float = 1.0, cost_level: float = 1.0) -> None:
+    def new_year(
+        self,
+        price_level: np.ndarray | float = 1.0,
+        cost_level: float = 1.0,
+        yield_level: np.ndarray | float = 1.0,
+    ) -> None:
         """Update expected prices from last year's, then draw this year's prices, weather
         and costs.
 
         Args:
             price_level: This year's producer price level of each crop (2023 = 1).
             cost_level: This year's level of farm cash costs (2023 = 1).
+            yield_level: This year's trend yield of each crop (2023 = 1).
         """
         if self.year_index >= 0:
             weight = self.params.price_expectation_weight
@@ -260,7 +269,8 @@ class CropMarket:
         price_z = self.rng.standard_normal(n)
         ginger_z = float(self.rng.standard_normal())
         trend = np.broadcast_to(np.asarray(price_level, float), (n,))
-        self.yield_factor = _lognormal_factor(self.sheet.yield_cv, yield_z)
+        self.yield_level = np.broadcast_to(np.asarray(yield_level, float), (n,)).copy()
+        self.yield_factor = self.yield_level * _lognormal_factor(self.sheet.yield_cv, yield_z)
         self.price = self.sheet.price * trend * _lognormal_factor(self.sheet.price_cv, price_z)
         if self._ginger is not None:
             if self.year_index == 0:
@@ -290,6 +300,10 @@ class CropMarket:
         shift = -self.params.ginger_price_flexibility * float(np.log(ginger_area_ratio))
         self.ginger_history[-1] += shift
         self.price[self._ginger] *= np.exp(shift)
+
+    def expected_yield_kg(self) -> np.ndarray:
+        """The yield per mu farmers expect this year (kg/mu): the trend yield, no weather."""
+        return self.sheet.yield_kg * self.yield_level
 
     def gross_per_mu(
         self, yield_multiplier: float = 1.0, price_multiplier: np.ndarray | None = None

@@ -19,6 +19,7 @@ import numpy as np
 from model.mechanisms.farm_exit import FarmExitParams
 from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
 from model.mechanisms.land_use import LandUseParams
+from model.mechanisms.productivity import yield_levels
 from model.params import Section, param
 
 if TYPE_CHECKING:
@@ -145,7 +146,11 @@ class Farming:
     def new_year(self) -> None:
         """January: the year's prices and weather, and each village's yield noise."""
         model = self.model
-        model.market.new_year(model.prices.crop_price_factors(), model.prices.factor("input_cost"))
+        model.market.new_year(
+            model.prices.crop_price_factors(),
+            model.prices.factor("input_cost"),
+            yield_levels(model.config.productivity, model.prices.crop_index, model.year_index),
+        )
         cv = self.params.village_yield_cv
         sigma = np.sqrt(np.log1p(cv**2))
         z = model.weather_rng.standard_normal(model.n_villages)

@@ -219,7 +219,7 @@ class LeaseBack:
         sheet = model.conversions.sheet
         return lease_rent(
             model.config.policies.land_pooling.rent,
-            sheet.investment,
+            model.conversions.investment_per_mu(),
             bases.loan_rate,
             sheet.asset_life,
             p.facility_recovery_share,
@@ -255,7 +255,7 @@ class LeaseBack:
         same for every household of a village (yuan/mu/yr)."""
         model = self.model
         crops = model.crops
-        gross = crops.incidence @ (crops.yield_kg * model.market.expected_price)
+        gross = crops.incidence @ (model.market.expected_yield_kg() * model.market.expected_price)
         own = model.villages.land_use[:, None] == np.arange(len(gross))
         access = np.where(own, model.modes.access[:, None], 1.0)
         gross = gross * access

@@ -260,7 +260,9 @@ class OperatorBases:
         choice = model.config.farming.land_use
         crops, sheet = model.crops, self.sheet
         uses = np.arange(len(crops.land_uses))
-        expected = crops.incidence @ (crops.yield_kg * model.market.expected_price)
+        expected = crops.incidence @ (
+            model.market.expected_yield_kg() * model.market.expected_price
+        )
         own = model.villages.land_use[:, None] == uses
         access = np.where(own, model.modes.access[:, None], 1.0)
         productivity = model.cooperatives.operator_productivity()[:, None]
@@ -274,7 +276,10 @@ class OperatorBases:
         grain -= risk[:, [self.grain]]
         annuity = annuity_factor(choice.discount_rate, choice.planning_years)
         newcomer = ~own & (self.base_use[:, None] != uses)
-        upfront = annuity * (sheet.investment + sheet.learning_cost * newcomer)
+        conversions = self.model.conversions
+        upfront = annuity * (
+            conversions.investment_per_mu() + conversions.learning_cost_per_mu() * newcomer
+        )
         ramp, cost_factor = self._horizon()
         hired_margin = ramp * gross - cost_factor * cost - days * wage - risk
         hired = hired_margin - grain - upfront
@@ -308,7 +313,7 @@ class OperatorBases:
             village = self.model.households.village
             lessee = self.model.lease_back.village_margins(ramp[village], cost_factor[village], use)
             keep = np.maximum(keep, lessee)
-        return keep - grain + annuity * self.sheet.reversal_cost[use]
+        return keep - grain + annuity * self.model.conversions.reversal_cost_per_mu()[use]
 
     def _revert(self, losing: np.ndarray) -> None:
         """Bases worth less than grain go back to grain; the operator pays the reversal and
@@ -316,7 +321,8 @@ class OperatorBases:
         losing &= self.base_mu > 0
         if not losing.any():
             return
-        cost = self.base_mu * self.sheet.reversal_cost[self.use_by_village()] * losing
+        reversal = self.model.conversions.reversal_cost_per_mu()
+        cost = self.base_mu * reversal[self.use_by_village()] * losing
         pay_by_operator(self.model, cost, "base_reversal")
         self.model.lease_back.end_leases(losing)
         self.base_mu = np.where(losing, 0.0, self.base_mu)
@@ -355,13 +361,14 @@ class OperatorBases:
         rows = np.arange(model.n_villages)
         step = self.params.base_step_share * self.grain_by_village()
         area = np.where(allowed.any(axis=1), np.minimum(step, room[rows, best]), 0.0)
-        area *= loan_share(self.model, self.params, area * self.sheet.investment[best])
+        investment = self.model.conversions.investment_per_mu()[best]
+        area *= loan_share(self.model, self.params, area * investment)
         lease = lease_way[rows, best] & (area > 0)
         if lease.any():
             ramp, cost_factor = self._horizon(self.base_age, best)
             taken = model.lease_back.take_plots(area * lease, best, ramp, cost_factor)
             area = np.where(lease, taken, area)
-        self.invested += borrow_and_invest(self.model, area * self.sheet.investment[best])
+        self.invested += borrow_and_invest(self.model, area * investment)
         self.leased_back |= lease & (area > 0)
         total = self.base_mu + area
         self.base_age = np.divide(

@@ -255,7 +255,9 @@ class LandPooling:
         hh = model.households
         crops = model.crops
         use = model.villages.land_use[hh.village]
-        gross = (crops.incidence @ (crops.yield_kg * model.market.expected_price))[use]
+        gross = (
+            crops.incidence @ (model.market.expected_yield_kg() * model.market.expected_price)
+        )[use]
         access = model.modes.access[hh.village]
         own_net = gross * hh.ability * access - model.market.cost_per_mu()[use]
         freed = crops.land_use_labour_days[use] * model.lease_back.day_value()
@@ -287,7 +289,8 @@ class LandPooling:
         hh = model.households
         crops = model.crops
         price = crops.price * model.prices.crop_price_factors()
-        expected_gross = (crops.incidence[self.grain] * crops.yield_kg * price).sum()
+        expected_kg = model.market.expected_yield_kg()
+        expected_gross = (crops.incidence[self.grain] * expected_kg * price).sum()
         own_net = expected_gross * hh.ability - model.market.cost_per_mu()[self.grain]
         days = crops.land_use_labour_days[self.grain]
         boost = model.labour.local_job_boost()[hh.village]
