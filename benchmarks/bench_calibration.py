@@ -3,12 +3,12 @@
 Two measurements:
 
 * **throughput**: the shipped calibration (``scenarios/calibration/anqiu.toml``: the Anqiu
-  programme on the full county for 5 years plus seven small case scenarios per design
-  point) cut to one wave of ``--points`` points, run on ``--workers`` local Dask workers
+  programme on a quarter of the county for 5 years plus seven small case scenarios per
+  design point) cut to one wave of ``--points`` points, run on ``--workers`` local Dask workers
   into a fresh folder; prints model runs per minute, design points per minute, and the
   time spent outside the runs (emulators, candidates, importance sampling, files);
 * **the whole shipped calibration** (``--full``): its wall time with its own budget
-  (3 waves x 70 points x 8 scenarios + 10 predictive points = 1,760 runs), into
+  (3 waves x 80 points x 8 scenarios + 10 predictive points = 2,000 runs), into
   ``--out`` (resumable, like ``make calibration``).
 
 Usage::
