@@ -43,6 +43,7 @@ def twin_targets() -> list[dict]:
             "value": float(last[m]),
             "sd": 0.03 * float(last[m]),
             "source": "twin experiment: the model at known values",
+            "note": f"{m} in the final year",
         }
         for m in MEASURES
     ]
@@ -196,5 +197,5 @@ def test_the_calibration_report_renders_a_folder(twin):
     for heading in ("## Waves", "## Parameters", "## Fit to the targets", "## Identifiability"):
         assert heading in text
     assert "not** calibrated yet" in text
-    assert "twin experiment: the model at known values" in text
+    assert "twin experiment: the model at known values (income_property in the final year)" in text
     assert str(out) not in text

@@ -84,6 +84,7 @@ def fit_table(result: CalibrationResult) -> pd.DataFrame:
             "predictive_q05": float(np.quantile(predicted, 0.05)) if len(ran) else np.nan,
             "predictive_q95": float(np.quantile(predicted, 0.95)) if len(ran) else np.nan,
             "source": target.source,
+            "note": target.note,
         }
         low, high = row["predictive_q05"], row["predictive_q95"]
         row["inside"] = bool(low <= target.value <= high) if len(ran) else None
