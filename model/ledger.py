@@ -20,6 +20,8 @@ INFORMAL_LOAN = "informal_loan"
 INFORMAL_REPAYMENT = "informal_loan_repayment"
 #: Kind of what a dissolving household leaves to its heir (households to households).
 BEQUEST = "bequest"
+#: Kind of the savings a dividing couple takes to its new household (households to households).
+HOUSEHOLD_DIVISION = "household_division"
 
 SECTORS = ("households", "collectives", "cooperatives", "enterprises", "government", "market")
 
@@ -38,6 +40,7 @@ CAPITAL_KINDS = frozenset(
         INFORMAL_LOAN,
         INFORMAL_REPAYMENT,
         BEQUEST,
+        HOUSEHOLD_DIVISION,
     }
 )
 

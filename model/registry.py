@@ -368,6 +368,25 @@ COUNTY_OUTPUTS: Registry[Output] = Registry(
             value=lambda model: model.demography.year.deaths,
         ),
         Output(
+            "households_occupied",
+            "Households",
+            "农户数",
+            "households",
+            "households with at least one registered member (dissolved and merged ones are "
+            "empty; divided ones are new)",
+            value=lambda model: int((model.households.members > 0).sum()),
+        ),
+        Output(
+            "households_divided",
+            "Households divided",
+            "分家户数",
+            "households",
+            "married couples who set up a household of their own on a vacant homestead in "
+            "the year (counted the next January: 0 in the first year)",
+            compared=False,
+            value=lambda model: model.demography.year.divided,
+        ),
+        Output(
             "migrants",
             "Migrant workers",
             "外出务工劳动力",

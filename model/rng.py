@@ -27,6 +27,7 @@ STREAM_IDS: dict[str, int] = {
     "tourism": 16,
     "collective_business": 17,
     "lease_back": 14,
+    "household_division": 18,
 }
 
 #: Streams that belong to the county itself and do not vary by replicate.

@@ -100,6 +100,21 @@ def test_validate_loads_the_schema_without_the_model():
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_run_without_figures_starts_no_matplotlib(tmp_path):
+    """`run --no-figures` is for batch-like use: it checks `--lang` without matplotlib."""
+    code = (
+        "import sys, model.cli\n"
+        f"sys.argv = ['jointvillage', 'run', 'baseline', '--years', '1', '--no-figures', "
+        f"'--set', 'county.scale=0.05', '--out', {str(tmp_path / 'run')!r}, '--json']\n"
+        "try:\n    model.cli.main()\nexcept SystemExit as stop:\n    assert stop.code == 0\n"
+        "print(sorted({'matplotlib'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 # --------------------------------------------------------------------------------------
 # --json
 

@@ -2,76 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import MISSING, fields
-from types import SimpleNamespace
-
 import numpy as np
-import pandas as pd
 import pytest
+from household_cases import households, tiny_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.households import HouseholdTable
 from model.jointmodel import JointVillageModel
-from model.ledger import BEQUEST, Ledger
+from model.ledger import BEQUEST
 from model.mechanisms.age_groups import worker_age
 from model.mechanisms.demography import Demography, DemographyParams, gompertz_mortality
 from model.mechanisms.migration import MigrationParams, earnings_gap, migration_rates
 from model.scenario import load_scenario
-from model.villages import VillageTable
 
 SMALL = ["county.scale=0.1"]
-#: Mortality certain at 80+ and nil (below 1e-7) at 50 and younger: a hand-worked year.
-SHARP = {"mortality_at_60": 0.1, "mortality_slope": 1.0, "mortality_floor": 0.0}
-QUIET = {
-    "crude_birth_rate": 0.0,
-    "school_city_share": 0.0,
-    "merger_rate": 0.0,
-    "handover_rate": 0.0,
-    "successor_attachment_sigma": 0.0,
-}
-
-
-def households(village: list[int], **columns: list[float]) -> HouseholdTable:
-    """A household table with the given columns (zeros, or the table's defaults, elsewhere)."""
-    n = len(village)
-    given = {
-        f.name: np.array(columns.get(f.name, [0.0] * n), dtype=float)
-        for f in fields(HouseholdTable)
-        if f.default_factory is MISSING and f.name not in ("village", "seller")
-    }
-    table = HouseholdTable(village=np.array(village), seller=np.zeros(n, bool), **given)
-    for name in ("savings", "debt", "credit_limit", "converted_mu", "converted_age"):
-        if name in columns:
-            setattr(table, name, np.array(columns[name], dtype=float))
-    if "converted_use" in columns:
-        table.converted_use = np.array(columns["converted_use"], dtype=np.int64)
-    table.contracted_mu = table.land_total.copy()
-    return table
-
-
-def tiny_model(hh: HouseholdTable, **params: float) -> SimpleNamespace:
-    """What demography reads of a model, around a hand-made household table."""
-    n_villages = int(hh.village.max()) + 1
-    frame = pd.DataFrame(
-        {
-            "cultivated_mu": np.ones(n_villages),
-            "committee_capacity": np.full(n_villages, 0.5),
-            "collective_income_start": np.zeros(n_villages),
-        }
-    )
-    config = load_scenario("baseline").model_copy()
-    config.demography = DemographyParams().model_copy(update={**QUIET, **SHARP, **params})
-    model = SimpleNamespace(
-        config=config,
-        replicate=0,
-        year_index=1,
-        households=hh,
-        ledger=Ledger(),
-        pooling=SimpleNamespace(rent_due=np.zeros(hh.n)),
-    )
-    model.villages = VillageTable(frame, hh, np.zeros(n_villages, np.int64), -np.ones(n_villages))
-    return model
 
 
 def test_gompertz_doubles_about_every_seven_years_and_has_a_floor():
@@ -247,7 +191,9 @@ def test_switched_off_nobody_changes():
 
 
 def test_empty_households_earn_nothing():
-    model = JointVillageModel(load_scenario("anqiu_2023", [*SMALL, "years=6"]))
+    # Without division, which houses couples in the empty rows.
+    scenario = load_scenario("anqiu_2023", [*SMALL, "years=6", "demography.division.rate=0"])
+    model = JointVillageModel(scenario)
     model.run()
     hh = model.households
     passed_on = (hh.members <= 0) & (hh.contracted_mu <= 0)

@@ -121,6 +121,33 @@ def test_the_plan_never_spends_more_than_the_deposits_above_the_buffer(
     assert plan.principal[0] + plan.repayment[0] <= debt + 1e-6
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.floats(-50000, 500000),
+            st.sampled_from([0.0, 0.0, 1500.0, 80000.0]),
+            st.sampled_from([0.0, 0.0, 700.0]),
+            st.floats(0, 300000),
+            st.integers(1, 8),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_a_households_plan_is_the_same_with_or_without_others_owing(rows):
+    p = HouseholdFinanceParams()
+    savings, debt, informal, expected, members = (
+        np.array(c, dtype=float) for c in zip(*rows, strict=True)
+    )
+    together = plan_month(savings, debt, expected, members, p, informal)
+    for i in range(len(rows)):
+        alone = plan_month(*(a[i : i + 1] for a in (savings, debt, expected, members)), p,
+                           informal[i : i + 1])  # fmt: skip
+        for field in ("interest", "principal", "consumption", "repayment"):
+            assert getattr(together, field)[i] == getattr(alone, field)[0]
+
+
 def run_small(*extra: str, years: int = 2) -> JointVillageModel:
     model = JointVillageModel(load_scenario("anqiu_2023", [*SMALL, *extra]), invariants="step")
     model.run(years)

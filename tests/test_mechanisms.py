@@ -11,6 +11,7 @@ from model.ledger import Ledger
 from model.mechanisms.coop_shares import split_surplus
 from model.mechanisms.crops import CropMarket, ginger_cycle_step, load_crop_sheet
 from model.mechanisms.farming import FarmingParams
+from model.mechanisms.pooling import skip_uniform_draws
 from model.metrics import gini
 from model.paths import PROJECT_ROOT
 from model.scenario import load_scenario
@@ -358,3 +359,18 @@ def test_pooling_frees_labour_into_local_work(world):
     pooled = JointVillageModel(scenario("policies.land_pooling.enabled=true"), world=world)
     pooled.run()
     assert pooled.households.local_wage.sum() > base.households.local_wage.sum()
+
+
+@pytest.mark.parametrize("pending_half_word", [False, True])
+def test_skipping_draws_leaves_the_stream_where_drawing_would(pending_half_word):
+    drawn, skipped = np.random.default_rng(7), np.random.default_rng(7)
+    for rng in (drawn, skipped):
+        rng.random(5)
+        if pending_half_word:  # a 32-bit integer draw leaves half a word buffered
+            rng.integers(0, 9, 3, dtype=np.int32)
+    drawn.random(1001)
+    skip_uniform_draws(skipped, 1001)
+    assert np.array_equal(drawn.random(20), skipped.random(20))
+    assert np.array_equal(
+        drawn.integers(0, 9, 7, dtype=np.int32), skipped.integers(0, 9, 7, dtype=np.int32)
+    )

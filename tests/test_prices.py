@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from farm_cases import farm_income
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -211,27 +212,15 @@ def test_with_zero_trends_the_model_is_the_one_without_prices(programme_world, m
     pd.testing.assert_frame_equal(a, b)
 
 
-def farm_income(trend: float) -> np.ndarray:
-    """Farm income by year of a small baseline county with fixed land use and no ginger cycle."""
-    config = load_scenario(
-        "baseline",
-        [
-            *SMALL,
-            "farming.land_use.enabled=false",
-            "farming.ginger_price_shock_sd=0.0",
-            f"prices.vegetable_price_trend={trend}",
-            f"prices.grain_price_trend={trend}",
-        ],
-    )
-    model = JointVillageModel(config)
-    model.run()
-    return model.recorder.tables()["county_yearly"]["income_farming"].to_numpy()[1:]
+def price_farm_income(trend: float) -> np.ndarray:
+    """Farm income by year with grain and vegetable prices on one trend."""
+    return farm_income(f"prices.vegetable_price_trend={trend}", f"prices.grain_price_trend={trend}")
 
 
 @settings(max_examples=4, deadline=None)
 @given(st.floats(0.0, 0.08), st.floats(0.005, 0.08))
 def test_a_higher_producer_price_trend_never_lowers_farm_income(low: float, step: float):
-    slow, fast = farm_income(low), farm_income(low + step)
+    slow, fast = price_farm_income(low), price_farm_income(low + step)
     assert slow[0] == pytest.approx(fast[0])  # 2023 is the base year
     assert np.all(fast[1:] > slow[1:])
 

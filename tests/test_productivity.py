@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from farm_cases import farm_income
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,26 +90,16 @@ def test_conversion_costs_follow_the_input_cost_index(world):
     )
 
 
-def farm_income(trend: float) -> np.ndarray:
-    """Farm income by year of a small baseline county with fixed land use and no ginger cycle."""
-    config = load_scenario(
-        "baseline",
-        [
-            *SMALL,
-            "farming.land_use.enabled=false",
-            "farming.exit.enabled=false",
-            "farming.ginger_price_shock_sd=0.0",
-            *[f"productivity.{g}_yield_trend={trend}" for g in ("grain", "vegetable", "fruit")],
-        ],
+def yield_farm_income(trend: float) -> np.ndarray:
+    """Farm income by year with grain, vegetable and fruit yields on one trend."""
+    return farm_income(
+        *[f"productivity.{g}_yield_trend={trend}" for g in ("grain", "vegetable", "fruit")]
     )
-    model = JointVillageModel(config)
-    model.run()
-    return model.recorder.tables()["county_yearly"]["income_farming"].to_numpy()[1:]
 
 
 @settings(max_examples=3, deadline=None)
 @given(st.floats(0.0, 0.06), st.floats(0.01, 0.04))
 def test_a_higher_yield_trend_never_lowers_farm_income(low: float, step: float):
-    slow, fast = farm_income(low), farm_income(low + step)
+    slow, fast = yield_farm_income(low), yield_farm_income(low + step)
     assert slow[0] == pytest.approx(fast[0])  # 2023 is the base year
     assert np.all(fast[1:] > slow[1:])

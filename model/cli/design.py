@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +13,13 @@ from model.cli.common import SetOption, ensure_output_folder, user_errors
 
 if TYPE_CHECKING:
     from model.experiments.grouping.propose import Proposal
+
+
+class ScreenChoice(StrEnum):
+    """How candidates are screened."""
+
+    short = "short"
+    surrogate = "surrogate"
 
 
 def register(app: typer.Typer) -> None:
@@ -67,6 +75,14 @@ def design(
     finalists: Annotated[
         int, typer.Option("--finalists", help="Screened groupings evaluated in full.", min=1)
     ] = 3,
+    screen: Annotated[
+        ScreenChoice,
+        typer.Option(
+            "--screen",
+            help="short: every offspring runs on the short horizon; surrogate: a random "
+            "forest fitted to the runs so far picks which offspring run.",
+        ),
+    ] = ScreenChoice.short,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     out: Annotated[
@@ -91,7 +107,14 @@ def design(
         check_workers(workers, scheduler)
     ensure_output_folder(out)
     settings = SearchSettings(
-        population, generations, screen_years, screen_replicates, replicates, finalists, alliances
+        population,
+        generations,
+        screen_years,
+        screen_replicates,
+        replicates,
+        finalists,
+        alliances,
+        screen.value,
     )
     source = ScenarioSource(scenario, tuple(set_ or []))
     proposal = propose_grouping(

@@ -167,7 +167,7 @@ def write_demo_figures(results: list[RunResult], out: Path, lang: str) -> dict[s
 
 
 def _check_lang(lang: str) -> None:
-    from model.viz.style import LANGS
+    from model.viz.languages import LANGS
 
     if lang not in LANGS:
         allowed = "one of " + ", ".join(f"'{name}'" for name in LANGS)

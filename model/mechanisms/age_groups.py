@@ -14,6 +14,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from model.households import HouseholdTable
+    from model.world.households import HouseholdParams
 
 #: Age at which a member counts among the elderly (the household columns' definition).
 ELDERLY_AGE = 60.0
@@ -36,6 +37,30 @@ def worker_age(
     generations = np.floor(np.maximum(head_age - working_age, 0.0) / generation_gap)
     youngest = head_age - generations * generation_gap
     return np.where(labour > head_couple_labour(head_age, labour), youngest, head_age)
+
+
+def younger_generation(
+    hh: HouseholdTable,
+    rows: np.ndarray,
+    gap: np.ndarray,
+    config: HouseholdParams,
+    cohort_attachment_slope: float,
+    noise: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Schooling, earning ability and land attachment of the rows' younger generation.
+
+    ``gap`` years younger than the rows' heads: more schooled by the cohort slope of
+    ``households.education_age_slope`` (earning rises by its return), and less attached to
+    land by ``cohort_attachment_slope`` per year, times a personal ``exp(noise)``.
+
+    Returns:
+        Education (years), earning ability and attachment (yuan/mu/yr), one per row.
+    """
+    education = hh.education[rows]
+    more_school = np.clip(education - config.education_age_slope * gap, 0, 16)
+    earning = hh.earning[rows] * np.exp(config.schooling_return * (more_school - education))
+    attachment = hh.attachment[rows] * np.exp(-cohort_attachment_slope * gap + noise)
+    return more_school, earning, attachment
 
 
 def children_of(hh: HouseholdTable) -> np.ndarray:

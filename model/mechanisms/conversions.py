@@ -164,7 +164,7 @@ class LandConversion:
         cost = model.market.cost_per_mu()
         grain_margin = gross[:, self.grain] - cost[self.grain]
         days = crops.land_use_labour_days
-        labour = (days - days[self.grain]) * self._day_value(rows)[:, None]
+        labour = (days - days[self.grain]) * model.lease_back.day_value(rows)[:, None]
         spread = gross * gross_sd_share(model)
         risk = self.params.risk_aversion * (spread - spread[:, [self.grain]])
         return gross, cost, -grain_margin[:, None] - labour - risk
@@ -206,14 +206,6 @@ class LandConversion:
         keep = ramp * gross[picked, use] - cost_factor * cost[use] + shared[picked, use]
         reversal = self.reversal_cost_per_mu()[use]
         return keep + annuity_factor(p.discount_rate, p.planning_years) * reversal
-
-    def _day_value(self, rows: np.ndarray) -> np.ndarray:
-        """What a day of family labour could earn locally (wage x chance of finding work)."""
-        model = self.model
-        hh = model.households
-        boost = model.labour.local_job_boost()[hh.village[rows]]
-        wage = model.labour.daily_local_wage(model.year_index) * hh.earning[rows]
-        return wage * model.labour.job_probability(hh.head_age[rows], boost)
 
     def _revert(self, rows: np.ndarray, keep_gap: np.ndarray, draw: np.ndarray) -> None:
         """Households whose converted land is worth less than grain turn it back, paying

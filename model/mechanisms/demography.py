@@ -30,6 +30,8 @@ Once a year, in January from the second year on (step ``births, deaths and agein
    ``merger_rate`` a year. Members, land, shares, savings and debts pass to the heir
    (:mod:`model.mechanisms.estates`); the row stays, empty (``members`` 0), so that row is
    household id in every output. Empty households earn nothing.
+6. **Division (分家).** A second working couple at home sets up its own household on a
+   vacant homestead of the village (:mod:`model.mechanisms.household_division`).
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ from model.mechanisms.age_groups import (
     retire_labour,
     shrink_labour,
     worker_age,
+    younger_generation,
 )
 from model.mechanisms.estates import fold_into_heirs, pick_heirs
+from model.mechanisms.household_division import DivisionParams, HouseholdDivision
 from model.params import Section, param
 from model.rng import stream
 
@@ -187,6 +191,7 @@ class DemographyParams(Section):
         ge=0,
         le=1,
     )
+    division: DivisionParams = DivisionParams()
 
 
 @dataclass
@@ -198,6 +203,7 @@ class YearCounts:
     school_city: int = 0
     dissolved: int = 0
     merged: int = 0
+    divided: int = 0
 
 
 def gompertz_mortality(age: np.ndarray, params: DemographyParams) -> np.ndarray:
@@ -226,6 +232,7 @@ class Demography:
         self.model = model
         self.params = model.config.demography
         self.rng = stream(model.config.seed, "demography", model.replicate)
+        self.division = HouseholdDivision(model)
         hh = model.households
         fertile = float(self.fertile_members(hh).sum())
         self.birth_rate = self.params.crude_birth_rate * float(hh.members.sum()) / max(fertile, 1)
@@ -257,6 +264,8 @@ class Demography:
         self.hand_over(dies)
         self.dissolve(occupied & ((model.households.members <= 0) | orphaned))
         self.merge()
+        self.division.new_year()
+        self.year.divided = self.division.divided
         model.villages.population = model.villages.sum_by_village(model.households.members)
         model.villages.update_labour_at_home(model.households)
 
@@ -346,11 +355,11 @@ class Demography:
         hh = self.model.households
         gap = np.minimum(p.generation_gap, hh.head_age[rows] - p.working_age - 2.0)
         hh.head_age[rows] = np.clip(hh.head_age[rows] - gap, p.working_age + 2.0, ELDERLY_AGE - 1)
-        more_school = np.clip(hh.education[rows] - config.education_age_slope * gap, 0, 16)
-        hh.earning[rows] *= np.exp(config.schooling_return * (more_school - hh.education[rows]))
-        hh.education[rows] = more_school
         noise = self.rng.normal(0.0, p.successor_attachment_sigma, len(rows))
-        hh.attachment[rows] *= np.exp(-p.cohort_attachment_slope * gap + noise)
+        education, earning, attachment = younger_generation(
+            hh, rows, gap, config, p.cohort_attachment_slope, noise
+        )
+        hh.education[rows], hh.earning[rows], hh.attachment[rows] = education, earning, attachment
 
     def dissolve(self, ending: np.ndarray) -> None:
         """Households with nobody left (or children only) pass everything to an heir.

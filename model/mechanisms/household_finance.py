@@ -288,18 +288,43 @@ def plan_month(
 ) -> MonthPlan:
     """The month's debt service, consumption and repayment (the rule of the module doc).
 
-    Written with few temporaries: it runs every month over every household.
+    Written with few temporaries: it runs every month over every household. The rule of a
+    household that owes nothing is the debt-free one (its interest, principal and repayment
+    are zero), so the debt terms are worked out on the rows that owe only (a handful, after
+    the harvest).
     """
     informal = np.zeros_like(debt) if informal_debt is None else informal_debt
-    indebted = bool(debt.any() or informal.any())
+    owing = np.flatnonzero((debt != 0) | (informal != 0))
     buffer = np.maximum(expected_income, 0.0)
     buffer *= params.buffer_months / 12.0
     wanted = expected_income * (params.mpc_income / 12.0)
-    if not indebted:  # the usual case after the harvest: nothing owed
+    owing_plan = None
+    if len(owing):
+        rows = (a[owing] for a in (savings, debt, buffer, wanted, members))
+        owing_plan = _plan_owing(*rows, params, informal[owing])
+    wanted += savings * (params.wealth_mpc / 12.0)
+    consumption = _consume(wanted, savings - buffer, members, params)
+    if owing_plan is None:  # the usual case after the harvest: nothing owed
         nothing = np.zeros_like(debt)
-        wanted += savings * (params.wealth_mpc / 12.0)
-        consumption = _consume(wanted, savings - buffer, members, params)
         return MonthPlan(nothing, nothing, consumption, nothing)
+    consumption[owing] = owing_plan.consumption
+    interest, principal, repayment = np.zeros((3, len(debt)))
+    interest[owing], principal[owing] = owing_plan.interest, owing_plan.principal
+    repayment[owing] = owing_plan.repayment
+    return MonthPlan(interest, principal, consumption, repayment)
+
+
+def _plan_owing(
+    savings: np.ndarray,
+    debt: np.ndarray,
+    buffer: np.ndarray,
+    wanted: np.ndarray,
+    members: np.ndarray,
+    params: HouseholdFinanceParams,
+    informal: np.ndarray,
+) -> MonthPlan:
+    """:func:`plan_month` of households that owe (their rows; ``buffer`` and ``wanted``,
+    the consumption out of income, already worked out)."""
     interest = debt * (params.loan_rate / 12.0)
     principal = debt * (1.0 / (12.0 * params.max_term_years))
     cash = savings - interest - principal

@@ -226,14 +226,15 @@ class LeaseBack:
             p.rent_markup,
         )
 
-    def day_value(self) -> np.ndarray:
-        """What a spare family day is worth to each household: the local day wage times its
-        earning ability times its chance of local work (yuan/day)."""
+    def day_value(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """What a spare family day is worth to each household (or to those of ``rows``):
+        the local day wage times its earning ability times its chance of local work
+        (yuan/day)."""
         model = self.model
         hh = model.households
-        boost = model.labour.local_job_boost()[hh.village]
+        boost = model.labour.local_job_boost()[hh.village[rows]]
         wage = model.labour.daily_local_wage(model.year_index)
-        return wage * hh.earning * model.labour.job_probability(hh.head_age, boost)
+        return wage * hh.earning[rows] * model.labour.job_probability(hh.head_age[rows], boost)
 
     def spare_days(self) -> np.ndarray:
         """Days of family farm labour that each household's own land and plot leave idle
@@ -262,57 +263,80 @@ class LeaseBack:
         risk = model.config.farming.land_use.risk_aversion * gross * gross_sd_share(model)
         return gross, risk
 
-    def margins(
-        self, ramp: np.ndarray, cost_factor: np.ndarray, use: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Lessee margin per mu before rent, at ability 1 and each household's day value,
-        under expected prices (yuan/mu/yr): (households, uses), or, given ``use`` (a land
-        use by village), (households,) for the use of each household's village."""
+    def _use_terms(
+        self, ramp: np.ndarray, cost_factor: np.ndarray, use: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The village terms of the lessee margin of ``use`` (a land use by village), at
+        ability 1 under expected prices: ramped gross less the cost, and the risk discount,
+        by village (yuan/mu/yr); ``ramp`` and ``cost_factor`` are by village."""
         model = self.model
-        v = model.households.village
         gross, risk = self._village_gross()
-        cost, days = model.market.cost_per_mu(), model.crops.land_use_labour_days
-        day_value = self.day_value()
-        if use is None:
-            return lessee_margin(
-                gross[v], cost, days, day_value[:, None], ramp, cost_factor, risk[v]
-            )
-        u = use[v]
-        return lessee_margin(
-            gross[v, u], cost[u], days[u], day_value, ramp, cost_factor, risk[v, u]
-        )
+        rows = np.arange(model.n_villages)
+        cost = model.market.cost_per_mu()
+        return ramp * gross[rows, use] - cost_factor * cost[use], risk[rows, use]
+
+    def lessee_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each household's day value and spare days (:meth:`day_value`,
+        :meth:`spare_days`): computed once for the several margins of one January choice."""
+        return self.day_value(), self.spare_days()
 
     def village_margins(
-        self, ramp: np.ndarray, cost_factor: np.ndarray, use: np.ndarray | None = None
+        self,
+        ramp: np.ndarray,
+        cost_factor: np.ndarray,
+        use: np.ndarray | None = None,
+        lessees: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Mean lessee margin per mu, (villages, uses), or (villages,) for ``use`` (a land
         use by village), over the households whose spare labour could work a plot
-        (``-inf`` where there are none)."""
-        model = self.model
-        v = model.households.village
-        margins = self.margins(ramp, cost_factor, use)
-        days = model.crops.land_use_labour_days
-        spare = self.spare_days()
-        if use is None:
-            spare = spare[:, None]
-        else:
-            days = days[use[v]]
-        could = spare / np.maximum(days, 1e-9) >= self.params.min_plot_mu
-        # margin x False is 0 or -0, which adds nothing: the sums of np.where(could, ...)
-        return self._mean_by_village(margins * could, could)
+        (``-inf`` where there are none).
 
-    def _mean_by_village(self, values: np.ndarray, could: np.ndarray) -> np.ndarray:
-        """Mean of ``values`` (households, or (households, uses)) by village over the rows
-        where ``could`` (``-inf`` where there are none)."""
+        Args:
+            ramp: Horizon-mean yield ramp, by use, or by village given ``use``.
+            cost_factor: Horizon-mean cost factor, shaped as ``ramp``.
+            use: A land use by village, or ``None`` for every use.
+            lessees: :meth:`lessee_terms`, when the caller has them already.
+        """
         model = self.model
-        shape = (model.n_villages, *values.shape[1:])
-        # One np.bincount over the (village, use) bins, flattened: it adds in household
-        # order, as np.add.at did, so the sums are the same to the last bit.
-        width = values.shape[1] if values.ndim == 2 else 1
-        bins = np.add.outer(model.households.village * width, np.arange(width)).ravel()
-        size = int(np.prod(shape))
-        total = np.bincount(bins, values.ravel(), size).reshape(shape)
-        count = np.bincount(bins, could.ravel(), size).reshape(shape)
+        day_value, spare = self.lessee_terms() if lessees is None else lessees
+        days = model.crops.land_use_labour_days
+        if use is None:
+            # The village terms of the margin once per village, as lessee_margin groups them.
+            gross, risk = self._village_gross()
+            base = ramp * gross - cost_factor * model.market.cost_per_mu()
+            columns = [(base[:, u], days[u], risk[:, u]) for u in range(len(days))]
+            return np.stack([self._mean_margin(*c, day_value, spare) for c in columns], axis=1)
+        base, risk = self._use_terms(ramp, cost_factor, use)
+        v = model.households.village
+        return self._mean_margin(base, days[use][v], risk, day_value, spare)
+
+    def _mean_margin(
+        self,
+        base: np.ndarray,
+        days: np.ndarray | float,
+        risk: np.ndarray,
+        day_value: np.ndarray,
+        spare: np.ndarray,
+    ) -> np.ndarray:
+        """Mean by village of ``base - days x day value - risk`` over the households whose
+        spare days could work a plot (``-inf`` where there are none).
+
+        Args:
+            base: Ramped gross less the cost, by village (yuan/mu/yr).
+            days: Family labour days per mu, by household or one for all.
+            risk: Risk discount by village (yuan/mu/yr).
+            day_value: Day value by household (yuan/day).
+            spare: Spare family days by household (days/yr).
+        """
+        n = self.model.n_villages
+        could = np.flatnonzero(spare / np.maximum(days, 1e-9) >= self.params.min_plot_mu)
+        v = self.model.households.village[could]
+        days = days[could] if np.ndim(days) else days
+        margin = base[v] - days * day_value[could] - risk[v]
+        # np.bincount adds in household order, so the sums are those over all households
+        # with the others' zeros to the last bit.
+        total = np.bincount(v, margin, n)
+        count = np.bincount(v, minlength=n)
         return np.where(count > 0, total / np.maximum(count, 1.0), -np.inf)
 
     def take_plots(
@@ -332,10 +356,11 @@ class LeaseBack:
         if not room.any():
             return np.zeros(model.n_villages)
         v = hh.village
-        margin = self.margins(ramp[v], cost_factor[v], use)
+        base, risk = self._use_terms(ramp, cost_factor, use)
         home_use = use[v]
-        gain = margin - self.rent_per_mu()[home_use]
         days = model.crops.land_use_labour_days[home_use]
+        margin = lessee_margin(base[v], 0.0, days, self.day_value(), risk=risk[v])
+        gain = margin - self.rent_per_mu()[home_use]
         wanted = plot_demand(gain, self.spare_days(), days, draw, self.params)
         wanted *= (room[v] > 0) & (hh.lease_back_mu <= 0)
         asked = model.villages.sum_by_village(wanted)

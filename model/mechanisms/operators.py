@@ -285,9 +285,10 @@ class OperatorBases:
         hired = hired_margin - grain - upfront
         leasing = model.lease_back
         leased = np.full_like(hired, -np.inf)
+        lessees = leasing.lessee_terms() if leasing.on else None
         if leasing.on:
-            leased = leasing.village_margins(ramp, cost_factor) - grain - upfront
-        terms = (gross, cost, days * wage, risk, grain[:, 0], annuity)
+            leased = leasing.village_margins(ramp, cost_factor, lessees=lessees) - grain - upfront
+        terms = (gross, cost, days * wage, risk, grain[:, 0], annuity, lessees)
         keep = self._keeping(self.use_by_village(), self.base_age, terms)
         # What a base of the village's specialty would be worth kept, at full yield: an
         # operator takes pooled specialty land only into a base it would keep.
@@ -303,15 +304,15 @@ class OperatorBases:
             use: Land use by village.
             age: Base age by village (yr).
             terms: Gross, cost, hired labour cost and risk per mu (by village and use, or by
-                use), the grain margin at scale by village, and the annuity factor.
+                use), the grain margin at scale by village, the annuity factor, and the
+                households' lessee terms (``LeaseBack.lessee_terms``; ``None``: no lease-back).
         """
-        gross, cost, labour, risk, grain, annuity = terms
+        gross, cost, labour, risk, grain, annuity, lessees = terms
         rows = np.arange(self.model.n_villages)
         ramp, cost_factor = self._horizon(age, use)
         keep = ramp * gross[rows, use] - cost_factor * cost[use] - labour[use] - risk[rows, use]
-        if self.model.lease_back.on:
-            village = self.model.households.village
-            lessee = self.model.lease_back.village_margins(ramp[village], cost_factor[village], use)
+        if lessees is not None:
+            lessee = self.model.lease_back.village_margins(ramp, cost_factor, use, lessees)
             keep = np.maximum(keep, lessee)
         return keep - grain + annuity * self.model.conversions.reversal_cost_per_mu()[use]
 

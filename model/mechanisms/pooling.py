@@ -35,6 +35,25 @@ if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
 
 
+def skip_uniform_draws(rng: np.random.Generator, n: int) -> None:
+    """Move ``rng`` on past ``n`` uniform draws without making them.
+
+    A ``random()`` double takes one 64-bit output of PCG64 and leaves its buffered 32-bit
+    half-word alone, so advancing the bit generator by ``n`` and putting the half-word back
+    leaves it where ``rng.random(n)`` would, at a fraction of the cost. Another bit
+    generator makes the draws.
+    """
+    bits = rng.bit_generator
+    if not isinstance(bits, np.random.PCG64):
+        rng.random(n)
+        return
+    before = bits.state
+    bits.advance(n)
+    after = bits.state
+    after["has_uint32"], after["uinteger"] = before["has_uint32"], before["uinteger"]
+    bits.state = after
+
+
 class LandPoolingParams(Section):
     """Land-pooling parameters (policy ``land_pooling``)."""
 
@@ -199,70 +218,84 @@ class LandPooling:
         p = self.params
         model = self.model
         hh = model.households
-        # Draw for every household every window so that streams stay aligned across
-        # scenarios (common random numbers), whatever the policy.
+        # Draw for every household every month so that streams stay aligned across
+        # scenarios (common random numbers), whatever the policy; the specialty-land draw
+        # comes from its own stream (adding it shifts no other). Outside a window the
+        # draws are not used: the streams only move on.
+        if not p.enabled or model.month not in p.transfer_months:
+            skip_uniform_draws(model.rng, 2 * hh.n)
+            skip_uniform_draws(model.lease_back.rng, hh.n)
+            return
         draw_farmed = model.rng.random(hh.n)
         draw_other = model.rng.random(hh.n)
-        # The specialty-land draw comes from its own stream (adding it shifts no other).
         draw_specialty = model.lease_back.rng.random(hh.n)
-        if not p.enabled or model.month not in p.transfer_months:
-            return
         has_operator = self.village_has_operator
         if p.include_reserve_land:
             newly = model.collective.reserve_mu * has_operator
             model.collective.reserve_pooled = np.maximum(model.collective.reserve_pooled, newly)
-        eligible = has_operator[hh.village]
-        if not eligible.any():
+        # Only the rows of villages with an operator are computed (about a quarter of the
+        # households); the others neither choose nor move land.
+        rows = np.flatnonzero(has_operator[hh.village])
+        if not len(rows):
             return
-        trust = self.trust()[hh.village]
-        utility_gap = self.utility_gap(trust)
+        trust_v = self.trust()
+        trust = trust_v[hh.village[rows]]
+        utility_gap = self.utility_gap(trust, rows)
         scale = model.prices.nominal(p.logit_scale)  # tastes are in 2023 yuan
         willing = 1.0 / (1.0 + np.exp(-np.clip(utility_gap / scale, -50, 50)))
-        switch = eligible & (draw_farmed < willing * p.adoption_speed) & (hh.grain_mu > 0)
+        grain_mu, rented_out, idle = hh.grain_mu[rows], hh.rented_out_mu[rows], hh.idle_mu[rows]
+        switch = (draw_farmed[rows] < willing * p.adoption_speed) & (grain_mu > 0)
         # Land not farmed by the household: compared with the private rent (or nothing).
         rent_h = self.household_rent()
         market_rent = model.prices.nominal(p.market_rent, "land_rent")
-        other_gap = rent_h - market_rent * (hh.rented_out_mu > 0) + trust
+        other_gap = rent_h - market_rent * (rented_out > 0) + trust
         other_willing = 1.0 / (1.0 + np.exp(-np.clip(other_gap / scale, -50, 50)))
-        other_switch = eligible & (draw_other < other_willing * p.adoption_speed)
-        moved_grain = np.where(switch, hh.grain_mu, 0.0)
-        moved_other = np.where(other_switch | switch, hh.rented_out_mu + hh.idle_mu, 0.0)
-        hh.pooled_mu += moved_grain + moved_other
-        hh.grain_mu -= moved_grain
-        hh.rented_out_mu = np.where(other_switch | switch, 0.0, hh.rented_out_mu)
-        hh.idle_mu = np.where(other_switch | switch, 0.0, hh.idle_mu)
-        self._pool_specialty(trust, draw_specialty)
+        offers = (draw_other[rows] < other_willing * p.adoption_speed) | switch
+        moved_grain = np.where(switch, grain_mu, 0.0)
+        moved_other = np.where(offers, rented_out + idle, 0.0)
+        hh.pooled_mu[rows] += moved_grain + moved_other
+        hh.grain_mu[rows] -= moved_grain
+        # New arrays, as np.where made them, so that no one else's view of them changes.
+        hh.rented_out_mu = hh.rented_out_mu.copy()
+        hh.rented_out_mu[rows[offers]] = 0.0
+        hh.idle_mu = hh.idle_mu.copy()
+        hh.idle_mu[rows[offers]] = 0.0
+        self._pool_specialty(trust_v, draw_specialty)
 
     def _pool_specialty(self, trust: np.ndarray, draw: np.ndarray) -> None:
-        """Households pool specialty land into their operator's base of that specialty."""
+        """Households pool specialty land into their operator's base of that specialty
+        (``trust`` by village, as before this window's grain land moved)."""
         p = self.params
         model = self.model
         hh = model.households
         takes = model.operators.takes_specialty_land() & self.village_has_operator
-        eligible = takes[hh.village] & (hh.specialty_mu > 0)
-        if not eligible.any():
+        rows = np.flatnonzero(takes[hh.village] & (hh.specialty_mu > 0))
+        if not len(rows):
             return
-        gap = self.specialty_gap(trust)
+        gap = self.specialty_gap(trust[hh.village[rows]], rows)
         willing = 1.0 / (1.0 + np.exp(-np.clip(gap / p.logit_scale, -50, 50)))
-        moved = np.where(eligible & (draw < willing * p.adoption_speed), hh.specialty_mu, 0.0)
+        moved = np.zeros(hh.n)
+        moved[rows] = np.where(draw[rows] < willing * p.adoption_speed, hh.specialty_mu[rows], 0.0)
         hh.pooled_mu += moved
         hh.specialty_mu -= moved
         model.operators.absorb_specialty(model.villages.sum_by_village(moved))
 
-    def specialty_gap(self, trust: np.ndarray) -> np.ndarray:
-        """Utility of pooling minus keeping, per mu of own specialty land (yuan/mu/yr)."""
+    def specialty_gap(self, trust: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Utility of pooling minus keeping, per mu of own specialty land (yuan/mu/yr), for
+        the households ``rows`` (``trust``: theirs)."""
         model = self.model
         hh = model.households
         crops = model.crops
-        use = model.villages.land_use[hh.village]
+        village = hh.village[rows]
+        use = model.villages.land_use[village]
         gross = (
             crops.incidence @ (model.market.expected_yield_kg() * model.market.expected_price)
         )[use]
-        access = model.modes.access[hh.village]
-        own_net = gross * hh.ability * access - model.market.cost_per_mu()[use]
-        freed = crops.land_use_labour_days[use] * model.lease_back.day_value()
-        dividend = model.cooperatives.expected_dividend_per_mu()[hh.village]
-        return self.household_rent() + freed + dividend + trust - own_net - hh.attachment
+        access = model.modes.access[village]
+        own_net = gross * hh.ability[rows] * access - model.market.cost_per_mu()[use]
+        freed = crops.land_use_labour_days[use] * model.lease_back.day_value(rows)
+        dividend = model.cooperatives.expected_dividend_per_mu()[village]
+        return self.household_rent() + freed + dividend + trust - own_net - hh.attachment[rows]
 
     def household_rent(self) -> float:
         """Rent a household receives per pooled mu this year (after the collective's cut)."""
@@ -279,29 +312,31 @@ class LandPooling:
         trust = p.capacity_weight * (model.villages.capacity - 0.5) + p.peer_weight * pooled_share
         return trust * model.prices.factor("cpi")
 
-    def utility_gap(self, trust: np.ndarray) -> np.ndarray:
+    def utility_gap(self, trust: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Utility of pooling minus keeping, per mu of farmed grain land (yuan/mu/yr).
 
         Args:
-            trust: Each household's village trust term (see :meth:`trust`).
+            trust: The households' village trust term (see :meth:`trust`).
+            rows: The households (rows of the household table).
         """
         model = self.model
         hh = model.households
         crops = model.crops
+        village = hh.village[rows]
         price = crops.price * model.prices.crop_price_factors()
         expected_kg = model.market.expected_yield_kg()
         expected_gross = (crops.incidence[self.grain] * expected_kg * price).sum()
-        own_net = expected_gross * hh.ability - model.market.cost_per_mu()[self.grain]
+        own_net = expected_gross * hh.ability[rows] - model.market.cost_per_mu()[self.grain]
         days = crops.land_use_labour_days[self.grain]
-        boost = model.labour.local_job_boost()[hh.village]
+        boost = model.labour.local_job_boost()[village]
         freed_value = (
             days
             * model.labour.daily_local_wage(model.year_index)
-            * hh.earning
-            * model.labour.job_probability(hh.head_age, boost)
+            * hh.earning[rows]
+            * model.labour.job_probability(hh.head_age[rows], boost)
         )
-        dividend = model.cooperatives.expected_dividend_per_mu()[hh.village]
-        attachment = hh.attachment * model.prices.factor("cpi")
+        dividend = model.cooperatives.expected_dividend_per_mu()[village]
+        attachment = hh.attachment[rows] * model.prices.factor("cpi")
         return self.household_rent() + freed_value + dividend + trust - own_net - attachment
 
     def pooled_by_village(self) -> np.ndarray:

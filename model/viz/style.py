@@ -35,9 +35,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from model.atomic import atomic_write
+from model.viz.languages import LANGS
 
-#: Languages of the labels (:mod:`model.viz.labels`).
-LANGS = ("en", "zh")
 #: The usual Shandong bar of a weak village (collective income per year, yuan).
 WEAK_BAR = 100_000.0
 #: Yuan per display unit of collective income (万元 = 10,000 yuan).

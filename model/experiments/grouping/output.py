@@ -3,9 +3,10 @@
 ``DIR/grouping.csv`` is the chosen grouping in the format ``alliances.file`` reads (use it
 with ``alliances.source = "file"`` and ``alliances.mode_rule = "file"``);
 ``DIR/finalists/design_N.csv`` are the other finalists'. ``gains.csv`` and ``gains.md``
-hold each objective's and constraint's gain over the programme's grouping with its 95%
-interval; ``pareto.csv`` the screened Pareto front (two objectives). The figures (the map
-and the front) are drawn by :mod:`model.viz.design_figures`.
+hold each objective's and constraint's gain over the programme's grouping with its paired
+95% interval and the interval's method (:mod:`~model.experiments.grouping.gains`);
+``pareto.csv`` the screened Pareto front (two objectives). The figures (the map and the
+front) are drawn by :mod:`model.viz.design_figures`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ GAIN_COLUMNS = (
     "gain_low",
     "gain_high",
     "n",
+    "interval",
     "note",
 )
 
@@ -72,8 +74,8 @@ def gains_table(proposal: Proposal) -> pd.DataFrame:
 def gains_markdown(table: pd.DataFrame) -> str:
     """The gains as a markdown table (the chosen grouping marked)."""
     lines = [
-        "| grouping | role | measure | programme | proposed | gain (95% interval) |",
-        "|---|---|---|---:|---:|---:|",
+        "| grouping | role | measure | programme | proposed | gain (95% interval) | interval |",
+        "|---|---|---|---:|---:|---:|---|",
     ]
     for row in table.itertuples():
         interval = (
@@ -84,7 +86,7 @@ def gains_markdown(table: pd.DataFrame) -> str:
         name = f"**{row.arm}** (chosen)" if row.chosen else row.arm
         lines.append(
             f"| {name} | {row.role} | {row.measure} | {_num(row.programme)} | {_num(row.value)} "
-            f"| {_num(row.gain, '+')}{interval} |"
+            f"| {_num(row.gain, '+')}{interval} | {row.interval} |"
         )
     return "\n".join(lines) + "\n"
 

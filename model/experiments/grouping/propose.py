@@ -1,11 +1,13 @@
 """Proposing a grouping: search, screen, evaluate in full, choose (``jointvillage design``).
 
 :func:`propose_grouping` builds the scenario's county and the programme's own grouping,
-searches the grouping space (:mod:`~model.experiments.grouping.search`) on cheap screening
-runs, checks that the constraints can be met, evaluates the finalists and the programme's
-grouping on the full model and chooses the finalist best on the (first) objective among
-those meeting the constraints. The programme's grouping is always a finalist, so the choice
-is never worse than it on the final evaluation's mean.
+checks that the county and the rules can meet the constraints
+(:mod:`~model.experiments.grouping.feasibility`), searches the grouping space
+(:mod:`~model.experiments.grouping.search`) on cheap screening runs, checks that the
+constraints on the runs' outcomes were met by some screened grouping, evaluates the
+finalists and the programme's grouping on the full model and chooses the finalist best on
+the (first) objective among those meeting the constraints. The programme's grouping is
+always a finalist, so the choice is never worse than it on the final evaluation's mean.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -22,16 +24,12 @@ from model.atomic import atomic_write
 from model.errors import InputError
 from model.experiments.design import design_seed
 from model.experiments.grouping.candidates import Candidate, ScenarioSource
-from model.experiments.grouping.final import (
-    check_feasible,
-    evaluate_finalists,
-    finalists,
-    pareto_front,
-)
+from model.experiments.grouping.feasibility import check_before_search, check_screened
+from model.experiments.grouping.final import evaluate_finalists, finalists, pareto_front
 from model.experiments.grouping.objectives import Constraint, Objective
 from model.experiments.grouping.screening import Screening
-from model.experiments.grouping.search import run_search, scores
-from model.experiments.grouping.space import GroupingSpace, build_space
+from model.experiments.grouping.search import Preselection, run_search, scores
+from model.experiments.grouping.space import build_space
 from model.world.alliances import Alliances
 from model.world.county import County
 
@@ -48,6 +46,8 @@ class SearchSettings:
         final_replicates: Replicates of the final evaluation (full horizon).
         finalists: Screened groupings evaluated in full (the programme's comes on top).
         alliances: Alliances every grouping holds (0 = as many as fit).
+        screen: ``short`` (every offspring runs on the short horizon) or ``surrogate``
+            (a surrogate pre-selects which offspring run; :class:`~.search.Preselection`).
     """
 
     population: int = 16
@@ -57,6 +57,7 @@ class SearchSettings:
     final_replicates: int = 5
     finalists: int = 3
     alliances: int = 0
+    screen: Literal["short", "surrogate"] = "short"
 
 
 @dataclass
@@ -103,8 +104,9 @@ def propose_grouping(
     """Search, screen and evaluate groupings of a scenario (see the module docstring).
 
     Raises:
-        InputError: ``--alliances`` more than fit, a constraint no grouping meets, or an
-            ``out`` folder holding a search of other settings.
+        InputError: A constraint the county cannot meet (before any run), one no
+            screened grouping meets (before the final runs), or an ``out`` folder holding
+            a search of other settings.
     """
     from model.jointmodel import build_world
 
@@ -118,7 +120,7 @@ def propose_grouping(
     space = build_space(
         county, programme_scenario.alliances, programme, seed, n_alliances=settings.alliances
     )
-    _check_alliance_count(space, settings.alliances)
+    check_before_search(space, county, programme_scenario, constraints, settings.alliances)
     years = settings.screen_years or min(programme_scenario.years, 3)
     _check_settings(out, source, objectives, constraints, settings, years)
     screening = Screening(
@@ -134,8 +136,14 @@ def propose_grouping(
         scheduler,
         progress,
     )
-    evaluations = run_search(screening, settings.population, settings.generations, seed)
-    check_feasible(evaluations, constraints)
+    preselection = None
+    if settings.screen == "surrogate":
+        weak = programme_scenario.collective.weak_threshold
+        preselection = Preselection.of(screening, weak, seed)
+    evaluations = run_search(
+        screening, settings.population, settings.generations, seed, preselection
+    )
+    check_screened(evaluations, constraints)
     chosen_names = finalists(evaluations, objectives, constraints, settings.finalists)
     own = screening.candidate(space.programme_vector())
     files = {name: out / "candidates" / f"{name}.csv" for name in [*chosen_names, own.name]}
@@ -168,21 +176,6 @@ def propose_grouping(
         by_arm,
         own_arm,
     )
-
-
-def _check_alliance_count(space: GroupingSpace, wanted: int) -> None:
-    """``--alliances N`` must fit the pool (a greedy packing, best effort)."""
-    if not wanted:
-        return
-    most = len(space.decode(space.programme_vector()).alliances)
-    if most < wanted:
-        raise InputError(
-            "--alliances",
-            "alliances",
-            wanted,
-            f"at most {most} alliances fit this county's villages under the programme's "
-            "rules (3-5 neighbouring villages, 1,000-2,000 people, within the distance)",
-        )
 
 
 def _check_settings(

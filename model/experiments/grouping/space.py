@@ -19,13 +19,14 @@ result back into the vector so that the genotype says what is evaluated.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from model.world.alliance_params import MODES, AllianceParams
-from model.world.alliances import Alliances, form_alliances
+from model.world.alliances import Alliances, FormationShortfallWarning, form_alliances
 from model.world.county import County
 
 #: Keys above this switch an alliance on.
@@ -215,7 +216,10 @@ def build_space(
         varied = params.model_copy(
             update={"score_noise": params.score_noise * factor, "source": "formed"}
         )
-        add(form_alliances(county, varied, np.random.default_rng(child)))
+        with warnings.catch_warnings():
+            # The programme's own formation has warned of a shortfall already.
+            warnings.simplefilter("ignore", FormationShortfallWarning)
+            add(form_alliances(county, varied, np.random.default_rng(child)))
     return GroupingSpace(
         tuple(pool), tuple(programme_rows), params.max_alliances_per_lead, n_alliances
     )
