@@ -121,6 +121,10 @@ def test_outputs_are_a_posterior_file_and_a_calibrated_scenario(twin):
     assert calibrated.households.savings_income_per_person == pytest.approx(
         result.posterior.best[SAVINGS]
     )
+    # Calibrated on a small county for two years; the point is for the scenario as it is.
+    own = load_scenario("baseline")
+    assert (calibrated.county.scale, calibrated.years) == (own.county.scale, own.years)
+    assert (own.county.scale, own.years) != (0.05, 2)
 
 
 def test_a_second_call_resumes_from_the_stored_waves(twin, tmp_path: Path):
