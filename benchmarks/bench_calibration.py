@@ -3,12 +3,12 @@
 Two measurements:
 
 * **throughput**: the shipped calibration (``scenarios/calibration/anqiu.toml``: the Anqiu
-  programme on the full county for 5 years plus seven small case scenarios per design
-  point) cut to one wave of ``--points`` points, run on ``--workers`` local Dask workers
+  programme on a quarter of the county for 5 years plus seven small case scenarios per
+  design point) cut to one wave of ``--points`` points, run on ``--workers`` local Dask workers
   into a fresh folder; prints model runs per minute, design points per minute, and the
   time spent outside the runs (emulators, candidates, importance sampling, files);
 * **the whole shipped calibration** (``--full``): its wall time with its own budget
-  (3 waves x 70 points x 8 scenarios + 10 predictive points = 1,760 runs), into
+  (3 waves x 80 points x 8 scenarios + 10 predictive points = 2,000 runs), into
   ``--out`` (resumable, like ``make calibration``).
 
 Usage::
@@ -62,7 +62,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--points", type=int, default=8, help="design points (throughput)")
     parser.add_argument("--full", action="store_true", help="time the whole shipped calibration")
-    parser.add_argument("--out", type=Path, default=None, help="folder of the --full run")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="folder of the --full run (or of the trial wave)"
+    )
     args = parser.parse_args()
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -78,8 +80,11 @@ def main() -> None:
         )
         return
     scenarios = len(read_toml(SHIPPED, "calibration")["scenarios"])
-    with tempfile.TemporaryDirectory(prefix="bench-calibration-") as tmp:
-        wall, seconds, done = measure(cut_down(args.points), Path(tmp), args.workers)
+    if args.out is not None:  # keep the trial wave's folder (its waves.csv, fit.csv)
+        wall, seconds, done = measure(cut_down(args.points), args.out, args.workers)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-calibration-") as tmp:
+            wall, seconds, done = measure(cut_down(args.points), Path(tmp), args.workers)
     in_runs = sum(seconds.values())
     print(
         f"{args.points} + 1 points x {scenarios} scenarios = {done} runs in {wall:.1f} s: "

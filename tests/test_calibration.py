@@ -43,6 +43,7 @@ def twin_targets() -> list[dict]:
             "value": float(last[m]),
             "sd": 0.03 * float(last[m]),
             "source": "twin experiment: the model at known values",
+            "note": f"{m} in the final year",
         }
         for m in MEASURES
     ]
@@ -120,6 +121,10 @@ def test_outputs_are_a_posterior_file_and_a_calibrated_scenario(twin):
     assert calibrated.households.savings_income_per_person == pytest.approx(
         result.posterior.best[SAVINGS]
     )
+    # Calibrated on a small county for two years; the point is for the scenario as it is.
+    own = load_scenario("baseline")
+    assert (calibrated.county.scale, calibrated.years) == (own.county.scale, own.years)
+    assert (own.county.scale, own.years) != (0.05, 2)
 
 
 def test_a_second_call_resumes_from_the_stored_waves(twin, tmp_path: Path):
@@ -196,5 +201,5 @@ def test_the_calibration_report_renders_a_folder(twin):
     for heading in ("## Waves", "## Parameters", "## Fit to the targets", "## Identifiability"):
         assert heading in text
     assert "not** calibrated yet" in text
-    assert "twin experiment: the model at known values" in text
+    assert "twin experiment: the model at known values (income_property in the final year)" in text
     assert str(out) not in text

@@ -126,3 +126,21 @@ def test_a_prior_that_breaks_a_cross_field_rule_is_refused_before_any_run(tmp_pa
     message = failure(data, tmp_path)
     assert "parameters.policies.coop_shares.collective_share" in message
     assert "must equal 1" in message
+
+
+def test_the_shipped_calibration_reads_every_target_within_its_runs():
+    from model.experiments.calibration.runs import check_priors
+    from model.experiments.calibration.spec import CALIBRATION_DIR, load_calibration
+    from model.scenario import load_scenario
+
+    cal = load_calibration(CALIBRATION_DIR / "anqiu.toml")
+    check_priors(cal)  # every prior's ends make valid scenarios
+    assert all(t.source for t in cal.targets) and len(cal.targets) == 12
+    # A span or a year read past a scenario's horizon would fail only after the runs.
+    for measure in cal.measures:
+        last = max(measure.years or [measure.year if isinstance(measure.year, int) else 0])
+        for target in cal.targets:
+            if target.measure == measure.name:
+                entry = next(s for s in cal.scenarios if s.name == cal.target_scenario(target))
+                horizon = load_scenario(CALIBRATION_DIR / entry.file, list(entry.set)).years
+                assert last <= horizon, (measure.name, entry.name)

@@ -21,6 +21,7 @@ from model.experiments.comparisons import compare_folder
 from model.experiments.effects import did_per_run, yearly_effects
 from model.experiments.experiment import validate_experiment
 from model.experiments.measures import REFERENCE_MEASURES, all_measures, measure_table
+from model.experiments.user_measures import MeasureSpec, UserMeasure, build_measures
 from model.jointmodel import JointVillageModel
 from model.recorder import non_finite_columns
 from model.runner import run_scenario
@@ -252,6 +253,70 @@ def test_bad_user_measures_are_refused_with_the_field(change, field, value):
     assert err.value.field == field
     if value is not None:
         assert err.value.value == value
+
+
+def yearly_frame(incomes: list[float], wages: list[float]) -> pd.DataFrame:
+    """A county_yearly table of one run: year 0 (no incomes yet), then the given years."""
+    return pd.DataFrame(
+        {
+            "scenario": "a",
+            "variant": 0,
+            "replicate": 0,
+            "year": np.arange(2022, 2023 + len(incomes)),
+            "per_capita_income": [np.nan, *incomes],
+            "income_wage": [np.nan, *wages],
+        }
+    )
+
+
+def span_measure(**spec) -> UserMeasure:
+
+    base = {"name": "m", "expression": "per_capita_income"}
+    return build_measures([MeasureSpec(**{**base, **spec})], "exp.toml")[0]
+
+
+def test_a_span_of_years_averages_the_yearly_values_by_hand():
+    frame = yearly_frame([30000.0, 20000.0, 22000.0, 40000.0, 29000.0], [1.0] * 5)
+    tables = {"county_yearly": frame}
+    assert span_measure(years=[1, 4]).per_run(tables) == pytest.approx(28000.0)
+    assert span_measure(years=[2, 2]).per_run(tables) == pytest.approx(20000.0)
+    # The mean of the yearly shares, each read in its own year.
+    frame["income_wage"] = [np.nan, 15000.0, 5000.0, 11000.0, 10000.0, 0.0]
+    share = span_measure(expression="income_wage / per_capita_income", years=[1, 4])
+    assert share.per_run(tables) == pytest.approx((0.5 + 0.25 + 0.5 + 0.25) / 4)
+
+
+def test_a_span_growth_is_the_compound_rate_a_year():
+    frame = yearly_frame([100.0, 50.0, 400.0, 121.0], [1.0] * 4)
+    growth = span_measure(years=[1, 3], over_years="growth")
+    # From 100 in year 1 to 400 in year 3: doubling a year, whatever year 2 was.
+    assert growth.per_run({"county_yearly": frame}) == pytest.approx(1.0)
+    assert span_measure(years=[1, 4], over_years="growth").per_run(
+        {"county_yearly": frame}
+    ) == pytest.approx(1.21 ** (1 / 3) - 1)
+
+
+def test_a_span_past_the_run_fails_naming_the_year():
+    frame = yearly_frame([1.0, 2.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match="year 3 is past"):
+        span_measure(years=[1, 3]).per_run({"county_yearly": frame})
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"years": [3, 1]}, "measures[0].years"),
+        ({"years": [1, 2, 3]}, "measures[0].years"),
+        ({"years": [-1, 2]}, "measures[0].years"),
+        ({"years": [2, 2], "over_years": "growth"}, "measures[0].years"),
+        ({"years": [1, 2], "year": 1}, "measures[0].year"),
+        ({"years": [1, 2], "table": "county_monthly"}, "measures[0].years"),
+    ],
+)
+def test_a_bad_span_of_years_is_refused_with_the_field(spec, field):
+    with pytest.raises(InputError) as err:
+        span_measure(**spec)
+    assert err.value.field == field
 
 
 def test_an_unknown_column_exits_2_with_a_did_you_mean(tmp_path):

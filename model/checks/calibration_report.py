@@ -107,15 +107,17 @@ def _fit(rows: list[dict[str, Any]]) -> list[str]:
         "posterior, and the model's runs at a few posterior rows, each with the target's "
         "uncertainty added.",
         "",
-        "| target | reported ± sd | emulator | model runs | inside | source |",
+        "| target | reported ± sd | emulator | model runs | inside | source (how it is read) |",
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
+        note = row.get("note")  # how the figure is read (folders before notes lack it)
+        source = f"{row['source']} ({note})" if note else row["source"]
         out.append(
             f"| {row['target']} | {_num(row['reported'])} ± {_num(row['sd'])} | "
             f"{_num(row['emulator_q05'])} – {_num(row['emulator_q95'])} | "
             f"{_num(row['predictive_q05'])} – {_num(row['predictive_q95'])} ({row['runs']}) | "
-            f"{'yes' if row['inside'] else 'no'} | {row['source']} |"
+            f"{'yes' if row['inside'] else 'no'} | {source} |"
         )
     return [*out, ""]
 

@@ -14,6 +14,8 @@ runs' tables::
     filter = "allied"                  # pandas query choosing rows (optional)
     reduction = "sum"                  # mean | median | sum | min | max | count | share
     year = "last"                      # "last", "start" (year 0) or years since year 0
+    # years = [1, 4]                   # or a span: the measure in each year of it, ...
+    # over_years = "mean"              # ... averaged, or "growth": the rate a year
     unit = "mu"
     en = "Land pooled in allied villages, final year"
     zh = "末年联建村入股流转土地"
@@ -31,7 +33,11 @@ table or function exits 2 with a did-you-mean, before any run.
 
 The value of a declared measure for one run is
 ``reduction(expression(rows of that run, in that year, where filter))``; ``share`` is the
-mean of a true/false expression, ``count`` the number of rows the filter keeps.
+mean of a true/false expression, ``count`` the number of rows the filter keeps. With
+``years = [first, last]`` (years since year 0, both included) it is that value in each year
+of the span, averaged over the years (``over_years = "mean"``: a level or a share read over
+a price cycle rather than in one boom or bust year), or the growth rate a year from the
+first year's value to the last's (``over_years = "growth"``).
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ from model.params import Section, param
 ENTRY_POINT_GROUP = "jointvillage.measures"
 #: Reductions of a declared measure.
 REDUCTIONS = ("mean", "median", "sum", "min", "max", "count", "share")
+#: How the yearly values of a span of years become one number.
+OVER_YEARS = ("mean", "growth")
 #: Names an expression may use besides columns.
 FUNCTIONS = frozenset({"abs", "log", "log1p", "exp", "sqrt", "where", "True", "False"})
 
@@ -86,6 +94,20 @@ class MeasureSpec(Section):
         unit="-",
         source="user",
         description="'last', 'start' (year 0) or years since year 0; yearly tables only",
+    )
+    years: list[int] | None = param(
+        None,
+        unit="-",
+        source="user",
+        description="[first, last] years since year 0: the yearly values over the span, "
+        "combined by over_years (instead of year); yearly tables only",
+    )
+    over_years: Literal[OVER_YEARS] = param(  # type: ignore[valid-type]
+        "mean",
+        unit="-",
+        source="user",
+        description="How the yearly values of a span become one number: their mean, or the "
+        "growth rate a year from the first to the last",
     )
     function: str | None = param(
         None,
@@ -217,12 +239,22 @@ def _declared_measure(spec: MeasureSpec, source: str, where: str) -> UserMeasure
         raise InputError(source, f"{where}.year", spec.year, f"'last' for the table {spec.table}")
     if isinstance(spec.year, int) and spec.year < 0:
         raise InputError(source, f"{where}.year", spec.year, "'last', 'start' or an integer >= 0")
+    span = _year_span(spec, yearly, source, where)
 
-    def per_run(tables: Mapping[str, pd.DataFrame]) -> float:
-        rows = _rows_of_year(tables[spec.table], spec.year if yearly else None)
+    def in_year(frame: pd.DataFrame, year: str | int | None) -> float:
+        rows = _rows_of_year(frame, year)
         if spec.filter:
             rows = rows[rows.eval(spec.filter).astype(bool)]
         return _reduce(rows, spec)
+
+    def per_run(tables: Mapping[str, pd.DataFrame]) -> float:
+        frame = tables[spec.table]
+        if span is None:
+            return in_year(frame, spec.year if yearly else None)
+        values = [in_year(frame, year) for year in span]
+        if spec.over_years == "growth":
+            return float((values[-1] / values[0]) ** (1.0 / (len(values) - 1)) - 1.0)
+        return float(np.mean(values))
 
     label = spec.en or f"{spec.reduction} of {spec.expression} in {spec.table}"
     return UserMeasure(
@@ -234,6 +266,23 @@ def _declared_measure(spec: MeasureSpec, source: str, where: str) -> UserMeasure
         (spec.table,),
         per_run,
     )
+
+
+def _year_span(spec: MeasureSpec, yearly: bool, source: str, where: str) -> range | None:
+    """The years of ``years = [first, last]`` (both included), or None without a span."""
+    if spec.years is None:
+        return None
+    if not yearly:
+        raise InputError(source, f"{where}.years", spec.years, f"no span for {spec.table}")
+    if spec.year != "last":
+        raise InputError(source, f"{where}.year", spec.year, "either year or years, not both")
+    if len(spec.years) != 2 or not 0 <= spec.years[0] <= spec.years[1]:
+        raise InputError(
+            source, f"{where}.years", spec.years, "[first, last] with 0 <= first <= last"
+        )
+    if spec.over_years == "growth" and spec.years[0] == spec.years[1]:
+        raise InputError(source, f"{where}.years", spec.years, "two years or more for a growth")
+    return range(spec.years[0], spec.years[1] + 1)
 
 
 def _rows_of_year(rows: pd.DataFrame, year: str | int | None) -> pd.DataFrame:

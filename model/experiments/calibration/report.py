@@ -11,7 +11,8 @@ Written into the calibration's ``--out`` folder by :func:`write_outputs`:
 * ``identifiability.csv``: which targets pin which parameters (:mod:`.identifiability`);
 * ``waves.csv``: runs and the non-implausible share of each wave;
 * ``calibrated.toml``: the first scenario at the calibrated point (the candidate of
-  largest likelihood), a complete scenario file;
+  largest likelihood), a complete scenario file at the scenario's own county size and
+  horizon (the calibration's ``county.scale`` and ``years`` overrides are left out);
 * ``summary.json``: all of it in one file (``docs/calibration_results.md`` is made from it).
 
 The predictive interval of a target is that of the *reported figure*: the model's value
@@ -33,10 +34,14 @@ from model.experiments.calibration.history_matching import to_unit
 from model.experiments.calibration.identifiability import identifiability
 from model.experiments.calibration.posterior_file import summary_rows, write_posterior
 from model.experiments.calibration.waves import CalibrationResult, stream_seed
+from model.experiments.experiment import flatten_table
 from model.experiments.provenance import code_fingerprint
 from model.experiments.variants import build_scenario, resolve_scenarios
-from model.scenario import is_integer_field
+from model.scenario import is_integer_field, parse_override
 from model.toml_files import toml_text
+
+#: Overrides that only size the calibration's runs (a smaller county, a shorter horizon).
+RUN_SIZE_FIELDS = frozenset({"county.scale", "years"})
 
 #: Draws of the target's error per predictive value (for the interval of the figure).
 ERROR_DRAWS = 200
@@ -84,6 +89,7 @@ def fit_table(result: CalibrationResult) -> pd.DataFrame:
             "predictive_q05": float(np.quantile(predicted, 0.05)) if len(ran) else np.nan,
             "predictive_q95": float(np.quantile(predicted, 0.95)) if len(ran) else np.nan,
             "source": target.source,
+            "note": target.note,
         }
         low, high = row["predictive_q05"], row["predictive_q95"]
         row["inside"] = bool(low <= target.value <= high) if len(ran) else None
@@ -115,12 +121,18 @@ def wave_table(result: CalibrationResult) -> pd.DataFrame:
 
 
 def calibrated_scenario(result: CalibrationResult) -> str:
-    """The first scenario at the calibrated point, as a complete scenario file."""
+    """The first scenario at the calibrated point, as a complete scenario file.
+
+    Its overrides of :data:`RUN_SIZE_FIELDS` are left out: they say how small and short
+    the calibration ran it, and the calibrated point is for the scenario at its own size.
+    """
     from model.experiments.calibration.runs import points_experiment
 
     cal = result.calibration
     best = np.array([[result.posterior.best[n] for n in cal.names]])
     experiment = points_experiment(cal, best, "calibrated")
+    first = experiment.scenarios[0]
+    first.set = _without_run_size(first.set)
     base = resolve_scenarios(experiment)[cal.scenarios[0].name]
     values = {
         n: round(v) if is_integer_field(n) else float(v)
@@ -134,6 +146,13 @@ def calibrated_scenario(result: CalibrationResult) -> str:
         "Written by `jointvillage calibrate`; the posterior is in posterior.json.\n"
     )
     return head + toml_text(scenario.to_dict())
+
+
+def _without_run_size(overrides: list[str] | dict[str, Any]) -> list[str] | dict[str, Any]:
+    """A scenario entry's overrides less those of the county's size and the horizon."""
+    if isinstance(overrides, list):
+        return [t for t in overrides if ".".join(parse_override(t)[0]) not in RUN_SIZE_FIELDS]
+    return {k: v for k, v in flatten_table(overrides).items() if k not in RUN_SIZE_FIELDS}
 
 
 def provenance(result: CalibrationResult) -> dict[str, Any]:
