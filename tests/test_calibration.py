@@ -193,6 +193,49 @@ def test_compare_with_a_posterior_widens_the_intervals(tmp_path: Path):
     assert "intervals include parameter uncertainty" in note
 
 
+def field(scenario, dotted: str):
+    """A scenario's value of a dotted field."""
+    value = scenario
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def test_the_point_file_sets_the_free_parameters_at_the_calibrated_point(twin, tmp_path):
+    from model.checks.calibration_report import POINT_DIGITS, point_file
+
+    _, out = twin
+    summary = json.loads((out / "summary.json").read_text())
+    path = tmp_path / "point.toml"
+    path.write_text(point_file(summary))
+    scenario = load_scenario(str(path))
+    assert summary["parameters"]
+    for row in summary["parameters"]:
+        assert field(scenario, row["path"]) == pytest.approx(
+            row["calibrated"], rel=10.0 ** (1 - POINT_DIGITS)
+        )
+
+
+def test_every_shipped_scenario_extends_the_shipped_point():
+    import tomllib
+
+    from model.paths import PROJECT_ROOT
+
+    point = tomllib.loads(
+        (PROJECT_ROOT / "scenarios" / "calibration" / "anqiu_point.toml").read_text()
+    )
+    values = {
+        f"{section}.{key}": value
+        for section, table in [("households", point["households"]), ("labour", point["labour"])]
+        for key, value in table.items()
+    }
+    assert values
+    for name in ("baseline", "anqiu_2023", "mode_lead_goose"):
+        scenario = load_scenario(name)
+        for dotted, value in values.items():
+            assert field(scenario, dotted) == value, (name, dotted)
+
+
 def test_the_calibration_report_renders_a_folder(twin):
     from model.checks.calibration_report import render
 
@@ -200,6 +243,6 @@ def test_the_calibration_report_renders_a_folder(twin):
     text = render(json.loads((out / "summary.json").read_text()))
     for heading in ("## Waves", "## Parameters", "## Fit to the targets", "## Identifiability"):
         assert heading in text
-    assert "not** calibrated yet" in text
+    assert "The default scenarios use the calibrated point" in text
     assert "twin experiment: the model at known values (income_property in the final year)" in text
     assert str(out) not in text
