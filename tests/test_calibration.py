@@ -224,12 +224,18 @@ def test_every_shipped_scenario_extends_the_shipped_point():
     point = tomllib.loads(
         (PROJECT_ROOT / "scenarios" / "calibration" / "anqiu_point.toml").read_text()
     )
-    values = {
-        f"{section}.{key}": value
-        for section, table in [("households", point["households"]), ("labour", point["labour"])]
-        for key, value in table.items()
-    }
-    assert values
+
+    def leaves(table: dict, prefix: str = "") -> dict:
+        out = {}
+        for key, value in table.items():
+            if isinstance(value, dict):
+                out.update(leaves(value, f"{prefix}{key}."))
+            elif prefix:  # the file's own name and description are not parameters
+                out[f"{prefix}{key}"] = value
+        return out
+
+    values = leaves(point)
+    assert len(values) == 8
     for name in ("baseline", "anqiu_2023", "mode_lead_goose"):
         scenario = load_scenario(name)
         for dotted, value in values.items():

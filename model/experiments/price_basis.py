@@ -12,7 +12,7 @@ from typing import get_args
 
 import pandas as pd
 
-from model.columns import describe
+from model.columns import describer
 from model.errors import InputError
 from model.mechanisms.prices import CPI_COLUMN, PriceBasis, to_constant_prices
 
@@ -32,8 +32,9 @@ def check_prices(prices: str, where: str = "--prices") -> PriceBasis:
 def units_of(table: pd.DataFrame, name: str) -> dict[str, str]:
     """Declared unit of each column of a stored table (``-`` when undeclared)."""
     units = {}
+    describe = describer(name)
     for column in table.columns:
-        declared = describe(name, column)
+        declared = describe(column)
         units[column] = declared.unit if declared is not None else "-"
     return units
 
