@@ -65,11 +65,42 @@ class Accounts:
         model.households.income[source] += amounts
         # Income is cash: it lands in (or, paid out, leaves) the household's savings.
         model.households.savings += amounts
-        total = float(amounts.sum())
+        by_village = model.villages.sum_by_village(amounts) if self.track_villages else None
+        self._book(source, float(amounts.sum()), by_village, payer, kind)
+
+    def pay_households_at(
+        self, source: str, rows: np.ndarray, amounts: np.ndarray, payer: str, kind: str
+    ) -> None:
+        """Pay some households: ``amounts[i]`` to household row ``rows[i]``, and book it.
+
+        The same payment as :meth:`pay_households` with zeros for every other household,
+        at the cost of the rows paid: most programmes pay a few per cent of households.
+
+        Args:
+            source: Household income source (a registered name).
+            rows: Household rows paid, each at most once.
+            amounts: Yuan to each of ``rows``.
+            payer: Paying sector (see :data:`model.ledger.SECTORS`).
+            kind: What the payment is for.
+        """
+        model = self.model
+        model.households.income[source][rows] += amounts
+        model.households.savings[rows] += amounts
+        by_village = None
+        if self.track_villages:
+            village = model.households.village[rows]
+            by_village = np.bincount(village, amounts, minlength=model.n_villages)
+        self._book(source, float(amounts.sum()), by_village, payer, kind)
+
+    def _book(
+        self, source: str, total: float, by_village: np.ndarray | None, payer: str, kind: str
+    ) -> None:
+        """Book a household payment's total in the month's totals and the ledger."""
+        model = self.model
         model.invariants.check_payment(total, kind)
         self.household_month_total[source] += total
-        if self.track_villages:
-            self.household_month[source] += model.villages.sum_by_village(amounts)
+        if by_village is not None:
+            self.household_month[source] += by_village
         if total >= 0:
             model.ledger.pay(payer, "households", kind, total)
         else:
@@ -90,14 +121,18 @@ class Accounts:
 
         Labour at home is counted once a year, when labour moves
         (:meth:`~model.villages.VillageTable.update_labour_at_home`), not at every payment.
+        Only the households of villages with a bill are touched: most bills (contract and
+        greenhouse wages) fall on a few villages.
         """
-        hh = self.model.households
-        at_home = self.model.villages.household_labour_at_home
-        per_village = self.model.villages.labour_at_home
-        rate = np.divide(
-            wage_bill, per_village, out=np.zeros_like(wage_bill), where=per_village > 0
+        villages = self.model.villages
+        per_village = villages.labour_at_home
+        paid = np.flatnonzero((wage_bill != 0) & (per_village > 0))
+        rate = wage_bill[paid] / per_village[paid]
+        rows = villages.rows_of(paid)
+        amounts = villages.household_labour_at_home[rows] * np.repeat(
+            rate, villages.household_counts[paid]
         )
-        self.pay_households("wage", at_home * rate[hh.village], payer, kind)
+        self.pay_households_at("wage", rows, amounts, payer, kind)
         unpaid = float(wage_bill[per_village <= 0].sum())
         if unpaid > 0:  # no one at home: the work is done by outsiders
             self.model.ledger.pay(payer, "market", kind, unpaid)

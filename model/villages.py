@@ -91,6 +91,14 @@ class VillageTable:
         """
         return np.repeat(values, self.household_counts, axis=0)
 
+    def rows_of(self, villages: np.ndarray) -> np.ndarray:
+        """The household rows of some villages (ascending village indices), in row order."""
+        counts = self.household_counts[villages]
+        # Each village's block is offsets[v], offsets[v] + 1, ...: a running count with the
+        # block's start shifted in at each block's first row.
+        shift = np.repeat(self.offsets[villages] - (np.cumsum(counts) - counts), counts)
+        return np.arange(int(counts.sum())) + shift
+
     def update_labour_at_home(self, households: HouseholdTable) -> None:
         """Recount labour at home (it changes only when labour is reallocated, once a year).
 

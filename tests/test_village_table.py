@@ -51,3 +51,19 @@ def test_per_household_is_the_gather_by_village(block_sizes, width):
     values = np.random.default_rng(len(block_sizes)).random((len(block_sizes), width))
     np.testing.assert_array_equal(table.per_household(values), values[village])
     np.testing.assert_array_equal(table.per_household(values[:, 0]), values[village, 0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=30), st.data())
+def test_rows_of_some_villages_are_their_households(block_sizes, data):
+    table, village = _table(block_sizes)
+    chosen = data.draw(st.sets(st.integers(0, len(block_sizes) - 1)))
+    villages = np.array(sorted(chosen), dtype=int)
+    expected = np.flatnonzero(np.isin(village, villages))
+    np.testing.assert_array_equal(table.rows_of(villages), expected)
+
+
+def test_rows_of_a_hand_worked_pair():
+    table, _ = _table([2, 1, 3])
+    np.testing.assert_array_equal(table.rows_of(np.array([0, 2])), [0, 1, 3, 4, 5])
+    assert table.rows_of(np.array([], dtype=int)).size == 0

@@ -95,16 +95,21 @@ class LandConversion:
         age = self.model.households.converted_age
         return yield_ramp(age, self.sheet.first_yield[use], self.sheet.full_yield[use])
 
-    def monthly_gross(self, gross_per_mu: np.ndarray, yield_factor: np.ndarray) -> np.ndarray:
-        """Revenue of each household's converted land this month (before market access)."""
+    def monthly_gross_at(
+        self, rows: np.ndarray, gross_per_mu: np.ndarray, yield_factor: np.ndarray
+    ) -> np.ndarray:
+        """Revenue this month of the converted land of households ``rows`` (before market
+        access); ``yield_factor`` is theirs."""
         hh = self.model.households
-        return hh.converted_mu * gross_per_mu[self._use()] * yield_factor * self._ramp
+        use = np.maximum(hh.converted_use[rows], 0)
+        return hh.converted_mu[rows] * gross_per_mu[use] * yield_factor * self._ramp[rows]
 
-    def monthly_cost(self, cost_per_mu: np.ndarray) -> np.ndarray:
-        """Cash cost of each household's converted land this month."""
+    def monthly_cost_at(self, rows: np.ndarray, cost_per_mu: np.ndarray) -> np.ndarray:
+        """Cash cost this month of the converted land of households ``rows``."""
         hh = self.model.households
-        factor = np.maximum(self._ramp, self.params.immature_cost_share)
-        return hh.converted_mu * cost_per_mu[self._use()] * factor
+        factor = np.maximum(self._ramp[rows], self.params.immature_cost_share)
+        use = np.maximum(hh.converted_use[rows], 0)
+        return hh.converted_mu[rows] * cost_per_mu[use] * factor
 
     def labour_days(self) -> np.ndarray:
         """Family labour days a year of each household's converted land."""

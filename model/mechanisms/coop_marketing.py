@@ -175,9 +175,9 @@ class CoopMarketing:
         p = self.params
         # Only the members' rows are computed (a few per cent of households); the others
         # get nothing, and np.bincount over the members alone adds in the same order.
-        coop = self.marketer_of[hh.village]
-        member = np.flatnonzero(hh.marketing_member & (coop >= 0))
-        coop = coop[member]
+        member = np.flatnonzero(hh.marketing_member)
+        coop = self.marketer_of[hh.village[member]]
+        member, coop = member[coop >= 0], coop[coop >= 0]
         gross = model.farming.specialty_gross[member]
         own_sales = np.maximum(gross - model.contracts.delivered_value[member], 0)
         value = p.marketed_share * own_sales
@@ -196,11 +196,9 @@ class CoopMarketing:
         ledger = model.ledger
         ledger.pay("market", "cooperatives", "brand_sales", float(premium_in.sum()))
         ledger.pay("market", "cooperatives", "input_discount", float(discount_by_coop.sum()))
-        pay = model.accounts.pay_households
-        for values, kind in ((to_member, "marketing_premium"), (discount, "input_discount")):
-            every = np.zeros(hh.n)
-            every[member] = values
-            pay("farming", every, "cooperatives", kind)
+        pay = model.accounts.pay_households_at
+        pay("farming", member, to_member, "cooperatives", "marketing_premium")
+        pay("farming", member, discount, "cooperatives", "input_discount")
 
     def members(self) -> int:
         """Households marketing through a cooperative now."""

@@ -224,13 +224,17 @@ class Cooperatives:
         """The specialty cooperatives pay this month's rent on the land they lease."""
         model = self.model
         hh = model.households
-        rent = hh.leased_mu * (self.lease_rent_per_mu() / 12.0)
-        coop = self.specialty_of[hh.village]
+        # Only the lessors' rows (a few per cent of households) are computed and paid.
+        lessors = np.flatnonzero(hh.leased_mu != 0)
+        rent = hh.leased_mu[lessors] * (self.lease_rent_per_mu() / 12.0)
+        coop = self.specialty_of[hh.village[lessors]]
         leased = coop >= 0
         per_coop = np.bincount(coop[leased], rent[leased], minlength=len(self.all))
         for index in np.flatnonzero(per_coop):
             self.all[index].book("rent", float(per_coop[index]))
-        model.accounts.pay_households("property", rent, "cooperatives", "greenhouse_land_rent")
+        model.accounts.pay_households_at(
+            "property", lessors, rent, "cooperatives", "greenhouse_land_rent"
+        )
 
     # ----------------------------------------------------------------------------------
     # The year

@@ -369,7 +369,7 @@ class Livestream:
     def pay(self) -> None:
         """Pay sellers' monthly income and carried households' online premium.
 
-        Computed on the sellers only (index arrays), then paid as one household column.
+        Computed and paid on the sellers' and carried households' rows only.
         """
         p = self.params
         model = self.model
@@ -381,9 +381,8 @@ class Livestream:
         experience = learning(hh.seller_years[sellers], p.dynamics)
         earned = hh.seller_skill[sellers] * experience * (p.income_median * level) * crowd
         earned *= self.market_cap_factor(model.villages.land_use[village], earned, level)
-        income = np.zeros(hh.n)
-        income[sellers] = earned
         self.sales[sellers] += earned
-        model.accounts.pay_households("ecommerce", income, "market", "livestream_sales")
-        premium = self.reached * model.farming.specialty_gross * (p.online_share * p.online_premium)
-        model.accounts.pay_households("farming", premium, "market", "online_premium")
+        model.accounts.pay_households_at("ecommerce", sellers, earned, "market", "livestream_sales")
+        carried = np.flatnonzero(self.reached)
+        premium = model.farming.specialty_gross[carried] * (p.online_share * p.online_premium)
+        model.accounts.pay_households_at("farming", carried, premium, "market", "online_premium")

@@ -32,6 +32,9 @@ from agents.enterprise import Enterprise
 from model.mechanisms.contracts import ContractTerms, capacity_factor, expected_gain
 from model.mechanisms.participation import draw_tastes, expected_specialty, rechoose
 
+#: A month with no contract payment due: no rows, no yuan.
+_NO_PAYMENT: tuple[np.ndarray, np.ndarray] = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
 
@@ -51,7 +54,8 @@ class EnterpriseContracts:
         firms: The firm behind each holder's contract, by holder unit.
         taste: Each household's fixed taste for contracts (yuan/yr).
         delivered_kg: Delivered this year under each holder unit's contract (kg).
-        pending: Contract payments due in 0, 1, ... months, per household (yuan).
+        pending: Contract payments due in 0, 1, ... months: the paid households' rows and
+            the yuan due to each (a few per cent of households deliver).
         delivered_value: Market value each household delivered this month (yuan).
     """
 
@@ -69,7 +73,7 @@ class EnterpriseContracts:
         self.taste = draw_tastes(model.enterprise_rng, n_h, self.params.choice)
         self.n_units = len(model.alliance_agents) + 2 * n_v
         self.delivered_kg = np.zeros(self.n_units)
-        self.pending = np.zeros((self.params.payment_delay_months + 1, n_h))
+        self.pending = [_NO_PAYMENT] * (self.params.payment_delay_months + 1)
         self.delivered_value = np.zeros(n_h)
 
     # ----------------------------------------------------------------------------------
@@ -211,13 +215,13 @@ class EnterpriseContracts:
         model = self.model
         hh = model.households
         accounts = model.accounts
-        total_by_village = model.villages.sum_by_village
         unit = self.groups()
-        hh_unit = np.where(self.active & (unit >= 0), unit, -1)[hh.village]
+        village_unit = np.where(self.active & (unit >= 0), unit, -1)
         # Only the members' rows are computed (a few per cent of households); np.bincount
         # over the members alone adds in the same order as over all households.
-        member = np.flatnonzero(hh.contract_member & (hh_unit >= 0))
-        member_unit = hh_unit[member]
+        member = np.flatnonzero(hh.contract_member)
+        member_unit = village_unit[hh.village[member]]
+        member, member_unit = member[member_unit >= 0], member_unit[member_unit >= 0]
         # What the member would have sold at market, and its weight in kg.
         wanted_value = p.volume_share * model.farming.specialty_gross[member]
         price = self._market_price_per_kg()[hh.village[member]]
@@ -227,18 +231,20 @@ class EnterpriseContracts:
             per_unit, self.delivered_kg, np.full(self.n_units, p.volume_tonnes * 1000.0)
         )
         self.delivered_kg += per_unit * factor
-        market_value = np.zeros(hh.n)
-        market_value[member] = wanted_value * factor[member_unit]
-        self.delivered_value = market_value
+        market_value = wanted_value * factor[member_unit]
+        self.delivered_value = np.zeros(hh.n)
+        self.delivered_value[member] = market_value
         contract_value = market_value * (1.0 + p.price_premium)
         # Produce delivered to the firm is not sold at market; the quality cost is paid now.
-        accounts.pay_households("farming", -market_value, "market", "contract_delivery")
+        accounts.pay_households_at("farming", member, -market_value, "market", "contract_delivery")
         quality = market_value * p.quality_cost_share
-        accounts.pay_households("farming", -quality, "market", "contract_quality_cost")
-        self.pending[-1] += contract_value
+        accounts.pay_households_at("farming", member, -quality, "market", "contract_quality_cost")
+        # Each month's deliveries are paid once, ``payment_delay_months`` later.
+        self.pending[-1] = (member, contract_value)
         paid_share = np.where(self.defaulted, 1.0 - p.arrears_share, 1.0)
         village_paid = paid_share * self.active
-        fee = total_by_village(contract_value) * p.collective_fee_share
+        member_village = hh.village[member]
+        fee = np.bincount(member_village, contract_value, model.n_villages) * p.collective_fee_share
         accounts.pay_collectives("enterprise", fee * village_paid, "enterprises", "contract_fee")
         wage_bill = (
             self.jobs_per_village()
@@ -255,17 +261,16 @@ class EnterpriseContracts:
     def _settle_payments(self) -> None:
         """Pay the contract payments falling due this month (less a defaulting firm's arrears)."""
         model = self.model
-        hh = model.households
-        due = self.pending[0].copy()
-        self.pending = np.roll(self.pending, -1, axis=0)
-        self.pending[-1] = 0.0
+        rows, due = self.pending[0]
+        self.pending = [*self.pending[1:], _NO_PAYMENT]
         if not due.any():
             return
-        paid_share = np.where(self.defaulted, 1.0 - self.params.arrears_share, 1.0)[hh.village]
-        model.accounts.pay_households(
-            "farming", due * paid_share, "enterprises", "contract_payment"
+        village = model.households.village[rows]
+        paid_share = np.where(self.defaulted, 1.0 - self.params.arrears_share, 1.0)[village]
+        model.accounts.pay_households_at(
+            "farming", rows, due * paid_share, "enterprises", "contract_payment"
         )
-        self.arrears += model.villages.sum_by_village(due * (1.0 - paid_share))
+        self.arrears += np.bincount(village, due * (1.0 - paid_share), model.n_villages)
 
     def _market_price_per_kg(self) -> np.ndarray:
         """This year's market price per kg of each village's specialty, with its access."""

@@ -160,30 +160,40 @@ class Farming:
         """Book households' crop sales from their own land this month."""
         model = self.model
         hh = model.households
-        use = model.villages.land_use[hh.village]
+        villages = model.villages
         gross = model.market.monthly_gross_per_mu(model.month)
-        yield_factor = model.villages.yield_noise[hh.village] * hh.ability
+        # Per-village terms are repeated over the villages' household blocks (a copy, not a
+        # gather); the products are taken in the same order as element by element.
+        yield_factor = villages.per_household(villages.yield_noise) * hh.ability
         grain = hh.grain_mu * gross[self.grain] * yield_factor
-        access = model.modes.access[hh.village]
-        specialty = hh.specialty_mu * gross[use] * yield_factor
-        converted = model.conversions.monthly_gross(gross, yield_factor)
+        access = villages.per_household(model.modes.access)
+        specialty = hh.specialty_mu * villages.per_household(gross[villages.land_use])
+        specialty *= yield_factor
+        specialty_gross = specialty * access
+        sales = grain + specialty_gross
         # Converted land under the village specialty sells through the village's channels
         # (market access, contracts, online sales); other converted land at the farm gate.
-        same_use = hh.converted_use == use
-        self.specialty_gross = (specialty + converted * same_use) * access
-        sales = grain + self.specialty_gross + converted * ~same_use
+        # Only the converting households' rows (a few per cent) have converted land.
+        rows = np.flatnonzero(hh.converted_mu != 0)
+        if len(rows):
+            converted = model.conversions.monthly_gross_at(rows, gross, yield_factor[rows])
+            same_use = hh.converted_use[rows] == villages.land_use[hh.village[rows]]
+            own = (specialty[rows] + converted * same_use) * access[rows]
+            specialty_gross[rows] = own
+            sales[rows] = grain[rows] + own + converted * ~same_use
+        self.specialty_gross = specialty_gross
         model.accounts.pay_households("farming", sales, "market", "crop_sales")
 
     def pay_costs(self) -> None:
         """Households pay the cash costs of their own land incurred this month."""
         model = self.model
         hh = model.households
+        villages = model.villages
         cost = model.market.monthly_cost_per_mu(model.month)
-        total = (
-            hh.grain_mu * cost[self.grain]
-            + hh.specialty_mu * cost[model.villages.land_use[hh.village]]
-            + model.conversions.monthly_cost(cost)
-        )
+        total = hh.grain_mu * cost[self.grain]
+        total += hh.specialty_mu * villages.per_household(cost[villages.land_use])
+        rows = np.flatnonzero(hh.converted_mu != 0)
+        total[rows] += model.conversions.monthly_cost_at(rows, cost)
         model.accounts.pay_households("farming", -total, "market", "farm_inputs")
 
     def pay_side_income(self) -> None:

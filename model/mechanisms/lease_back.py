@@ -402,18 +402,12 @@ class LeaseBack:
         access = np.where(own, model.modes.access[v], 1.0)
         field = model.villages.yield_noise[v] * hh.ability[lessee] * access
         plot = hh.lease_back_mu[lessee]
-
-        def households(values: np.ndarray) -> np.ndarray:
-            every = np.zeros(hh.n)
-            every[lessee] = values
-            return every
-
-        pay = model.accounts.pay_households
-        pay("farming", households(plot * gross * ramp * field), "market", "lease_back_sales")
-        pay("farming", households(-plot * cost * ramp_cost), "market", "lease_back_inputs")
-        rent = households(plot * self.rent_per_mu()[use] / 12.0)
-        pay("farming", -rent, "cooperatives", "lease_back_rent")
-        self._book_rent(model.villages.sum_by_village(rent))
+        pay = model.accounts.pay_households_at
+        pay("farming", lessee, plot * gross * ramp * field, "market", "lease_back_sales")
+        pay("farming", lessee, -plot * cost * ramp_cost, "market", "lease_back_inputs")
+        rent = plot * self.rent_per_mu()[use] / 12.0
+        pay("farming", lessee, -rent, "cooperatives", "lease_back_rent")
+        self._book_rent(np.bincount(v, rent, minlength=model.n_villages))
 
     def _book_rent(self, by_village: np.ndarray) -> None:
         """The operators book the lease rent as revenue (cash in)."""
