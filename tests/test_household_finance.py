@@ -14,8 +14,8 @@ from model.mechanisms.household_finance import (
     HouseholdFinanceParams,
     credit_line,
     initial_balance_sheet,
-    plan_month,
 )
+from model.mechanisms.monthly_spending import plan_month
 from model.scenario import load_scenario
 
 SMALL = ["county.scale=0.1", "years=2"]

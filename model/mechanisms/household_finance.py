@@ -41,7 +41,6 @@ credit) and draws credit for what savings do not cover.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,6 +51,7 @@ from model.ledger import (
     INFORMAL_LOAN,
     INFORMAL_REPAYMENT,
 )
+from model.mechanisms.monthly_spending import plan_month_by_rows
 from model.metrics import gini
 from model.params import Section, param
 
@@ -260,94 +260,6 @@ def credit_line(
     return np.maximum(np.minimum(assessed, params.credit_max_line), debt)
 
 
-@dataclass(frozen=True)
-class MonthPlan:
-    """One month's spending of the households (yuan per household).
-
-    Attributes:
-        interest: Interest paid on the debt.
-        principal: Principal due by the term rule.
-        consumption: Consumption.
-        repayment: Voluntary repayment from deposits above the buffer (informal debt
-            first, then the credit line).
-    """
-
-    interest: np.ndarray
-    principal: np.ndarray
-    consumption: np.ndarray
-    repayment: np.ndarray
-
-
-def plan_month(
-    savings: np.ndarray,
-    debt: np.ndarray,
-    expected_income: np.ndarray,
-    members: np.ndarray,
-    params: HouseholdFinanceParams,
-    informal_debt: np.ndarray | None = None,
-) -> MonthPlan:
-    """The month's debt service, consumption and repayment (the rule of the module doc).
-
-    Written with few temporaries: it runs every month over every household. The rule of a
-    household that owes nothing is the debt-free one (its interest, principal and repayment
-    are zero), so the debt terms are worked out on the rows that owe only (a handful, after
-    the harvest).
-    """
-    informal = np.zeros_like(debt) if informal_debt is None else informal_debt
-    owing = np.flatnonzero((debt != 0) | (informal != 0))
-    buffer = np.maximum(expected_income, 0.0)
-    buffer *= params.buffer_months / 12.0
-    wanted = expected_income * (params.mpc_income / 12.0)
-    owing_plan = None
-    if len(owing):
-        rows = (a[owing] for a in (savings, debt, buffer, wanted, members))
-        owing_plan = _plan_owing(*rows, params, informal[owing])
-    wanted += savings * (params.wealth_mpc / 12.0)
-    consumption = _consume(wanted, savings - buffer, members, params)
-    if owing_plan is None:  # the usual case after the harvest: nothing owed
-        nothing = np.zeros_like(debt)
-        return MonthPlan(nothing, nothing, consumption, nothing)
-    consumption[owing] = owing_plan.consumption
-    interest, principal, repayment = np.zeros((3, len(debt)))
-    interest[owing], principal[owing] = owing_plan.interest, owing_plan.principal
-    repayment[owing] = owing_plan.repayment
-    return MonthPlan(interest, principal, consumption, repayment)
-
-
-def _plan_owing(
-    savings: np.ndarray,
-    debt: np.ndarray,
-    buffer: np.ndarray,
-    wanted: np.ndarray,
-    members: np.ndarray,
-    params: HouseholdFinanceParams,
-    informal: np.ndarray,
-) -> MonthPlan:
-    """:func:`plan_month` of households that owe (their rows; ``buffer`` and ``wanted``,
-    the consumption out of income, already worked out)."""
-    interest = debt * (params.loan_rate / 12.0)
-    principal = debt * (1.0 / (12.0 * params.max_term_years))
-    cash = savings - interest - principal
-    owed = debt - principal
-    wanted += (cash - owed - informal) * (params.wealth_mpc / 12.0)
-    above = cash - buffer
-    consumption = _consume(wanted, above, members, params)
-    # What is left above the buffer repays debt.
-    repayment = np.maximum(above, 0.0, out=above)
-    repayment -= consumption
-    np.minimum(repayment, owed + informal, out=repayment)
-    return MonthPlan(interest, principal, consumption, repayment)
-
-
-def _consume(
-    wanted: np.ndarray, above: np.ndarray, members: np.ndarray, params: HouseholdFinanceParams
-) -> np.ndarray:
-    """Consumption: what the rule wants, at least the floor, at most the deposits above the
-    buffer (micro-loans finance production, not consumption). Overwrites ``wanted``."""
-    np.maximum(wanted, members * (params.consumption_floor_per_person / 12.0), out=wanted)
-    return np.minimum(wanted, np.maximum(above, 0.0), out=wanted)
-
-
 class HouseholdFinance:
     """The households' balance sheets over the run.
 
@@ -372,7 +284,7 @@ class HouseholdFinance:
     def settle_month(self) -> None:
         """The month's debt service, consumption, repayment and overdraft (module doc)."""
         hh = self.model.households
-        plan = plan_month(
+        consumption, owing, owing_plan = plan_month_by_rows(
             hh.savings,
             hh.debt,
             hh.expected_income,
@@ -381,22 +293,23 @@ class HouseholdFinance:
             hh.informal_debt,
         )
         ledger = self.model.ledger
-        hh.savings -= plan.consumption
-        ledger.pay("households", "market", "consumption", float(plan.consumption.sum()))
-        if hh.debt.any() or hh.informal_debt.any():
-            hh.savings -= plan.interest
-            ledger.pay("households", "market", "loan_interest", float(plan.interest.sum()))
-            self._repay(plan.principal, plan.repayment)
+        hh.savings -= consumption
+        ledger.pay("households", "market", "consumption", float(consumption.sum()))
+        if owing_plan is not None:
+            hh.savings[owing] -= owing_plan.interest
+            ledger.pay("households", "market", "loan_interest", float(owing_plan.interest.sum()))
+            self._repay(owing, owing_plan.principal, owing_plan.repayment)
         self.cover_overdraft()
 
-    def _repay(self, principal: np.ndarray, repayment: np.ndarray) -> None:
-        """Principal due on the line, then repayment: informal debt first, then the line."""
+    def _repay(self, rows: np.ndarray, principal: np.ndarray, repayment: np.ndarray) -> None:
+        """Principal due on the line, then repayment: informal debt first, then the line
+        (of the households ``rows``, which owe)."""
         hh = self.model.households
-        informal = np.minimum(repayment, hh.informal_debt)
-        formal = np.minimum(principal + repayment - informal, hh.debt)
-        hh.savings -= informal + formal
-        hh.informal_debt -= informal
-        hh.debt -= formal
+        informal = np.minimum(repayment, hh.informal_debt[rows])
+        formal = np.minimum(principal + repayment - informal, hh.debt[rows])
+        hh.savings[rows] -= informal + formal
+        hh.informal_debt[rows] -= informal
+        hh.debt[rows] -= formal
         ledger = self.model.ledger
         ledger.pay("households", "market", INFORMAL_REPAYMENT, float(informal.sum()))
         ledger.pay("households", "market", HOUSEHOLD_REPAYMENT, float(formal.sum()))
@@ -407,12 +320,14 @@ class HouseholdFinance:
         hh = self.model.households
         if not len(hh.savings) or hh.savings.min() >= 0.0:
             return
-        shortfall = np.maximum(-hh.savings, 0.0)
-        formal = np.minimum(shortfall, np.maximum(hh.credit_limit - hh.debt, 0.0))
+        rows = np.flatnonzero(hh.savings < 0.0)
+        shortfall = -hh.savings[rows]
+        headroom = np.maximum(hh.credit_limit[rows] - hh.debt[rows], 0.0)
+        formal = np.minimum(shortfall, headroom)
         informal = shortfall - formal
-        hh.savings += shortfall
-        hh.debt += formal
-        hh.informal_debt += informal
+        hh.savings[rows] += shortfall
+        hh.debt[rows] += formal
+        hh.informal_debt[rows] += informal
         ledger = self.model.ledger
         ledger.pay("market", "households", HOUSEHOLD_LOAN, float(formal.sum()))
         ledger.pay("market", "households", INFORMAL_LOAN, float(informal.sum()))
