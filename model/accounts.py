@@ -15,6 +15,10 @@ import numpy as np
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
 
+#: Above ``1 / DENSE_SHARE`` of the households, a payment to some villages' households is
+#: made on whole columns: indexed updates cost several times a whole-column pass per row.
+DENSE_SHARE = 4
+
 
 class Accounts:
     """The model's payments and the monthly income totals they feed.
@@ -128,11 +132,15 @@ class Accounts:
         per_village = villages.labour_at_home
         paid = np.flatnonzero((wage_bill != 0) & (per_village > 0))
         rate = wage_bill[paid] / per_village[paid]
-        rows = villages.rows_of(paid)
-        amounts = villages.household_labour_at_home[rows] * np.repeat(
-            rate, villages.household_counts[paid]
-        )
-        self.pay_households_at("wage", rows, amounts, payer, kind)
+        at_home = villages.household_labour_at_home
+        if villages.household_counts[paid].sum() * DENSE_SHARE < len(at_home):
+            rows = villages.rows_of(paid)
+            amounts = at_home[rows] * np.repeat(rate, villages.household_counts[paid])
+            self.pay_households_at("wage", rows, amounts, payer, kind)
+        else:  # most households are paid: whole columns cost less than their rows
+            every = np.zeros(villages.n)
+            every[paid] = rate
+            self.pay_households("wage", at_home * villages.per_household(every), payer, kind)
         unpaid = float(wage_bill[per_village <= 0].sum())
         if unpaid > 0:  # no one at home: the work is done by outsiders
             self.model.ledger.pay(payer, "market", kind, unpaid)

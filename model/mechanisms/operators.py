@@ -409,11 +409,12 @@ class OperatorBases:
             * model.prices.nominal(p.management_cost_per_mu)
             / 12.0,
         }
-        per_coop = {item: coop_totals(self.model, flows[item]) for item in OPERATION_ITEMS}
-        for i, coop in enumerate(coops):
-            for item in OPERATION_ITEMS:
-                if not coop.is_specialty and per_coop[item][i]:
-                    coop.book(item, float(per_coop[item][i]))
+        operating = ~np.array([coop.is_specialty for coop in coops], dtype=bool)
+        # Item by item, each operator books the items it has in the order of the items.
+        for item in OPERATION_ITEMS:
+            per_coop = coop_totals(self.model, flows[item])
+            for i in np.flatnonzero(operating & (per_coop != 0)):
+                coops.all[i].book(item, float(per_coop[i]))
         ledger = model.ledger
         ledger.pay("market", "cooperatives", "produce_sales", float(flows["revenue"].sum()))
         ledger.pay("cooperatives", "market", "inputs", float(flows["costs"].sum()))
