@@ -29,6 +29,7 @@ class Cooperative(mesa.Agent):
         kind: ``joint_cooperative`` (an alliance's), ``village_cooperative``,
             ``town_company`` or ``specialty_cooperative`` (industry-pull greenhouses).
         villages: Village rows it serves.
+        village_rows: The same rows as an index array (for numpy lookups).
         alliance: Its alliance, if any.
         books: This year's books by item (yuan).
         reserves: Accumulated reserves; negative = losses carried (yuan).
@@ -56,6 +57,7 @@ class Cooperative(mesa.Agent):
         super().__init__(model)
         self.kind = kind
         self.villages: tuple[int, ...] = tuple(int(v) for v in villages)
+        self.village_rows = np.array(self.villages, dtype=np.int64)
         self.alliance = alliance
         self.books: dict[str, float] = dict.fromkeys(BOOK_ITEMS, 0.0)
         self.reserves = 0.0
@@ -118,7 +120,7 @@ class Cooperative(mesa.Agent):
             productivity: Operators' yield multiplier, by village.
         """
         model = self.model
-        members = list(self.villages)
+        members = self.village_rows
         noise = float(model.villages.yield_noise[members].mean())
         revenue = (
             self.area_mu * gross_per_mu[self.land_use] * noise * float(productivity[members].mean())

@@ -215,7 +215,7 @@ class Cooperatives:
         productivity = self.operator_productivity()
         bill = np.zeros(model.n_villages)
         for coop in self.specialty:
-            members = list(coop.villages)
+            members = coop.village_rows
             bill[members] += coop.farm_greenhouses(gross, cost, productivity) / len(members)
         model.accounts.pay_village_workers(bill, "cooperatives", "greenhouse_wage")
         self._pay_lease_rent()
