@@ -131,16 +131,21 @@ class Cooperatives:
         model = self.model
         ip = model.config.modes.industry_pull
         hh = model.households
-        lessor = model.villages.membership[hh.village] == index
-        grain = np.where(lessor, hh.grain_mu, 0.0)
-        grain_total = float(grain.sum())
+        lessors = self._primary_rows(index)
+        grain = hh.grain_mu[lessors]
+        grain_total = _column_sum(grain, lessors, hh.n)
         area = min(ip.mu_per_alliance, ip.max_converted_share * grain_total)
         if area <= 0:
             return 0.0
         leased = grain * (area / grain_total)
-        hh.grain_mu -= leased
-        hh.leased_mu += leased
+        hh.grain_mu[lessors] -= leased
+        hh.leased_mu[lessors] += leased
         return area
+
+    def _primary_rows(self, index: int) -> np.ndarray:
+        """The household rows of the villages whose primary alliance is ``index``."""
+        villages = self.model.villages
+        return villages.rows_of(np.flatnonzero(villages.membership == index))
 
     def lease_rent_per_mu(self) -> float:
         """Yearly rent the specialty cooperatives pay per leased mu (yuan/mu/yr)."""
@@ -164,17 +169,19 @@ class Cooperatives:
         ip = model.config.modes.industry_pull
         hh = model.households
         ledger = model.ledger
-        at_home = hh.labour - hh.migrant
-        in_alliance = (model.villages.membership[hh.village] == index) & (at_home > 0)
+        rows = self._primary_rows(index)
+        at_home = hh.labour[rows] - hh.migrant[rows]
+        rows, weights = rows[at_home > 0], at_home[at_home > 0]
         household_money = coop.investment * ip.household_share_fraction
-        if in_alliance.any() and household_money > 0:
-            weights = in_alliance * at_home
-            wanted = household_money * weights / weights.sum()
+        if len(rows) and household_money > 0:
+            wanted = household_money * weights / _column_sum(weights, rows, hh.n)
             wanted = np.minimum(wanted, ip.max_household_subscription)
             # Limited by what each household has: savings plus unused credit.
-            subscribed = model.finance.pay_from_balance(wanted, "cooperatives", "share_capital")
-            hh.specialty_shares += subscribed
-            household_money = float(subscribed.sum())
+            subscribed = model.finance.pay_from_balance_at(
+                rows, wanted, "cooperatives", "share_capital"
+            )
+            hh.specialty_shares[rows] += subscribed
+            household_money = _column_sum(subscribed, rows, hh.n)
         else:
             household_money = 0.0
         collective_money = coop.investment * ip.collective_fraction
@@ -309,3 +316,14 @@ class Cooperatives:
         for index, shares in holders:
             dividends += shares * per_share[np.where(index >= 0, index, n_coops)]
         model.accounts.pay_households("property", dividends, "cooperatives", "dividend")
+
+
+def _column_sum(values: np.ndarray, rows: np.ndarray, n: int) -> float:
+    """The sum of a household column that is ``values`` on ``rows`` and zero elsewhere.
+
+    Summed as the whole column, so that the total has the same rounding as a sum over
+    every household (numpy sums pairwise, by position).
+    """
+    column = np.zeros(n)
+    column[rows] = values
+    return float(column.sum())
