@@ -235,7 +235,7 @@ class LandPooling:
             model.collective.reserve_pooled = np.maximum(model.collective.reserve_pooled, newly)
         # Only the rows of villages with an operator are computed (about a quarter of the
         # households); the others neither choose nor move land.
-        rows = np.flatnonzero(has_operator[hh.village])
+        rows = model.villages.rows_of(np.flatnonzero(has_operator))
         if not len(rows):
             return
         trust_v = self.trust()
@@ -269,7 +269,8 @@ class LandPooling:
         model = self.model
         hh = model.households
         takes = model.operators.takes_specialty_land() & self.village_has_operator
-        rows = np.flatnonzero(takes[hh.village] & (hh.specialty_mu > 0))
+        rows = model.villages.rows_of(np.flatnonzero(takes))
+        rows = rows[hh.specialty_mu[rows] > 0]
         if not len(rows):
             return
         gap = self.specialty_gap(trust[hh.village[rows]], rows)
