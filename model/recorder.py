@@ -249,7 +249,7 @@ class Recorder:
         self.yearly.append(row)
         self.village_years.append(self._village_year(year, end))
         for alliance in model.alliance_agents:
-            self.alliance_rows.append({"year": year, **alliance.report()})
+            self.alliance_rows.append({"year": year, **alliance.report(end.collective)})
         if self.sample is not None:
             self.household_years.append(self._household_year(year, end))
 
