@@ -162,6 +162,24 @@ def test_dask_two_workers_equal_sequential(tmp_path, cluster):
     assert parallel.attrs["batch"]["done"] == 6
 
 
+def _worlds_built() -> int:
+    from model.experiments import shared_world
+
+    return shared_world.built()
+
+
+def _model_imported() -> bool:
+    return "mesa" in sys.modules and "model.jointmodel" in sys.modules
+
+
+def test_workers_build_each_world_once_and_import_the_model_at_start_up(tmp_path):
+    with dask_client(workers=1) as client:
+        assert client.run(_model_imported) == {w: True for w in client.scheduler_info()["workers"]}
+        exp = validate_experiment(real_experiment())  # 2 scenarios x 3 replicates
+        run_batch(exp, out=tmp_path / "o", scheduler=client.scheduler.address, progress=False)
+        assert list(client.run(_worlds_built).values()) == [2]
+
+
 def test_small_runs_travel_in_groups_and_equal_sequential(tmp_path, cluster):
     from distributed import Client, get_task_stream
 

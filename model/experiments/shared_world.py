@@ -28,6 +28,7 @@ CACHE_SIZE = 4
 WORLD_FILES = ("county.villages_file", "county.towns_file", "alliances.file")
 
 _worlds: OrderedDict[str, Any] = OrderedDict()
+_built = 0
 
 
 def world_key(scenario: Scenario) -> str:
@@ -59,16 +60,25 @@ def shared_world(scenario: Scenario) -> Any:
         return _worlds[key]
     from model.jointmodel import build_world
 
+    global _built
     world = build_world(scenario)
+    _built += 1
     _worlds[key] = world
     while len(_worlds) > CACHE_SIZE:
         _worlds.popitem(last=False)
     return world
 
 
+def built() -> int:
+    """How many worlds this process has built (a batch's workers report it to the tests)."""
+    return _built
+
+
 def clear() -> None:
     """Forget the worlds built so far (tests)."""
+    global _built
     _worlds.clear()
+    _built = 0
 
 
 def run_on_shared_world(

@@ -101,7 +101,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         scheduler: Address of an existing scheduler (then ``workers`` is ignored).
 
     Yields:
-        A ``distributed.Client``.
+        A ``distributed.Client`` whose workers have imported the model.
 
     Raises:
         InputError: When no scheduler answers at ``scheduler``.
@@ -116,6 +116,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
                 "--scheduler", "scheduler", scheduler, f"no Dask scheduler answered ({err})"
             ) from None
         try:
+            import_the_model(client)
             yield client
         finally:
             client.close()
@@ -138,7 +139,16 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         ) as cluster,
         Client(cluster) as client,
     ):
+        import_the_model(client)
         yield client
+
+
+def import_the_model(client: Any) -> None:
+    """Have every worker, now and joining later, import the model before its first run
+    (:mod:`~model.experiments.backends.warm_up`): cluster start-up, not batch time."""
+    from model.experiments.backends.warm_up import ImportTheModel
+
+    client.register_plugin(ImportTheModel())
 
 
 class DaskEvaluator(Evaluator):
