@@ -19,9 +19,9 @@
 
 Small runs travel in groups: a Dask task costs about 20 ms of the engine's time, so each
 task holds as many runs as fill about :data:`TASK_SECONDS` (sized from the runs finished so
-far, :class:`RunCost`), which keeps that overhead within 2 % of the runs. Each run is still
-stored on its own as its task comes back, so results, the store and resuming are as with one
-run per task.
+far, :class:`RunCost`), which keeps that overhead within 2 % of the runs. A task's runs are
+stored together as it comes back (one flush to disk and one manifest update per task), each
+run in its own files, so results, the store and resuming are as with one run per task.
 
 Dask re-runs the task of a dead worker on another one (up to
 ``distributed.scheduler.allowed-failures`` times, 3 by default); a run that kills every
@@ -176,8 +176,9 @@ class DaskEvaluator(Evaluator):
 
     def outcomes(
         self, runs: Sequence[RunSpec], tables: Sequence[str], runner: Runner
-    ) -> Iterator[tuple[RunSpec, Outcome]]:
-        """Submit the runs in tasks through a bounded window; yield each as its task ends."""
+    ) -> Iterator[list[tuple[RunSpec, Outcome]]]:
+        """Submit the runs in tasks through a bounded window; yield each task's runs as a
+        group when it ends."""
         from distributed import KilledWorker, as_completed
 
         client = self.client
@@ -226,7 +227,7 @@ class DaskEvaluator(Evaluator):
                 for outcome in outcomes:
                     cost.add(outcome)
                 submit_more()  # before the driver writes: keep the workers busy meanwhile
-                yield from zip(specs, outcomes, strict=True)
+                yield list(zip(specs, outcomes, strict=True))
         finally:
             for future in in_flight:
                 future.cancel()
