@@ -165,7 +165,7 @@ def test_dask_two_workers_equal_sequential(tmp_path, cluster):
 def _worlds_built() -> int:
     from model.experiments import shared_world
 
-    return shared_world.built()
+    return shared_world.builds()[0]
 
 
 def _model_imported() -> bool:
