@@ -86,50 +86,85 @@ def runs_own_seconds(folder: Path, plan: Plan) -> float:
 
 
 def measure(plan: Plan, runner, label: str, folder: Path) -> list[dict]:
-    """One row per mode: wall time, start-up, the runs' own time."""
+    """One row per mode: wall time, start-up, fixed cost, the runs' own time, the engine's."""
     rows = []
     for workers in (0, 1, 2):
-        out = folder / f"{label}-{workers}"
         start = time.perf_counter()
         if workers == 0:
             shared_world.clear()  # every mode builds its worlds afresh
             for module in MODULES:  # what a Dask worker imports at start-up
                 importlib.import_module(module)
             startup = time.perf_counter() - start
-            start = time.perf_counter()
-            summary = execute(plan, out, workers=0, progress=False, runner=runner)
-            seconds = time.perf_counter() - start
-            builds = shared_world.builds()[1]
+            row = timed_batch(plan, runner, folder / f"{label}-0", None)
             mode = "batch, in process"
         else:
             with dask_client(workers=workers) as client:
                 startup = time.perf_counter() - start
-                start = time.perf_counter()
-                summary = execute(
-                    plan, out, scheduler=client.scheduler.address, progress=False, runner=runner
+                address = client.scheduler.address
+                row = timed_batch(plan, runner, folder / f"{label}-{workers}", address)
+                row["county builds s"] = sum(
+                    spent for _, spent in client.run(worlds_built).values()
                 )
-                seconds = time.perf_counter() - start
-                builds = sum(spent for _, spent in client.run(shared_world.builds).values())
             mode = f"batch, Dask {workers} worker(s)"
-        assert summary.done == len(plan.runs), summary
-        own = runs_own_seconds(out, plan)
-        # Worker time not spent in the runs nor building counties (2 workers: idle included).
-        engine = seconds * max(workers, 1) - own - builds
+        # Worker time spent neither in the runs nor in building counties, nor in the batch's
+        # fixed cost (2 workers: their idle time included).
+        own, runs = row["own s"], len(plan.runs)
+        engine = (row["seconds"] - row["fixed s"]) * max(workers, 1) - own - row["county builds s"]
         rows.append(
             {
                 "model": label,
                 "mode": mode,
-                "runs": len(plan.runs),
-                "seconds": seconds,
+                "runs": runs,
                 "start-up": startup,
-                "own s": own,
-                "county builds s": builds,
-                "ms/run": 1000 * seconds / len(plan.runs),
-                "engine ms/run": 1000 * engine / len(plan.runs),
+                **row,
+                "ms/run": 1000 * row["seconds"] / runs,
+                "engine ms/run": 1000 * engine / runs,
                 "engine share": engine / own,
             }
         )
     return rows
+
+
+def worlds_built() -> tuple[int, float]:
+    """This worker's county builds: how many, how many seconds (run on each worker)."""
+    return shared_world.builds()
+
+
+def timed_batch(plan: Plan, runner, out: Path, scheduler: str | None) -> dict:
+    """Execute ``plan`` into ``out``; its wall time, the runs' own time, the county builds
+    (in process) and the executor's fixed cost per batch (best of 3 batches of 2 null runs:
+    opening the folder, fingerprints, plan, connecting to the scheduler, closing)."""
+    tiny = plan_runs(validate_experiment(experiment(2, 0.05, 1)))
+    fixed = []
+    for attempt in range(3):
+        start = time.perf_counter()
+        execute(
+            tiny,
+            out.with_name(f"{out.name}-fixed{attempt}"),
+            workers=0 if scheduler is None else None,
+            scheduler=scheduler,
+            progress=False,
+            runner=null_runner,
+        )
+        fixed.append(time.perf_counter() - start)
+    before = shared_world.builds()[1]
+    start = time.perf_counter()
+    summary = execute(
+        plan,
+        out,
+        workers=0 if scheduler is None else None,
+        scheduler=scheduler,
+        progress=False,
+        runner=runner,
+    )
+    seconds = time.perf_counter() - start
+    assert summary.done == len(plan.runs), summary
+    return {
+        "seconds": seconds,
+        "fixed s": min(fixed),
+        "own s": runs_own_seconds(out, plan),
+        "county builds s": shared_world.builds()[1] - before,
+    }
 
 
 def direct_null_ms(plan: Plan) -> float:
