@@ -172,6 +172,14 @@ def _model_imported() -> bool:
     return "mesa" in sys.modules and "model.jointmodel" in sys.modules
 
 
+def test_a_batch_builds_each_world_once_per_process(tmp_path):
+    from model.experiments import shared_world
+
+    shared_world.clear()
+    run_batch(real_experiment(), out=tmp_path / "o", workers=0, progress=False)
+    assert shared_world.builds()[0] == 2  # 2 scenarios x 3 replicates
+
+
 def test_workers_build_each_world_once_and_import_the_model_at_start_up(tmp_path):
     with dask_client(workers=1) as client:
         assert client.run(_model_imported) == {w: True for w in client.scheduler_info()["workers"]}
