@@ -61,6 +61,11 @@ TASK_SECONDS = 1.0
 #: every worker busy until the last run.
 TAIL_TASKS_PER_THREAD = 2
 
+#: One-run tasks per worker thread sent before any run has finished (its time sizes the
+#: groups): enough that no worker waits for the first result, few enough that a batch of
+#: small runs does not start with a window of single-run tasks.
+FIRST_TASKS_PER_THREAD = 2
+
 
 def evaluate_runs(runner: Runner, specs: Sequence[RunSpec], tables: Sequence[str]) -> list[Outcome]:
     """Several runs in one task, one after the other (runs on a worker)."""
@@ -191,10 +196,15 @@ class DaskEvaluator(Evaluator):
         threads = _Threads(client)
         cost = RunCost()
 
+        def window() -> int:
+            if cost.runs == 0:
+                return FIRST_TASKS_PER_THREAD * threads.count()
+            return max(8, TASKS_PER_THREAD * threads.count())
+
         def submit_more() -> None:
             # A bounded window keeps the scheduler's memory flat for 100,000-run batches
             # and lets Ctrl-C stop quickly.
-            while queue and len(in_flight) < max(8, TASKS_PER_THREAD * threads.count()):
+            while queue and len(in_flight) < window():
                 size = cost.runs_per_task(len(queue), threads.count())
                 specs = [queue.pop() for _ in range(min(size, len(queue)))]
                 future = client.submit(
