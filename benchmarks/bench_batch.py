@@ -23,7 +23,9 @@ It prints the issue's two figures:
   files and their flushes, the manifest (target <= 2 %);
 * **2 workers against 1**: the 1-worker batch's wall time over the 2-worker one's, start-up
   apart (target >= 1.8; on 2 cores this needs a quiet machine: the load average is printed
-  before and after).
+  before and after). Because other work on the machine slows the runs themselves, it also
+  prints the share of the 2-worker batch its workers spent in runs (the runs' own time over
+  twice the wall time), and twice that: the speed-up had each run kept its speed.
 
 With ``--null-runs N`` a second pass uses a model that does nothing (a ready-made table), so
 that its times are the engine's own cost per run in milliseconds.
@@ -212,10 +214,12 @@ def main() -> None:
             f"{100 * model.loc['batch, in process', 'engine share']:.1f} % in process, "
             f"{100 * one['engine share']:.1f} % on 1 Dask worker (target <= 2 %)"
         )
+        busy = two["own s"] / (2 * two["seconds"])
         print(
             f"2 Dask workers against 1: {one['seconds'] / two['seconds']:.2f}x "
             f"(target >= 1.8; start-up apart: {one['start-up']:.1f} s and "
-            f"{two['start-up']:.1f} s)"
+            f"{two['start-up']:.1f} s); the 2 workers spent {100 * busy:.0f} % of the batch "
+            f"in runs, {2 * busy:.2f}x at unchanged speed per run"
         )
 
 
