@@ -172,6 +172,14 @@ def _model_imported() -> bool:
     return "mesa" in sys.modules and "model.jointmodel" in sys.modules
 
 
+def _models_alive() -> int:
+    import gc
+
+    from model.jointmodel import JointVillageModel
+
+    return sum(isinstance(o, JointVillageModel) for o in gc.get_objects())
+
+
 def test_a_batch_builds_each_world_once_per_process(tmp_path):
     from model.experiments import shared_world
 
@@ -186,6 +194,7 @@ def test_workers_build_each_world_once_and_import_the_model_at_start_up(tmp_path
         exp = validate_experiment(real_experiment())  # 2 scenarios x 3 replicates
         run_batch(exp, out=tmp_path / "o", scheduler=client.scheduler.address, progress=False)
         assert list(client.run(_worlds_built).values()) == [2]
+        assert list(client.run(_models_alive).values()) == [0]  # each freed as its run ended
 
 
 def test_small_runs_travel_in_groups_and_equal_sequential(tmp_path, cluster):

@@ -1,14 +1,24 @@
-"""Dask workers import the model when they join, not in their first run.
+"""Dask workers import the model when they join, not in their first run, and free each
+finished run's model at once.
 
 A fresh worker process pays about 0.6-1 s (2 cores, measured) to import Mesa, pandas,
 SciPy, pyarrow and the model's mechanisms. Left to the first task, that cost lands inside
 the batch (and, with few runs, makes a second worker look useless); as a worker plugin it
 is paid once per worker at cluster start-up, and by every worker that joins later (an
 adaptive Slurm cluster), before it is given runs.
+
+A finished run's model (agents that point back at it: reference cycles) is freed only by a
+full garbage collection, which Python runs rarely: a process running full-county runs one
+after the other held up to three dead models (310 -> 586 MB resident; 4 runs of
+anqiu_2023, 3 years each). A full collection scans every object, about 130-220 ms after the
+imports; so the plugin moves what the imports made into the permanent generation
+(:func:`gc.freeze`, meant for long-lived start-up objects), and :func:`free_the_run` then
+collects after each run in about 1 ms. Collection frees memory only: it changes no number.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from typing import Any
@@ -34,10 +44,21 @@ class ImportTheModel(WorkerPlugin):
     idempotent = True  # a second batch on the same scheduler does not register it again
 
     def setup(self, worker: Any) -> None:
-        """Import the modules; a failure is left to the first task, which reports it."""
+        """Import the modules, then freeze what they made (see the module docstring); a
+        failure is left to the first task, which reports it."""
         for module in MODULES:
             try:
                 importlib.import_module(module)
             except Exception as err:  # e.g. the project missing on a remote worker
                 logger.warning("could not import %s on %s: %s", module, worker.address, err)
                 return
+        gc.collect()
+        gc.freeze()
+
+
+def free_the_run() -> None:
+    """Collect a finished run's model, in a process whose start-up objects are frozen (a
+    worker set up by :class:`ImportTheModel`); elsewhere (a notebook, a worker without the
+    plugin) a full collection would cost more than a small run, and Python's own is left."""
+    if gc.get_freeze_count():
+        gc.collect()
