@@ -68,14 +68,14 @@ FIRST_TASKS_PER_THREAD = 2
 
 
 def evaluate_runs(runner: Runner, specs: Sequence[RunSpec], tables: Sequence[str]) -> list[Outcome]:
-    """Several runs in one task, one after the other, each run's model freed as it ends
+    """Several runs in one task, one after the other, each long run's model freed as it ends
     (runs on a worker; :func:`~model.experiments.backends.warm_up.free_the_run`)."""
     from model.experiments.backends.warm_up import free_the_run
 
     outcomes = []
     for spec in specs:
         outcomes.append(evaluate_run(runner, spec, tables))
-        free_the_run()
+        free_the_run(outcomes[-1].wall_seconds)
     return outcomes
 
 

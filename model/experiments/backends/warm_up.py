@@ -13,7 +13,9 @@ after the other held up to three dead models (310 -> 586 MB resident; 4 runs of
 anqiu_2023, 3 years each). A full collection scans every object, about 130-220 ms after the
 imports; so the plugin moves what the imports made into the permanent generation
 (:func:`gc.freeze`, meant for long-lived start-up objects), and :func:`free_the_run` then
-collects after each run in about 1 ms. Collection frees memory only: it changes no number.
+collects after each run of :data:`FREE_AFTER_SECONDS` or more, in 1-10 ms (measured on a
+worker). Shorter runs have small models, left to Python's own collections: 10 ms would be
+a few per cent of such a run. Collection frees memory only: it changes no number.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ MODULES = (
     "model.experiments.evaluate",
     "pyarrow.parquet",
 )
+
+#: Runs at least this long (wall seconds) have their model collected as they end.
+FREE_AFTER_SECONDS = 2.0
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +61,10 @@ class ImportTheModel(WorkerPlugin):
         gc.freeze()
 
 
-def free_the_run() -> None:
-    """Collect a finished run's model, in a process whose start-up objects are frozen (a
-    worker set up by :class:`ImportTheModel`); elsewhere (a notebook, a worker without the
-    plugin) a full collection would cost more than a small run, and Python's own is left."""
-    if gc.get_freeze_count():
+def free_the_run(wall_seconds: float | None) -> None:
+    """Collect a finished run's model when the run took :data:`FREE_AFTER_SECONDS` or more,
+    in a process whose start-up objects are frozen (a worker set up by
+    :class:`ImportTheModel`); elsewhere (a notebook, a worker without the plugin) a full
+    collection costs 130-220 ms, and Python's own collections are left to do it."""
+    if gc.get_freeze_count() and (wall_seconds or 0.0) >= FREE_AFTER_SECONDS:
         gc.collect()
