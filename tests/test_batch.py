@@ -175,7 +175,9 @@ def _model_imported() -> bool:
 def _start_up_frozen() -> bool:
     import gc
 
-    return gc.get_freeze_count() > 0
+    from model.experiments.backends import warm_up
+
+    return warm_up._frozen and gc.get_freeze_count() > 0
 
 
 def test_a_batch_builds_each_world_once_per_process(tmp_path):
@@ -206,7 +208,12 @@ def test_a_long_runs_model_is_freed_as_it_ends_where_start_up_is_frozen():
     import gc
     import weakref
 
-    from model.experiments.backends.warm_up import FREE_AFTER_SECONDS, free_the_run
+    from model.experiments.backends.warm_up import (
+        FREE_AFTER_SECONDS,
+        free_the_run,
+        freeze_start_up,
+        unfreeze,
+    )
 
     def garbage() -> weakref.ref:
         return weakref.ref(_Cycle())
@@ -216,7 +223,7 @@ def test_a_long_runs_model_is_freed_as_it_ends_where_start_up_is_frozen():
         left = garbage()
         free_the_run(FREE_AFTER_SECONDS)  # nothing frozen (a notebook): left to Python
         assert left() is not None
-        gc.freeze()
+        freeze_start_up()
         short = garbage()
         free_the_run(FREE_AFTER_SECONDS / 10)
         assert short() is not None  # a short run's small model: left to Python
@@ -224,7 +231,7 @@ def test_a_long_runs_model_is_freed_as_it_ends_where_start_up_is_frozen():
         free_the_run(FREE_AFTER_SECONDS)
         assert long() is None and short() is None
     finally:
-        gc.unfreeze()
+        unfreeze()
         gc.enable()
 
 
