@@ -292,23 +292,18 @@ class ResultsStore:
             tables: Table name -> rows, or -> Parquet bytes already made by
                 :func:`encode_run` (on a worker, so that the driver only writes files);
                 must include ``county_yearly``.
-            meta: Identity and summary (scenario, replicate, final ...) stored in the
-                Parquet metadata of frames, so a file alone says which run it is.
+            meta: Identity and summary kept in the frames' Parquet metadata (a file names its run).
         """
         self.write_runs([(key, tables, meta)])
 
     def write_runs(
         self, runs: Sequence[tuple[str, dict[str, pd.DataFrame | bytes], dict[str, Any] | None]]
     ) -> None:
-        """Store several finished runs at once (a Dask task's group): ``(key, tables, meta)``
-        each, as in :meth:`write_run`.
-
-        Every file of the group is written and flushed before the first is renamed into
-        place (:func:`~model.atomic.atomic_write_all`): the sidecars first, then the other
-        tables, then the ``county_yearly`` files, which mark the runs as done. So every run
-        marked done has all its files, complete, and its fingerprints; a crash while the
-        group is renamed leaves some of its runs done and the others not (they run again).
-        """
+        """Store several finished runs at once (a Dask task's), ``(key, tables, meta)`` each
+        as in :meth:`write_run`: every file written and flushed before the first rename
+        (:func:`~model.atomic.atomic_write_all`), the sidecars first and the
+        ``county_yearly`` files (the "done" marks) last, so a run marked done has all its
+        files and fingerprints."""
         sidecars: list[tuple[Path, bytes | str]] = []
         others: list[tuple[Path, bytes | str]] = []
         done_marks: list[tuple[Path, bytes | str]] = []
