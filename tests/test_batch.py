@@ -162,6 +162,79 @@ def test_dask_two_workers_equal_sequential(tmp_path, cluster):
     assert parallel.attrs["batch"]["done"] == 6
 
 
+def _worlds_built() -> int:
+    from model.experiments import shared_world
+
+    return shared_world.builds()[0]
+
+
+def _model_imported() -> bool:
+    return "mesa" in sys.modules and "model.jointmodel" in sys.modules
+
+
+def _start_up_frozen() -> bool:
+    import gc
+
+    from model.experiments.backends import warm_up
+
+    return warm_up._frozen and gc.get_freeze_count() > 0
+
+
+def test_a_batch_builds_each_world_once_per_process(tmp_path):
+    from model.experiments import shared_world
+
+    shared_world.clear()
+    run_batch(real_experiment(), out=tmp_path / "o", workers=0, progress=False)
+    assert shared_world.builds()[0] == 2  # 2 scenarios x 3 replicates
+
+
+def test_workers_build_each_world_once_and_import_the_model_at_start_up(tmp_path):
+    with dask_client(workers=1) as client:
+        assert client.run(_model_imported) == {w: True for w in client.scheduler_info()["workers"]}
+        exp = validate_experiment(real_experiment())  # 2 scenarios x 3 replicates
+        run_batch(exp, out=tmp_path / "o", scheduler=client.scheduler.address, progress=False)
+        assert list(client.run(_worlds_built).values()) == [2]
+        assert list(client.run(_start_up_frozen).values()) == [True]
+
+
+class _Cycle:
+    """Garbage that only a collection frees (as a finished model: agents point back at it)."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_long_runs_model_is_freed_as_it_ends_where_start_up_is_frozen():
+    import gc
+    import weakref
+
+    from model.experiments.backends.warm_up import (
+        FREE_AFTER_SECONDS,
+        free_the_run,
+        freeze_start_up,
+        unfreeze,
+    )
+
+    def garbage() -> weakref.ref:
+        return weakref.ref(_Cycle())
+
+    gc.disable()  # no collection but the ones under test
+    try:
+        left = garbage()
+        free_the_run(FREE_AFTER_SECONDS)  # nothing frozen (a notebook): left to Python
+        assert left() is not None
+        freeze_start_up()
+        short = garbage()
+        free_the_run(FREE_AFTER_SECONDS / 10)
+        assert short() is not None  # a short run's small model: left to Python
+        long = garbage()
+        free_the_run(FREE_AFTER_SECONDS)
+        assert long() is None and short() is None
+    finally:
+        unfreeze()
+        gc.enable()
+
+
 def test_small_runs_travel_in_groups_and_equal_sequential(tmp_path, cluster):
     from distributed import Client, get_task_stream
 

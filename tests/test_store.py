@@ -10,7 +10,7 @@ import socket
 import pandas as pd
 import pytest
 
-from model.atomic import atomic_write
+from model.atomic import atomic_write, atomic_write_all
 from model.errors import InputError
 from model.experiments.integrity import read_sidecar, sidecar_path
 from model.experiments.store import FORMAT_VERSION, ResultsStore, run_key
@@ -57,6 +57,60 @@ def test_failed_write_leaves_neither_final_nor_temporary_file(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         atomic_write(target, writer, durable=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_group_of_files_is_renamed_in_order_only_after_all_are_written(tmp_path, monkeypatch):
+    renamed = []
+    real_replace = os.replace
+
+    def replace(src, dst):
+        # Every file of the group is on disk (as a temporary) before the first rename.
+        assert len(temporaries(tmp_path)) == 3 - len(renamed)
+        renamed.append(os.path.basename(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    files = [(tmp_path / "sub" / "c", "3"), (tmp_path / "a", b"1"), (tmp_path / "b", "2")]
+    atomic_write_all(files, durable=True)
+    assert renamed == ["c", "a", "b"]
+    assert [path.read_text() for path, _ in files] == ["3", "1", "2"]
+    assert temporaries(tmp_path) == []
+
+
+def test_a_group_interrupted_while_renaming_leaves_whole_files_and_no_temporaries(
+    tmp_path, monkeypatch
+):
+    real_replace = os.replace
+    calls = []
+
+    def replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    files = [(tmp_path / name, name * 4) for name in "abc"]
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_all(files)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]  # the first, complete
+    assert (tmp_path / "a").read_text() == "aaaa"
+
+
+def test_a_group_of_runs_is_stored_each_in_its_own_files(tmp_path):
+    store = new_store(tmp_path)
+    keys = ["ab" + str(i) * 18 for i in range(3)]
+    store.write_failure(keys[1], {"error": "ValueError: x"})
+    store.write_runs(
+        [(key, {"county_yearly": frame(key), "villages": frame(key, 2)}, None) for key in keys]
+    )
+    assert store.done_keys() == set(keys)
+    assert store.failures() == {}
+    for key in keys:
+        pd.testing.assert_frame_equal(store.load(keys=[key]), frame(key))
+        assert set(read_sidecar(store.root, key)) == {"county_yearly", "villages"}
+    assert store.check_runs(checksum=True) == []
+    assert temporaries(store.root) == []
 
 
 def test_success_clears_an_earlier_failure(tmp_path):

@@ -32,17 +32,19 @@ def user_errors[F: Callable[..., Any]](func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        # Imported here (numpy): `jointvillage --version` and `--help` start without it.
-        from model.invariants import EXIT_INVARIANT, InvariantError
-
         try:
             return func(*args, **kwargs)
         except InputError as err:
             print(f"error: {err.message}", file=sys.stderr)
             raise typer.Exit(EXIT_INPUT_ERROR) from None
-        except InvariantError as err:
+        except Exception as err:
+            # Only a command that ran the model can break an invariant, and it has imported
+            # model.invariants (numpy): the others (`validate`, `measures`) start without it.
+            invariants = sys.modules.get("model.invariants")
+            if invariants is None or not isinstance(err, invariants.InvariantError):
+                raise
             print(f"error: {err.message}; no results were written", file=sys.stderr)
-            raise typer.Exit(EXIT_INVARIANT) from None
+            raise typer.Exit(invariants.EXIT_INVARIANT) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -135,5 +135,9 @@ class Evaluator(abc.ABC):
     @abc.abstractmethod
     def outcomes(
         self, runs: Sequence[RunSpec], tables: Sequence[str], runner: Runner
-    ) -> Iterator[tuple[RunSpec, Outcome]]:
-        """Execute the runs; yield each with its outcome, in the order they finish."""
+    ) -> Iterator[list[tuple[RunSpec, Outcome]]]:
+        """Execute the runs; yield them with their outcomes in groups, as they finish.
+
+        A group is what finished together (a Dask task's runs; one run in process): the
+        executor stores each group with one flush to disk and one manifest update.
+        """

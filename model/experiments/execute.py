@@ -11,8 +11,9 @@ are skipped, so executing the same plan again after a crash or Ctrl-C continues 
 stopped, and never runs anything twice. A run that raises is recorded in ``failed/`` with
 its traceback and the execution goes on (``retry_failed`` runs them again); runs lost to
 the infrastructure (a worker that kept dying) are tried again every time. The manifest's
-run counts are rewritten after every run, so a killed execution's manifest still says how
-many runs are stored and failed. Before running, every stored run's file sizes are checked
+run counts are rewritten after every stored group of runs (one run in process, a Dask
+task's runs), so a killed execution's manifest still says how many runs are stored and
+failed. Before running, every stored run's file sizes are checked
 against those written (and, with ``verify``, their checksums): a bad run is set aside and
 done again.
 
@@ -293,20 +294,22 @@ def _run(
     if not todo:
         return  # no cluster is started for nothing
     with bar, evaluator:
-        for spec, outcome in evaluator.outcomes(todo, tables, runner):
-            ok = _store_outcome(store, spec, outcome)
-            summary.done += ok
-            summary.failed += not ok
-            tally.finished(spec.key, ok)
-            bar.advance(ok)
+        for group in evaluator.outcomes(todo, tables, runner):
+            for (spec, _), ok in zip(group, _store_outcomes(store, group), strict=True):
+                summary.done += ok
+                summary.failed += not ok
+                tally.count(spec.key, ok)
+                bar.advance(ok)
+            tally.write()
 
 
 class RunTally:
     """The plan's run counts, kept current in the manifest as runs finish.
 
-    Each finished run rewrites the manifest (atomically, after the run's files), so a kill
-    leaves counts that match the files, short of the one run being stored at that instant
-    (the next execution counts the files again).
+    Each stored group of runs (one run in process, a task's runs on Dask) rewrites the
+    manifest (atomically, after the runs' files), so a kill leaves counts that match the
+    files, short of the group being stored at that instant (the next execution counts the
+    files again).
     """
 
     def __init__(self, store: ResultsStore, plan: Plan) -> None:
@@ -315,34 +318,34 @@ class RunTally:
         self.done = store.done_keys() & self.planned
         self.failed = (set(store.failures()) & self.planned) - self.done
 
-    def finished(self, key: str, ok: bool) -> None:
-        """Count a run that was stored (``ok``) or recorded as failed, and write the counts."""
+    def count(self, key: str, ok: bool) -> None:
+        """Count a run that was stored (``ok``) or recorded as failed (written by :meth:`write`)."""
         if ok:
             self.done.add(key)
             self.failed.discard(key)
         else:
             self.failed.add(key)
-        self.write()
 
     def write(self) -> None:
         """Write the counts into the manifest."""
         self.store.write_counts(len(self.planned), len(self.done), len(self.failed))
 
 
-def _store_outcome(store: ResultsStore, spec: RunSpec, outcome: Outcome) -> bool:
-    """Write a run's files or its failure record (driver side); returns whether it succeeded."""
-    if outcome.ok:
-        store.write_run(spec.key, outcome.files)
-        return True
-    record = {
-        **identity(spec, outcome.worker, outcome.wall_seconds),
-        "kind": outcome.kind or "error",
-        "error": outcome.error,
-        "traceback": outcome.traceback,
-        "resolved_scenario": spec.scenario.to_dict(),
-    }
-    store.write_failure(spec.key, record)
-    return False
+def _store_outcomes(store: ResultsStore, group: Sequence[tuple[RunSpec, Outcome]]) -> list[bool]:
+    """Write a group's runs (together) and failure records (driver side); returns whether
+    each run succeeded."""
+    store.write_runs([(spec.key, outcome.files, None) for spec, outcome in group if outcome.ok])
+    for spec, outcome in group:
+        if not outcome.ok:
+            record = {
+                **identity(spec, outcome.worker, outcome.wall_seconds),
+                "kind": outcome.kind or "error",
+                "error": outcome.error,
+                "traceback": outcome.traceback,
+                "resolved_scenario": spec.scenario.to_dict(),
+            }
+            store.write_failure(spec.key, record)
+    return [outcome.ok for _, outcome in group]
 
 
 def _record(store: ResultsStore, plan: Plan, summary: BatchSummary) -> None:

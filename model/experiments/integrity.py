@@ -58,10 +58,14 @@ def sidecar_path(root: Path, key: str) -> Path:
     return root / SIDECARS / key[:2] / f"{key}.json"
 
 
+def sidecar_text(key: str, files: dict[str, Fingerprint]) -> str:
+    """A sidecar's content: the fingerprints of a run's files (table -> size and checksum)."""
+    return json.dumps({"key": key, "files": files}, sort_keys=True)
+
+
 def write_sidecar(root: Path, key: str, files: dict[str, Fingerprint], durable: bool) -> None:
     """Record the fingerprints of a run's files (table name -> size and checksum)."""
-    text = json.dumps({"key": key, "files": files}, sort_keys=True)
-    atomic_write(sidecar_path(root, key), text, durable=durable)
+    atomic_write(sidecar_path(root, key), sidecar_text(key, files), durable=durable)
 
 
 def read_sidecar(root: Path, key: str) -> dict[str, Fingerprint] | None:

@@ -36,18 +36,17 @@ def code_fingerprint(root: Path | None = None) -> str:
 
 
 def environment() -> dict[str, str]:
-    """The Python, the numeric libraries and the machine: what else can change a number."""
-    import mesa
-    import numpy
-    import pandas
-    import scipy
+    """The Python, the numeric libraries and the machine: what else can change a number.
+
+    The versions come from the installed packages' metadata (the same strings as their
+    ``__version__``), so that the driver of a Dask batch, which runs no model, does not
+    import Mesa and SciPy (about 1 s) only to name their versions.
+    """
+    from importlib.metadata import version
 
     return {
         "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "pandas": pandas.__version__,
-        "scipy": scipy.__version__,
-        "mesa": mesa.__version__,
+        **{name: version(name) for name in ("numpy", "pandas", "scipy", "mesa")},
         "machine": platform.machine(),
         "system": platform.system(),
     }

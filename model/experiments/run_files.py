@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from model.columns import TABLES, describer, table_columns
@@ -71,7 +72,7 @@ def encode_table(
     import pyarrow.parquet as pq
 
     own = [str(c) for c in frame.columns if c != "run_key"]
-    data = pa.Table.from_pandas(frame, preserve_index=False)
+    data = arrow_table(frame)
     if not own and table in TABLES:
         declared = [(c.name, arrow_type(c.dtype)) for c in table_columns(table)]
         data = pa.schema(declared).empty_table()
@@ -90,6 +91,29 @@ def encode_table(
     sink = pa.BufferOutputStream()
     pq.write_table(data, sink)
     return sink.getvalue().to_pybytes()
+
+
+def arrow_table(frame: pd.DataFrame) -> Any:
+    """``pa.Table.from_pandas(frame, preserve_index=False)``, the same table (its pandas
+    schema metadata aside, which :func:`encode_table` replaces), built column by column when
+    every column is a numpy number or boolean or a pyarrow-backed string, as the model's
+    tables are: pandas' per-column conversion pass is most of a run's encoding time (3.2 ms
+    against 1.7 ms for a county_yearly of 47 columns). Other frames go through pandas.
+    """
+    import pyarrow as pa
+
+    names = list(frame.columns)
+    if frame.columns.has_duplicates or not all(isinstance(name, str) for name in names):
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    arrays = []
+    for _, column in frame.items():
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iufb":
+            arrays.append(pa.array(column.to_numpy(), from_pandas=True))  # NaN -> null
+        elif isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            arrays.append(pa.array(column.array))
+        else:
+            return pa.Table.from_pandas(frame, preserve_index=False)
+    return pa.table(arrays, names=names)
 
 
 def arrow_type(name: str) -> Any:

@@ -13,6 +13,7 @@ reads them and never writes them, so results are the same as with a fresh build
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ CACHE_SIZE = 4
 WORLD_FILES = ("county.villages_file", "county.towns_file", "alliances.file")
 
 _worlds: OrderedDict[str, Any] = OrderedDict()
+#: Worlds built by this process, and the seconds spent building them.
+_builds = [0, 0.0]
 
 
 def world_key(scenario: Scenario) -> str:
@@ -59,16 +62,26 @@ def shared_world(scenario: Scenario) -> Any:
         return _worlds[key]
     from model.jointmodel import build_world
 
+    start = time.perf_counter()
     world = build_world(scenario)
+    _builds[0] += 1
+    _builds[1] += time.perf_counter() - start
     _worlds[key] = world
     while len(_worlds) > CACHE_SIZE:
         _worlds.popitem(last=False)
     return world
 
 
+def builds() -> tuple[int, float]:
+    """How many worlds this process has built, and in how many seconds (a batch's workers
+    report it to the tests and the batch benchmark)."""
+    return int(_builds[0]), float(_builds[1])
+
+
 def clear() -> None:
     """Forget the worlds built so far (tests)."""
     _worlds.clear()
+    _builds[:] = [0, 0.0]
 
 
 def run_on_shared_world(

@@ -26,12 +26,16 @@ them, and runs whose labels a new plan changes are relabelled
 
 The run key is a hash of the resolved scenario, the replicate and the model version
 (:func:`run_key`), so a run is stored under one name only: writing it twice replaces the file
-with identical content, and the set of files is the set of runs done. Every file is written
-to a temporary name in the same folder, flushed to disk and renamed (``os.replace``, atomic
-on POSIX), so a crash or Ctrl-C never leaves a half-written run under its final name; the
-``county_yearly`` file is written last and marks the run as done.
+with identical content, and the set of files is the set of runs done. Runs are stored in
+groups (one run in process, a Dask task's runs; :meth:`ResultsStore.write_runs`): every file
+of the group is written to a temporary name in its folder and flushed to disk, and only then
+renamed into place (``os.replace``, atomic on POSIX; :func:`model.atomic.atomic_write_all`),
+the ``county_yearly`` files last, which mark the runs as done. So neither a crash, nor
+Ctrl-C, nor a power cut leaves a half-written run under its final name, and every run marked
+done has all its files. A power cut may undo the renames of the last seconds (the file
+system's commit interval): those runs are then not done, and run again.
 
-The manifest's run counts are rewritten (atomically) as each run finishes, so even the
+The manifest's run counts are rewritten (atomically) as each group is stored, so even the
 manifest of a killed batch says how many runs are stored and failed.
 
 A corrupt file (short of disk faults or manual editing, atomic writes rule it out) is an
@@ -48,7 +52,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -56,7 +60,7 @@ from typing import Any
 import pandas as pd
 
 import model
-from model.atomic import atomic_write, atomic_write_parquet
+from model.atomic import atomic_write, atomic_write_all, atomic_write_parquet
 from model.errors import InputError
 from model.experiments.folder import (
     FORMAT_VERSION,
@@ -70,7 +74,8 @@ from model.experiments.integrity import (
     SIDECARS,
     check_runs,
     fingerprint,
-    write_sidecar,
+    sidecar_path,
+    sidecar_text,
 )
 from model.experiments.provenance import now
 from model.experiments.run_files import (
@@ -224,7 +229,8 @@ class ResultsStore:
         atomic_write(self.root / MANIFEST, text, durable=self.durable)
 
     def write_counts(self, planned: int, done: int, failed: int) -> None:
-        """Record the run counts in the manifest (after every run, so a kill keeps them)."""
+        """Record the run counts in the manifest (after every stored group, so a kill keeps
+        them)."""
         self.manifest["runs"] = {"planned": planned, "done": done, "failed": failed}
         self.manifest["updated"] = now()
         self.write_manifest()
@@ -286,22 +292,36 @@ class ResultsStore:
             tables: Table name -> rows, or -> Parquet bytes already made by
                 :func:`encode_run` (on a worker, so that the driver only writes files);
                 must include ``county_yearly``.
-            meta: Identity and summary (scenario, replicate, final ...) stored in the
-                Parquet metadata of frames, so a file alone says which run it is.
+            meta: Identity and summary kept in the frames' Parquet metadata (a file names its run).
         """
-        full = {"key": key, "format": FORMAT, **(meta or {})}
-        encoded = {
-            name: value if isinstance(value, bytes) else encode_table(value, full, table=name)
-            for name, value in tables.items()
-        }
-        # The sidecar first, then the other tables: the county_yearly file is the "done"
-        # mark and comes last, so every run marked done has its fingerprints.
-        files = {name: fingerprint(data) for name, data in encoded.items()}
-        write_sidecar(self.root, key, files, self.durable)
-        for name in sorted(encoded, key=lambda n: n == COUNTY_YEARLY):
-            atomic_write(self.run_path(key, name), encoded[name], durable=self.durable)
-        with contextlib.suppress(FileNotFoundError):
-            self.failed_path(key).unlink()
+        self.write_runs([(key, tables, meta)])
+
+    def write_runs(
+        self, runs: Sequence[tuple[str, dict[str, pd.DataFrame | bytes], dict[str, Any] | None]]
+    ) -> None:
+        """Store several finished runs at once (a Dask task's), ``(key, tables, meta)`` each
+        as in :meth:`write_run`: every file written and flushed before the first rename
+        (:func:`~model.atomic.atomic_write_all`), the sidecars first and the
+        ``county_yearly`` files (the "done" marks) last, so a run marked done has all its
+        files and fingerprints."""
+        sidecars: list[tuple[Path, bytes | str]] = []
+        others: list[tuple[Path, bytes | str]] = []
+        done_marks: list[tuple[Path, bytes | str]] = []
+        for key, tables, meta in runs:
+            full = {"key": key, "format": FORMAT, **(meta or {})}
+            encoded = {
+                name: value if isinstance(value, bytes) else encode_table(value, full, table=name)
+                for name, value in tables.items()
+            }
+            prints = {name: fingerprint(data) for name, data in encoded.items()}
+            sidecars.append((sidecar_path(self.root, key), sidecar_text(key, prints)))
+            for name, data in encoded.items():
+                target = done_marks if name == COUNTY_YEARLY else others
+                target.append((self.run_path(key, name), data))
+        atomic_write_all([*sidecars, *others, *done_marks], durable=self.durable)
+        for key, _, _ in runs:
+            with contextlib.suppress(FileNotFoundError):
+                self.failed_path(key).unlink()
 
     def write_failure(self, key: str, record: dict[str, Any]) -> None:
         """Record a run that raised (the batch goes on)."""

@@ -19,9 +19,9 @@
 
 Small runs travel in groups: a Dask task costs about 20 ms of the engine's time, so each
 task holds as many runs as fill about :data:`TASK_SECONDS` (sized from the runs finished so
-far, :class:`RunCost`), which keeps that overhead within 2 % of the runs. Each run is still
-stored on its own as its task comes back, so results, the store and resuming are as with one
-run per task.
+far, :class:`RunCost`), which keeps that overhead within 2 % of the runs. A task's runs are
+stored together as it comes back (one flush to disk and one manifest update per task), each
+run in its own files, so results, the store and resuming are as with one run per task.
 
 Dask re-runs the task of a dead worker on another one (up to
 ``distributed.scheduler.allowed-failures`` times, 3 by default); a run that kills every
@@ -61,10 +61,22 @@ TASK_SECONDS = 1.0
 #: every worker busy until the last run.
 TAIL_TASKS_PER_THREAD = 2
 
+#: One-run tasks per worker thread sent before any run has finished (its time sizes the
+#: groups): enough that no worker waits for the first result, few enough that a batch of
+#: small runs does not start with a window of single-run tasks.
+FIRST_TASKS_PER_THREAD = 2
+
 
 def evaluate_runs(runner: Runner, specs: Sequence[RunSpec], tables: Sequence[str]) -> list[Outcome]:
-    """Several runs in one task, one after the other (runs on a worker)."""
-    return [evaluate_run(runner, spec, tables) for spec in specs]
+    """Several runs in one task, one after the other, each long run's model freed as it ends
+    (runs on a worker; :func:`~model.experiments.backends.warm_up.free_the_run`)."""
+    from model.experiments.backends.warm_up import free_the_run
+
+    outcomes = []
+    for spec in specs:
+        outcomes.append(evaluate_run(runner, spec, tables))
+        free_the_run(outcomes[-1].wall_seconds)
+    return outcomes
 
 
 class RunCost:
@@ -101,7 +113,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         scheduler: Address of an existing scheduler (then ``workers`` is ignored).
 
     Yields:
-        A ``distributed.Client``.
+        A ``distributed.Client`` whose workers have imported the model.
 
     Raises:
         InputError: When no scheduler answers at ``scheduler``.
@@ -116,6 +128,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
                 "--scheduler", "scheduler", scheduler, f"no Dask scheduler answered ({err})"
             ) from None
         try:
+            import_the_model(client)
             yield client
         finally:
             client.close()
@@ -138,7 +151,16 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         ) as cluster,
         Client(cluster) as client,
     ):
+        import_the_model(client)
         yield client
+
+
+def import_the_model(client: Any) -> None:
+    """Have every worker, now and joining later, import the model before its first run
+    (:mod:`~model.experiments.backends.warm_up`): cluster start-up, not batch time."""
+    from model.experiments.backends.warm_up import ImportTheModel
+
+    client.register_plugin(ImportTheModel())
 
 
 class DaskEvaluator(Evaluator):
@@ -166,8 +188,9 @@ class DaskEvaluator(Evaluator):
 
     def outcomes(
         self, runs: Sequence[RunSpec], tables: Sequence[str], runner: Runner
-    ) -> Iterator[tuple[RunSpec, Outcome]]:
-        """Submit the runs in tasks through a bounded window; yield each as its task ends."""
+    ) -> Iterator[list[tuple[RunSpec, Outcome]]]:
+        """Submit the runs in tasks through a bounded window; yield each task's runs as a
+        group when it ends."""
         from distributed import KilledWorker, as_completed
 
         client = self.client
@@ -180,10 +203,15 @@ class DaskEvaluator(Evaluator):
         threads = _Threads(client)
         cost = RunCost()
 
+        def window() -> int:
+            if cost.runs == 0:
+                return FIRST_TASKS_PER_THREAD * threads.count()
+            return max(8, TASKS_PER_THREAD * threads.count())
+
         def submit_more() -> None:
             # A bounded window keeps the scheduler's memory flat for 100,000-run batches
             # and lets Ctrl-C stop quickly.
-            while queue and len(in_flight) < max(8, TASKS_PER_THREAD * threads.count()):
+            while queue and len(in_flight) < window():
                 size = cost.runs_per_task(len(queue), threads.count())
                 specs = [queue.pop() for _ in range(min(size, len(queue)))]
                 future = client.submit(
@@ -216,7 +244,7 @@ class DaskEvaluator(Evaluator):
                 for outcome in outcomes:
                     cost.add(outcome)
                 submit_more()  # before the driver writes: keep the workers busy meanwhile
-                yield from zip(specs, outcomes, strict=True)
+                yield list(zip(specs, outcomes, strict=True))
         finally:
             for future in in_flight:
                 future.cancel()

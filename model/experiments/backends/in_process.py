@@ -16,7 +16,8 @@ class InProcessEvaluator(Evaluator):
 
     def outcomes(
         self, runs: Sequence[RunSpec], tables: Sequence[str], runner: Runner
-    ) -> Iterator[tuple[RunSpec, Outcome]]:
-        """Run each in turn; yield it with its outcome."""
+    ) -> Iterator[list[tuple[RunSpec, Outcome]]]:
+        """Run each in turn; yield it with its outcome (a group of one: a crash loses at
+        most the run being stored)."""
         for spec in runs:
-            yield spec, evaluate_run(runner, spec, tables)
+            yield [(spec, evaluate_run(runner, spec, tables))]
