@@ -131,7 +131,7 @@ class LandConversion:
         holders = np.flatnonzero((hh.converted_mu > 0) & (draw_revert < share))
         self._revert(holders, self.keep_gaps(holders), draw_revert[holders])
         deciders = np.flatnonzero(draw_choice < share)
-        self._convert(deciders, self.gaps(deciders), draw_choice[deciders])
+        self._convert(deciders, draw_choice[deciders])
         self._ramp = self.ramp()
         if self.ginger_area_start > 0:
             model.market.respond_to_supply(self.ginger_area() / self.ginger_area_start)
@@ -234,26 +234,37 @@ class LandConversion:
         hh.converted_age = np.where(gone, 0.0, hh.converted_age)
         hh.converted_mu = np.where(gone, 0.0, hh.converted_mu)
 
-    def _convert(self, rows: np.ndarray, gaps: np.ndarray, draw: np.ndarray) -> None:
-        """Households pick a use by the logit and convert part of their grain land."""
+    def _convert(self, rows: np.ndarray, draw: np.ndarray) -> None:
+        """Households pick a use by the logit and convert part of their grain land.
+
+        Only the rows with a use on offer are priced (about a quarter of the deciders in
+        the full county); the rest keep grain, as the logit gives them no other choice.
+        """
         model = self.model
         hh = model.households
         p = self.params
-        headroom = self.headroom(rows)
-        uses = np.arange(gaps.shape[1])
+        uses = np.arange(len(model.crops.land_uses))
         village_use = model.villages.land_use[hh.village[rows]]
-        allowed = (headroom > 1e-9) & on_offer(village_use, len(uses), p.choice_set)
-        allowed[:, self.grain] = False
+        offered = on_offer(village_use, len(uses), p.choice_set)
+        offered[:, self.grain] = False
         current = hh.converted_use[rows, None]
-        allowed &= (current < 0) | (current == uses)
+        offered &= (current < 0) | (current == uses)
         able = (hh.farm_labour[rows] >= p.min_farm_labour) & (hh.grain_mu[rows] > 0)
-        allowed &= able[:, None]
-        choice = choose_use(gaps, allowed, p.logit_scale, draw, p.deciding_share)
+        offered &= able[:, None]
+        priced = np.flatnonzero(offered.any(axis=1))
+        headroom = self.headroom(rows[priced])
+        allowed = (headroom > 1e-9) & offered[priced]
+        choice = np.full(len(rows), -1)
+        choice[priced] = choose_use(
+            self.gaps(rows[priced]), allowed, p.logit_scale, draw[priced], p.deciding_share
+        )
         use = np.maximum(choice, 0)
+        room = np.zeros(len(rows))
+        room[priced] = headroom[np.arange(len(priced)), use[priced]]
         per_mu = self.investment_per_mu()[use]
         working = model.market.cost_per_mu()[use]
         affordable = np.maximum(hh.spendable()[rows], 0.0) / np.maximum(per_mu + working, 1e-9)
-        area = np.minimum(p.plot_share * hh.grain_mu[rows], headroom[np.arange(len(rows)), use])
+        area = np.minimum(p.plot_share * hh.grain_mu[rows], room)
         area = np.where(choice >= 0, np.minimum(area, affordable), 0.0)
         wanted = np.zeros(hh.n)
         wanted[rows] = area * per_mu
