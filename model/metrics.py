@@ -67,12 +67,14 @@ def _sorted(x: np.ndarray, w: np.ndarray, weighted: bool) -> tuple[np.ndarray, n
 
     An array already in order (a caller that sorted it) is not sorted again; without
     weights the values are sorted directly, not through their order (the same result:
-    equal values cannot be told apart). With weights, equal values keep their order
-    (a stable sort), as always.
+    equal values cannot be told apart). With weights, the order is numpy's default
+    (unstable, vectorised) argsort, about twice as fast as a stable one on the full county:
+    the order of equal values does not move the Gini, as their stretch of the Lorenz curve
+    is straight whatever the order (it moves only the last bits of the sums).
     """
     if x.size < 2 or bool(np.all(x[1:] >= x[:-1])):
         return x, w
     if not weighted:
         return np.sort(x), w
-    order = np.argsort(x, kind="stable")
+    order = np.argsort(x)
     return x[order], w[order]
