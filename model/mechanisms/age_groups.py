@@ -63,9 +63,9 @@ def younger_generation(
     return more_school, earning, attachment
 
 
-def children_of(hh: HouseholdTable) -> np.ndarray:
-    """Members under working age (what is neither labour nor elderly)."""
-    return np.maximum(hh.members - hh.labour - hh.elderly, 0.0)
+def children_of(hh: HouseholdTable, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Members under working age (what is neither labour nor elderly), of ``rows``."""
+    return np.maximum(hh.members[rows] - hh.labour[rows] - hh.elderly[rows], 0.0)
 
 
 def shrink_labour(hh: HouseholdTable, new_labour: np.ndarray) -> None:
