@@ -65,7 +65,9 @@ class LandConversion:
         if self.ginger < 0:
             return 0.0
         hh = self.model.households
-        own = hh.specialty_mu * (self.model.villages.land_use[hh.village] == self.ginger)
+        own = hh.specialty_mu * self.model.villages.per_household(
+            self.model.villages.land_use == self.ginger
+        )
         return float(own.sum() + (hh.converted_mu * (hh.converted_use == self.ginger)).sum())
 
     def converted_total(self) -> float:

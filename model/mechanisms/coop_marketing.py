@@ -144,7 +144,9 @@ class CoopMarketing:
         kg, price = expected_specialty(model)
         contract = model.config.policies.enterprise_contracts.volume_share * hh.contract_member
         marketed = kg * price * (1.0 - contract) * p.marketed_share
-        cost = hh.specialty_mu * model.market.cost_per_mu()[model.villages.land_use[hh.village]]
+        cost = hh.specialty_mu * model.villages.per_household(
+            model.market.cost_per_mu()[model.villages.land_use]
+        )
         premium = p.brand_premium - p.marketing_margin
         participation = model.prices.nominal(p.participation_cost)
         return marketed * premium + p.input_discount * cost - participation
@@ -155,7 +157,7 @@ class CoopMarketing:
         hh = model.households
         revise_draw = model.rng.random(hh.n)  # drawn whatever the policy (common random numbers)
         choice_draw = model.rng.random(hh.n)
-        offered = self.offered()[hh.village] & (hh.specialty_mu > 0)
+        offered = self.model.villages.per_household(self.offered()) & (hh.specialty_mu > 0)
         hh.marketing_member = rechoose(
             hh.marketing_member,
             offered,

@@ -141,18 +141,19 @@ class FarmExit:
         """Each household's margin per mu of its own land this year (yuan/mu/yr)."""
         model = self.model
         hh = model.households
-        use = model.villages.land_use[hh.village]
+        each = model.villages.per_household
+        use = each(model.villages.land_use)
         gross = model.market.gross_per_mu()
         cost = model.market.cost_per_mu()
         days = model.crops.land_use_labour_days
-        boost = model.labour.local_job_boost()[hh.village]
+        boost = each(model.labour.local_job_boost())
         day_value = (
             model.labour.daily_local_wage(model.year_index)
             * hh.earning
             * model.labour.job_probability(hh.head_age, boost)
         )
-        yield_factor = model.villages.yield_noise[hh.village] * hh.ability
-        access = model.modes.access[hh.village]
+        yield_factor = each(model.villages.yield_noise) * hh.ability
+        access = each(model.modes.access)
         grain = gross[self.grain] * yield_factor - cost[self.grain] - days[self.grain] * day_value
         specialty = gross[use] * yield_factor * access - cost[use] - days[use] * day_value
         farmed = hh.grain_mu + hh.specialty_mu
@@ -203,7 +204,9 @@ class FarmExit:
         """Idle land left at a loss finds a tenant with the yearly chance."""
         hh = self.model.households
         idle_left = np.minimum(hh.idle_mu, hh.exited_mu)
-        rows = np.flatnonzero((idle_left > 0) & (tenant_draw < self.rental_chance[hh.village]))
+        rows = np.flatnonzero(
+            (idle_left > 0) & (tenant_draw < self.model.villages.per_household(self.rental_chance))
+        )
         hh.idle_mu[rows] -= idle_left[rows]
         hh.rented_out_mu[rows] += idle_left[rows]
 

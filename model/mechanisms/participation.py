@@ -177,10 +177,10 @@ def expected_specialty(model: JointVillageModel) -> tuple[np.ndarray, np.ndarray
     """
     hh = model.households
     crops = model.crops
-    use = model.villages.land_use[hh.village]
+    use = model.villages.per_household(model.villages.land_use)
     expected_kg = model.market.expected_yield_kg()
     kg_per_mu = crops.incidence @ expected_kg
     value_per_mu = crops.incidence @ (expected_kg * crops.price * model.prices.crop_price_factors())
     price = np.divide(value_per_mu, kg_per_mu, out=np.zeros_like(value_per_mu), where=kg_per_mu > 0)
     kg = hh.specialty_mu * hh.ability * kg_per_mu[use]
-    return kg, price[use] * model.modes.access[hh.village]
+    return kg, price[use] * model.villages.per_household(model.modes.access)
