@@ -110,19 +110,21 @@ class Cooperatives:
             if alliance.mode != "industry_pull":
                 continue
             coop = Cooperative(model, "specialty_cooperative", alliance.members, alliance)
-            coop.area_mu = self._lease_greenhouse_land(index)
+            # The households of the alliance's primary villages: whole village blocks.
+            rows = np.flatnonzero(model.villages.per_household(model.villages.membership == index))
+            coop.area_mu = self._lease_greenhouse_land(rows)
             scale = (max(coop.area_mu, 1e-9) / ip.reference_mu) ** (-ip.scale_elasticity)
             coop.investment = coop.area_mu * ip.investment_per_mu * scale
             coop.land_use = use
             coop.cost_factor = scale
-            self._finance_specialty(coop, index, alliance)
+            self._finance_specialty(coop, rows, alliance)
             primary = [v for v in alliance.members if model.villages.membership[v] == index]
             self.specialty_of[primary] = len(self.all)
             self.specialty.append(coop)
             self.all.append(coop)
 
-    def _lease_greenhouse_land(self, index: int) -> float:
-        """Lease the greenhouse area from the alliance's households; return it (mu).
+    def _lease_greenhouse_land(self, rows: np.ndarray) -> float:
+        """Lease the greenhouse area from the alliance's households (``rows``); return it (mu).
 
         The households of the alliance's (primary) member villages lease the same share of
         their own-farmed grain land, at most ``max_converted_share`` of it; the leased land
@@ -131,15 +133,14 @@ class Cooperatives:
         model = self.model
         ip = model.config.modes.industry_pull
         hh = model.households
-        lessor = model.villages.membership[hh.village] == index
-        grain = np.where(lessor, hh.grain_mu, 0.0)
-        grain_total = float(grain.sum())
+        grain = hh.grain_mu[rows]
+        grain_total = _total(grain, rows, hh.n)
         area = min(ip.mu_per_alliance, ip.max_converted_share * grain_total)
         if area <= 0:
             return 0.0
         leased = grain * (area / grain_total)
-        hh.grain_mu -= leased
-        hh.leased_mu += leased
+        hh.grain_mu[rows] -= leased
+        hh.leased_mu[rows] += leased
         return area
 
     def lease_rent_per_mu(self) -> float:
@@ -153,7 +154,7 @@ class Cooperatives:
         )
         return self.model.prices.nominal(rent, "land_rent")
 
-    def _finance_specialty(self, coop: Cooperative, index: int, alliance: Alliance) -> None:
+    def _finance_specialty(self, coop: Cooperative, rows: np.ndarray, alliance: Alliance) -> None:
         """Household cash shares, collective money and a loan pay for the greenhouses.
 
         Household shares are subscribed by the households whose (primary) alliance this is,
@@ -164,12 +165,12 @@ class Cooperatives:
         ip = model.config.modes.industry_pull
         hh = model.households
         ledger = model.ledger
-        at_home = hh.labour - hh.migrant
-        in_alliance = (model.villages.membership[hh.village] == index) & (at_home > 0)
+        at_home = hh.labour[rows] - hh.migrant[rows]
         household_money = coop.investment * ip.household_share_fraction
-        if in_alliance.any() and household_money > 0:
-            weights = in_alliance * at_home
-            wanted = household_money * weights / weights.sum()
+        if (at_home > 0).any() and household_money > 0:
+            weights = (at_home > 0) * at_home
+            wanted = np.zeros(hh.n)
+            wanted[rows] = household_money * weights / _total(weights, rows, hh.n)
             wanted = np.minimum(wanted, ip.max_household_subscription)
             # Limited by what each household has: savings plus unused credit.
             subscribed = model.finance.pay_from_balance(wanted, "cooperatives", "share_capital")
@@ -305,3 +306,11 @@ class Cooperatives:
         for index, shares in holders:
             dividends += shares * per_share[np.where(index >= 0, index, n_coops)]
         model.accounts.pay_households("property", dividends, "cooperatives", "dividend")
+
+
+def _total(values: np.ndarray, rows: np.ndarray, n: int) -> float:
+    """The sum of ``values`` (of the households ``rows``) as numpy adds a column of ``n``
+    households that is zero elsewhere: the same to the last bit as the whole-column sum."""
+    column = np.zeros(n)
+    column[rows] = values
+    return float(column.sum())
