@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agents.cooperative import Cooperative
-from model.mechanisms.participation import draw_tastes, peer_share, revise, willingness
+from model.mechanisms.participation import (
+    draw_tastes,
+    revise,
+    village_peer_share,
+    willingness,
+)
 
 if TYPE_CHECKING:
     from agents.alliance import Alliance
@@ -248,19 +253,24 @@ class Cooperatives:
         choice_draw = model.rng.random(hh.n)
         if not rules.enabled or not self.all or rules.cash_share_amount <= 0:
             return
-        member = (self.operator_of[hh.village] >= 0) & (hh.pooled_mu > 0)
-        member &= model.uptake.active("coop_shares")[hh.village]
+        each = model.villages.per_household
+        member = (each(self.operator_of) >= 0) & (hh.pooled_mu > 0)
+        member &= each(model.uptake.active("coop_shares"))
+        rows = np.flatnonzero(member)  # only members choose: the others buy nothing
+        village = hh.village[rows]
         choice = rules.cash_share_choice
         yield_now = np.array([c.dividend_per_share_yuan for c in self.all] + [0.0])
-        gain = rules.cash_share_amount * (
-            yield_now[self.operator_of[hh.village]] - rules.deposit_rate
-        )
-        trust = rules.trust_weight * (model.villages.capacity[hh.village] - 0.5)
-        holders = peer_share(hh.cash_shares > 0, member, hh.village, model.n_villages)
-        willing = willingness(gain + trust, self.cash_share_taste, holders, choice)
-        wants = revise(np.zeros(hh.n, bool), member, willing, revise_draw, choice_draw, choice)
+        gain = rules.cash_share_amount * (yield_now[self.operator_of[village]] - rules.deposit_rate)
+        trust = rules.trust_weight * (model.villages.capacity[village] - 0.5)
+        holders = village_peer_share(hh.cash_shares > 0, member, hh.village, model.n_villages)
+        taste = self.cash_share_taste[rows]
+        willing = willingness(gain + trust, taste, holders[village], choice)
+        every = np.ones(len(rows), dtype=bool)
+        draws = revise_draw[rows], choice_draw[rows]
+        wants = revise(~every, every, willing, *draws, choice)
         # A household buys only what its savings plus unused credit can pay for.
-        buy = wants & (hh.spendable() >= rules.cash_share_amount)
+        buy = np.zeros(hh.n, dtype=bool)
+        buy[rows] = wants & (hh.spendable()[rows] >= rules.cash_share_amount)
         amount = model.finance.pay_from_balance(
             buy * rules.cash_share_amount, "cooperatives", "share_capital"
         )
