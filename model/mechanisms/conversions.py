@@ -218,23 +218,23 @@ class LandConversion:
         rows = rows[draw < chance]
         if not len(rows):
             return
-        use = self._use()
+        use = self._use()[rows]
         per_mu = self.reversal_cost_per_mu()[use]
         wanted = np.zeros(hh.n)
-        wanted[rows] = hh.converted_mu[rows] * per_mu[rows]
-        paid = self.model.finance.pay_from_balance(wanted, "market", "investment")
-        area = np.zeros(hh.n)
-        full = np.where(per_mu[rows] > 0, paid[rows] / np.maximum(per_mu[rows], 1e-12), np.inf)
-        area[rows] = np.minimum(full, hh.converted_mu[rows])
+        wanted[rows] = hh.converted_mu[rows] * per_mu
+        paid = self.model.finance.pay_from_balance(wanted, "market", "investment")[rows]
+        full = np.where(per_mu > 0, paid / np.maximum(per_mu, 1e-12), np.inf)
+        area = np.minimum(full, hh.converted_mu[rows])
         life = np.maximum(self.sheet.asset_life[use], 1.0)
-        book = self.investment_per_mu()[use] * area * np.clip(1.0 - hh.converted_age / life, 0, 1)
-        hh.productive_assets -= np.minimum(book, hh.productive_assets)
-        hh.converted_mu -= area
-        hh.grain_mu += area
+        life_left = np.clip(1.0 - hh.converted_age[rows] / life, 0, 1)
+        book = self.investment_per_mu()[use] * area * life_left
+        hh.productive_assets[rows] -= np.minimum(book, hh.productive_assets[rows])
+        hh.converted_mu[rows] -= area
+        hh.grain_mu[rows] += area
         gone = hh.converted_mu <= 1e-12
-        hh.converted_use = np.where(gone, -1, hh.converted_use)
-        hh.converted_age = np.where(gone, 0.0, hh.converted_age)
-        hh.converted_mu = np.where(gone, 0.0, hh.converted_mu)
+        hh.converted_use[gone] = -1
+        hh.converted_age[gone] = 0.0
+        hh.converted_mu[gone] = 0.0
 
     def _convert(self, rows: np.ndarray, draw: np.ndarray) -> None:
         """Households pick a use by the logit and convert part of their grain land.
