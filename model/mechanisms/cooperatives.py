@@ -111,6 +111,7 @@ class Cooperatives:
         if ip.mu_per_alliance <= 0:
             return
         use = model.crops.land_use(ip.crop_land_use)
+        built = []
         for index, alliance in enumerate(model.alliance_agents):
             if alliance.mode != "industry_pull":
                 continue
@@ -122,11 +123,12 @@ class Cooperatives:
             coop.investment = coop.area_mu * ip.investment_per_mu * scale
             coop.land_use = use
             coop.cost_factor = scale
-            self._finance_specialty(coop, rows, alliance)
+            built.append((coop, rows, alliance))
             primary = [v for v in alliance.members if model.villages.membership[v] == index]
             self.specialty_of[primary] = len(self.all)
             self.specialty.append(coop)
             self.all.append(coop)
+        self._finance_specialty(built)
 
     def _lease_greenhouse_land(self, rows: np.ndarray) -> float:
         """Lease the greenhouse area from the alliance's households (``rows``); return it (mu).
@@ -159,37 +161,41 @@ class Cooperatives:
         )
         return self.model.prices.nominal(rent, "land_rent")
 
-    def _finance_specialty(self, coop: Cooperative, rows: np.ndarray, alliance: Alliance) -> None:
+    def _finance_specialty(self, built: list[tuple[Cooperative, np.ndarray, Alliance]]) -> None:
         """Household cash shares, collective money and a loan pay for the greenhouses.
 
-        Household shares are subscribed by the households whose (primary) alliance this is,
-        where someone works at home, in proportion to labour at home; no household puts in
-        more than ``max_household_subscription``, and the loan finances what they do not.
+        Household shares are subscribed by the households whose (primary) alliance this is
+        (the rows built with each cooperative), where someone works at home, in proportion
+        to labour at home; no household puts in more than ``max_household_subscription``,
+        and the loan finances what they do not. The households of all the cooperatives pay
+        at once: each household belongs to one alliance, so it pays what it would alone.
         """
         model = self.model
         ip = model.config.modes.industry_pull
         hh = model.households
         ledger = model.ledger
-        at_home = hh.labour[rows] - hh.migrant[rows]
-        household_money = coop.investment * ip.household_share_fraction
-        if (at_home > 0).any() and household_money > 0:
-            weights = (at_home > 0) * at_home
-            wanted = np.zeros(hh.n)
-            wanted[rows] = household_money * weights / _total(weights, rows, hh.n)
-            wanted = np.minimum(wanted, ip.max_household_subscription)
+        wanted = np.zeros(hh.n)
+        for coop, rows, _ in built:
+            at_home = hh.labour[rows] - hh.migrant[rows]
+            money = coop.investment * ip.household_share_fraction
+            if (at_home > 0).any() and money > 0:
+                weights = (at_home > 0) * at_home
+                share = money * weights / _total(weights, rows, hh.n)
+                wanted[rows] = np.minimum(share, ip.max_household_subscription)
+        subscribed = np.zeros(hh.n)
+        if wanted.any():
             # Limited by what each household has: savings plus unused credit.
             subscribed = model.finance.pay_from_balance(wanted, "cooperatives", "share_capital")
             hh.specialty_shares += subscribed
-            household_money = float(subscribed.sum())
-        else:
-            household_money = 0.0
-        collective_money = coop.investment * ip.collective_fraction
-        model.collective.cash -= alliance.split_shares() * collective_money
-        ledger.pay("collectives", "cooperatives", "share_capital", collective_money)
-        coop.collective_capital = collective_money
-        coop.loan = coop.investment - household_money - collective_money
-        ledger.pay("market", "cooperatives", "loan", coop.loan)
-        ledger.pay("cooperatives", "market", "investment", coop.investment)
+        for coop, rows, alliance in built:
+            household_money = _total(subscribed[rows], rows, hh.n)
+            collective_money = coop.investment * ip.collective_fraction
+            model.collective.cash -= alliance.split_shares() * collective_money
+            ledger.pay("collectives", "cooperatives", "share_capital", collective_money)
+            coop.collective_capital = collective_money
+            coop.loan = coop.investment - household_money - collective_money
+            ledger.pay("market", "cooperatives", "loan", coop.loan)
+            ledger.pay("cooperatives", "market", "investment", coop.investment)
 
     # ----------------------------------------------------------------------------------
     # Quantities other mechanisms read
