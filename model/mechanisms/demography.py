@@ -291,10 +291,11 @@ class Demography:
         occupied = hh.members > 0
         turning_60 = occupied & (hh.head_age < ELDERLY_AGE) & (hh.head_age + 1 >= ELDERLY_AGE)
         hh.head_age = hh.head_age + occupied
-        head_generation = np.where(hh.members >= 2, 2.0, 1.0)
-        retiring = np.minimum(hh.labour, head_generation) * turning_60
-        retire_labour(hh, retiring)
-        hh.elderly = hh.elderly + retiring
+        rows = np.flatnonzero(turning_60)
+        head_generation = np.where(hh.members[rows] >= 2, 2.0, 1.0)
+        retiring = np.minimum(hh.labour[rows], head_generation)
+        retire_labour(hh, rows, retiring)
+        hh.elderly[rows] += retiring
         grown = _binomial(self.rng, _counts(children_of(hh)), lambda _: 1.0 / p.working_age)
         leaving = _binomial(self.rng, grown, lambda _: p.school_city_share)
         hh.labour = hh.labour + (grown - leaving)
@@ -338,7 +339,10 @@ class Demography:
         children_dead = _binomial(rng, _counts(children_of(hh)), lambda _: p.mortality_floor)
         elderly_dead = elderly_dead + (head_dies & head_old)
         workers_dead = workers_dead + (head_dies & head_working)
-        shrink_labour(hh, hh.labour - workers_dead)
+        # Elsewhere labour stays, and so its work (a ratio of one), but where there is no
+        # labour left its work goes too, as when every row is shrunk.
+        shrinking = np.flatnonzero((workers_dead > 0) | (hh.labour <= 0))
+        shrink_labour(hh, shrinking, hh.labour[shrinking] - workers_dead[shrinking])
         hh.elderly = hh.elderly - elderly_dead
         dead = elderly_dead + workers_dead + children_dead
         hh.members = hh.members - dead
