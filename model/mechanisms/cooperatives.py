@@ -304,23 +304,24 @@ class Cooperatives:
         hh = model.households
         value = model.config.policies.coop_shares.land_share_value_per_mu
         n_coops = len(self.all)
-        operator = self.operator_of[hh.village]
-        specialty = self.specialty_of[hh.village]
+        each = model.villages.per_household
+        # By village, each household's cooperative of either kind (the last slot: none).
+        operator = np.where(self.operator_of >= 0, self.operator_of, n_coops)
+        specialty = np.where(self.specialty_of >= 0, self.specialty_of, n_coops)
         holders = [
-            (operator, (hh.pooled_mu * value + hh.cash_shares) * (operator >= 0)),
-            (specialty, hh.specialty_shares * (specialty >= 0)),
+            (operator, (hh.pooled_mu * value + hh.cash_shares) * each(self.operator_of >= 0)),
+            (specialty, hh.specialty_shares * each(self.specialty_of >= 0)),
         ]
         totals = np.zeros(n_coops)
-        for index, shares in holders:
-            slot = np.where(index >= 0, index, n_coops)  # last slot: "no cooperative"
-            totals += np.bincount(slot, shares, n_coops + 1)[:n_coops]
+        for slot, shares in holders:
+            totals += np.bincount(each(slot), shares, n_coops + 1)[:n_coops]
         for coop, total in zip(self.all, totals, strict=True):
             coop.member_shares = float(total)
         model.agents_of(Cooperative).do("close_year")
         per_share = np.array([coop.dividend_per_share_yuan for coop in self.all] + [0.0])
         dividends = np.zeros(hh.n)
-        for index, shares in holders:
-            dividends += shares * per_share[np.where(index >= 0, index, n_coops)]
+        for slot, shares in holders:
+            dividends += shares * each(per_share[slot])
         model.accounts.pay_households("property", dividends, "cooperatives", "dividend")
 
 
