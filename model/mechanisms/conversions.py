@@ -141,14 +141,14 @@ class LandConversion:
     def _age_and_depreciate(self) -> None:
         """Plantings grow a year older; their investment depreciates straight-line."""
         hh = self.model.households
-        use = self._use()
+        rows = np.flatnonzero(hh.converted_mu > 0)  # the others hold nothing to age or wear
+        use = self._use()[rows]
         life = self.sheet.asset_life[use]
-        young = (hh.converted_age < life) & (life > 0)
-        wear = np.where(
-            young, self.investment_per_mu()[use] * hh.converted_mu / np.maximum(life, 1), 0
-        )
-        hh.productive_assets -= np.minimum(wear, hh.productive_assets)
-        hh.converted_age += hh.converted_mu > 0
+        young = (hh.converted_age[rows] < life) & (life > 0)
+        wear = self.investment_per_mu()[use] * hh.converted_mu[rows] / np.maximum(life, 1)
+        wear = np.where(young, wear, 0)
+        hh.productive_assets[rows] -= np.minimum(wear, hh.productive_assets[rows])
+        hh.converted_age[rows] += 1
 
     def _per_mu(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Expected gross per mu of each use, this year's cash cost, and the terms every
@@ -246,16 +246,16 @@ class LandConversion:
         hh = model.households
         p = self.params
         uses = np.arange(len(model.crops.land_uses))
-        village_use = model.villages.land_use[hh.village[rows]]
+        able = np.flatnonzero((hh.farm_labour[rows] >= p.min_farm_labour) & (hh.grain_mu[rows] > 0))
+        village_use = model.villages.land_use[hh.village[rows[able]]]
         offered = on_offer(village_use, len(uses), p.choice_set)
         offered[:, self.grain] = False
-        current = hh.converted_use[rows, None]
+        current = hh.converted_use[rows[able], None]
         offered &= (current < 0) | (current == uses)
-        able = (hh.farm_labour[rows] >= p.min_farm_labour) & (hh.grain_mu[rows] > 0)
-        offered &= able[:, None]
-        priced = np.flatnonzero(offered.any(axis=1))
+        keep = offered.any(axis=1)
+        priced, offered = able[keep], offered[keep]
         headroom = self.headroom(rows[priced])
-        allowed = (headroom > 1e-9) & offered[priced]
+        allowed = (headroom > 1e-9) & offered
         choice = np.full(len(rows), -1)
         choice[priced] = choose_use(
             self.gaps(rows[priced]), allowed, p.logit_scale, draw[priced], p.deciding_share
