@@ -257,7 +257,9 @@ class LeaseBack:
         model = self.model
         days = model.crops.land_use_labour_days
         hh = model.households
-        return hh.lease_back_mu * days[model.operators.use_by_village()[hh.village]]
+        return hh.lease_back_mu * model.villages.per_household(
+            days[model.operators.use_by_village()]
+        )
 
     def _village_gross(self) -> tuple[np.ndarray, np.ndarray]:
         """Expected gross per mu at full yield and its risk discount, (villages, uses): the
