@@ -322,8 +322,10 @@ class Demography:
         occupied = hh.members > 0
         head_old = (hh.head_age >= ELDERLY_AGE) & (hh.elderly >= 1)
         head_working = ~head_old & (hh.labour >= 1)
-        head_dies = occupied & (head_old | head_working)
-        head_dies &= rng.random(hh.n) < gompertz_mortality(hh.head_age, p)
+        draw = rng.random(hh.n)
+        heads = np.flatnonzero(occupied & (head_old | head_working))
+        head_dies = np.zeros(hh.n, dtype=bool)
+        head_dies[heads] = draw[heads] < gompertz_mortality(hh.head_age[heads], p)
         head_age, labour = hh.head_age, hh.labour
 
         def elder_chance(rows: np.ndarray) -> np.ndarray:
