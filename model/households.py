@@ -189,12 +189,9 @@ class HouseholdTable:
             + self.converted_mu
         )
 
-    def spendable(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """What each household (or each of ``rows``) can pay now: savings plus unused
-        credit (yuan)."""
-        if rows is None:
-            return self.savings + np.maximum(self.credit_limit - self.debt, 0.0)
-        return self.savings[rows] + np.maximum(self.credit_limit[rows] - self.debt[rows], 0.0)
+    def spendable(self) -> np.ndarray:
+        """What each household can pay now: savings plus unused credit (yuan)."""
+        return self.savings + np.maximum(self.credit_limit - self.debt, 0.0)
 
     def net_financial(self) -> np.ndarray:
         """Savings less both debts (yuan)."""

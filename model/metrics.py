@@ -46,33 +46,39 @@ def gini(values: np.ndarray, weights: np.ndarray | None = None) -> float:
         The Gini coefficient (0 = equal).
     """
     x = np.asarray(values, dtype=float)
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    if weights is None:
+        return _lorenz_gini(np.sort(x) if _unsorted(x) else x, None)
+    w = np.asarray(weights, dtype=float)
     if x.size == 0 or w.sum() <= 0:
         return 0.0
-    x, w = _sorted(x, w, weighted=weights is not None)
-    cum_w = np.cumsum(w)
-    cum_xw = np.cumsum(x * w)
+    if _unsorted(x):
+        # numpy's default (unstable, vectorised) argsort, about twice as fast as a stable
+        # one on the full county: the order of equal values does not move the Gini, as
+        # their stretch of the Lorenz curve is straight whatever the order.
+        order = np.argsort(x)
+        x, w = x[order], w[order]
+    return _lorenz_gini(x, w)
+
+
+def _unsorted(x: np.ndarray) -> bool:
+    """Whether ``x`` is out of ascending order (a caller may have sorted it already)."""
+    return x.size >= 2 and not bool(np.all(x[1:] >= x[:-1]))
+
+
+def _lorenz_gini(x: np.ndarray, w: np.ndarray | None) -> float:
+    """One minus twice the trapezoid area under the Lorenz curve of ascending ``x``.
+
+    Without weights, every weight is one: the sums are those with weights of one, without
+    the multiplications by one.
+    """
+    if x.size == 0:
+        return 0.0
+    cum_xw = np.cumsum(x if w is None else x * w)
     total = cum_xw[-1]
     if total == 0:
         return 0.0
-    # Trapezoid area under the Lorenz curve.
     lorenz = cum_xw / total
     prev = np.concatenate(([0.0], lorenz[:-1]))
-    area = np.sum(w * (lorenz + prev)) / (2.0 * cum_w[-1])
-    return float(1.0 - 2.0 * area)
-
-
-def _sorted(x: np.ndarray, w: np.ndarray, weighted: bool) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` ascending and ``w`` in its order, sorting only what needs it.
-
-    An array already in order (a caller that sorted it) is not sorted again; without
-    weights the values are sorted directly, not through their order (the same result:
-    equal values cannot be told apart). With weights, equal values keep their order
-    (a stable sort), as always.
-    """
-    if x.size < 2 or bool(np.all(x[1:] >= x[:-1])):
-        return x, w
-    if not weighted:
-        return np.sort(x), w
-    order = np.argsort(x, kind="stable")
-    return x[order], w[order]
+    steps = lorenz + prev if w is None else w * (lorenz + prev)
+    weight = float(x.size) if w is None else np.cumsum(w)[-1]
+    return float(1.0 - 2.0 * (np.sum(steps) / (2.0 * weight)))

@@ -246,25 +246,3 @@ def test_debt_service_in_a_model_by_hand():
     assert hh.debt[:2] == pytest.approx([11058.5, 11058.5])
     assert hh.savings[:2] == pytest.approx([0.0, 0.0])
     assert ledger.flow("households", "market", "consumption") == 0.0
-
-
-def test_paying_from_the_balance_of_some_rows_is_paying_zero_elsewhere():
-    model = JointVillageModel(load_scenario("anqiu_2023", SMALL), invariants="off")
-    hh = model.households
-    columns = ("savings", "debt", "informal_debt")
-    start = {name: getattr(hh, name).copy() for name in columns}
-    rows = np.arange(0, hh.n, 7)
-    # Some want more than they have (savings plus credit), some less, some nothing.
-    wanted = np.resize([0.0, 500.0, 5e6, -10.0], len(rows))
-    every = np.zeros(hh.n)
-    every[rows] = wanted
-    paid_every = model.finance.pay_from_balance(every, "cooperatives", "share_capital")
-    after_every = {name: getattr(hh, name).copy() for name in columns}
-    for name in columns:
-        setattr(hh, name, start[name].copy())
-    paid_rows = model.finance.pay_from_balance_at(rows, wanted, "cooperatives", "share_capital")
-    np.testing.assert_array_equal(paid_rows, paid_every[rows])
-    assert not paid_every[np.setdiff1d(np.arange(hh.n), rows)].any()
-    for name in columns:
-        np.testing.assert_array_equal(getattr(hh, name), after_every[name])
-    assert paid_rows[2::4].max() > 0 and (paid_rows[2::4] < 5e6).all()  # limited by balance

@@ -63,27 +63,29 @@ def younger_generation(
     return more_school, earning, attachment
 
 
-def children_of(hh: HouseholdTable) -> np.ndarray:
-    """Members under working age (what is neither labour nor elderly)."""
-    return np.maximum(hh.members - hh.labour - hh.elderly, 0.0)
+def children_of(hh: HouseholdTable, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Members under working age (what is neither labour nor elderly), of ``rows``."""
+    return np.maximum(hh.members[rows] - hh.labour[rows] - hh.elderly[rows], 0.0)
 
 
-def shrink_labour(hh: HouseholdTable, new_labour: np.ndarray) -> None:
-    """Set working-age labour, shrinking migrant and local work in proportion."""
-    ratio = np.divide(new_labour, hh.labour, out=np.zeros_like(new_labour), where=hh.labour > 0)
+def shrink_labour(hh: HouseholdTable, rows: np.ndarray, new_labour: np.ndarray) -> None:
+    """Set the rows' working-age labour, shrinking migrant and local work in proportion."""
+    labour = hh.labour[rows]
+    ratio = np.divide(new_labour, labour, out=np.zeros_like(new_labour), where=labour > 0)
     ratio = np.minimum(ratio, 1.0)
-    hh.migrant *= ratio
-    hh.local_wage *= ratio
-    hh.labour = new_labour
+    hh.migrant[rows] *= ratio
+    hh.local_wage[rows] *= ratio
+    hh.labour[rows] = new_labour
 
 
-def retire_labour(hh: HouseholdTable, retiring: np.ndarray) -> None:
-    """Retiring labour leaves the family farm first, then local work, then migrant work.
+def retire_labour(hh: HouseholdTable, rows: np.ndarray, retiring: np.ndarray) -> None:
+    """The rows' retiring labour leaves the family farm first, then local work, then
+    migrant work.
 
     Retirees are the head's generation, who work at home; the young stay away.
     """
-    from_farm = np.minimum(retiring, hh.farm_labour)
-    from_local = np.minimum(retiring - from_farm, hh.local_wage)
-    hh.local_wage = hh.local_wage - from_local
-    hh.migrant = np.maximum(hh.migrant - (retiring - from_farm - from_local), 0.0)
-    hh.labour = hh.labour - retiring
+    from_farm = np.minimum(retiring, hh.farm_labour[rows])
+    from_local = np.minimum(retiring - from_farm, hh.local_wage[rows])
+    hh.local_wage[rows] -= from_local
+    hh.migrant[rows] = np.maximum(hh.migrant[rows] - (retiring - from_farm - from_local), 0.0)
+    hh.labour[rows] -= retiring

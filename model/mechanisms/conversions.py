@@ -20,7 +20,6 @@ from model.mechanisms.land_use import (
     gross_sd_share,
     horizon_means,
     load_conversion_sheet,
-    on_offer,
     yield_ramp,
 )
 
@@ -65,7 +64,9 @@ class LandConversion:
         if self.ginger < 0:
             return 0.0
         hh = self.model.households
-        own = hh.specialty_mu * (self.model.villages.land_use[hh.village] == self.ginger)
+        own = hh.specialty_mu * self.model.villages.per_household(
+            self.model.villages.land_use == self.ginger
+        )
         return float(own.sum() + (hh.converted_mu * (hh.converted_use == self.ginger)).sum())
 
     def converted_total(self) -> float:
@@ -136,7 +137,7 @@ class LandConversion:
         holders = np.flatnonzero((hh.converted_mu > 0) & (draw_revert < share))
         self._revert(holders, self.keep_gaps(holders), draw_revert[holders])
         deciders = np.flatnonzero(draw_choice < share)
-        self._convert(deciders, self.gaps(deciders), draw_choice[deciders])
+        self._convert(deciders, draw_choice[deciders])
         self._ramp = self.ramp()
         if self.ginger_area_start > 0:
             model.market.respond_to_supply(self.ginger_area() / self.ginger_area_start)
@@ -144,47 +145,69 @@ class LandConversion:
     def _age_and_depreciate(self) -> None:
         """Plantings grow a year older; their investment depreciates straight-line."""
         hh = self.model.households
-        use = self._use()
+        rows = np.flatnonzero(hh.converted_mu > 0)  # the others hold nothing to age or wear
+        use = self._use()[rows]
         life = self.sheet.asset_life[use]
-        young = (hh.converted_age < life) & (life > 0)
-        wear = np.where(
-            young, self.investment_per_mu()[use] * hh.converted_mu / np.maximum(life, 1), 0
-        )
-        hh.productive_assets -= np.minimum(wear, hh.productive_assets)
-        hh.converted_age += hh.converted_mu > 0
+        young = (hh.converted_age[rows] < life) & (life > 0)
+        wear = self.investment_per_mu()[use] * hh.converted_mu[rows] / np.maximum(life, 1)
+        wear = np.where(young, wear, 0)
+        hh.productive_assets[rows] -= np.minimum(wear, hh.productive_assets[rows])
+        hh.converted_age[rows] += 1
 
-    def _per_mu(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Expected gross per mu of each use, this year's cash cost, and the terms every
-        use shares (minus grain's margin, the extra labour's value, the extra risk)."""
+    def _per_mu(
+        self, rows: np.ndarray, uses: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Expected gross per mu of the ``uses`` of each row, this year's cash cost of every
+        use, and the terms the uses share (minus grain's margin, the extra labour's value,
+        the extra risk).
+
+        Args:
+            rows: Households to price.
+            uses: Land uses to price for each row, (rows, k) or (1, k) for all rows alike.
+        """
         model = self.model
         hh = model.households
-        crops = model.crops
-        expected = crops.incidence @ (
+        expected = model.crops.incidence @ (
             model.market.expected_yield_kg() * model.market.expected_price
         )
         village = hh.village[rows]
-        own = model.villages.land_use[village][:, None] == np.arange(len(expected))
-        access = np.where(own, model.modes.access[village, None], 1.0)
-        gross = expected * hh.ability[rows, None] * access
+        village_use = model.villages.land_use[village][:, None]
+        ability = hh.ability[rows, None]
+
+        def gross_of(use: np.ndarray) -> np.ndarray:
+            access = np.where(village_use == use, model.modes.access[village, None], 1.0)
+            return expected[use] * ability * access
+
+        gross, grain_gross = gross_of(uses), gross_of(np.array([[self.grain]]))
         cost = model.market.cost_per_mu()
-        grain_margin = gross[:, self.grain] - cost[self.grain]
-        days = crops.land_use_labour_days
-        labour = (days - days[self.grain]) * model.lease_back.day_value(rows)[:, None]
-        spread = gross * gross_sd_share(model)
-        risk = self.params.risk_aversion * (spread - spread[:, [self.grain]])
+        grain_margin = grain_gross[:, 0] - cost[self.grain]
+        days = model.crops.land_use_labour_days
+        labour = (days[uses] - days[self.grain]) * model.lease_back.day_value(rows)[:, None]
+        sd_share = gross_sd_share(model)
+        risk = gross * sd_share[uses] - grain_gross * sd_share[self.grain]
+        risk = self.params.risk_aversion * risk
         return gross, cost, -grain_margin[:, None] - labour - risk
 
-    def gaps(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """Per-mu utility over grain of converting to each use, shape (rows, uses).
+    def offered_uses(self, rows: np.ndarray) -> np.ndarray:
+        """The land uses each row's household may convert to: its village's specialty,
+        (rows, 1), or every use, (1, uses) (``choice_set``)."""
+        if self.params.choice_set == "any":
+            return np.arange(len(self.model.crops.land_uses))[None, :]
+        return self.model.villages.land_use[self.model.households.village[rows]][:, None]
+
+    def gaps(self, rows: np.ndarray | None = None, uses: np.ndarray | None = None) -> np.ndarray:
+        """Per-mu utility over grain of converting to each of the ``uses`` (see
+        :meth:`_per_mu`), shape (rows, k).
 
         Args:
             rows: Households to price (default all).
+            uses: Land uses to price (default every use, for every row).
         """
         hh = self.model.households
         rows = np.arange(hh.n) if rows is None else rows
+        uses = np.arange(len(self.sheet.investment))[None, :] if uses is None else uses
         p, sheet = self.params, self.sheet
-        gross, cost, shared = self._per_mu(rows)
-        uses = np.arange(gross.shape[1])
+        gross, cost, shared = self._per_mu(rows, uses)
         ramp, cost_factor = horizon_means(
             sheet.first_yield, sheet.full_yield, p.planning_years, p.discount_rate,
             p.immature_cost_share,
@@ -192,23 +215,22 @@ class LandConversion:
         own = self.model.villages.land_use[hh.village[rows]][:, None] == uses
         newcomer = ~(own & (hh.specialty_mu[rows] > 0)[:, None])
         newcomer &= hh.converted_use[rows, None] != uses
-        upfront = self.investment_per_mu() + self.learning_cost_per_mu() * newcomer
+        upfront = self.investment_per_mu()[uses] + self.learning_cost_per_mu()[uses] * newcomer
         annuity = annuity_factor(p.discount_rate, p.planning_years)
-        return ramp * gross - cost_factor * cost + shared - annuity * upfront
+        return ramp[uses] * gross - cost_factor[uses] * cost[uses] + shared - annuity * upfront
 
     def keep_gaps(self, rows: np.ndarray) -> np.ndarray:
         """Per-mu utility over grain of keeping each household's converted land (its use at
         its age; the investment sunk, the reversal cost saved)."""
         hh = self.model.households
         p, sheet = self.params, self.sheet
-        gross, cost, shared = self._per_mu(rows)
         use = self._use()[rows]
+        gross, cost, shared = self._per_mu(rows, use[:, None])
         ramp, cost_factor = horizon_means(
             sheet.first_yield[use], sheet.full_yield[use], p.planning_years, p.discount_rate,
             p.immature_cost_share, hh.converted_age[rows],
         )  # fmt: skip
-        picked = np.arange(len(rows))
-        keep = ramp * gross[picked, use] - cost_factor * cost[use] + shared[picked, use]
+        keep = ramp * gross[:, 0] - cost_factor * cost[use] + shared[:, 0]
         reversal = self.reversal_cost_per_mu()[use]
         return keep + annuity_factor(p.discount_rate, p.planning_years) * reversal
 
@@ -221,44 +243,55 @@ class LandConversion:
         rows = rows[draw < chance]
         if not len(rows):
             return
-        use = self._use()
+        use = self._use()[rows]
         per_mu = self.reversal_cost_per_mu()[use]
         wanted = np.zeros(hh.n)
-        wanted[rows] = hh.converted_mu[rows] * per_mu[rows]
-        paid = self.model.finance.pay_from_balance(wanted, "market", "investment")
-        area = np.zeros(hh.n)
-        full = np.where(per_mu[rows] > 0, paid[rows] / np.maximum(per_mu[rows], 1e-12), np.inf)
-        area[rows] = np.minimum(full, hh.converted_mu[rows])
+        wanted[rows] = hh.converted_mu[rows] * per_mu
+        paid = self.model.finance.pay_from_balance(wanted, "market", "investment")[rows]
+        full = np.where(per_mu > 0, paid / np.maximum(per_mu, 1e-12), np.inf)
+        area = np.minimum(full, hh.converted_mu[rows])
         life = np.maximum(self.sheet.asset_life[use], 1.0)
-        book = self.investment_per_mu()[use] * area * np.clip(1.0 - hh.converted_age / life, 0, 1)
-        hh.productive_assets -= np.minimum(book, hh.productive_assets)
-        hh.converted_mu -= area
-        hh.grain_mu += area
+        life_left = np.clip(1.0 - hh.converted_age[rows] / life, 0, 1)
+        book = self.investment_per_mu()[use] * area * life_left
+        hh.productive_assets[rows] -= np.minimum(book, hh.productive_assets[rows])
+        hh.converted_mu[rows] -= area
+        hh.grain_mu[rows] += area
         gone = hh.converted_mu <= 1e-12
-        hh.converted_use = np.where(gone, -1, hh.converted_use)
-        hh.converted_age = np.where(gone, 0.0, hh.converted_age)
-        hh.converted_mu = np.where(gone, 0.0, hh.converted_mu)
+        hh.converted_use[gone] = -1
+        hh.converted_age[gone] = 0.0
+        hh.converted_mu[gone] = 0.0
 
-    def _convert(self, rows: np.ndarray, gaps: np.ndarray, draw: np.ndarray) -> None:
-        """Households pick a use by the logit and convert part of their grain land."""
+    def _convert(self, rows: np.ndarray, draw: np.ndarray) -> None:
+        """Households pick a use by the logit and convert part of their grain land.
+
+        Only the rows with a use on offer are priced (about a quarter of the deciders in
+        the full county), and only for the uses on offer; the rest keep grain, as the logit
+        gives them no other choice.
+        """
         model = self.model
         hh = model.households
         p = self.params
-        headroom = self.headroom(rows)
-        uses = np.arange(gaps.shape[1])
-        village_use = model.villages.land_use[hh.village[rows]]
-        allowed = (headroom > 1e-9) & on_offer(village_use, len(uses), p.choice_set)
-        allowed[:, self.grain] = False
-        current = hh.converted_use[rows, None]
-        allowed &= (current < 0) | (current == uses)
-        able = (hh.farm_labour[rows] >= p.min_farm_labour) & (hh.grain_mu[rows] > 0)
-        allowed &= able[:, None]
-        choice = choose_use(gaps, allowed, p.logit_scale, draw, p.deciding_share)
+        able = np.flatnonzero((hh.farm_labour[rows] >= p.min_farm_labour) & (hh.grain_mu[rows] > 0))
+        uses = self.offered_uses(rows[able])
+        current = hh.converted_use[rows[able], None]
+        offered = (uses != self.grain) & ((current < 0) | (current == uses))
+        keep = offered.any(axis=1)
+        priced, offered = able[keep], offered[keep]
+        uses = np.broadcast_to(uses, keep.shape + uses.shape[1:])[keep]
+        headroom = self.headroom(rows[priced], uses)
+        allowed = (headroom > 1e-9) & offered
+        gaps = self.gaps(rows[priced], uses)
+        column = choose_use(gaps, allowed, p.logit_scale, draw[priced], p.deciding_share)
+        picked = np.arange(len(priced)), np.maximum(column, 0)
+        choice = np.full(len(rows), -1)
+        choice[priced] = np.where(column >= 0, uses[picked], -1)
         use = np.maximum(choice, 0)
+        room = np.zeros(len(rows))
+        room[priced] = headroom[picked]
         per_mu = self.investment_per_mu()[use]
         working = model.market.cost_per_mu()[use]
         affordable = np.maximum(hh.spendable()[rows], 0.0) / np.maximum(per_mu + working, 1e-9)
-        area = np.minimum(p.plot_share * hh.grain_mu[rows], headroom[np.arange(len(rows)), use])
+        area = np.minimum(p.plot_share * hh.grain_mu[rows], room)
         area = np.where(choice >= 0, np.minimum(area, affordable), 0.0)
         wanted = np.zeros(hh.n)
         wanted[rows] = area * per_mu
@@ -275,8 +308,9 @@ class LandConversion:
         hh.converted_mu[rows] = total
         hh.grain_mu[rows] -= area
 
-    def headroom(self, rows: np.ndarray) -> np.ndarray:
-        """Land the households ``rows`` may still put under each use (mu), (rows, uses).
+    def headroom(self, rows: np.ndarray, uses: np.ndarray) -> np.ndarray:
+        """Land the households ``rows`` may still put under each of the ``uses`` (mu),
+        (rows, k) (``uses`` as in :meth:`_per_mu`).
 
         The cap is ``max_land_share x contracted_mu``, less the village-specialty land
         already under the use and the household's own converted land under it; all
@@ -284,9 +318,8 @@ class LandConversion:
         """
         model = self.model
         hh = model.households
-        uses = np.arange(len(model.crops.land_uses))
         contracted, converted = hh.contracted_mu[rows], hh.converted_mu[rows]
-        cap = self.sheet.max_share * contracted[:, None]
+        cap = self.sheet.max_share[uses] * contracted[:, None]
         own = model.villages.land_use[hh.village[rows]][:, None] == uses
         held = own * hh.specialty_mu[rows, None]
         held = held + (hh.converted_use[rows, None] == uses) * converted[:, None]

@@ -136,15 +136,18 @@ class CoopMarketing:
         )
         return (self.marketer_of >= 0) & project
 
-    def expected_gains(self) -> np.ndarray:
-        """Each household's expected yearly gain from marketing through the cooperative."""
+    def expected_gains(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Each household's (of ``rows``, default all) expected yearly gain from marketing
+        through the cooperative."""
         p = self.params
         model = self.model
         hh = model.households
-        kg, price = expected_specialty(model)
-        contract = model.config.policies.enterprise_contracts.volume_share * hh.contract_member
+        kg, price = expected_specialty(model, rows)
+        volume_share = model.config.policies.enterprise_contracts.volume_share
+        contract = volume_share * hh.contract_member[rows]
         marketed = kg * price * (1.0 - contract) * p.marketed_share
-        cost = hh.specialty_mu * model.market.cost_per_mu()[model.villages.land_use[hh.village]]
+        use = model.villages.land_use[hh.village[rows]]
+        cost = hh.specialty_mu[rows] * model.market.cost_per_mu()[use]
         premium = p.brand_premium - p.marketing_margin
         participation = model.prices.nominal(p.participation_cost)
         return marketed * premium + p.input_discount * cost - participation
@@ -155,11 +158,11 @@ class CoopMarketing:
         hh = model.households
         revise_draw = model.rng.random(hh.n)  # drawn whatever the policy (common random numbers)
         choice_draw = model.rng.random(hh.n)
-        offered = self.offered()[hh.village] & (hh.specialty_mu > 0)
+        offered = self.model.villages.per_household(self.offered()) & (hh.specialty_mu > 0)
         hh.marketing_member = rechoose(
             hh.marketing_member,
             offered,
-            self.expected_gains(),
+            self.expected_gains,
             self.taste,
             hh.village,
             (revise_draw, choice_draw),

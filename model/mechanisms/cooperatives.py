@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agents.cooperative import Cooperative
-from model.mechanisms.participation import draw_tastes, peer_share, revise, willingness
+from model.mechanisms.participation import (
+    draw_tastes,
+    revise,
+    village_peer_share,
+    willingness,
+)
 
 if TYPE_CHECKING:
     from agents.alliance import Alliance
@@ -106,23 +111,27 @@ class Cooperatives:
         if ip.mu_per_alliance <= 0:
             return
         use = model.crops.land_use(ip.crop_land_use)
+        built = []
         for index, alliance in enumerate(model.alliance_agents):
             if alliance.mode != "industry_pull":
                 continue
             coop = Cooperative(model, "specialty_cooperative", alliance.members, alliance)
-            coop.area_mu = self._lease_greenhouse_land(index)
+            # The households of the alliance's primary villages: whole village blocks.
+            rows = self._primary_rows(index)
+            coop.area_mu = self._lease_greenhouse_land(rows)
             scale = (max(coop.area_mu, 1e-9) / ip.reference_mu) ** (-ip.scale_elasticity)
             coop.investment = coop.area_mu * ip.investment_per_mu * scale
             coop.land_use = use
             coop.cost_factor = scale
-            self._finance_specialty(coop, index, alliance)
+            built.append((coop, rows, alliance))
             primary = [v for v in alliance.members if model.villages.membership[v] == index]
             self.specialty_of[primary] = len(self.all)
             self.specialty.append(coop)
             self.all.append(coop)
+        self._finance_specialty(built)
 
-    def _lease_greenhouse_land(self, index: int) -> float:
-        """Lease the greenhouse area from the alliance's households; return it (mu).
+    def _lease_greenhouse_land(self, rows: np.ndarray) -> float:
+        """Lease the greenhouse area from the alliance's households (``rows``); return it (mu).
 
         The households of the alliance's (primary) member villages lease the same share of
         their own-farmed grain land, at most ``max_converted_share`` of it; the leased land
@@ -131,15 +140,14 @@ class Cooperatives:
         model = self.model
         ip = model.config.modes.industry_pull
         hh = model.households
-        lessors = self._primary_rows(index)
-        grain = hh.grain_mu[lessors]
-        grain_total = _column_sum(grain, lessors, hh.n)
+        grain = hh.grain_mu[rows]
+        grain_total = _total(grain, rows, hh.n)
         area = min(ip.mu_per_alliance, ip.max_converted_share * grain_total)
         if area <= 0:
             return 0.0
         leased = grain * (area / grain_total)
-        hh.grain_mu[lessors] -= leased
-        hh.leased_mu[lessors] += leased
+        hh.grain_mu[rows] -= leased
+        hh.leased_mu[rows] += leased
         return area
 
     def _primary_rows(self, index: int) -> np.ndarray:
@@ -158,39 +166,41 @@ class Cooperatives:
         )
         return self.model.prices.nominal(rent, "land_rent")
 
-    def _finance_specialty(self, coop: Cooperative, index: int, alliance: Alliance) -> None:
+    def _finance_specialty(self, built: list[tuple[Cooperative, np.ndarray, Alliance]]) -> None:
         """Household cash shares, collective money and a loan pay for the greenhouses.
 
-        Household shares are subscribed by the households whose (primary) alliance this is,
-        where someone works at home, in proportion to labour at home; no household puts in
-        more than ``max_household_subscription``, and the loan finances what they do not.
+        Household shares are subscribed by the households whose (primary) alliance this is
+        (the rows built with each cooperative), where someone works at home, in proportion
+        to labour at home; no household puts in more than ``max_household_subscription``,
+        and the loan finances what they do not. The households of all the cooperatives pay
+        at once: each household belongs to one alliance, so it pays what it would alone.
         """
         model = self.model
         ip = model.config.modes.industry_pull
         hh = model.households
         ledger = model.ledger
-        rows = self._primary_rows(index)
-        at_home = hh.labour[rows] - hh.migrant[rows]
-        rows, weights = rows[at_home > 0], at_home[at_home > 0]
-        household_money = coop.investment * ip.household_share_fraction
-        if len(rows) and household_money > 0:
-            wanted = household_money * weights / _column_sum(weights, rows, hh.n)
-            wanted = np.minimum(wanted, ip.max_household_subscription)
+        wanted = np.zeros(hh.n)
+        for coop, rows, _ in built:
+            at_home = hh.labour[rows] - hh.migrant[rows]
+            money = coop.investment * ip.household_share_fraction
+            if (at_home > 0).any() and money > 0:
+                weights = (at_home > 0) * at_home
+                share = money * weights / _total(weights, rows, hh.n)
+                wanted[rows] = np.minimum(share, ip.max_household_subscription)
+        subscribed = np.zeros(hh.n)
+        if wanted.any():
             # Limited by what each household has: savings plus unused credit.
-            subscribed = model.finance.pay_from_balance_at(
-                rows, wanted, "cooperatives", "share_capital"
-            )
-            hh.specialty_shares[rows] += subscribed
-            household_money = _column_sum(subscribed, rows, hh.n)
-        else:
-            household_money = 0.0
-        collective_money = coop.investment * ip.collective_fraction
-        model.collective.cash -= alliance.split_shares() * collective_money
-        ledger.pay("collectives", "cooperatives", "share_capital", collective_money)
-        coop.collective_capital = collective_money
-        coop.loan = coop.investment - household_money - collective_money
-        ledger.pay("market", "cooperatives", "loan", coop.loan)
-        ledger.pay("cooperatives", "market", "investment", coop.investment)
+            subscribed = model.finance.pay_from_balance(wanted, "cooperatives", "share_capital")
+            hh.specialty_shares += subscribed
+        for coop, rows, alliance in built:
+            household_money = _total(subscribed[rows], rows, hh.n)
+            collective_money = coop.investment * ip.collective_fraction
+            model.collective.cash -= alliance.split_shares() * collective_money
+            ledger.pay("collectives", "cooperatives", "share_capital", collective_money)
+            coop.collective_capital = collective_money
+            coop.loan = coop.investment - household_money - collective_money
+            ledger.pay("market", "cooperatives", "loan", coop.loan)
+            ledger.pay("cooperatives", "market", "investment", coop.investment)
 
     # ----------------------------------------------------------------------------------
     # Quantities other mechanisms read
@@ -258,19 +268,24 @@ class Cooperatives:
         choice_draw = model.rng.random(hh.n)
         if not rules.enabled or not self.all or rules.cash_share_amount <= 0:
             return
-        member = (self.operator_of[hh.village] >= 0) & (hh.pooled_mu > 0)
-        member &= model.uptake.active("coop_shares")[hh.village]
+        each = model.villages.per_household
+        member = (each(self.operator_of) >= 0) & (hh.pooled_mu > 0)
+        member &= each(model.uptake.active("coop_shares"))
+        rows = np.flatnonzero(member)  # only members choose: the others buy nothing
+        village = hh.village[rows]
         choice = rules.cash_share_choice
         yield_now = np.array([c.dividend_per_share_yuan for c in self.all] + [0.0])
-        gain = rules.cash_share_amount * (
-            yield_now[self.operator_of[hh.village]] - rules.deposit_rate
-        )
-        trust = rules.trust_weight * (model.villages.capacity[hh.village] - 0.5)
-        holders = peer_share(hh.cash_shares > 0, member, hh.village, model.n_villages)
-        willing = willingness(gain + trust, self.cash_share_taste, holders, choice)
-        wants = revise(np.zeros(hh.n, bool), member, willing, revise_draw, choice_draw, choice)
+        gain = rules.cash_share_amount * (yield_now[self.operator_of[village]] - rules.deposit_rate)
+        trust = rules.trust_weight * (model.villages.capacity[village] - 0.5)
+        holders = village_peer_share(hh.cash_shares > 0, member, hh.village, model.n_villages)
+        taste = self.cash_share_taste[rows]
+        willing = willingness(gain + trust, taste, holders[village], choice)
+        every = np.ones(len(rows), dtype=bool)
+        draws = revise_draw[rows], choice_draw[rows]
+        wants = revise(~every, every, willing, *draws, choice)
         # A household buys only what its savings plus unused credit can pay for.
-        buy = wants & (hh.spendable() >= rules.cash_share_amount)
+        buy = np.zeros(hh.n, dtype=bool)
+        buy[rows] = wants & (hh.spendable()[rows] >= rules.cash_share_amount)
         amount = model.finance.pay_from_balance(
             buy * rules.cash_share_amount, "cooperatives", "share_capital"
         )
@@ -298,32 +313,30 @@ class Cooperatives:
         hh = model.households
         value = model.config.policies.coop_shares.land_share_value_per_mu
         n_coops = len(self.all)
-        operator = self.operator_of[hh.village]
-        specialty = self.specialty_of[hh.village]
+        each = model.villages.per_household
+        # By village, each household's cooperative of either kind (the last slot: none).
+        operator = np.where(self.operator_of >= 0, self.operator_of, n_coops)
+        specialty = np.where(self.specialty_of >= 0, self.specialty_of, n_coops)
         holders = [
-            (operator, (hh.pooled_mu * value + hh.cash_shares) * (operator >= 0)),
-            (specialty, hh.specialty_shares * (specialty >= 0)),
+            (operator, (hh.pooled_mu * value + hh.cash_shares) * each(self.operator_of >= 0)),
+            (specialty, hh.specialty_shares * each(self.specialty_of >= 0)),
         ]
         totals = np.zeros(n_coops)
-        for index, shares in holders:
-            slot = np.where(index >= 0, index, n_coops)  # last slot: "no cooperative"
-            totals += np.bincount(slot, shares, n_coops + 1)[:n_coops]
+        for slot, shares in holders:
+            totals += np.bincount(each(slot), shares, n_coops + 1)[:n_coops]
         for coop, total in zip(self.all, totals, strict=True):
             coop.member_shares = float(total)
         model.agents_of(Cooperative).do("close_year")
         per_share = np.array([coop.dividend_per_share_yuan for coop in self.all] + [0.0])
         dividends = np.zeros(hh.n)
-        for index, shares in holders:
-            dividends += shares * per_share[np.where(index >= 0, index, n_coops)]
+        for slot, shares in holders:
+            dividends += shares * each(per_share[slot])
         model.accounts.pay_households("property", dividends, "cooperatives", "dividend")
 
 
-def _column_sum(values: np.ndarray, rows: np.ndarray, n: int) -> float:
-    """The sum of a household column that is ``values`` on ``rows`` and zero elsewhere.
-
-    Summed as the whole column, so that the total has the same rounding as a sum over
-    every household (numpy sums pairwise, by position).
-    """
+def _total(values: np.ndarray, rows: np.ndarray, n: int) -> float:
+    """The sum of ``values`` (of the households ``rows``) as numpy adds a column of ``n``
+    households that is zero elsewhere: the same to the last bit as the whole-column sum."""
     column = np.zeros(n)
     column[rows] = values
     return float(column.sum())

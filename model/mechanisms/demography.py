@@ -36,8 +36,9 @@ Once a year, in January from the second year on (step ``births, deaths and agein
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -217,6 +218,20 @@ def _counts(values: np.ndarray) -> np.ndarray:
     return np.rint(np.maximum(values, 0.0)).astype(np.int64)
 
 
+def _binomial(
+    rng: np.random.Generator, counts: np.ndarray, chance: Callable[[np.ndarray], Any]
+) -> np.ndarray:
+    """``rng.binomial(counts, chance)``, drawn and priced on the rows with a count only.
+
+    numpy draws nothing for a count of 0, so the draws and the stream are those of one draw
+    over every row; ``chance(rows)`` gives the rows' chances (or one for all).
+    """
+    rows = np.flatnonzero(counts)
+    drawn = np.zeros(len(counts), dtype=np.int64)
+    drawn[rows] = rng.binomial(counts[rows], chance(rows))
+    return drawn
+
+
 class Demography:
     """Births, deaths, ageing, succession, dissolution and merger, once a year.
 
@@ -276,12 +291,13 @@ class Demography:
         occupied = hh.members > 0
         turning_60 = occupied & (hh.head_age < ELDERLY_AGE) & (hh.head_age + 1 >= ELDERLY_AGE)
         hh.head_age = hh.head_age + occupied
-        head_generation = np.where(hh.members >= 2, 2.0, 1.0)
-        retiring = np.minimum(hh.labour, head_generation) * turning_60
-        retire_labour(hh, retiring)
-        hh.elderly = hh.elderly + retiring
-        grown = self.rng.binomial(_counts(children_of(hh)), 1.0 / p.working_age)
-        leaving = self.rng.binomial(grown, p.school_city_share)
+        rows = np.flatnonzero(turning_60)
+        head_generation = np.where(hh.members[rows] >= 2, 2.0, 1.0)
+        retiring = np.minimum(hh.labour[rows], head_generation)
+        retire_labour(hh, rows, retiring)
+        hh.elderly[rows] += retiring
+        grown = _binomial(self.rng, _counts(children_of(hh)), lambda _: 1.0 / p.working_age)
+        leaving = _binomial(self.rng, grown, lambda _: p.school_city_share)
         hh.labour = hh.labour + (grown - leaving)
         hh.members = hh.members - leaving
         self.year.school_city = int(leaving.sum())
@@ -289,7 +305,12 @@ class Demography:
     def births(self) -> None:
         """Births to members of childbearing age (the children's count rises)."""
         hh = self.model.households
-        born = self.rng.poisson(self.birth_rate * self.fertile_members(hh))
+        fertile = self.fertile_members(hh)
+        # Drawn on the rows with members of childbearing age: numpy draws nothing for a
+        # mean of 0, so the draws are those over every row.
+        rows = np.flatnonzero(fertile > 0)
+        born = np.zeros(hh.n, dtype=np.int64)
+        born[rows] = self.rng.poisson(self.birth_rate * fertile[rows])
         hh.members = hh.members + born
         self.year.births = int(born.sum())
 
@@ -301,22 +322,29 @@ class Demography:
         occupied = hh.members > 0
         head_old = (hh.head_age >= ELDERLY_AGE) & (hh.elderly >= 1)
         head_working = ~head_old & (hh.labour >= 1)
-        head_dies = occupied & (head_old | head_working)
-        head_dies &= rng.random(hh.n) < gompertz_mortality(hh.head_age, p)
-        elder_age = np.where(head_old, hh.head_age, hh.head_age + p.generation_gap)
-        other_elderly = _counts(hh.elderly - head_old)
-        other_workers = _counts(hh.labour - head_working)
-        elderly_dead = rng.binomial(other_elderly, gompertz_mortality(elder_age, p))
-        workers_dead = rng.binomial(
-            other_workers,
-            gompertz_mortality(
-                worker_age(hh.head_age, hh.labour, p.generation_gap, p.working_age), p
-            ),
-        )
-        children_dead = rng.binomial(_counts(children_of(hh)), p.mortality_floor)
+        draw = rng.random(hh.n)
+        heads = np.flatnonzero(occupied & (head_old | head_working))
+        head_dies = np.zeros(hh.n, dtype=bool)
+        head_dies[heads] = draw[heads] < gompertz_mortality(hh.head_age[heads], p)
+        head_age, labour = hh.head_age, hh.labour
+
+        def elder_chance(rows: np.ndarray) -> np.ndarray:
+            age = head_age[rows]
+            return gompertz_mortality(np.where(head_old[rows], age, age + p.generation_gap), p)
+
+        def worker_chance(rows: np.ndarray) -> np.ndarray:
+            age = worker_age(head_age[rows], labour[rows], p.generation_gap, p.working_age)
+            return gompertz_mortality(age, p)
+
+        elderly_dead = _binomial(rng, _counts(hh.elderly - head_old), elder_chance)
+        workers_dead = _binomial(rng, _counts(labour - head_working), worker_chance)
+        children_dead = _binomial(rng, _counts(children_of(hh)), lambda _: p.mortality_floor)
         elderly_dead = elderly_dead + (head_dies & head_old)
         workers_dead = workers_dead + (head_dies & head_working)
-        shrink_labour(hh, hh.labour - workers_dead)
+        # Elsewhere labour stays, and so its work (a ratio of one), but where there is no
+        # labour left its work goes too, as when every row is shrunk.
+        shrinking = np.flatnonzero((workers_dead > 0) | (hh.labour <= 0))
+        shrink_labour(hh, shrinking, hh.labour[shrinking] - workers_dead[shrinking])
         hh.elderly = hh.elderly - elderly_dead
         dead = elderly_dead + workers_dead + children_dead
         hh.members = hh.members - dead

@@ -276,13 +276,14 @@ class Livestream:
         sellers_v = np.bincount(hh.village[hh.seller], minlength=model.n_villages)
         households_v = np.maximum(self.households_v, 1.0)
         chance = np.clip(sellers_v * self.params.neighbours_per_seller / households_v, 0, 1)
-        self.reached = (reach_draw < chance[hh.village]) & ~hh.seller & (hh.specialty_mu > 0)
+        reach = model.villages.per_household(chance)
+        self.reached = (reach_draw < reach) & ~hh.seller & (hh.specialty_mu > 0)
 
     def success_logit(self) -> np.ndarray:
         """Logit of a trainee becoming an active seller, per household."""
         p = self.params
         hh = self.model.households
-        readiness = self.model.villages.capacity[hh.village]
+        readiness = self.model.villages.per_household(self.model.villages.capacity)
         return (
             p.success_base
             + p.success_age_weight * (45.0 - hh.head_age) / 10.0
@@ -297,7 +298,8 @@ class Livestream:
         hh = model.households
         level = model.labour.wage_factor(model.year_index)
         mean_skill = np.exp(p.income_sigma**2 / 2.0)
-        seller_income = 12.0 * p.income_median * level * mean_skill * self.crowding()[hh.village]
+        crowding = model.villages.per_household(self.crowding())
+        seller_income = 12.0 * p.income_median * level * mean_skill * crowding
         lost_wages = p.training_days * model.labour.daily_local_wage(model.year_index) * hh.earning
         return seller_income / (1.0 + np.exp(-logit)) - lost_wages
 
@@ -316,7 +318,7 @@ class Livestream:
         hh = model.households
         logit = self.success_logit()
         candidate = (
-            self.eligible_villages()[hh.village]
+            model.villages.per_household(self.eligible_villages())
             & (hh.labour > 0)
             & (hh.head_age < 60)
             & ~self.trained

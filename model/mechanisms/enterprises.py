@@ -162,11 +162,12 @@ class EnterpriseContracts:
             self.defaulted = self.active & (default_draw[u] < p.default_probability)
         self.choose(revise_draw, choice_draw)
 
-    def expected_gains(self) -> np.ndarray:
-        """Each household's expected yearly gain from joining its village's contract (yuan)."""
+    def expected_gains(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Each household's (of ``rows``, default all) expected yearly gain from joining its
+        village's contract (yuan)."""
         p = self.params
         model = self.model
-        kg, price = expected_specialty(model)
+        kg, price = expected_specialty(model, rows)
         delivered = p.volume_share * kg
         # The terms other than the crop are the same for every contract.
         terms = self.offer_terms(-1)
@@ -178,11 +179,11 @@ class EnterpriseContracts:
         """January: households of villages under contract join, stay or leave."""
         model = self.model
         hh = model.households
-        offered = self.active[hh.village] & (hh.specialty_mu > 0)
+        offered = model.villages.per_household(self.active) & (hh.specialty_mu > 0)
         hh.contract_member = rechoose(
             hh.contract_member,
             offered,
-            self.expected_gains(),
+            self.expected_gains,
             self.taste,
             hh.village,
             (revise_draw, choice_draw),

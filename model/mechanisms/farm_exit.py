@@ -141,18 +141,19 @@ class FarmExit:
         """Each household's margin per mu of its own land this year (yuan/mu/yr)."""
         model = self.model
         hh = model.households
-        use = model.villages.land_use[hh.village]
+        each = model.villages.per_household
+        use = each(model.villages.land_use)
         gross = model.market.gross_per_mu()
         cost = model.market.cost_per_mu()
         days = model.crops.land_use_labour_days
-        boost = model.labour.local_job_boost()[hh.village]
+        boost = each(model.labour.local_job_boost())
         day_value = (
             model.labour.daily_local_wage(model.year_index)
             * hh.earning
             * model.labour.job_probability(hh.head_age, boost)
         )
-        yield_factor = model.villages.yield_noise[hh.village] * hh.ability
-        access = model.modes.access[hh.village]
+        yield_factor = each(model.villages.yield_noise) * hh.ability
+        access = each(model.modes.access)
         grain = gross[self.grain] * yield_factor - cost[self.grain] - days[self.grain] * day_value
         specialty = gross[use] * yield_factor * access - cost[use] - days[use] * day_value
         farmed = hh.grain_mu + hh.specialty_mu
@@ -177,7 +178,10 @@ class FarmExit:
             hh.expected_margin, self.margin_per_mu(), self.params.expectation_weight
         )
         # Pooling may have taken left land on: only what is still rented out or idle counts.
-        hh.exited_mu[:] = np.minimum(hh.exited_mu, hh.rented_out_mu + hh.idle_mu)
+        left = np.flatnonzero(hh.exited_mu > 0)
+        hh.exited_mu[left] = np.minimum(
+            hh.exited_mu[left], hh.rented_out_mu[left] + hh.idle_mu[left]
+        )
         surplus = hh.expected_margin + hh.attachment - self.leaving_value()
         hh.loss_years[:] = losing_streak(hh.loss_years, surplus < 0.0)
         self._reenter(surplus)
@@ -202,21 +206,21 @@ class FarmExit:
     def _let_idle(self, tenant_draw: np.ndarray) -> None:
         """Idle land left at a loss finds a tenant with the yearly chance."""
         hh = self.model.households
-        idle_left = np.minimum(hh.idle_mu, hh.exited_mu)
-        rows = np.flatnonzero((idle_left > 0) & (tenant_draw < self.rental_chance[hh.village]))
-        hh.idle_mu[rows] -= idle_left[rows]
-        hh.rented_out_mu[rows] += idle_left[rows]
+        left = np.flatnonzero(hh.exited_mu > 0)  # only land left at a loss can lie idle so
+        idle_left = np.minimum(hh.idle_mu[left], hh.exited_mu[left])
+        tenant = tenant_draw[left] < self.rental_chance[hh.village[left]]
+        found = (idle_left > 0) & tenant
+        rows, idle_left = left[found], idle_left[found]
+        hh.idle_mu[rows] -= idle_left
+        hh.rented_out_mu[rows] += idle_left
 
     def _reenter(self, surplus: np.ndarray) -> None:
         """Households whose land pays again take it back into grain, idle land first."""
         p = self.params
         hh = self.model.households
-        back = (
-            (hh.exited_mu > 0)
-            & (surplus > p.reentry_hurdle)
-            & (hh.farm_labour >= p.reentry_min_labour)
-        )
-        rows = np.flatnonzero(back)
+        left = np.flatnonzero(hh.exited_mu > 0)
+        back = (surplus[left] > p.reentry_hurdle) & (hh.farm_labour[left] >= p.reentry_min_labour)
+        rows = left[back]
         from_idle = np.minimum(hh.idle_mu[rows], hh.exited_mu[rows])
         from_rented = np.minimum(hh.rented_out_mu[rows], hh.exited_mu[rows] - from_idle)
         hh.idle_mu[rows] -= from_idle

@@ -102,32 +102,37 @@ class HouseholdDivision:
         if self.divided:
             self.move(division, noise[division.parents])
 
-    def couples_at_home(self) -> np.ndarray:
-        """Which households have a second working couple at home (and keep a member)."""
+    def couples_at_home(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Which households (of ``rows``, default all) have a second working couple at home
+        (and keep a member)."""
         hh = self.model.households
-        young = hh.labour - head_couple_labour(hh.head_age, hh.labour)
-        return (hh.members > 0) & (young >= COUPLE) & (hh.members - self.moving() >= 1)
+        labour, members = hh.labour[rows], hh.members[rows]
+        young = labour - head_couple_labour(hh.head_age[rows], labour)
+        return (members > 0) & (young >= COUPLE) & (members - self.moving(rows) >= 1)
 
-    def moving(self) -> np.ndarray:
-        """Members who would move with the couple: the couple and, past childbearing, the
-        children."""
+    def moving(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Members who would move with the couple (of the households ``rows``, default all):
+        the couple and, past childbearing, the children."""
         hh = self.model.households
-        past = hh.head_age >= self.model.config.demography.fertility_max_age
-        return COUPLE + np.where(past, children_of(hh), 0.0)
+        past = hh.head_age[rows] >= self.model.config.demography.fertility_max_age
+        return COUPLE + np.where(past, children_of(hh, rows), 0.0)
 
     def vacant_homesteads(self) -> np.ndarray:
         """Rows of dissolved or merged households that hold no land."""
         hh = self.model.households
-        landless = hh.contracted_mu <= 0
+        empty = np.flatnonzero(hh.members <= 0)  # few rows: the land is checked on them
+        landless = hh.contracted_mu[empty] <= 0
         for name in LAND_COLUMNS:
-            landless &= getattr(hh, name) <= 0
-        return (hh.members <= 0) & landless
+            landless &= getattr(hh, name)[empty] <= 0
+        vacant = np.zeros(hh.n, dtype=bool)
+        vacant[empty[landless]] = True
+        return vacant
 
     def pair(self, draw: np.ndarray) -> Division:
         """Dividing couples, in a random order within each village, and their homesteads."""
         hh = self.model.households
-        dividing = self.couples_at_home() & (draw < self.params.rate)
-        movers = np.flatnonzero(dividing)
+        drawn = np.flatnonzero(draw < self.params.rate)
+        movers = drawn[self.couples_at_home(drawn)]
         movers = movers[np.lexsort((draw[movers], hh.village[movers]))]
         homes = np.flatnonzero(self.vacant_homesteads())
         mover_village, home_village = hh.village[movers], hh.village[homes]
@@ -143,11 +148,12 @@ class HouseholdDivision:
         hh = model.households
         demography = model.config.demography
         parents, homes = division.parents, division.homes
-        members = self.moving()[parents]
+        members = self.moving(parents)
         share = COUPLE / hh.labour[parents]
         head_age = worker_age(
-            hh.head_age, hh.labour, demography.generation_gap, demography.working_age
-        )[parents]
+            hh.head_age[parents], hh.labour[parents], demography.generation_gap,
+            demography.working_age,
+        )  # fmt: skip
         gap = hh.head_age[parents] - head_age
         education, earning, attachment = younger_generation(
             hh, parents, gap, model.config.households, demography.cohort_attachment_slope, noise

@@ -350,18 +350,6 @@ class HouseholdFinance:
         self.cover_overdraft()
         return paid
 
-    def pay_from_balance_at(
-        self, rows: np.ndarray, wanted: np.ndarray, payee: str, kind: str
-    ) -> np.ndarray:
-        """:meth:`pay_from_balance` of the households ``rows`` (``wanted`` is theirs); the
-        others pay nothing. Returns what each of ``rows`` paid."""
-        hh = self.model.households
-        paid = np.minimum(np.maximum(wanted, 0.0), np.maximum(hh.spendable(rows), 0.0))
-        hh.savings[rows] -= paid
-        self.model.ledger.pay("households", payee, kind, float(paid.sum()))
-        self.cover_overdraft()
-        return paid
-
     # -- outputs ------------------------------------------------------------------------
 
     def wealth_mean(self) -> float:
@@ -371,5 +359,4 @@ class HouseholdFinance:
 
     def wealth_gini(self) -> float:
         """Gini of household net worth (negative net worth kept, as income Ginis do)."""
-        # Sorted first: gini's stable argsort is then a linear pass, not a sort of 240,000.
-        return gini(np.sort(self.model.households.wealth()))
+        return gini(self.model.households.wealth())

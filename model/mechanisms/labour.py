@@ -172,7 +172,7 @@ class LabourMarket:
         p = self.params
         hh = self.model.households
         freed = np.maximum(hh.farm_labour - labour_needed, 0.0)
-        boost = self.local_job_boost()[hh.village]
+        boost = self.model.villages.per_household(self.local_job_boost())
         found = freed * self.job_probability(hh.head_age, boost)
         young = hh.head_age <= p.migration_max_age
         leave = (freed - found) * p.migration_probability * young

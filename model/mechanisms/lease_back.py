@@ -32,7 +32,7 @@ Land is conserved: the plots are part of the base, which is part of the pooled l
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -180,6 +180,14 @@ def plot_demand(
     return np.where(takes & (plot >= max(params.min_plot_mu, 1e-9)), plot, 0.0)
 
 
+class Lessees(NamedTuple):
+    """The households that may lease a plot (spare days), for one January's margins."""
+
+    village: np.ndarray
+    day_value: np.ndarray
+    spare: np.ndarray
+
+
 class LeaseBack:
     """Plots of the operators' bases leased back to member households.
 
@@ -249,7 +257,9 @@ class LeaseBack:
         model = self.model
         days = model.crops.land_use_labour_days
         hh = model.households
-        return hh.lease_back_mu * days[model.operators.use_by_village()[hh.village]]
+        return hh.lease_back_mu * model.villages.per_household(
+            days[model.operators.use_by_village()]
+        )
 
     def _village_gross(self) -> tuple[np.ndarray, np.ndarray]:
         """Expected gross per mu at full yield and its risk discount, (villages, uses): the
@@ -275,17 +285,22 @@ class LeaseBack:
         cost = model.market.cost_per_mu()
         return ramp * gross[rows, use] - cost_factor * cost[use], risk[rows, use]
 
-    def lessee_terms(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each household's day value and spare days (:meth:`day_value`,
-        :meth:`spare_days`): computed once for the several margins of one January choice."""
-        return self.day_value(), self.spare_days()
+    def lessee_terms(self) -> Lessees:
+        """The households with spare days, their villages, day values and spare days
+        (:meth:`day_value`, :meth:`spare_days`): once for the several margins of one January
+        choice. Without spare days a household cannot work the smallest plot (when there is
+        one), so the margins' means skip it."""
+        hh = self.model.households
+        spare = self.spare_days()
+        rows = np.flatnonzero(spare > 0) if self.params.min_plot_mu > 0 else np.arange(hh.n)
+        return Lessees(hh.village[rows], self.day_value(rows), spare[rows])
 
     def village_margins(
         self,
         ramp: np.ndarray,
         cost_factor: np.ndarray,
         use: np.ndarray | None = None,
-        lessees: tuple[np.ndarray, np.ndarray] | None = None,
+        lessees: Lessees | None = None,
     ) -> np.ndarray:
         """Mean lessee margin per mu, (villages, uses), or (villages,) for ``use`` (a land
         use by village), over the households whose spare labour could work a plot
@@ -298,41 +313,34 @@ class LeaseBack:
             lessees: :meth:`lessee_terms`, when the caller has them already.
         """
         model = self.model
-        day_value, spare = self.lessee_terms() if lessees is None else lessees
+        lessees = self.lessee_terms() if lessees is None else lessees
         days = model.crops.land_use_labour_days
         if use is None:
             # The village terms of the margin once per village, as lessee_margin groups them.
             gross, risk = self._village_gross()
             base = ramp * gross - cost_factor * model.market.cost_per_mu()
             columns = [(base[:, u], days[u], risk[:, u]) for u in range(len(days))]
-            return np.stack([self._mean_margin(*c, day_value, spare) for c in columns], axis=1)
+            return np.stack([self._mean_margin(*c, lessees) for c in columns], axis=1)
         base, risk = self._use_terms(ramp, cost_factor, use)
-        v = model.households.village
-        return self._mean_margin(base, days[use][v], risk, day_value, spare)
+        return self._mean_margin(base, days[use][lessees.village], risk, lessees)
 
     def _mean_margin(
-        self,
-        base: np.ndarray,
-        days: np.ndarray | float,
-        risk: np.ndarray,
-        day_value: np.ndarray,
-        spare: np.ndarray,
+        self, base: np.ndarray, days: np.ndarray | float, risk: np.ndarray, lessees: Lessees
     ) -> np.ndarray:
         """Mean by village of ``base - days x day value - risk`` over the households whose
         spare days could work a plot (``-inf`` where there are none).
 
         Args:
             base: Ramped gross less the cost, by village (yuan/mu/yr).
-            days: Family labour days per mu, by household or one for all.
+            days: Family labour days per mu, by household of ``lessees`` or one for all.
             risk: Risk discount by village (yuan/mu/yr).
-            day_value: Day value by household (yuan/day).
-            spare: Spare family days by household (days/yr).
+            lessees: The households that may lease (:meth:`lessee_terms`).
         """
         n = self.model.n_villages
-        could = np.flatnonzero(spare / np.maximum(days, 1e-9) >= self.params.min_plot_mu)
-        v = self.model.households.village[could]
+        could = np.flatnonzero(lessees.spare / np.maximum(days, 1e-9) >= self.params.min_plot_mu)
+        v = lessees.village[could]
         days = days[could] if np.ndim(days) else days
-        margin = base[v] - days * day_value[could] - risk[v]
+        margin = base[v] - days * lessees.day_value[could] - risk[v]
         # np.bincount adds in household order, so the sums are those over all households
         # with the others' zeros to the last bit.
         total = np.bincount(v, margin, n)
@@ -352,22 +360,30 @@ class LeaseBack:
         """
         model = self.model
         hh = model.households
-        draw = self.january_draw
-        if not room.any():
+        offering = room > 0
+        if not offering.any():
             return np.zeros(model.n_villages)
-        v = hh.village
+        # The households of the offering villages only (a few per cent), in whole village
+        # blocks, so that the village sums add what the sums over all households add.
+        rows = np.flatnonzero(model.villages.per_household(offering))
+        counts = np.where(offering, model.villages.household_counts, 0)
+        starts = (np.cumsum(counts) - counts)[offering]
+        v = hh.village[rows]
         base, risk = self._use_terms(ramp, cost_factor, use)
         home_use = use[v]
         days = model.crops.land_use_labour_days[home_use]
-        margin = lessee_margin(base[v], 0.0, days, self.day_value(), risk=risk[v])
+        margin = lessee_margin(base[v], 0.0, days, self.day_value(rows), risk=risk[v])
         gain = margin - self.rent_per_mu()[home_use]
-        wanted = plot_demand(gain, self.spare_days(), days, draw, self.params)
-        wanted *= (room[v] > 0) & (hh.lease_back_mu <= 0)
-        asked = model.villages.sum_by_village(wanted)
+        spare = self.spare_days()[rows]
+        wanted = plot_demand(gain, spare, days, self.january_draw[rows], self.params)
+        wanted *= hh.lease_back_mu[rows] <= 0
+        asked = np.zeros(model.n_villages)
+        asked[offering] = np.add.reduceat(wanted, starts)
         scale = np.divide(room, asked, out=np.zeros_like(room), where=asked > 0)
         plots = wanted * np.minimum(scale, 1.0)[v]
-        hh.lease_back_mu += plots
-        area = model.villages.sum_by_village(plots)
+        hh.lease_back_mu[rows] += plots
+        area = np.zeros(model.n_villages)
+        area[offering] = np.add.reduceat(plots, starts)
         self.leased_by_village += area
         return area
 

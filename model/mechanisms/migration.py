@@ -179,7 +179,9 @@ class Migration:
         local = wages.local_monthly_wage * wages.local_months * factor
         people = model.config.demography
         age = worker_age(hh.head_age, hh.labour, people.generation_gap, people.working_age)
-        job = labour.job_probability(age, labour.local_job_boost()[hh.village])
+        job = labour.job_probability(
+            age, self.model.villages.per_household(labour.local_job_boost())
+        )
         gap = earnings_gap(urban, local, job, self.params.home_value_share)
         out, back = migration_rates(gap, age, self.params, wages.migration_max_age)
         return out, back, job

@@ -22,6 +22,7 @@ induction over the years a better offer never lowers participation (tested).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -120,7 +121,7 @@ def revise(
 def rechoose(
     member: np.ndarray,
     offered: np.ndarray,
-    gain: np.ndarray,
+    gain: Callable[[np.ndarray], np.ndarray],
     taste: np.ndarray,
     village: np.ndarray,
     draws: tuple[np.ndarray, np.ndarray],
@@ -128,21 +129,45 @@ def rechoose(
 ) -> np.ndarray:
     """The year's choice in one call: peers, willingness, then :func:`revise`.
 
+    Only the offered households are priced (the others are out whatever they would gain).
+
     Args:
         member: In last year.
         offered: Offered this year.
-        gain: Expected yearly gain from joining (yuan/yr).
+        gain: The expected yearly gain from joining of the households of given rows
+            (yuan/yr).
         taste: The households' fixed tastes (yuan/yr).
         village: Village row of each household.
         draws: The revision and choice uniforms.
         params: The choice's parameters.
     """
-    if not offered.any():
+    rows = np.flatnonzero(offered)
+    if not len(rows):
         return offered.copy()
     n_villages = int(village.max()) + 1
-    peers = peer_share(member, offered, village, n_villages)
-    willing = willingness(gain, taste, peers, params)
-    return revise(member, offered, willing, draws[0], draws[1], params)
+    peers = village_peer_share(member, offered, village, n_villages)[village[rows]]
+    willing = willingness(gain(rows), taste[rows], peers, params)
+    chosen = np.zeros(len(member), dtype=bool)
+    every = np.ones(len(rows), dtype=bool)
+    chosen[rows] = revise(member[rows], every, willing, draws[0][rows], draws[1][rows], params)
+    return chosen
+
+
+def village_peer_share(
+    member: np.ndarray, eligible: np.ndarray, village: np.ndarray, n: int
+) -> np.ndarray:
+    """Share of each village's eligible households that are in (per village, 0 if none).
+
+    Args:
+        member: Households in.
+        eligible: Households offered.
+        village: Village row of each household.
+        n: Number of villages.
+    """
+    rows = np.flatnonzero(eligible)
+    inside = np.bincount(village[rows], member[rows], minlength=n)
+    offered = np.bincount(village[rows], minlength=n)
+    return np.divide(inside, offered, out=np.zeros(n), where=offered > 0)
 
 
 def peer_share(member: np.ndarray, eligible: np.ndarray, village: np.ndarray, n: int) -> np.ndarray:
@@ -154,10 +179,7 @@ def peer_share(member: np.ndarray, eligible: np.ndarray, village: np.ndarray, n:
         village: Village row of each household.
         n: Number of villages.
     """
-    inside = np.bincount(village, member & eligible, minlength=n)
-    offered = np.bincount(village, eligible, minlength=n)
-    share = np.divide(inside, offered, out=np.zeros(n), where=offered > 0)
-    return share[village]
+    return village_peer_share(member, eligible, village, n)[village]
 
 
 def draw_tastes(rng: np.random.Generator, n: int, params: LogitParams) -> np.ndarray:
@@ -165,8 +187,11 @@ def draw_tastes(rng: np.random.Generator, n: int, params: LogitParams) -> np.nda
     return rng.normal(0.0, 1.0, n) * params.taste_sd
 
 
-def expected_specialty(model: JointVillageModel) -> tuple[np.ndarray, np.ndarray]:
-    """What each household expects its specialty to bring this year, before the weather.
+def expected_specialty(
+    model: JointVillageModel, rows: np.ndarray | slice = slice(None)
+) -> tuple[np.ndarray, np.ndarray]:
+    """What each household (of ``rows``, default all) expects its specialty to bring this
+    year, before the weather.
 
     Expected kg are the sheet's mean yields times the household's ability and specialty
     area; the expected price per kg is the sheet's mean price on the price trend, times the
@@ -177,10 +202,11 @@ def expected_specialty(model: JointVillageModel) -> tuple[np.ndarray, np.ndarray
     """
     hh = model.households
     crops = model.crops
-    use = model.villages.land_use[hh.village]
+    village = hh.village[rows]
+    use = model.villages.land_use[village]
     expected_kg = model.market.expected_yield_kg()
     kg_per_mu = crops.incidence @ expected_kg
     value_per_mu = crops.incidence @ (expected_kg * crops.price * model.prices.crop_price_factors())
     price = np.divide(value_per_mu, kg_per_mu, out=np.zeros_like(value_per_mu), where=kg_per_mu > 0)
-    kg = hh.specialty_mu * hh.ability * kg_per_mu[use]
-    return kg, price[use] * model.modes.access[hh.village]
+    kg = hh.specialty_mu[rows] * hh.ability[rows] * kg_per_mu[use]
+    return kg, price[use] * model.modes.access[village]
