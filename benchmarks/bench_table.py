@@ -6,8 +6,9 @@ For each scenario, in fresh processes (best of ``--repeat``):
   the same process and run, the simple vectorised household update of
   :mod:`vectorised_update` over the same households and months; their ratio;
 * **process**: the whole ``jointvillage run SCENARIO --no-figures --json`` process, start-up
-  and Parquet files included, and ``jointvillage --help``, from outside (wall time; peak
-  resident memory from the operating system's accounting of the finished process).
+  and Parquet files included, and the start of ``jointvillage --help`` and ``jointvillage
+  validate SCENARIO``, from outside (wall time; peak resident memory from the operating
+  system's accounting of the finished process).
 
 The table is printed and, with ``--write``, put into README.md between the markers
 ``<!-- benchmark-table -->`` and ``<!-- /benchmark-table -->``.
@@ -81,6 +82,7 @@ def measure(scenario: str, overrides: list[str], repeat: int) -> dict:
         for _ in range(repeat):
             processes.append(whole_process(run))
     helps = [whole_process([str(cli), "--help"])[0] for _ in range(repeat)]
+    validates = [whole_process([str(cli), "validate", scenario])[0] for _ in range(repeat)]
     return {
         "scenario": " ".join([scenario, *overrides]),
         "households": best["households"],
@@ -91,6 +93,7 @@ def measure(scenario: str, overrides: list[str], repeat: int) -> dict:
         "process_s": min(s for s, _ in processes),
         "peak_mb": max(max(r["peak_mb"] for r in models), max(mb for _, mb in processes)),
         "help_s": min(helps),
+        "validate_s": min(validates),
     }
 
 
@@ -98,14 +101,14 @@ def table(rows: list[dict], repeat: int) -> str:
     """The Markdown table of the rows, with how it was measured."""
     lines = [
         "| scenario | households x months | model | `run --no-figures` process | peak memory "
-        "| vectorised update | model / update | `--help` |",
-        "|---|---|---|---|---|---|---|---|",
+        "| vectorised update | model / update | `--help` | `validate` |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['scenario']} | {r['households']:,} x {r['months']} | {r['model_s']:.2f} s "
             f"| {r['process_s']:.2f} s | {r['peak_mb']:.0f} MB | {r['update_s']:.2f} s "
-            f"| {r['ratio']:.2f} | {r['help_s']:.2f} s |"
+            f"| {r['ratio']:.2f} | {r['help_s']:.2f} s | {r['validate_s']:.2f} s |"
         )
     lines.append("")
     lines.append(
