@@ -231,7 +231,3 @@ class FarmExit:
     def exits(self) -> int:
         """Households that have left land at a loss and not taken it back."""
         return int((self.model.households.exited_mu > 0).sum())
-
-    def left_mu(self) -> float:
-        """Land left at a loss, still rented out or idle (mu)."""
-        return float(self.model.households.exited_mu.sum())
