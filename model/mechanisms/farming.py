@@ -12,10 +12,12 @@ savings, spread evenly over the year.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.accounts import DENSE_SHARE
 from model.mechanisms.farm_exit import FarmExitParams
 from model.mechanisms.labour import WORKING_DAYS_PER_YEAR
 from model.mechanisms.land_use import LandUseParams
@@ -24,6 +26,9 @@ from model.params import Section, param
 
 if TYPE_CHECKING:
     from model.jointmodel import JointVillageModel
+
+#: Index of every household (a whole-column view), where a step books them all.
+EVERY = slice(None)
 
 
 class FarmingParams(Section):
@@ -142,6 +147,8 @@ class Farming:
         self.params = model.config.farming
         self.grain = model.crops.land_use("grain")
         self.specialty_gross = np.zeros(model.households.n)
+        self._converting_rows = np.zeros(0, dtype=np.int64)
+        self._converting_month = -1
 
     def new_year(self) -> None:
         """January: the year's prices and weather, and each village's yield noise."""
@@ -162,27 +169,33 @@ class Farming:
         hh = model.households
         villages = model.villages
         gross = model.market.monthly_gross_per_mu(model.month)
-        # Per-village terms are repeated over the villages' household blocks (a copy, not a
-        # gather); the products are taken in the same order as element by element.
-        yield_factor = villages.per_household(villages.yield_noise) * hh.ability
-        grain = hh.grain_mu * gross[self.grain] * yield_factor
-        access = villages.per_household(model.modes.access)
-        specialty = hh.specialty_mu * villages.per_household(gross[villages.land_use])
+        at = self._rows_with(gross)
+        each = self._per_household(at)
+        # The products are taken in the same order as element by element.
+        yield_factor = each(villages.yield_noise) * hh.ability[at]
+        grain = hh.grain_mu[at] * gross[self.grain] * yield_factor
+        access = each(model.modes.access)
+        specialty = hh.specialty_mu[at] * each(gross[villages.land_use])
         specialty *= yield_factor
         specialty_gross = specialty * access
         sales = grain + specialty_gross
         # Converted land under the village specialty sells through the village's channels
         # (market access, contracts, online sales); other converted land at the farm gate.
         # Only the converting households' rows (a few per cent) have converted land.
-        rows = np.flatnonzero(hh.converted_mu != 0)
-        if len(rows):
-            converted = model.conversions.monthly_gross_at(rows, gross, yield_factor[rows])
+        converting, rows = self._converting_in(at)
+        if len(converting):
+            converted = model.conversions.monthly_gross_at(rows, gross, yield_factor[converting])
             same_use = hh.converted_use[rows] == villages.land_use[hh.village[rows]]
-            own = (specialty[rows] + converted * same_use) * access[rows]
-            specialty_gross[rows] = own
-            sales[rows] = grain[rows] + own + converted * ~same_use
-        self.specialty_gross = specialty_gross
-        model.accounts.pay_households("farming", sales, "market", "crop_sales")
+            own = (specialty[converting] + converted * same_use) * access[converting]
+            specialty_gross[converting] = own
+            sales[converting] = grain[converting] + own + converted * ~same_use
+        if at is EVERY:
+            self.specialty_gross = specialty_gross
+            model.accounts.pay_households("farming", sales, "market", "crop_sales")
+        else:
+            self.specialty_gross = np.zeros(hh.n)
+            self.specialty_gross[at] = specialty_gross
+            model.accounts.pay_households_at("farming", at, sales, "market", "crop_sales")
 
     def pay_costs(self) -> None:
         """Households pay the cash costs of their own land incurred this month."""
@@ -190,11 +203,67 @@ class Farming:
         hh = model.households
         villages = model.villages
         cost = model.market.monthly_cost_per_mu(model.month)
-        total = hh.grain_mu * cost[self.grain]
-        total += hh.specialty_mu * villages.per_household(cost[villages.land_use])
-        rows = np.flatnonzero(hh.converted_mu != 0)
-        total[rows] += model.conversions.monthly_cost_at(rows, cost)
-        model.accounts.pay_households("farming", -total, "market", "farm_inputs")
+        at = self._rows_with(cost)
+        total = hh.grain_mu[at] * cost[self.grain]
+        total += hh.specialty_mu[at] * self._per_household(at)(cost[villages.land_use])
+        converting, rows = self._converting_in(at)
+        total[converting] += model.conversions.monthly_cost_at(rows, cost)
+        if at is EVERY:
+            model.accounts.pay_households("farming", -total, "market", "farm_inputs")
+        else:
+            model.accounts.pay_households_at("farming", at, -total, "market", "farm_inputs")
+
+    def _rows_with(self, per_mu: np.ndarray) -> np.ndarray | slice:
+        """The households whose own land has a value this month at ``per_mu`` (yuan per mu
+        of each land use), or :data:`EVERY` household when whole columns cost less.
+
+        Outside grain's harvest and sowing months, only the villages whose specialty sells
+        (or costs) this month, and the households with converted land under such a use,
+        have anything to book: often a tenth of the county. Every other household's value
+        is exactly zero, so booking only these rows changes no household's number.
+        """
+        model = self.model
+        hh = model.households
+        villages = model.villages
+        if per_mu[self.grain] != 0:
+            return EVERY
+        active = np.flatnonzero(per_mu[villages.land_use] != 0)
+        if villages.household_counts[active].sum() * DENSE_SHARE >= hh.n:
+            return EVERY
+        rows = villages.rows_of(active)
+        converting = self._converting()
+        converting = converting[per_mu[np.maximum(hh.converted_use[converting], 0)] != 0]
+        # Those outside the active villages join the (ascending) rows in order.
+        outside = converting[per_mu[villages.land_use[hh.village[converting]]] == 0]
+        return np.insert(rows, np.searchsorted(rows, outside), outside)
+
+    def _converting(self) -> np.ndarray:
+        """The households with converted land (ascending rows), counted once a month.
+
+        Converted land changes only in January's land-use change and inheritances (before
+        the harvest) and at December's farm exit (after the month's own-land steps), so the
+        count made at the month's harvest holds for its costs too.
+        """
+        if self._converting_month != self.model.steps:
+            self._converting_rows = np.flatnonzero(self.model.households.converted_mu != 0)
+            self._converting_month = self.model.steps
+        return self._converting_rows
+
+    def _converting_in(self, at: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+        """Positions within ``at`` of the households with converted land, and their rows."""
+        rows = self._converting()
+        if at is EVERY:
+            return rows, rows
+        position = np.searchsorted(at, rows)
+        inside = at[np.minimum(position, len(at) - 1)] == rows if len(at) else rows < 0
+        return position[inside], rows[inside]
+
+    def _per_household(self, at: np.ndarray | slice) -> Callable[[np.ndarray], np.ndarray]:
+        """Each of the households ``at``'s entry of a per-village array."""
+        if at is EVERY:
+            return self.model.villages.per_household
+        village = self.model.households.village[at]
+        return lambda values: values[village]
 
     def pay_side_income(self) -> None:
         """Sideline business, private land rent and savings, spread over the months."""
