@@ -413,8 +413,10 @@ class OperatorBases:
         # Item by item, each operator books the items it has in the order of the items.
         for item in OPERATION_ITEMS:
             per_coop = coop_totals(self.model, flows[item])
-            for i in np.flatnonzero(operating & (per_coop != 0)):
-                coops.all[i].book(item, float(per_coop[i]))
+            booking = np.flatnonzero(operating & (per_coop != 0))
+            # As Python numbers: some 500 operators book every month.
+            for i, amount in zip(booking.tolist(), per_coop[booking].tolist(), strict=True):
+                coops.all[i].book(item, amount)
         ledger = model.ledger
         ledger.pay("market", "cooperatives", "produce_sales", float(flows["revenue"].sum()))
         ledger.pay("cooperatives", "market", "inputs", float(flows["costs"].sum()))
