@@ -77,6 +77,28 @@ def test_a_group_of_files_is_renamed_in_order_only_after_all_are_written(tmp_pat
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="names open files via /proc")
+def test_a_durable_group_is_flushed_file_by_file_before_the_first_rename(tmp_path, monkeypatch):
+    flushed, renamed = [], []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        flushed.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    def replace(src, dst):
+        assert len(flushed) == 6, "a file was renamed before every file was flushed"
+        renamed.append(str(src))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    files = [(tmp_path / f"d{i % 2}" / f"f{i}", str(i)) for i in range(6)]
+    atomic_write_all(files, durable=True)
+    assert sorted(flushed) == sorted(renamed)  # each temporary flushed once, then renamed
+    assert [path.read_text() for path, _ in files] == [str(i) for i in range(6)]
+
+
 def test_a_group_interrupted_while_renaming_leaves_whole_files_and_no_temporaries(
     tmp_path, monkeypatch
 ):
