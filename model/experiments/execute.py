@@ -11,11 +11,12 @@ are skipped, so executing the same plan again after a crash or Ctrl-C continues 
 stopped, and never runs anything twice. A run that raises is recorded in ``failed/`` with
 its traceback and the execution goes on (``retry_failed`` runs them again); runs lost to
 the infrastructure (a worker that kept dying) are tried again every time. The manifest's
-run counts are rewritten after every stored group of runs (one run in process, a Dask
-task's runs), so a killed execution's manifest still says how many runs are stored and
-failed. Before running, every stored run's file sizes are checked
-against those written (and, with ``verify``, their checksums): a bad run is set aside and
-done again.
+run counts are rewritten after every stored group of runs (in process the runs finished
+within about a second, :mod:`~model.experiments.backends.in_process`; on Dask a task's
+runs), so a killed execution loses at most the group under way, and its manifest still
+says how many runs are stored and failed. Before running, every stored run's file sizes
+are checked against those written (and, with ``verify``, their checksums): a bad run is
+set aside and done again.
 
 Stored runs are reused by key, and the key holds the model *version*, not every edit of
 the code. A batch reuses them whatever the code (and warns, :data:`CODE_CHANGED`); checks
@@ -306,7 +307,8 @@ def _run(
 class RunTally:
     """The plan's run counts, kept current in the manifest as runs finish.
 
-    Each stored group of runs (one run in process, a task's runs on Dask) rewrites the
+    Each stored group of runs (about a second of runs in process, a task's runs on Dask)
+    rewrites the
     manifest (atomically, after the runs' files), so a kill leaves counts that match the
     files, short of the group being stored at that instant (the next execution counts the
     files again).
