@@ -81,16 +81,17 @@ def encode_table(
     if not own and table in TABLES:
         declared = [(c.name, arrow_type(c.dtype)) for c in table_columns(table)]
         data = pa.schema(declared).empty_table()
-    present = set(data.column_names)
+    columns = dict(zip(data.column_names, data.columns, strict=True))
     names = [name for name, _, _ in identity]
+    labelled = set(names)
     arrays = [
-        data.column(name).cast(arrow_type(kind))
-        if name in present
+        retyped(columns[name], arrow_type(kind))
+        if name in columns
         else pa.array([value] * data.num_rows, arrow_type(kind))
         for name, value, kind in identity
     ]
-    rest = [name for name in data.column_names if name not in set(names)]
-    arrays += [data.column(name) for name in rest]
+    rest = [name for name in columns if name not in labelled]
+    arrays += [columns[name] for name in rest]
     fields = tuple((name, array.type) for name, array in zip([*names, *rest], arrays, strict=True))
     file_meta = {**meta, "table": table, "columns": own}
     metadata = {META_KEY: json.dumps(file_meta, sort_keys=True, default=str).encode()}
@@ -125,6 +126,11 @@ def arrow_table(frame: pd.DataFrame) -> Any:
         else:
             return pa.Table.from_pandas(frame, preserve_index=False)
     return pa.table(arrays, names=names)
+
+
+def retyped(array: Any, kind: Any) -> Any:
+    """``array`` cast to ``kind`` (itself when it is of that type already: a cast is slow)."""
+    return array if array.type == kind else array.cast(kind)
 
 
 def arrow_type(name: str) -> Any:

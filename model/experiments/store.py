@@ -37,8 +37,9 @@ done has all its files. A power cut may undo the renames of the last seconds (th
 system's commit interval): those runs are then not done, and run again.
 
 The manifest's run counts are rewritten (atomically) as each group is stored, so a killed
-batch loses at most the group under way, and even its manifest says how many runs are
-stored and failed.
+batch loses at most the group being stored and the one under way (each about a second of
+runs, or one long run; :mod:`model.experiments.storing`), and even its manifest says how
+many runs are stored and failed.
 
 A corrupt file (short of disk faults or manual editing, atomic writes rule it out) is an
 :class:`~model.errors.InputError` naming it. On resume, :meth:`ResultsStore.check_runs`
