@@ -68,15 +68,16 @@ def encodings(data: bytes) -> set[str]:
     return set(pq.ParquetFile(io.BytesIO(data)).metadata.row_group(0).column(0).encodings)
 
 
-def test_files_of_many_rows_are_dictionary_encoded_and_all_read_back_the_same():
-    from model.experiments.run_files import DICTIONARY_ROWS, encode_table
+def test_files_of_many_rows_have_dictionaries_and_statistics_and_all_read_back_the_same():
+    from model.experiments.run_files import SMALL_FILE_ROWS, encode_table
 
-    for rows in (3, DICTIONARY_ROWS):
+    for rows in (3, SMALL_FILE_ROWS):
         frame = pd.DataFrame({"year": np.arange(rows) % 7, "x": np.linspace(0, 1, rows)})
         frame.loc[1, "x"] = np.nan  # NaN is stored as null, as pandas would
         data = encode_table(frame, {"key": "k"}, [("scenario", "s", "string")], "county_yearly")
         dictionary = any("DICTIONARY" in e for e in encodings(data))
-        assert dictionary == (rows >= DICTIONARY_ROWS)
+        chunk = pq.ParquetFile(io.BytesIO(data)).metadata.row_group(0).column(1)
+        assert dictionary == chunk.is_stats_set == (rows >= SMALL_FILE_ROWS)
         back = pd.read_parquet(io.BytesIO(data))
         assert list(back.columns) == ["scenario", "year", "x"]
         pd.testing.assert_frame_equal(back[["year", "x"]], frame)
