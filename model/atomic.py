@@ -42,7 +42,16 @@ FLUSH_THREADS = 4
 
 
 def current_umask() -> int:
-    """The process's umask (read by setting and restoring it, under a lock)."""
+    """The process's umask: on Linux read from ``/proc/self/status``, which changes nothing
+    (a results store writes from a thread while the model runs in another); elsewhere by
+    setting and restoring it, under a lock."""
+    with (
+        contextlib.suppress(OSError, ValueError, IndexError),
+        open("/proc/self/status", "rb") as status,
+    ):
+        for line in status:
+            if line.startswith(b"Umask:"):
+                return int(line.split()[1], 8)
     with _UMASK_LOCK:
         mask = os.umask(0o022)
         os.umask(mask)

@@ -315,3 +315,26 @@ def test_runs_of_layout_1_are_checked_by_footer_and_given_a_sidecar(tmp_path):
     assert store.check_runs() == [bad]
     assert read_sidecar(store.root, good)["county_yearly"]["size"] > 0
     assert store.check_runs(checksum=True) == []
+
+
+@pytest.mark.parametrize("proc", [True, False])
+def test_the_umask_is_read_with_or_without_proc(monkeypatch, proc):
+    import builtins
+
+    from model.atomic import current_umask
+
+    real_open = builtins.open
+
+    def no_proc(path, *args, **kwargs):
+        if str(path).startswith("/proc/"):
+            raise OSError("no /proc here")
+        return real_open(path, *args, **kwargs)
+
+    if not proc:
+        monkeypatch.setattr(builtins, "open", no_proc)
+    old = os.umask(0o027)
+    try:
+        assert current_umask() == 0o027
+        assert os.umask(0o027) == 0o027  # and it is left as it was
+    finally:
+        os.umask(old)
