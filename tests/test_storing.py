@@ -73,3 +73,26 @@ def test_an_error_while_storing_is_raised_by_the_next_hand_over(tmp_path, monkey
         writer.put(groups[0])
         writer.put(groups[1])
     assert counted == []
+
+
+def test_ctrl_c_while_waiting_still_stores_the_group_handed_over(tmp_path, monkeypatch):
+    from concurrent.futures import Future
+
+    plan, groups = groups_of_two()
+    store, writer, counted = writer_of(tmp_path, plan)
+    real_result, interrupted = Future.result, []
+
+    def result(future, timeout=None):
+        if not interrupted:  # Ctrl-C lands while the first group is being stored
+            interrupted.append(True)
+            raise KeyboardInterrupt
+        return real_result(future, timeout)
+
+    monkeypatch.setattr(Future, "result", result)
+    with pytest.raises(KeyboardInterrupt), writer:
+        writer.put(groups[0])
+        writer.put(groups[1])
+        writer.put(groups[2])  # never reached
+    assert interrupted
+    assert counted == [spec.key for group in groups[:2] for spec, _ in group]
+    assert store.done_keys() == set(counted)

@@ -89,8 +89,9 @@ class GroupWriter:
         self.store = store
         self.tally = tally
         self.counted = counted
+        # One thread: groups are stored one at a time, in the order they were handed over.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-runs")
-        self._pending: Future[None] | None = None
+        self._pending: list[Future[None]] = []
 
     def __enter__(self) -> GroupWriter:
         return self
@@ -101,27 +102,35 @@ class GroupWriter:
                 try:
                     self.wait()
                     break
-                except KeyboardInterrupt:  # again while storing: finish the group first
+                except KeyboardInterrupt:  # again while storing: finish the groups first
                     continue
         finally:
             self._thread.shutdown(wait=True)
 
     def put(self, group: Group) -> None:
-        """Store ``group`` in the writer's thread, once the group before it is stored."""
-        self.wait()
-        self._pending = self._thread.submit(self._store, list(group))
+        """Store ``group`` in the writer's thread, once the group before it is stored.
+
+        Ctrl-C while waiting for that still hands ``group`` over (its runs are finished:
+        they are stored before the execution stops), then goes on.
+        """
+        try:
+            self.wait()
+        except KeyboardInterrupt:
+            self._pending.append(self._thread.submit(self._store, list(group)))
+            raise
+        self._pending.append(self._thread.submit(self._store, list(group)))
 
     def wait(self) -> None:
-        """Wait until the group handed over last is stored (raising its storing's error)."""
-        if self._pending is not None:
+        """Wait until every group handed over is stored (raising a storing error)."""
+        while self._pending:
             try:
-                self._pending.result()
+                self._pending[0].result()
             except KeyboardInterrupt:
                 raise
             except BaseException:
-                self._pending = None
+                self._pending.pop(0)
                 raise
-            self._pending = None
+            self._pending.pop(0)
 
     def _store(self, group: Group) -> None:
         for (spec, _), ok in zip(group, store_outcomes(self.store, group), strict=True):
