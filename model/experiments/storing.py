@@ -9,8 +9,9 @@ takes in the next task (Dask). One group is stored at a time, in the order they 
 and a group is handed over only once the one before it is stored, so at any moment at most
 two groups of finished runs are not yet stored: the one being written, and the one
 running. A kill loses at most those; the manifest's counts are rewritten after each group's
-files, so they always match the files. On Ctrl-C (or an error) the group being written is
-finished before the execution stops.
+files, so they match the files, short of a group being stored at that instant (the next
+execution counts the files again). On Ctrl-C (or an error) the groups handed over are
+stored before the execution stops.
 """
 
 from __future__ import annotations
