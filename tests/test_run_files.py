@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,3 +61,24 @@ def test_other_columns_go_through_pandas():
     )
     assert_same(frame)
     assert_same(pd.DataFrame({0: [1, 2], "y": [3, 4]}))  # a name that is not a string
+
+
+def encodings(data: bytes) -> set[str]:
+    """The Parquet encodings of a file's first column chunk."""
+    return set(pq.ParquetFile(io.BytesIO(data)).metadata.row_group(0).column(0).encodings)
+
+
+def test_files_of_many_rows_have_dictionaries_and_statistics_and_all_read_back_the_same():
+    from model.experiments.run_files import SMALL_FILE_ROWS, encode_table
+
+    for rows in (3, SMALL_FILE_ROWS):
+        frame = pd.DataFrame({"year": np.arange(rows) % 7, "x": np.linspace(0, 1, rows)})
+        frame.loc[1, "x"] = np.nan  # NaN is stored as null, as pandas would
+        data = encode_table(frame, {"key": "k"}, [("scenario", "s", "string")], "county_yearly")
+        dictionary = any("DICTIONARY" in e for e in encodings(data))
+        chunk = pq.ParquetFile(io.BytesIO(data)).metadata.row_group(0).column(1)
+        assert dictionary == chunk.is_stats_set == (rows >= SMALL_FILE_ROWS)
+        back = pd.read_parquet(io.BytesIO(data))
+        assert list(back.columns) == ["scenario", "year", "x"]
+        pd.testing.assert_frame_equal(back[["year", "x"]], frame)
+        assert set(back["scenario"]) == {"s"}

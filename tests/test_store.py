@@ -77,6 +77,28 @@ def test_a_group_of_files_is_renamed_in_order_only_after_all_are_written(tmp_pat
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="names open files via /proc")
+def test_a_durable_group_is_flushed_file_by_file_before_the_first_rename(tmp_path, monkeypatch):
+    flushed, renamed = [], []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        flushed.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    def replace(src, dst):
+        assert len(flushed) == 6, "a file was renamed before every file was flushed"
+        renamed.append(str(src))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    files = [(tmp_path / f"d{i % 2}" / f"f{i}", str(i)) for i in range(6)]
+    atomic_write_all(files, durable=True)
+    assert sorted(flushed) == sorted(renamed)  # each temporary flushed once, then renamed
+    assert [path.read_text() for path, _ in files] == [str(i) for i in range(6)]
+
+
 def test_a_group_interrupted_while_renaming_leaves_whole_files_and_no_temporaries(
     tmp_path, monkeypatch
 ):
@@ -293,3 +315,26 @@ def test_runs_of_layout_1_are_checked_by_footer_and_given_a_sidecar(tmp_path):
     assert store.check_runs() == [bad]
     assert read_sidecar(store.root, good)["county_yearly"]["size"] > 0
     assert store.check_runs(checksum=True) == []
+
+
+@pytest.mark.parametrize("proc", [True, False])
+def test_the_umask_is_read_with_or_without_proc(monkeypatch, proc):
+    import builtins
+
+    from model.atomic import current_umask
+
+    real_open = builtins.open
+
+    def no_proc(path, *args, **kwargs):
+        if str(path).startswith("/proc/"):
+            raise OSError("no /proc here")
+        return real_open(path, *args, **kwargs)
+
+    if not proc:
+        monkeypatch.setattr(builtins, "open", no_proc)
+    old = os.umask(0o027)
+    try:
+        assert current_umask() == 0o027
+        assert os.umask(0o027) == 0o027  # and it is left as it was
+    finally:
+        os.umask(old)

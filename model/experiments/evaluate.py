@@ -138,6 +138,7 @@ class Evaluator(abc.ABC):
     ) -> Iterator[list[tuple[RunSpec, Outcome]]]:
         """Execute the runs; yield them with their outcomes in groups, as they finish.
 
-        A group is what finished together (a Dask task's runs; one run in process): the
-        executor stores each group with one flush to disk and one manifest update.
+        A group is what finished together (a Dask task's runs; in process, the runs of about
+        a second): the executor stores each group with one burst of flushes to disk and one
+        manifest update.
         """

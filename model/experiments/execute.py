@@ -11,11 +11,13 @@ are skipped, so executing the same plan again after a crash or Ctrl-C continues 
 stopped, and never runs anything twice. A run that raises is recorded in ``failed/`` with
 its traceback and the execution goes on (``retry_failed`` runs them again); runs lost to
 the infrastructure (a worker that kept dying) are tried again every time. The manifest's
-run counts are rewritten after every stored group of runs (one run in process, a Dask
-task's runs), so a killed execution's manifest still says how many runs are stored and
-failed. Before running, every stored run's file sizes are checked
-against those written (and, with ``verify``, their checksums): a bad run is set aside and
-done again.
+run counts are rewritten after every stored group of runs (in process the runs finished
+within about a second, :mod:`~model.experiments.backends.in_process`; on Dask a task's
+runs; stored by a thread while the next group runs, :mod:`~model.experiments.storing`),
+so a killed execution loses at most the group being stored and the one under way, and
+its manifest still says how many runs are stored and failed. Before running, every stored
+run's file sizes are checked against those written (and, with ``verify``, their
+checksums): a bad run is set aside and done again.
 
 Stored runs are reused by key, and the key holds the model *version*, not every edit of
 the code. A batch reuses them whatever the code (and warns, :data:`CODE_CHANGED`); checks
@@ -34,13 +36,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from model.errors import InputError
-from model.experiments.evaluate import Evaluator, Outcome, Runner, identity
+from model.experiments.evaluate import Evaluator, Runner
 from model.experiments.folder import FORMAT_VERSION
 from model.experiments.plan import Plan, RunSpec, identity_labels
 from model.experiments.progress import RunProgress
 from model.experiments.provenance import code_fingerprint, environment
 from model.experiments.run_files import encode_run
 from model.experiments.store import ResultsStore
+from model.experiments.storing import GroupWriter, RunTally
 
 #: Warning shown when a folder's runs were made by other model code (same version).
 CODE_CHANGED = (
@@ -293,59 +296,15 @@ def _run(
     tally.write()
     if not todo:
         return  # no cluster is started for nothing
-    with bar, evaluator:
+
+    def counted(spec: RunSpec, ok: bool) -> None:
+        summary.done += ok
+        summary.failed += not ok
+        bar.advance(ok)
+
+    with bar, evaluator, GroupWriter(store, tally, counted) as writer:
         for group in evaluator.outcomes(todo, tables, runner):
-            for (spec, _), ok in zip(group, _store_outcomes(store, group), strict=True):
-                summary.done += ok
-                summary.failed += not ok
-                tally.count(spec.key, ok)
-                bar.advance(ok)
-            tally.write()
-
-
-class RunTally:
-    """The plan's run counts, kept current in the manifest as runs finish.
-
-    Each stored group of runs (one run in process, a task's runs on Dask) rewrites the
-    manifest (atomically, after the runs' files), so a kill leaves counts that match the
-    files, short of the group being stored at that instant (the next execution counts the
-    files again).
-    """
-
-    def __init__(self, store: ResultsStore, plan: Plan) -> None:
-        self.store = store
-        self.planned = {spec.key for spec in plan.runs}
-        self.done = store.done_keys() & self.planned
-        self.failed = (set(store.failures()) & self.planned) - self.done
-
-    def count(self, key: str, ok: bool) -> None:
-        """Count a run that was stored (``ok``) or recorded as failed (written by :meth:`write`)."""
-        if ok:
-            self.done.add(key)
-            self.failed.discard(key)
-        else:
-            self.failed.add(key)
-
-    def write(self) -> None:
-        """Write the counts into the manifest."""
-        self.store.write_counts(len(self.planned), len(self.done), len(self.failed))
-
-
-def _store_outcomes(store: ResultsStore, group: Sequence[tuple[RunSpec, Outcome]]) -> list[bool]:
-    """Write a group's runs (together) and failure records (driver side); returns whether
-    each run succeeded."""
-    store.write_runs([(spec.key, outcome.files, None) for spec, outcome in group if outcome.ok])
-    for spec, outcome in group:
-        if not outcome.ok:
-            record = {
-                **identity(spec, outcome.worker, outcome.wall_seconds),
-                "kind": outcome.kind or "error",
-                "error": outcome.error,
-                "traceback": outcome.traceback,
-                "resolved_scenario": spec.scenario.to_dict(),
-            }
-            store.write_failure(spec.key, record)
-    return [outcome.ok for _, outcome in group]
+            writer.put(group)
 
 
 def _record(store: ResultsStore, plan: Plan, summary: BatchSummary) -> None:

@@ -25,6 +25,7 @@ bottleneck); the driver writes and reads (:func:`read_table`).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +43,11 @@ META_KEY = b"jointvillage"
 #: One identity column of a run: name, value and Arrow type (the plan's type of the column,
 #: so that every file of a batch has the same schema).
 Label = tuple[str, Any, str]
+#: Rows from which a file's columns are dictionary-encoded and carry statistics (Parquet's
+#: defaults): a dictionary pays when values repeat over many rows, and statistics let a
+#: reader skip row groups of a large file; a file of a few yearly rows is read whole as
+#: fast, and both would add a third to the time of writing it.
+SMALL_FILE_ROWS = 1000
 
 
 class DamagedFileError(ValueError):
@@ -76,20 +82,28 @@ def encode_table(
     if not own and table in TABLES:
         declared = [(c.name, arrow_type(c.dtype)) for c in table_columns(table)]
         data = pa.schema(declared).empty_table()
+    columns = dict(zip(data.column_names, data.columns, strict=True))
     names = [name for name, _, _ in identity]
+    labelled = set(names)
     arrays = [
-        data[name].cast(arrow_type(kind))
-        if name in data.column_names
+        retyped(columns[name], arrow_type(kind))
+        if name in columns
         else pa.array([value] * data.num_rows, arrow_type(kind))
         for name, value, kind in identity
     ]
-    rest = [name for name in data.column_names if name not in names]
-    data = pa.table([*arrays, *(data[name] for name in rest)], names=[*names, *rest])
+    rest = [name for name in columns if name not in labelled]
+    arrays += [columns[name] for name in rest]
+    fields = tuple((name, array.type) for name, array in zip([*names, *rest], arrays, strict=True))
     file_meta = {**meta, "table": table, "columns": own}
     metadata = {META_KEY: json.dumps(file_meta, sort_keys=True, default=str).encode()}
-    data = with_units(data, table).replace_schema_metadata(metadata)
+    schema = described_schema(table, fields).with_metadata(metadata)
     sink = pa.BufferOutputStream()
-    pq.write_table(data, sink)
+    pq.write_table(
+        pa.Table.from_arrays(arrays, schema=schema),
+        sink,
+        use_dictionary=data.num_rows >= SMALL_FILE_ROWS,
+        write_statistics=data.num_rows >= SMALL_FILE_ROWS,
+    )
     return sink.getvalue().to_pybytes()
 
 
@@ -116,6 +130,11 @@ def arrow_table(frame: pd.DataFrame) -> Any:
     return pa.table(arrays, names=names)
 
 
+def retyped(array: Any, kind: Any) -> Any:
+    """``array`` cast to ``kind`` (itself when it is of that type already: a cast is slow)."""
+    return array if array.type == kind else array.cast(kind)
+
+
 def arrow_type(name: str) -> Any:
     """The Arrow type of a type name (``string`` is the large string pandas writes)."""
     import pyarrow as pa
@@ -126,16 +145,30 @@ def arrow_type(name: str) -> Any:
 def with_units(data: Any, table: str) -> Any:
     """An Arrow table whose fields carry their column's ``unit`` and ``description``
     (:func:`model.columns.describe`) as field metadata; undeclared columns carry none."""
+    fields = tuple((field.name, field.type) for field in data.schema)
+    schema = described_schema(table, fields).with_metadata(data.schema.metadata)
+    return data.cast(schema)
+
+
+@functools.lru_cache(maxsize=256)
+def described_schema(table: str, fields: tuple[tuple[str, Any], ...]) -> Any:
+    """The Arrow schema of ``(name, type)`` fields of ``table``, each declared column's field
+    carrying its ``unit`` and ``description`` as metadata (no schema metadata).
+
+    Cached: a batch writes the same few schemas thousands of times, and describing them was
+    a tenth of the cost of storing a run.
+    """
     import pyarrow as pa
 
-    fields = []
     describe = describer(table)
-    for field in data.schema:
-        column = describe(field.name)
+    described = []
+    for name, kind in fields:
+        column = describe(name)
+        field = pa.field(name, kind)
         if column is not None:
             field = field.with_metadata({b"unit": column.unit, b"description": column.description})
-        fields.append(field)
-    return data.cast(pa.schema(fields, metadata=data.schema.metadata))
+        described.append(field)
+    return pa.schema(described)
 
 
 def encode_run(

@@ -27,16 +27,16 @@ them, and runs whose labels a new plan changes are relabelled
 The run key is a hash of the resolved scenario, the replicate and the model version
 (:func:`run_key`), so a run is stored under one name only: writing it twice replaces the file
 with identical content, and the set of files is the set of runs done. Runs are stored in
-groups (one run in process, a Dask task's runs; :meth:`ResultsStore.write_runs`): every file
-of the group is written to a temporary name in its folder and flushed to disk, and only then
-renamed into place (``os.replace``, atomic on POSIX; :func:`model.atomic.atomic_write_all`),
-the ``county_yearly`` files last, which mark the runs as done. So neither a crash, nor
-Ctrl-C, nor a power cut leaves a half-written run under its final name, and every run marked
-done has all its files. A power cut may undo the renames of the last seconds (the file
-system's commit interval): those runs are then not done, and run again.
-
-The manifest's run counts are rewritten (atomically) as each group is stored, so even the
-manifest of a killed batch says how many runs are stored and failed.
+groups (in process the runs of about a second, on Dask a task's runs;
+:meth:`ResultsStore.write_runs`): every file of the group is written to a temporary name in
+its folder and flushed to disk, and only then renamed into place (``os.replace``, atomic on
+POSIX; :func:`model.atomic.atomic_write_all`), the ``county_yearly`` files last, which mark
+the runs as done. So neither a crash, nor Ctrl-C, nor a power cut leaves a half-written run
+under its final name, and every run marked done has all its files. A power cut may undo the
+renames of the last seconds (the file system's commit interval): those runs then run again.
+The manifest's run counts are rewritten (atomically) after each group, so a killed batch
+loses at most the group being stored and the one under way
+(:mod:`model.experiments.storing`), and its manifest says how many runs are stored and failed.
 
 A corrupt file (short of disk faults or manual editing, atomic writes rule it out) is an
 :class:`~model.errors.InputError` naming it. On resume, :meth:`ResultsStore.check_runs`

@@ -20,8 +20,9 @@
 Small runs travel in groups: a Dask task costs about 20 ms of the engine's time, so each
 task holds as many runs as fill about :data:`TASK_SECONDS` (sized from the runs finished so
 far, :class:`RunCost`), which keeps that overhead within 2 % of the runs. A task's runs are
-stored together as it comes back (one flush to disk and one manifest update per task), each
-run in its own files, so results, the store and resuming are as with one run per task.
+stored together as it comes back (one burst of flushes to disk and one manifest update per
+task, by the driver's storing thread, :mod:`model.experiments.storing`), each run in its own
+files, so results, the store and resuming are as with one run per task.
 
 Dask re-runs the task of a dead worker on another one (up to
 ``distributed.scheduler.allowed-failures`` times, 3 by default); a run that kills every
