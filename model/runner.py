@@ -157,14 +157,18 @@ def final_summary(county_yearly: pd.DataFrame) -> dict[str, Any]:
 
     Per-capita income, its split by source, then the county outputs marked ``final``.
     """
-    last = county_yearly.iloc[-1]
+
+    def last(name: str) -> Any:
+        column = county_yearly[name]
+        value = column.to_numpy()[-1]
+        # The dtype's kind, not pandas' dtype tests: this runs once per run of a batch.
+        return int(value) if column.dtype.kind in "iu" else float(value)
+
     summary: dict[str, Any] = {
-        "per_capita_income": float(last["per_capita_income"]),
-        "income_by_source": {s: float(last[f"income_{s}"]) for s in income_source_names()},
+        "per_capita_income": float(last("per_capita_income")),
+        "income_by_source": {s: float(last(f"income_{s}")) for s in income_source_names()},
     }
     for output in COUNTY_OUTPUTS:
         if output.final:
-            integer = pd.api.types.is_integer_dtype(county_yearly[output.name])
-            value = last[output.name]
-            summary[output.name] = int(value) if integer else float(value)
+            summary[output.name] = last(output.name)
     return summary
