@@ -65,7 +65,10 @@ def younger_generation(
 
 def children_of(hh: HouseholdTable, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
     """Members under working age (what is neither labour nor elderly), of ``rows``."""
-    return np.maximum(hh.members[rows] - hh.labour[rows] - hh.elderly[rows], 0.0)
+    # In place on the first difference: one household-sized array rather than three.
+    children = hh.members[rows] - hh.labour[rows]
+    children -= hh.elderly[rows]
+    return np.maximum(children, 0.0, out=children)
 
 
 def shrink_labour(hh: HouseholdTable, rows: np.ndarray, new_labour: np.ndarray) -> None:
