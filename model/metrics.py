@@ -73,8 +73,8 @@ def _lorenz_gini(x: np.ndarray, w: np.ndarray | None) -> float:
     """
     if x.size == 0:
         return 0.0
-    # In place and with dot products: each temporary household-sized array costs a pass
-    # and, freshly allocated, page faults.
+    # In place: each temporary household-sized array costs a pass and, freshly allocated,
+    # page faults.
     if w is None:
         lorenz = np.cumsum(x)
     else:
@@ -85,8 +85,12 @@ def _lorenz_gini(x: np.ndarray, w: np.ndarray | None) -> float:
         return 0.0
     lorenz /= total
     # Each step adds the current and the previous point of the curve (0 before the first).
+    # Summed without np.dot: a BLAS call wakes its threads, which then hold the cores.
     if w is None:
         steps, weight = 2.0 * np.sum(lorenz) - lorenz[-1], float(x.size)
     else:
-        steps, weight = np.dot(w, lorenz) + np.dot(w[1:], lorenz[:-1]), float(np.sum(w))
+        products = w * lorenz
+        steps = np.sum(products)
+        steps += np.sum(np.multiply(w[1:], lorenz[:-1], out=products[1:]))
+        weight = float(np.sum(w))
     return float(1.0 - 2.0 * (steps / (2.0 * weight)))
