@@ -29,10 +29,10 @@ class Village(mesa.Agent):
     def __init__(self, model: JointVillageModel, row: int) -> None:
         super().__init__(model)
         self.row = row
-        record = model.county.villages.iloc[row]
-        self.village_id: str = str(record["village_id"])
-        self.town: str = str(record["town"])
-        self.industry: str = str(record["industry"])
+        labels = model.county.village_labels[row]
+        self.village_id: str = labels[0]
+        self.town: str = labels[1]
+        self.industry: str = labels[2]
 
     @property
     def population(self) -> float:

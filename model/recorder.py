@@ -46,8 +46,15 @@ class YearEnd:
 
     @cached_property
     def total_income(self) -> np.ndarray:
-        """Each household's income this year, all sources (yuan)."""
-        return self.model.households.total_income()
+        """Each household's income this year, all sources (yuan).
+
+        ``HouseholdTable.total_income`` added up in the same order, in place: one array
+        rather than a fresh one per source.
+        """
+        total = np.zeros(self.model.households.n)
+        for values in self.model.households.income.values():
+            total += values
+        return total
 
     @cached_property
     def collective(self) -> np.ndarray:
@@ -173,6 +180,7 @@ class Recorder:
             self.sample = np.flatnonzero(keep)
         villages = model.county.villages
         self.village_ids = villages["village_id"].astype(str).to_numpy()
+        self.towns = villages["town"].to_numpy()
         alliance_ids = np.array([a.alliance_id for a in model.alliance_agents] + [""], dtype=object)
         self.alliance_of_village = alliance_ids[model.villages.membership]
         modes = np.array([a.mode for a in model.alliance_agents] + [""], dtype=object)
@@ -266,7 +274,7 @@ class Recorder:
             {
                 "year": year,
                 "village_id": self.village_ids,
-                "town": model.county.villages["town"].to_numpy(),
+                "town": self.towns,
                 "alliance_id": self.alliance_of_village,
                 "mode": self.mode_of_village,
                 "allied": end.allied,

@@ -36,7 +36,10 @@ def worker_age(
     """
     generations = np.floor(np.maximum(head_age - working_age, 0.0) / generation_gap)
     youngest = head_age - generations * generation_gap
-    return np.where(labour > head_couple_labour(head_age, labour), youngest, head_age)
+    # Labour beyond the head's couple (``labour > head_couple_labour``): beyond two under
+    # 60, any at all from 60 on; compared with the bound, without the couple's count.
+    beyond = labour > np.where(head_age < ELDERLY_AGE, 2.0, 0.0)
+    return np.where(beyond, youngest, head_age)
 
 
 def younger_generation(
@@ -65,7 +68,10 @@ def younger_generation(
 
 def children_of(hh: HouseholdTable, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
     """Members under working age (what is neither labour nor elderly), of ``rows``."""
-    return np.maximum(hh.members[rows] - hh.labour[rows] - hh.elderly[rows], 0.0)
+    # In place on the first difference: one household-sized array rather than three.
+    children = hh.members[rows] - hh.labour[rows]
+    children -= hh.elderly[rows]
+    return np.maximum(children, 0.0, out=children)
 
 
 def shrink_labour(hh: HouseholdTable, rows: np.ndarray, new_labour: np.ndarray) -> None:

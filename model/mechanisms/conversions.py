@@ -92,9 +92,17 @@ class LandConversion:
 
     def ramp(self) -> np.ndarray:
         """Share of full yield of each household's converted land this year."""
-        use = self._use()
-        age = self.model.households.converted_age
-        return yield_ramp(age, self.sheet.first_yield[use], self.sheet.full_yield[use])
+        hh = self.model.households
+        sheet = self.sheet
+        # Worked out on the rows with a use or an age (a few per cent); every other row
+        # is use 0 at age 0 (``_use``), whose ramp is one number.
+        ramp = np.full(hh.n, yield_ramp(0.0, sheet.first_yield[0], sheet.full_yield[0]))
+        rows = np.flatnonzero((hh.converted_use >= 0) | (hh.converted_age != 0))
+        use = self._use()[rows]
+        ramp[rows] = yield_ramp(
+            hh.converted_age[rows], sheet.first_yield[use], sheet.full_yield[use]
+        )
+        return ramp
 
     def monthly_gross_at(
         self, rows: np.ndarray, gross_per_mu: np.ndarray, yield_factor: np.ndarray

@@ -212,12 +212,14 @@ class Cooperatives:
 
     def expected_dividend_per_mu(self) -> np.ndarray:
         """Dividend per pooled mu last year, by village (what households expect)."""
-        out = np.zeros(self.model.n_villages)
         value = self.model.config.policies.coop_shares.land_share_value_per_mu
-        for i, coop in enumerate(self.all):
-            if coop.kind != "specialty_cooperative":
-                out[self.operator_of == i] = coop.dividend_per_share_yuan * value
-        return out
+        # One entry per cooperative (0 for a specialty one) and a last for no operator.
+        per_mu = [
+            coop.dividend_per_share_yuan * value if coop.kind != "specialty_cooperative" else 0.0
+            for coop in self.all
+        ]
+        slot = np.where(self.operator_of >= 0, self.operator_of, len(self.all))
+        return np.array([*per_mu, 0.0])[slot]
 
     # ----------------------------------------------------------------------------------
     # The month

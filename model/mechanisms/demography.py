@@ -214,8 +214,9 @@ def gompertz_mortality(age: np.ndarray, params: DemographyParams) -> np.ndarray:
 
 
 def _counts(values: np.ndarray) -> np.ndarray:
-    """Whole-person counts for the binomial draws."""
-    return np.rint(np.maximum(values, 0.0)).astype(np.int64)
+    """Whole-person counts for the binomial draws (``values`` is a temporary: reused)."""
+    np.maximum(values, 0.0, out=values)
+    return np.rint(values, out=values).astype(np.int64)
 
 
 def _binomial(
@@ -224,9 +225,11 @@ def _binomial(
     """``rng.binomial(counts, chance)``, drawn and priced on the rows with a count only.
 
     numpy draws nothing for a count of 0, so the draws and the stream are those of one draw
-    over every row; ``chance(rows)`` gives the rows' chances (or one for all).
+    over every row; ``chance(rows)`` gives the rows' chances (or one for all). Counts are
+    never negative (:func:`_counts`, or drawn), so the rows are those with a positive count:
+    found from a mask, several times faster than ``flatnonzero`` of integers.
     """
-    rows = np.flatnonzero(counts)
+    rows = np.flatnonzero(counts > 0)
     drawn = np.zeros(len(counts), dtype=np.int64)
     drawn[rows] = rng.binomial(counts[rows], chance(rows))
     return drawn
@@ -290,7 +293,7 @@ class Demography:
         hh = self.model.households
         occupied = hh.members > 0
         turning_60 = occupied & (hh.head_age < ELDERLY_AGE) & (hh.head_age + 1 >= ELDERLY_AGE)
-        hh.head_age = hh.head_age + occupied
+        hh.head_age += occupied
         rows = np.flatnonzero(turning_60)
         head_generation = np.where(hh.members[rows] >= 2, 2.0, 1.0)
         retiring = np.minimum(hh.labour[rows], head_generation)
@@ -298,8 +301,8 @@ class Demography:
         hh.elderly[rows] += retiring
         grown = _binomial(self.rng, _counts(children_of(hh)), lambda _: 1.0 / p.working_age)
         leaving = _binomial(self.rng, grown, lambda _: p.school_city_share)
-        hh.labour = hh.labour + (grown - leaving)
-        hh.members = hh.members - leaving
+        hh.labour += grown - leaving
+        hh.members -= leaving
         self.year.school_city = int(leaving.sum())
 
     def births(self) -> None:
@@ -307,11 +310,10 @@ class Demography:
         hh = self.model.households
         fertile = self.fertile_members(hh)
         # Drawn on the rows with members of childbearing age: numpy draws nothing for a
-        # mean of 0, so the draws are those over every row.
+        # mean of 0, so the draws are those over every row (the others gain nobody).
         rows = np.flatnonzero(fertile > 0)
-        born = np.zeros(hh.n, dtype=np.int64)
-        born[rows] = self.rng.poisson(self.birth_rate * fertile[rows])
-        hh.members = hh.members + born
+        born = self.rng.poisson(self.birth_rate * fertile[rows])
+        hh.members[rows] += born
         self.year.births = int(born.sum())
 
     def deaths(self) -> np.ndarray:
@@ -345,9 +347,9 @@ class Demography:
         # labour left its work goes too, as when every row is shrunk.
         shrinking = np.flatnonzero((workers_dead > 0) | (hh.labour <= 0))
         shrink_labour(hh, shrinking, hh.labour[shrinking] - workers_dead[shrinking])
-        hh.elderly = hh.elderly - elderly_dead
+        hh.elderly -= elderly_dead
         dead = elderly_dead + workers_dead + children_dead
-        hh.members = hh.members - dead
+        hh.members -= dead
         self.year.deaths = int(dead.sum())
         return head_dies
 
@@ -359,14 +361,18 @@ class Demography:
         """
         p = self.params
         hh = self.model.households
-        head_old = hh.head_age >= ELDERLY_AGE
-        spouse = head_died & np.where(head_old, hh.elderly >= 1, hh.labour >= 1)
-        child = head_died & ~spouse & head_old & (hh.labour >= 1)
-        parent = head_died & ~spouse & ~head_old & (hh.elderly >= 1)
-        hh.head_age = np.where(parent, hh.head_age + p.generation_gap, hh.head_age)
-        rows = np.flatnonzero(child)
-        self._younger_heads(rows)
-        return head_died & ~spouse & ~child & ~parent & (hh.members > 0)
+        # Worked out on the few rows whose head died.
+        died = np.flatnonzero(head_died)
+        head_old = hh.head_age[died] >= ELDERLY_AGE
+        labour, elderly = hh.labour[died], hh.elderly[died]
+        spouse = np.where(head_old, elderly >= 1, labour >= 1)
+        child = ~spouse & head_old & (labour >= 1)
+        parent = ~spouse & ~head_old & (elderly >= 1)
+        hh.head_age[died[parent]] += p.generation_gap
+        self._younger_heads(died[child])
+        orphaned = np.zeros(hh.n, dtype=bool)
+        orphaned[died] = ~spouse & ~child & ~parent & (hh.members[died] > 0)
+        return orphaned
 
     def hand_over(self, head_died: np.ndarray) -> None:
         """Living heads of ``handover_age`` or more hand over to a working-age child."""

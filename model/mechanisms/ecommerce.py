@@ -35,7 +35,12 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from model.mechanisms.participation import LogitParams, draw_tastes, peer_share, willingness
+from model.mechanisms.participation import (
+    LogitParams,
+    draw_tastes,
+    village_peer_share,
+    willingness,
+)
 from model.mechanisms.seller_dynamics import (
     SellerDynamics,
     SellerDynamicsParams,
@@ -279,28 +284,32 @@ class Livestream:
         reach = model.villages.per_household(chance)
         self.reached = (reach_draw < reach) & ~hh.seller & (hh.specialty_mu > 0)
 
-    def success_logit(self) -> np.ndarray:
-        """Logit of a trainee becoming an active seller, per household."""
+    def success_logit(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Logit of a trainee becoming an active seller, per household (of ``rows``)."""
         p = self.params
         hh = self.model.households
-        readiness = self.model.villages.per_household(self.model.villages.capacity)
+        readiness = self.model.villages.capacity[hh.village[rows]]
         return (
             p.success_base
-            + p.success_age_weight * (45.0 - hh.head_age) / 10.0
-            + p.success_education_weight * (hh.education - 9.0) / 3.0
+            + p.success_age_weight * (45.0 - hh.head_age[rows]) / 10.0
+            + p.success_education_weight * (hh.education[rows] - 9.0) / 3.0
             + p.success_readiness_weight * (readiness - 0.5)
         )
 
-    def training_gain(self, logit: np.ndarray) -> np.ndarray:
-        """Expected yearly gain of taking the training, per household (yuan/yr)."""
+    def training_gain(
+        self, logit: np.ndarray, rows: np.ndarray | slice = slice(None)
+    ) -> np.ndarray:
+        """Expected yearly gain of taking the training, per household (of ``rows``, whose
+        ``logit`` it is) (yuan/yr)."""
         p = self.params
         model = self.model
         hh = model.households
         level = model.labour.wage_factor(model.year_index)
         mean_skill = np.exp(p.income_sigma**2 / 2.0)
-        crowding = model.villages.per_household(self.crowding())
+        crowding = self.crowding()[hh.village[rows]]
         seller_income = 12.0 * p.income_median * level * mean_skill * crowding
-        lost_wages = p.training_days * model.labour.daily_local_wage(model.year_index) * hh.earning
+        day_wage = model.labour.daily_local_wage(model.year_index)
+        lost_wages = p.training_days * day_wage * hh.earning[rows]
         return seller_income / (1.0 + np.exp(-logit)) - lost_wages
 
     def _train(
@@ -316,23 +325,28 @@ class Livestream:
         p = self.params
         model = self.model
         hh = model.households
-        logit = self.success_logit()
         candidate = (
             model.villages.per_household(self.eligible_villages())
             & (hh.labour > 0)
             & (hh.head_age < 60)
             & ~self.trained
         )
-        sellers = peer_share(hh.seller, candidate | hh.seller, hh.village, model.n_villages)
-        willing = willingness(self.training_gain(logit), self.taste, sellers, p.choice)
-        candidate &= accept_draw < willing
-        score = np.where(candidate, logit + noise, -np.inf)
-        k = int(min(quota, candidate.sum()))
+        # Priced on the candidates' rows only; the others are never chosen.
+        rows = np.flatnonzero(candidate)
+        sellers = village_peer_share(hh.seller, candidate | hh.seller, hh.village, model.n_villages)
+        logit = self.success_logit(rows)
+        gain = self.training_gain(logit, rows)
+        willing = willingness(gain, self.taste[rows], sellers[hh.village[rows]], p.choice)
+        accepted = accept_draw[rows] < willing
+        rows, logit = rows[accepted], logit[accepted]
+        k = int(min(quota, len(rows)))
         if k <= 0:
             return
-        chosen = np.argpartition(-score, k - 1)[:k]
+        # The k best scores (their order does not matter: every use below is by row).
+        best = np.argpartition(-(logit + noise[rows]), k - 1)[:k]
+        chosen = rows[best]
         self.trained[chosen] = True
-        succeed = success_draw[chosen] < 1.0 / (1.0 + np.exp(-logit[chosen]))
+        succeed = success_draw[chosen] < 1.0 / (1.0 + np.exp(-logit[best]))
         new = chosen[succeed & ~hh.seller[chosen]]
         self.dynamics.start_selling(new, skill[new])
         per_village = np.bincount(hh.village[chosen], minlength=model.n_villages)

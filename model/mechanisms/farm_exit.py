@@ -164,7 +164,7 @@ class FarmExit:
         """What a mu left brings a household: the chance of a tenant times the market rent."""
         model = self.model
         rent = model.config.policies.land_pooling.market_rent
-        return self.rental_chance[model.households.village] * rent
+        return model.villages.per_household(self.rental_chance) * rent
 
     def decide(self) -> None:
         """December: update expectations; exit, re-enter, and let idle left land."""

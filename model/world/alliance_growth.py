@@ -234,13 +234,13 @@ def _unplaced_rows(
 ) -> list[dict[str, object]]:
     """Targeted villages in no alliance, each with the reason its seed failed, else why
     formation stopped."""
-    v = county.villages
+    ids, towns = county.villages["village_id"].to_numpy(), county.villages["town"].to_numpy()
     rows = []
     for i in np.flatnonzero(inputs.targeted & ~progress.in_alliance()):
         rows.append(
             {
-                "village_id": v["village_id"].iloc[i],
-                "town": v["town"].iloc[i],
+                "village_id": ids[i],
+                "town": towns[i],
                 "population": int(inputs.pop[i]),
                 "reason": progress.reasons.get(int(i), stop_reason),
             }

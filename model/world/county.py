@@ -18,6 +18,7 @@ fixed order, so the same seed gives the identical county.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,13 @@ class County:
     weak_income_yuan: float = 100_000.0
     crs: str | None = None
     shapes: Any = None
+
+    @cached_property
+    def village_labels(self) -> list[tuple[str, str, str]]:
+        """Each village's ``(village_id, town, industry)`` as text, by row: read from the
+        frame once, not row by row for every village agent (a tenth of the set-up)."""
+        columns = (self.villages[name].tolist() for name in ("village_id", "town", "industry"))
+        return [tuple(str(value) for value in row) for row in zip(*columns, strict=True)]
 
 
 def build_county(
