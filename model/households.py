@@ -174,7 +174,11 @@ class HouseholdTable:
     @property
     def farm_labour(self) -> np.ndarray:
         """Labour units left for the family farm."""
-        return np.maximum(self.labour - self.migrant - self.local_wage, 0.0)
+        return self.farm_labour_at(slice(None))
+
+    def farm_labour_at(self, rows: np.ndarray | slice) -> np.ndarray:
+        """:attr:`farm_labour` of the households ``rows`` (worked out on those rows only)."""
+        return np.maximum(self.labour[rows] - self.migrant[rows] - self.local_wage[rows], 0.0)
 
     @property
     def land_total(self) -> np.ndarray:

@@ -219,3 +219,22 @@ def test_no_specialty_land_is_pooled_where_a_bearing_base_would_not_be_kept(worl
     takes = ops.takes_specialty_land()
     assert np.all(takes <= (ops.bearing_gap > 0))
     assert np.all(takes <= (model.villages.land_use != ops.grain))
+
+
+def test_values_on_some_rows_are_the_whole_columns_on_those_rows(run):
+    # The January choices work out spare days and labour needs on the rows concerned only:
+    # to the last bit what the whole columns give on those rows (a run with leased plots,
+    # converted land and wage work, so that every term is non-zero somewhere).
+    hh = run.households
+    assert (hh.lease_back_mu > 0).any() and (hh.local_wage + hh.migrant > 0).any()
+    rows = np.flatnonzero(np.random.default_rng(0).random(hh.n) < 0.3)
+    np.testing.assert_array_equal(hh.farm_labour_at(rows), hh.farm_labour[rows])
+    np.testing.assert_array_equal(
+        run.farming.labour_needed(rows), run.farming.labour_needed()[rows]
+    )
+    np.testing.assert_array_equal(
+        run.lease_back.spare_days(rows), run.lease_back.spare_days()[rows]
+    )
+    np.testing.assert_array_equal(
+        run.conversions.labour_days(rows), run.conversions.labour_days()[rows]
+    )

@@ -90,7 +90,7 @@ def retire_labour(hh: HouseholdTable, rows: np.ndarray, retiring: np.ndarray) ->
 
     Retirees are the head's generation, who work at home; the young stay away.
     """
-    from_farm = np.minimum(retiring, hh.farm_labour[rows])
+    from_farm = np.minimum(retiring, hh.farm_labour_at(rows))
     from_local = np.minimum(retiring - from_farm, hh.local_wage[rows])
     hh.local_wage[rows] -= from_local
     hh.migrant[rows] = np.maximum(hh.migrant[rows] - (retiring - from_farm - from_local), 0.0)

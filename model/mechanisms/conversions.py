@@ -73,9 +73,10 @@ class LandConversion:
         """Land converted from grain (mu)."""
         return float(self.model.households.converted_mu.sum())
 
-    def _use(self) -> np.ndarray:
-        """Each household's converted use, 0 where it has none (its area is then 0)."""
-        return np.maximum(self.model.households.converted_use, 0)
+    def _use(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Each household's converted use (or that of ``rows``), 0 where it has none (its
+        area is then 0)."""
+        return np.maximum(self.model.households.converted_use[rows], 0)
 
     def investment_per_mu(self) -> np.ndarray:
         """This year's investment per mu of each use: the sheet's 2023 cost on the farm
@@ -98,7 +99,7 @@ class LandConversion:
         # is use 0 at age 0 (``_use``), whose ramp is one number.
         ramp = np.full(hh.n, yield_ramp(0.0, sheet.first_yield[0], sheet.full_yield[0]))
         rows = np.flatnonzero((hh.converted_use >= 0) | (hh.converted_age != 0))
-        use = self._use()[rows]
+        use = self._use(rows)
         ramp[rows] = yield_ramp(
             hh.converted_age[rows], sheet.first_yield[use], sheet.full_yield[use]
         )
@@ -120,10 +121,11 @@ class LandConversion:
         use = np.maximum(hh.converted_use[rows], 0)
         return hh.converted_mu[rows] * cost_per_mu[use] * factor
 
-    def labour_days(self) -> np.ndarray:
-        """Family labour days a year of each household's converted land."""
+    def labour_days(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Family labour days a year of each household's converted land (or of ``rows``)."""
         days = self.model.crops.land_use_labour_days
-        return self.model.households.converted_mu * days[self._use()]
+        hh = self.model.households
+        return hh.converted_mu[rows] * days[self._use(rows)]
 
     # -- the January decision ------------------------------------------------------------
 
@@ -154,7 +156,7 @@ class LandConversion:
         """Plantings grow a year older; their investment depreciates straight-line."""
         hh = self.model.households
         rows = np.flatnonzero(hh.converted_mu > 0)  # the others hold nothing to age or wear
-        use = self._use()[rows]
+        use = self._use(rows)
         life = self.sheet.asset_life[use]
         young = (hh.converted_age[rows] < life) & (life > 0)
         wear = self.investment_per_mu()[use] * hh.converted_mu[rows] / np.maximum(life, 1)
@@ -232,7 +234,7 @@ class LandConversion:
         its age; the investment sunk, the reversal cost saved)."""
         hh = self.model.households
         p, sheet = self.params, self.sheet
-        use = self._use()[rows]
+        use = self._use(rows)
         gross, cost, shared = self._per_mu(rows, use[:, None])
         ramp, cost_factor = horizon_means(
             sheet.first_yield[use], sheet.full_yield[use], p.planning_years, p.discount_rate,
@@ -251,7 +253,7 @@ class LandConversion:
         rows = rows[draw < chance]
         if not len(rows):
             return
-        use = self._use()[rows]
+        use = self._use(rows)
         per_mu = self.reversal_cost_per_mu()[use]
         wanted = np.zeros(hh.n)
         wanted[rows] = hh.converted_mu[rows] * per_mu
@@ -279,7 +281,9 @@ class LandConversion:
         model = self.model
         hh = model.households
         p = self.params
-        able = np.flatnonzero((hh.farm_labour[rows] >= p.min_farm_labour) & (hh.grain_mu[rows] > 0))
+        able = np.flatnonzero(
+            (hh.farm_labour_at(rows) >= p.min_farm_labour) & (hh.grain_mu[rows] > 0)
+        )
         uses = self.offered_uses(rows[able])
         current = hh.converted_use[rows[able], None]
         offered = (uses != self.grain) & ((current < 0) | (current == uses))

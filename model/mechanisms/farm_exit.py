@@ -219,7 +219,9 @@ class FarmExit:
         p = self.params
         hh = self.model.households
         left = np.flatnonzero(hh.exited_mu > 0)
-        back = (surplus[left] > p.reentry_hurdle) & (hh.farm_labour[left] >= p.reentry_min_labour)
+        back = (surplus[left] > p.reentry_hurdle) & (
+            hh.farm_labour_at(left) >= p.reentry_min_labour
+        )
         rows = left[back]
         from_idle = np.minimum(hh.idle_mu[rows], hh.exited_mu[rows])
         from_rented = np.minimum(hh.rented_out_mu[rows], hh.exited_mu[rows] - from_idle)

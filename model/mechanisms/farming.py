@@ -280,15 +280,15 @@ class Farming:
         savings = hh.members * (interest / 12.0)
         pay("property", savings, "market", "interest")
 
-    def labour_needed(self) -> np.ndarray:
-        """Labour units each household's own land needs."""
+    def labour_needed(self, rows: np.ndarray | slice = EVERY) -> np.ndarray:
+        """Labour units each household's own land needs (or those of ``rows``)."""
         model = self.model
         hh = model.households
         days = model.crops.land_use_labour_days
         need = (
-            hh.grain_mu * days[self.grain]
-            + hh.specialty_mu * days[model.villages.land_use[hh.village]]
-            + model.conversions.labour_days()
-            + model.lease_back.labour_days()
+            hh.grain_mu[rows] * days[self.grain]
+            + hh.specialty_mu[rows] * days[model.villages.land_use[hh.village[rows]]]
+            + model.conversions.labour_days(rows)
+            + model.lease_back.labour_days(rows)
         )
         return need / WORKING_DAYS_PER_YEAR

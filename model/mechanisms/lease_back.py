@@ -244,22 +244,24 @@ class LeaseBack:
         wage = model.labour.daily_local_wage(model.year_index)
         return wage * hh.earning[rows] * model.labour.job_probability(hh.head_age[rows], boost)
 
-    def spare_days(self) -> np.ndarray:
+    def spare_days(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Days of family farm labour that each household's own land and plot leave idle
-        (days/yr); its value is what it would earn if it looked for work (:meth:`day_value`).
-        Labour in wage work stays there: a sure wage is worth more than the day value."""
+        (days/yr), or those of ``rows``; its value is what it would earn if it looked for
+        work (:meth:`day_value`). Labour in wage work stays there: a sure wage is worth more
+        than the day value."""
         hh = self.model.households
-        need = self.model.farming.labour_needed()
-        return np.maximum(hh.farm_labour - need, 0.0) * WORKING_DAYS_PER_YEAR
+        need = self.model.farming.labour_needed(rows)
+        return np.maximum(hh.farm_labour_at(rows) - need, 0.0) * WORKING_DAYS_PER_YEAR
 
-    def labour_days(self) -> np.ndarray:
-        """Family labour days each household's lease-back plot needs (days/yr)."""
+    def labour_days(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Family labour days each household's lease-back plot needs (days/yr), or those
+        of ``rows``."""
         model = self.model
-        days = model.crops.land_use_labour_days
+        days = model.crops.land_use_labour_days[model.operators.use_by_village()]
         hh = model.households
-        return hh.lease_back_mu * model.villages.per_household(
-            days[model.operators.use_by_village()]
-        )
+        if isinstance(rows, slice):
+            return hh.lease_back_mu[rows] * model.villages.per_household(days)[rows]
+        return hh.lease_back_mu[rows] * days[hh.village[rows]]
 
     def _village_gross(self) -> tuple[np.ndarray, np.ndarray]:
         """Expected gross per mu at full yield and its risk discount, (villages, uses): the
@@ -374,7 +376,7 @@ class LeaseBack:
         days = model.crops.land_use_labour_days[home_use]
         margin = lessee_margin(base[v], 0.0, days, self.day_value(rows), risk=risk[v])
         gain = margin - self.rent_per_mu()[home_use]
-        spare = self.spare_days()[rows]
+        spare = self.spare_days(rows)
         wanted = plot_demand(gain, spare, days, self.january_draw[rows], self.params)
         wanted *= hh.lease_back_mu[rows] <= 0
         asked = np.zeros(model.n_villages)
