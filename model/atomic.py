@@ -42,16 +42,11 @@ FLUSH_THREADS = 4
 
 
 def current_umask() -> int:
-    """The process's umask: on Linux read from ``/proc/self/status``, which changes nothing
-    (a results store writes from a thread while the model runs in another); elsewhere by
-    setting and restoring it, under a lock."""
-    with (
-        contextlib.suppress(OSError, ValueError, IndexError),
-        open("/proc/self/status", "rb") as status,
-    ):
-        for line in status:
-            if line.startswith(b"Umask:"):
-                return int(line.split()[1], 8)
+    """The process's umask, read by setting and restoring it under a lock.
+
+    The store reads it once per group of files (:func:`atomic_write_all`), so the instant in
+    which another thread creating a file could see the placeholder mask is one per group.
+    """
     with _UMASK_LOCK:
         mask = os.umask(0o022)
         os.umask(mask)
