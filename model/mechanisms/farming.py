@@ -191,11 +191,10 @@ class Farming:
             sales[converting] = grain[converting] + own + converted * ~same_use
         if at is EVERY:
             self.specialty_gross = specialty_gross
-            model.accounts.pay_households("farming", sales, "market", "crop_sales")
         else:
             self.specialty_gross = np.zeros(hh.n)
             self.specialty_gross[at] = specialty_gross
-            model.accounts.pay_households_at("farming", at, sales, "market", "crop_sales")
+        self._pay(at, sales, "crop_sales")
 
     def pay_costs(self) -> None:
         """Households pay the cash costs of their own land incurred this month."""
@@ -208,10 +207,15 @@ class Farming:
         total += hh.specialty_mu[at] * self._per_household(at)(cost[villages.land_use])
         converting, rows = self._converting_in(at)
         total[converting] += model.conversions.monthly_cost_at(rows, cost)
+        self._pay(at, -total, "farm_inputs")
+
+    def _pay(self, at: np.ndarray | slice, amounts: np.ndarray, kind: str) -> None:
+        """Book own-land farming income of the households ``at`` (every one, or some rows)."""
+        accounts = self.model.accounts
         if at is EVERY:
-            model.accounts.pay_households("farming", -total, "market", "farm_inputs")
+            accounts.pay_households("farming", amounts, "market", kind)
         else:
-            model.accounts.pay_households_at("farming", at, -total, "market", "farm_inputs")
+            accounts.pay_households_at("farming", at, amounts, "market", kind)
 
     def _rows_with(self, per_mu: np.ndarray) -> np.ndarray | slice:
         """The households whose own land has a value this month at ``per_mu`` (yuan per mu
