@@ -16,7 +16,7 @@ FIND_PYTHON = for p in $(PYTHON_CANDIDATES); do \
 	  if "$$p" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    command -v "$$p" 2>/dev/null || echo "$$p"; exit 0; fi; done; exit 1
 
-.PHONY: demo test test-slow lint format venv bench check-long regress-update validation calibration clean
+.PHONY: demo test test-slow lint format venv compile bench check-long regress-update validation calibration clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { \
@@ -28,7 +28,15 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $$py -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(MAKE) --no-print-directory compile
 	@touch $(STAMP)
+
+# Write the package's byte-code caches, as a regular (non-editable) install does. Without
+# them a shell with PYTHONDONTWRITEBYTECODE set compiles the whole package in every process
+# (about 0.1 s of every `validate` or `run`). A stale cache after an edit is only slower:
+# Python checks each source's timestamp and compiles the changed ones in memory.
+compile:
+	$(PY) -m compileall -q model
 
 venv: $(STAMP)
 

@@ -2,9 +2,10 @@
 
 Every file the project writes (run tables, manifests, results stores, references, reports)
 goes through :func:`atomic_write`: the data are written to a temporary file in the same
-folder, optionally flushed to disk, given the permissions an ordinary ``open()`` would give
-under the process's umask (``tempfile.mkstemp`` alone would leave them 0600), and renamed
-over the target.
+folder, optionally flushed to disk, and renamed over the target. The temporary file is
+created new (``O_EXCL``) under a name of this process and thread's own (a counter), with
+mode 0666 less the process's umask, the permissions an ordinary ``open()`` gives; a folder
+is created only when the file cannot be, because it is missing.
 
 :func:`atomic_write_all` does the same for several files at once (a results store's group
 of finished runs): every file is written to its temporary name first, then, with
@@ -27,30 +28,21 @@ at once: journaling file systems commit concurrent flushes together, so a file c
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-_UMASK_LOCK = threading.Lock()
-
 #: Files flushed to disk at once by :func:`atomic_write_all`.
 FLUSH_THREADS = 4
 
-
-def current_umask() -> int:
-    """The process's umask, read by setting and restoring it under a lock.
-
-    The store reads it once per group of files (:func:`atomic_write_all`), so the instant in
-    which another thread creating a file could see the placeholder mask is one per group.
-    """
-    with _UMASK_LOCK:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return mask
+#: Numbers for temporary names: unique within the process (``next`` on a count is atomic
+#: under the GIL), and the process id makes them unique among processes.
+_NUMBERS = itertools.count()
+#: Flags of a new temporary file: created, never opened if it exists, not inherited.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
 def atomic_write(
@@ -73,15 +65,14 @@ def atomic_write(
         The target path.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary(path, data, encoding, current_umask())
+    tmp = _temporary(path, data, encoding)
     try:
         if durable:
             _flush(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+            os.unlink(tmp)
         raise
     return path
 
@@ -99,17 +90,11 @@ def atomic_write_all(
         durable: Flush every file to disk before the first rename.
         encoding: Encoding of text data.
     """
-    temporary: list[Path] = []
+    temporary: list[str] = []
     renamed = 0
-    mask = current_umask()
-    folders: set[Path] = set()
     try:
         for path, data in files:
-            path = Path(path)
-            if path.parent not in folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(path.parent)
-            temporary.append(_temporary(path, data, encoding, mask))
+            temporary.append(_temporary(path, data, encoding))
         if durable:
             _flush_all(temporary)
         for tmp, (path, _) in zip(temporary, files, strict=True):
@@ -118,40 +103,56 @@ def atomic_write_all(
     except BaseException:
         for tmp in temporary[renamed:]:
             with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+                os.unlink(tmp)
         raise
 
 
-def _temporary(
-    path: Path, data: bytes | str | Callable[[Path], Any], encoding: str, umask: int
-) -> Path:
-    """Write ``data`` to a new temporary file next to ``path`` (its folder exists), with the
-    permissions an ordinary ``open()`` gives under ``umask``."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
+def _temporary(path: str | Path, data: bytes | str | Callable[[Path], Any], encoding: str) -> str:
+    """Write ``data`` to a new temporary file next to ``path`` (creating its folder when
+    missing), with the permissions an ordinary ``open()`` gives; returns its name."""
+    fd, tmp = _new_file(path)
     try:
         if callable(data):
             os.close(fd)
-            data(tmp)
-            os.chmod(tmp, 0o666 & ~umask)
+            data(Path(tmp))  # the writer opens the file by name: it keeps its permissions
         else:
             payload = data.encode(encoding) if isinstance(data, str) else data
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
-                os.fchmod(handle.fileno(), 0o666 & ~umask)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+            os.unlink(tmp)
         raise
     return tmp
 
 
-def _flush(path: Path) -> None:
+def _new_file(path: str | Path) -> tuple[int, str]:
+    """A new file ``.<name>.<pid>.<n>.tmp`` beside ``path``, open for writing, and its name.
+
+    The folder is made only when the file cannot be created for want of it: a results store
+    writes thousands of files into folders that exist (a ``mkdir`` each was a fifth of the
+    cost of storing a run). A name left by a killed process of the same id is skipped. The
+    name is a string: a ``Path`` made per file cost as much as creating the file.
+    """
+    folder, name = os.path.split(path)
+    for _ in range(10_000):
+        tmp = os.path.join(folder, f".{name}.{os.getpid()}.{next(_NUMBERS)}.tmp")
+        try:
+            return os.open(tmp, _NEW_FILE, 0o666), tmp
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            return os.open(tmp, _NEW_FILE, 0o666), tmp
+    raise FileExistsError(f"{folder}: no free temporary name for {name}")
+
+
+def _flush(path: str | Path) -> None:
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
 
 
-def _flush_all(paths: Sequence[Path]) -> None:
+def _flush_all(paths: Sequence[str | Path]) -> None:
     """Flush files to disk, :data:`FLUSH_THREADS` at a time (``fsync`` releases the GIL)."""
     if len(paths) <= 1:
         for path in paths:

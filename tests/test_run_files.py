@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,18 @@ def frames(draw) -> pd.DataFrame:
 @given(frames())
 def test_the_fast_path_builds_the_table_pandas_builds(frame):
     assert_same(frame)
+
+
+@settings(max_examples=40, deadline=None)
+@given(frames())
+def test_without_pandas_column_iterator_the_public_route_builds_the_same_table(frame):
+    fast = arrow_table(frame)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delattr(pd.DataFrame, "_iter_column_arrays")
+        assert not hasattr(frame, "_iter_column_arrays")
+        public = arrow_table(frame)
+    assert public.schema == fast.schema
+    assert public.equals(fast)
 
 
 def test_other_columns_go_through_pandas():

@@ -59,6 +59,23 @@ def test_failed_write_leaves_neither_final_nor_temporary_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_missing_folders_are_made_and_a_temporary_name_in_use_is_skipped(tmp_path, monkeypatch):
+    import itertools
+
+    import model.atomic
+
+    target = tmp_path / "a" / "b" / "c.json"
+    atomic_write(target, "first")  # the folders are missing: made on the way
+    assert target.read_text() == "first"
+    monkeypatch.setattr(model.atomic, "_NUMBERS", itertools.count(7))
+    left = target.with_name(f".c.json.{os.getpid()}.7.tmp")  # a killed process's, same id
+    left.write_text("left behind")
+    atomic_write(target, "second")
+    assert target.read_text() == "second"
+    assert left.read_text() == "left behind"
+    assert sorted(p.name for p in target.parent.iterdir()) == [left.name, "c.json"]
+
+
 def test_a_group_of_files_is_renamed_in_order_only_after_all_are_written(tmp_path, monkeypatch):
     renamed = []
     real_replace = os.replace
@@ -315,15 +332,3 @@ def test_runs_of_layout_1_are_checked_by_footer_and_given_a_sidecar(tmp_path):
     assert store.check_runs() == [bad]
     assert read_sidecar(store.root, good)["county_yearly"]["size"] > 0
     assert store.check_runs(checksum=True) == []
-
-
-@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
-def test_the_umask_is_read_and_left_as_it_was(umask):
-    from model.atomic import current_umask
-
-    old = os.umask(umask)
-    try:
-        assert current_umask() == umask
-        assert os.umask(umask) == umask  # and it is left as it was
-    finally:
-        os.umask(old)

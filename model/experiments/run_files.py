@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,7 @@ def encode_table(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    own = [str(c) for c in frame.columns if c != "run_key"]
+    own = [str(c) for c in frame.columns.tolist() if c != "run_key"]
     data = arrow_table(frame)
     if not own and table in TABLES:
         declared = [(c.name, arrow_type(c.dtype)) for c in table_columns(table)]
@@ -116,18 +116,34 @@ def arrow_table(frame: pd.DataFrame) -> Any:
     """
     import pyarrow as pa
 
-    names = list(frame.columns)
+    names = frame.columns.tolist()
     if frame.columns.has_duplicates or not all(isinstance(name, str) for name in names):
         return pa.Table.from_pandas(frame, preserve_index=False)
     arrays = []
-    for _, column in frame.items():
-        if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iufb":
-            arrays.append(pa.array(column.to_numpy(), from_pandas=True))  # NaN -> null
-        elif isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
-            arrays.append(pa.array(column.array))
+    for kind, values in zip(frame.dtypes.tolist(), column_arrays(frame), strict=True):
+        if isinstance(kind, np.dtype) and kind.kind in "iufb":
+            arrays.append(pa.array(values, from_pandas=True))  # NaN -> null
+        elif isinstance(kind, pd.StringDtype) and kind.storage == "pyarrow":
+            arrays.append(pa.array(values))
         else:
             return pa.Table.from_pandas(frame, preserve_index=False)
     return pa.table(arrays, names=names)
+
+
+def column_arrays(frame: pd.DataFrame) -> Iterator[Any]:
+    """Each column's values (a numpy array or a pandas extension array), in order.
+
+    pandas' own column iterator makes no Series per column: 0.02 ms against 0.34 ms for
+    ``frame.items()`` over a county_yearly of 47 columns, a sixth of encoding a run. It is
+    not public, so a pandas without it gets the public route.
+    """
+    iterate = getattr(frame, "_iter_column_arrays", None)
+    if iterate is None:
+        return (
+            column.to_numpy() if isinstance(column.dtype, np.dtype) else column.array
+            for _, column in frame.items()
+        )
+    return iterate()
 
 
 def retyped(array: Any, kind: Any) -> Any:
