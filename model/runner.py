@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.frames import column_arrays
 from model.invariants import InvariantError, Level
 from model.registry import COUNTY_OUTPUTS, income_source_names
 from model.scenario import Scenario
@@ -158,15 +159,19 @@ def final_summary(county_yearly: pd.DataFrame) -> dict[str, Any]:
     Per-capita income, its split by source, then the county outputs marked ``final``.
     """
 
-    # The last row and the dtypes read once, not a Series per measure: this runs once per
-    # run of a batch (0.03 ms against 0.15 ms).
-    names = county_yearly.columns.tolist()
-    values = dict(zip(names, county_yearly.iloc[-1].tolist(), strict=True))
-    kinds = dict(zip(names, county_yearly.dtypes.tolist(), strict=True))
+    # Each column's last value and its dtype's kind, read from the column arrays: this runs
+    # once per run of a batch, on a frame just made (0.03 ms against 0.25 ms for a Series
+    # per measure, or for the last row, which consolidates the frame first).
+    last_values = {
+        name: (values[-1], values.dtype.kind)
+        for name, values in zip(
+            county_yearly.columns.tolist(), column_arrays(county_yearly), strict=True
+        )
+    }
 
     def last(name: str) -> Any:
-        value = values[name]
-        return int(value) if kinds[name].kind in "iu" else float(value)
+        value, kind = last_values[name]
+        return int(value) if kind in "iu" else float(value)
 
     summary: dict[str, Any] = {
         "per_capita_income": float(last("per_capita_income")),
