@@ -205,9 +205,10 @@ class EnterpriseContracts:
 
     def pay(self) -> None:
         """Members deliver this month's contracted produce; the firm pays what is due."""
-        self.delivered_value[:] = 0.0
         if self.active.any():
-            self._deliver()
+            self._deliver()  # makes this month's delivered_value
+        else:
+            self.delivered_value[:] = 0.0
         self._settle_payments()
 
     def _deliver(self) -> None:
@@ -233,7 +234,7 @@ class EnterpriseContracts:
         )
         self.delivered_kg += per_unit * factor
         market_value = wanted_value * factor[member_unit]
-        self.delivered_value = np.zeros(hh.n)
+        self.delivered_value = np.zeros(hh.n)  # new zeros: last month's are not zeroed first
         self.delivered_value[member] = market_value
         contract_value = market_value * (1.0 + p.price_premium)
         # Produce delivered to the firm is not sold at market; the quality cost is paid now.
