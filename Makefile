@@ -28,14 +28,15 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $$py -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	$(MAKE) --no-print-directory compile
+	$(PY) -m compileall -q model
 	@touch $(STAMP)
 
-# Write the package's byte-code caches, as a regular (non-editable) install does. Without
-# them a shell with PYTHONDONTWRITEBYTECODE set compiles the whole package in every process
-# (about 0.1 s of every `validate` or `run`). A stale cache after an edit is only slower:
-# Python checks each source's timestamp and compiles the changed ones in memory.
-compile:
+# Write the package's byte-code caches, as a regular (non-editable) install does (the venv
+# rule above does it too). Without them a shell with PYTHONDONTWRITEBYTECODE set compiles
+# the whole package in every process (about 0.1 s of every `validate` or `run`). A stale
+# cache after an edit is only slower: Python checks each source's timestamp and compiles
+# the changed ones in memory.
+compile: $(STAMP)
 	$(PY) -m compileall -q model
 
 venv: $(STAMP)
