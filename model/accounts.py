@@ -8,6 +8,7 @@ traceable, and what the conservation tests check.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,7 +53,14 @@ class Accounts:
         """Start the year's count of public money."""
         self.model.villages.public_spent_year = np.zeros(self.model.n_villages)
 
-    def pay_households(self, source: str, amounts: np.ndarray, payer: str, kind: str) -> None:
+    def pay_households(
+        self,
+        source: str,
+        amounts: np.ndarray,
+        payer: str,
+        kind: str,
+        total: float | None = None,
+    ) -> None:
         """Pay households (negative amounts are payments by households) and book it.
 
         The amounts are income of ``source`` and move the households' savings; a household
@@ -64,13 +72,36 @@ class Accounts:
             amounts: Yuan per household.
             payer: Paying sector (see :data:`model.ledger.SECTORS`).
             kind: What the payment is for.
+            total: ``amounts.sum()``, when the caller has it already
+                (:mod:`model.yearly_amounts`).
         """
         model = self.model
         model.households.income[source] += amounts
         # Income is cash: it lands in (or, paid out, leaves) the household's savings.
         model.households.savings += amounts
         by_village = model.villages.sum_by_village(amounts) if self.track_villages else None
-        self._book(source, float(amounts.sum()), by_village, payer, kind)
+        self._book(
+            source, float(amounts.sum()) if total is None else total, by_village, payer, kind
+        )
+
+    def pay_households_yearly(
+        self, source: str, kind: str, payer: str, inputs: str, work_out: Callable[[], np.ndarray]
+    ) -> None:
+        """Pay households an amount that is the same every month of a year.
+
+        :meth:`pay_households` with the amounts worked out at the year's first payment and
+        kept (:class:`~model.yearly_amounts.YearlyAmounts`, which checks in December that
+        they are still what ``work_out`` gives).
+
+        Args:
+            source: Household income source (a registered name).
+            kind: What the payment is for (also the kept amount's name).
+            payer: Paying sector (see :data:`model.ledger.SECTORS`).
+            inputs: The household columns ``work_out`` reads, for the message when stale.
+            work_out: This year's yuan per household, from this year's state.
+        """
+        amounts, total = self.model.yearly.get(kind, inputs, work_out)
+        self.pay_households(source, amounts, payer, kind, total=total)
 
     def pay_households_at(
         self, source: str, rows: np.ndarray, amounts: np.ndarray, payer: str, kind: str

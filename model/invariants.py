@@ -6,7 +6,9 @@ status 3 and writes no result.
 
 Money: household income, household savings and debt, collective and cooperative cash and
 public money each move exactly as the ledger books; households never owe more than their
-credit line allows (``savings - debt >= -credit_limit``).
+credit line allows (``savings - debt >= -credit_limit``). Payments kept for the year
+(:mod:`model.yearly_amounts`) are checked there, in December, against amounts worked out
+afresh (invariant ``yearly amounts unchanged``).
 
 Cost. Full checks of every household column after every mechanism would cost more than the
 model itself, so the default level, ``"month"``, checks cheap aggregates every month (sums

@@ -61,6 +61,7 @@ from model.villages import VillageTable
 from model.world.alliances import Alliances, form_alliances, no_alliances
 from model.world.county import County, build_county
 from model.world.households import generate_households
+from model.yearly_amounts import YearlyAmounts
 
 A = TypeVar("A", bound=mesa.Agent)
 
@@ -201,6 +202,7 @@ class JointVillageModel(mesa.Model):
         self.villages = VillageTable(frame, self.households, land_use, membership)
         self.collective = CollectiveBooks(self)
         self.accounts = Accounts(self)
+        self.yearly = YearlyAmounts(self)
 
     def _create_alliances(self) -> np.ndarray:
         """Create the Alliance agents in identifier order; return village membership.

@@ -274,15 +274,23 @@ class Farming:
         model = self.model
         hh = model.households
         pay = model.accounts.pay_households
+        # Business and interest are the same every month of a year: worked out once
+        # (model/yearly_amounts.py); land rented out moves with the pooling decisions.
+        yearly = model.accounts.pay_households_yearly
         factor = model.labour.wage_factor(model.year_index)
-        pay("farming", hh.business_income * (factor / 12.0), "market", "business")
+        yearly(
+            "farming",
+            "business",
+            "market",
+            "business income",
+            lambda: hh.business_income * (factor / 12.0),
+        )
         market_rent = model.prices.nominal(
             model.config.policies.land_pooling.market_rent, "land_rent"
         )
         pay("property", hh.rented_out_mu * (market_rent / 12.0), "market", "private_rent")
         interest = model.prices.nominal(model.config.households.savings_income_per_person)
-        savings = hh.members * (interest / 12.0)
-        pay("property", savings, "market", "interest")
+        yearly("property", "interest", "market", "members", lambda: hh.members * (interest / 12.0))
 
     def labour_needed(self, rows: np.ndarray | slice = EVERY) -> np.ndarray:
         """Labour units each household's own land needs (or those of ``rows``)."""

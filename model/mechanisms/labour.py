@@ -146,14 +146,34 @@ class LabourMarket:
         model = self.model
         hh = model.households
         factor = self.wage_factor(model.year_index)
-        migrant = (hh.migrant * hh.earning) * (
-            p.migrant_monthly_wage * p.migrant_months / 12.0 * p.migrant_remittance_share * factor
+        pay = model.accounts.pay_households_yearly
+        # The same every month of a year: worked out once (model/yearly_amounts.py).
+        pay(
+            "wage",
+            "migrant_wage",
+            "market",
+            "migrants and earning",
+            lambda: (
+                (hh.migrant * hh.earning)
+                * (
+                    p.migrant_monthly_wage
+                    * p.migrant_months
+                    / 12.0
+                    * p.migrant_remittance_share
+                    * factor
+                )
+            ),
         )
-        local = (hh.local_wage * hh.earning) * (
-            p.local_monthly_wage * p.local_months / 12.0 * factor
+        pay(
+            "wage",
+            "local_wage",
+            "market",
+            "local workers and earning",
+            lambda: (
+                (hh.local_wage * hh.earning)
+                * (p.local_monthly_wage * p.local_months / 12.0 * factor)
+            ),
         )
-        model.accounts.pay_households("wage", migrant, payer="market", kind="migrant_wage")
-        model.accounts.pay_households("wage", local, payer="market", kind="local_wage")
 
     def new_year(self) -> None:
         """January after the first year: labour the family farm no longer needs moves."""

@@ -72,12 +72,21 @@ class Transfers:
         hh = model.households
         pay = model.accounts.pay_households
         factor = model.prices.factor("transfer")
-        pay("transfer", hh.elderly * (p.pension_monthly * factor), "government", "pension")
-        pay(
+        # The same every month of a year: worked out once (model/yearly_amounts.py).
+        yearly = model.accounts.pay_households_yearly
+        yearly(
             "transfer",
-            hh.members * (p.other_transfers_per_person / 12.0 * factor),
-            "market",
+            "pension",
+            "government",
+            "the elderly",
+            lambda: hh.elderly * (p.pension_monthly * factor),
+        )
+        yearly(
+            "transfer",
             "other_transfer",
+            "market",
+            "members",
+            lambda: hh.members * (p.other_transfers_per_person / 12.0 * factor),
         )
         if model.month == p.subsidy_month:
             pay(
