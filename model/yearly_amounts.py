@@ -5,9 +5,11 @@ level: migrants times their earning power times the migrant wage, the elderly ti
 pension, members times the interest on savings. Their household inputs change only in
 January's steps (births and deaths, migration, labour reallocation, household division, the
 price levels), before the first payment of the year, so each month of a year pays the same
-amounts. :class:`YearlyAmounts` works each one out at its first payment of the year and
-keeps it, with its total, for the other eleven: on the full county that saves about a third
-of the passes over the household columns those payments made each month.
+amounts; so does the households' spending rule with its savings buffer (months of expected
+income) and consumption floor (per member). :class:`YearlyAmounts` works each one out at its
+first use in the year and keeps it, with its total, for the other eleven months: on the full
+county that saves about a third of the passes over the household columns those steps made
+each month.
 
 The rule that makes it safe is checked, not assumed. In December every kept amount is worked
 out afresh, as it was every month before, and compared, element by element, with the year's:
@@ -49,7 +51,8 @@ class YearlyAmounts:
         """This month's amounts of payment ``name`` per household, and their total.
 
         Args:
-            name: The payment (its ledger kind).
+            name: What is kept: a payment's ledger kind, or another quantity of the year
+                (the households' savings buffer and consumption floor).
             inputs: What it is worked out from, for the message of a stale amount.
             work_out: Works the amounts out from this year's state.
 

@@ -15,7 +15,12 @@ from model.mechanisms.household_finance import (
     credit_line,
     initial_balance_sheet,
 )
-from model.mechanisms.monthly_spending import plan_month
+from model.mechanisms.monthly_spending import (
+    consumption_floor,
+    plan_month,
+    plan_month_by_rows,
+    savings_buffer,
+)
 from model.scenario import load_scenario
 
 SMALL = ["county.scale=0.1", "years=2"]
@@ -146,6 +151,38 @@ def test_a_households_plan_is_the_same_with_or_without_others_owing(rows):
                            informal[i : i + 1])  # fmt: skip
         for field in ("interest", "principal", "consumption", "repayment"):
             assert getattr(together, field)[i] == getattr(alone, field)[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.floats(-50000, 500000),
+            st.sampled_from([0.0, 0.0, 1500.0, 80000.0]),
+            st.sampled_from([0.0, 0.0, 700.0]),
+            st.floats(-20000, 300000),
+            st.integers(0, 8),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_a_buffer_and_floor_kept_for_the_year_give_the_plan_worked_out_afresh(rows):
+    # The model keeps the buffer and the floor for the year (model/yearly_amounts.py).
+    p = HouseholdFinanceParams()
+    savings, debt, informal, expected, members = (
+        np.array(c, dtype=float) for c in zip(*rows, strict=True)
+    )
+    fresh = plan_month_by_rows(savings, debt, expected, members, p, informal)
+    kept = plan_month_by_rows(
+        savings, debt, expected, members, p, informal,
+        savings_buffer(expected, p), consumption_floor(members, p),
+    )  # fmt: skip
+    np.testing.assert_array_equal(fresh[0], kept[0])
+    np.testing.assert_array_equal(fresh[1], kept[1])
+    if fresh[2] is not None:
+        for field in ("interest", "principal", "consumption", "repayment"):
+            np.testing.assert_array_equal(getattr(fresh[2], field), getattr(kept[2], field))
 
 
 def run_small(*extra: str, years: int = 2) -> JointVillageModel:

@@ -51,7 +51,11 @@ from model.ledger import (
     INFORMAL_LOAN,
     INFORMAL_REPAYMENT,
 )
-from model.mechanisms.monthly_spending import plan_month_by_rows
+from model.mechanisms.monthly_spending import (
+    consumption_floor,
+    plan_month_by_rows,
+    savings_buffer,
+)
 from model.metrics import gini
 from model.params import Section, param
 
@@ -284,13 +288,15 @@ class HouseholdFinance:
     def settle_month(self) -> None:
         """The month's debt service, consumption, repayment and overdraft (module doc)."""
         hh = self.model.households
+        p = self.priced
+        # The buffer and the floor are the same all year (model/yearly_amounts.py).
+        yearly = self.model.yearly.get
+        buffer, _ = yearly(
+            "savings buffer", "expected income", lambda: savings_buffer(hh.expected_income, p)
+        )
+        floor, _ = yearly("consumption floor", "members", lambda: consumption_floor(hh.members, p))
         consumption, owing, owing_plan = plan_month_by_rows(
-            hh.savings,
-            hh.debt,
-            hh.expected_income,
-            hh.members,
-            self.priced,
-            hh.informal_debt,
+            hh.savings, hh.debt, hh.expected_income, hh.members, p, hh.informal_debt, buffer, floor
         )
         ledger = self.model.ledger
         hh.savings -= consumption
