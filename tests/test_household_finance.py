@@ -126,25 +126,28 @@ def test_the_plan_never_spends_more_than_the_deposits_above_the_buffer(
     assert plan.principal[0] + plan.repayment[0] <= debt + 1e-6
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    rows=st.lists(
-        st.tuples(
-            st.floats(-50000, 500000),
-            st.sampled_from([0.0, 0.0, 1500.0, 80000.0]),
-            st.sampled_from([0.0, 0.0, 700.0]),
-            st.floats(0, 300000),
-            st.integers(1, 8),
-        ),
-        min_size=1,
-        max_size=12,
+def household_rows(lowest_expected: float = 0.0, fewest_members: int = 1) -> st.SearchStrategy:
+    """Rows of (savings, debt, informal debt, expected income, members)."""
+    row = st.tuples(
+        st.floats(-50000, 500000),
+        st.sampled_from([0.0, 0.0, 1500.0, 80000.0]),
+        st.sampled_from([0.0, 0.0, 700.0]),
+        st.floats(lowest_expected, 300000),
+        st.integers(fewest_members, 8),
     )
-)
+    return st.lists(row, min_size=1, max_size=12)
+
+
+def columns(rows: list[tuple]) -> tuple[np.ndarray, ...]:
+    """The rows' savings, debt, informal debt, expected income and members, as columns."""
+    return tuple(np.array(c, dtype=float) for c in zip(*rows, strict=True))
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=household_rows())
 def test_a_households_plan_is_the_same_with_or_without_others_owing(rows):
     p = HouseholdFinanceParams()
-    savings, debt, informal, expected, members = (
-        np.array(c, dtype=float) for c in zip(*rows, strict=True)
-    )
+    savings, debt, informal, expected, members = columns(rows)
     together = plan_month(savings, debt, expected, members, p, informal)
     for i in range(len(rows)):
         alone = plan_month(*(a[i : i + 1] for a in (savings, debt, expected, members)), p,
@@ -154,25 +157,11 @@ def test_a_households_plan_is_the_same_with_or_without_others_owing(rows):
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    rows=st.lists(
-        st.tuples(
-            st.floats(-50000, 500000),
-            st.sampled_from([0.0, 0.0, 1500.0, 80000.0]),
-            st.sampled_from([0.0, 0.0, 700.0]),
-            st.floats(-20000, 300000),
-            st.integers(0, 8),
-        ),
-        min_size=1,
-        max_size=12,
-    )
-)
+@given(rows=household_rows(lowest_expected=-20000.0, fewest_members=0))
 def test_a_buffer_and_floor_kept_for_the_year_give_the_plan_worked_out_afresh(rows):
     # The model keeps the buffer and the floor for the year (model/yearly_amounts.py).
     p = HouseholdFinanceParams()
-    savings, debt, informal, expected, members = (
-        np.array(c, dtype=float) for c in zip(*rows, strict=True)
-    )
+    savings, debt, informal, expected, members = columns(rows)
     fresh = plan_month_by_rows(savings, debt, expected, members, p, informal)
     kept = plan_month_by_rows(
         savings, debt, expected, members, p, informal,
