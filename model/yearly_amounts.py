@@ -77,6 +77,14 @@ class YearlyAmounts:
             self._check(name, inputs, kept[0], work_out())
         return kept
 
+    def forget(self) -> None:
+        """Drop the year's amounts: each is worked out afresh at its next use.
+
+        For a step that changes their inputs during the year (a mechanism of one's own that
+        moves people mid-year, say): it calls this after the change.
+        """
+        self._kept.clear()
+
     def _check(self, name: str, inputs: str, kept: np.ndarray, fresh: np.ndarray) -> None:
         if np.array_equal(kept, fresh):
             return
@@ -90,7 +98,8 @@ class YearlyAmounts:
             model.current_step,
             str(model.county.villages["village_id"].iloc[int(model.households.village[row])]),
             f"monthly '{name}' of household {row}",
-            f"{kept[row]!r} worked out in January, {fresh[row]!r} now: a step changed "
-            f"{inputs} during the year; they may change only in January's steps, before "
-            "the month's payments (model/yearly_amounts.py)",
+            f"{kept[row]!r} worked out at its first use this year, {fresh[row]!r} now: a "
+            f"step changed {inputs} during the year; they may change only in January's "
+            "steps, before the month's payments, or the step that changes them calls "
+            "model.yearly.forget() (model/yearly_amounts.py)",
         )

@@ -82,6 +82,27 @@ def test_a_step_that_changes_inputs_during_the_year_stops_the_run_naming_the_pay
     assert err.mechanism == "transfers"
     assert "'other_transfer'" in err.quantity
     assert "members" in err.detail and "January" in err.detail
+    assert "model.yearly.forget()" in err.detail
+
+
+def test_a_step_that_forgets_the_kept_amounts_after_changing_inputs_gets_fresh_ones(scenario):
+    # The same mid-year change, now followed by forget(): the run goes on, and pays what
+    # amounts worked out afresh every month (level "step") pay.
+    def run(level: str) -> JointVillageModel:
+        model = JointVillageModel(scenario, invariants=level)
+        toy = NewMembersInJune(model)
+
+        def arrive_and_forget() -> None:
+            toy.arrive()
+            model.yearly.forget()
+
+        model.add_step(Step("new members", arrive_and_forget, frozenset({6})), after="transfers")
+        model.run()
+        return model
+
+    kept, fresh = run("month"), run("step")
+    assert kept.recorder.tables()["county_yearly"].equals(fresh.recorder.tables()["county_yearly"])
+    np.testing.assert_array_equal(kept.households.savings, fresh.households.savings)
 
 
 def test_with_the_invariants_off_nothing_is_checked_but_nothing_changes_either(scenario):
