@@ -3,9 +3,9 @@
 Every file the project writes (run tables, manifests, results stores, references, reports)
 goes through :func:`atomic_write`: the data are written to a temporary file in the same
 folder, optionally flushed to disk, and renamed over the target. The temporary file is
-created new (``O_EXCL``) under a name of this process and thread's own (a counter), with
-mode 0666 less the process's umask, the permissions an ordinary ``open()`` gives; a folder
-is created only when the file cannot be, because it is missing.
+created new (``O_EXCL``) under a name of its own (the process id and a counter), with mode
+0666 less the process's umask, the permissions an ordinary ``open()`` gives; a folder is
+created only when the file cannot be, because it is missing.
 
 :func:`atomic_write_all` does the same for several files at once (a results store's group
 of finished runs): every file is written to its temporary name first, then, with

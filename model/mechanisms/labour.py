@@ -146,33 +146,25 @@ class LabourMarket:
         model = self.model
         hh = model.households
         factor = self.wage_factor(model.year_index)
-        pay = model.accounts.pay_households_yearly
+        migrant_wage = (
+            p.migrant_monthly_wage * p.migrant_months / 12.0 * p.migrant_remittance_share * factor
+        )
+        local_wage = p.local_monthly_wage * p.local_months / 12.0 * factor
         # The same every month of a year: worked out once (model/yearly_amounts.py).
-        pay(
+        yearly = model.accounts.pay_households_yearly
+        yearly(
             "wage",
             "migrant_wage",
             "market",
             "migrants and earning",
-            lambda: (
-                (hh.migrant * hh.earning)
-                * (
-                    p.migrant_monthly_wage
-                    * p.migrant_months
-                    / 12.0
-                    * p.migrant_remittance_share
-                    * factor
-                )
-            ),
+            lambda: (hh.migrant * hh.earning) * migrant_wage,
         )
-        pay(
+        yearly(
             "wage",
             "local_wage",
             "market",
             "local workers and earning",
-            lambda: (
-                (hh.local_wage * hh.earning)
-                * (p.local_monthly_wage * p.local_months / 12.0 * factor)
-            ),
+            lambda: (hh.local_wage * hh.earning) * local_wage,
         )
 
     def new_year(self) -> None:
