@@ -15,8 +15,10 @@ The rule that makes it safe is checked, not assumed. In December every kept amou
 out afresh, as it was every month before, and compared, element by element, with the year's:
 a step that changed an input during the year (a new mechanism, say) would have made the kept
 amounts stale, and the run stops with an :class:`~model.invariants.InvariantError` naming the
-payment and its inputs. With the invariants checked after every step (level ``"step"``)
-nothing is kept: every month works its amounts out afresh, as the model did before.
+payment and its inputs; such a step calls :meth:`YearlyAmounts.forget` after the change, and
+the amounts are worked out afresh at their next use. With the invariants checked after
+every step (level ``"step"``) nothing is kept: every month works its amounts out afresh, as
+the model did before.
 """
 
 from __future__ import annotations
