@@ -332,6 +332,12 @@ class Invariants:
     def _raise(self, invariant, mechanism, village, quantity, detail) -> None:
         raise InvariantError(invariant, self._when(), mechanism, village, quantity, detail)
 
+    def broken_at(self, invariant: str, row: int, quantity: str, detail: str) -> None:
+        """Raise :class:`InvariantError` for household ``row``, found in the current step
+        (for checks kept beside what they check, such as :mod:`model.yearly_amounts`)."""
+        village = self._village_id(self.model.households.village[row])
+        self._raise(invariant, self.model.current_step, village, quantity, detail)
+
     def _raise_household(self, invariant, mechanism, column, bad: np.ndarray) -> None:
         hh = self.model.households
         row = int(np.flatnonzero(bad)[0])

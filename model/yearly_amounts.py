@@ -90,15 +90,10 @@ class YearlyAmounts:
     def _check(self, name: str, inputs: str, kept: np.ndarray, fresh: np.ndarray) -> None:
         if np.array_equal(kept, fresh):
             return
-        from model.invariants import InvariantError
-
         row = int(np.flatnonzero(kept != fresh)[0])
-        model = self.model
-        raise InvariantError(
+        self.model.invariants.broken_at(
             "yearly amounts unchanged",
-            f"{model.config.start_year + model.year_index}-{model.month:02d}",
-            model.current_step,
-            str(model.county.villages["village_id"].iloc[int(model.households.village[row])]),
+            row,
             f"monthly '{name}' of household {row}",
             f"{kept[row]!r} worked out at its first use this year, {fresh[row]!r} now: a "
             f"step changed {inputs} during the year; they may change only in January's "
