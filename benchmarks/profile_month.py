@@ -3,7 +3,7 @@
 Every Step of ``JointVillageModel.month_steps()`` is wrapped with a timer here, in the
 benchmark only (the model is not touched), so the next hotspot is visible without a
 profiler. ``(month set-up and checks)`` is the rest of each month: opening the books and the
-runtime invariants. The ``draws`` column is the part of each step spent in the random
+runtime invariants. The ``draws s`` column is the part of each step spent in the random
 streams' draws (every ``numpy.random.Generator`` method), which a faster step must keep as
 they are, since the same calls on the same streams are what keep results identical: it is
 the floor under each step that no rewrite of the step's arithmetic removes.
@@ -110,12 +110,15 @@ def profile(scenario_name: str, years: int, overrides: list[str]) -> tuple[dict,
     from model.jointmodel import JointVillageModel
     from model.scenario import load_scenario
 
-    time_draws()
-
     scenario = load_scenario(scenario_name, [f"years={years}", *overrides])
-    start = time.perf_counter()
-    model = JointVillageModel(scenario)
-    set_up = time.perf_counter() - start
+    restore = time_draws()
+    try:
+        start = time.perf_counter()
+        model = JointVillageModel(scenario)
+        set_up = time.perf_counter() - start
+    finally:
+        # The streams are made while the model is built; later runs get the plain ones.
+        restore()
     totals: dict[str, list[float]] = {step.name: [0.0, 0, 0.0] for step in model.steps_of_month}
     model.steps_of_month = [
         dataclasses.replace(step, action=timed(step.action, step.name, totals))
