@@ -65,13 +65,13 @@ static double pairwise_sum(const double *a, int64_t n) {
    household, village block by village block, in numpy's order of operations: the
    village sum is np.add.reduceat's (the block's first value, then the pairwise sum of
    the rest), the county total ndarray.sum's. Returns the county total. */
-double harvest_and_book(int64_t n_villages, const int64_t *offsets, const int64_t *counts,
+double harvest_and_book(int64_t n, int64_t n_villages, const int64_t *offsets,
+                        const int64_t *counts,
                         const double *yield_noise, const double *ability,
                         const double *grain_mu, const double *specialty_mu,
                         double gross_grain, const double *gross, const int64_t *land_use,
                         const double *access, double *income, double *savings,
                         double *sales, double *specialty_gross, double *by_village) {
-    int64_t n = 0;
     for (int64_t v = 0; v < n_villages; v++) {
         int64_t first = offsets[v], end = first + counts[v];
         double village_gross = gross[land_use[v]];
@@ -89,7 +89,6 @@ double harvest_and_book(int64_t n_villages, const int64_t *offsets, const int64_
         }
         /* Every village has households (checked by the caller). */
         by_village[v] = sales[first] + pairwise_sum(sales + first + 1, counts[v] - 1);
-        n = end > n ? end : n;
     }
     return pairwise_sum(sales, n);
 }
@@ -98,8 +97,8 @@ double harvest_and_book(int64_t n_villages, const int64_t *offsets, const int64_
 FLUSH_BYTES = 64 * 2**20
 
 
-def compile_kernel(folder: Path) -> ctypes.CDLL:
-    """Compile :data:`KERNEL` into a shared library in ``folder`` and load it."""
+def compile_kernel(folder: Path) -> Callable[..., float]:
+    """Compile :data:`KERNEL` into a shared library in ``folder``; its ``harvest_and_book``."""
     compiler = shutil.which("cc") or shutil.which("gcc")
     if compiler is None:
         raise SystemExit("bench_fused_kernel: no C compiler (cc or gcc) on PATH")
@@ -130,7 +129,7 @@ def float_column(values: np.ndarray) -> np.ndarray:
 
 
 def main() -> None:
-    """Time the step, its numpy equivalent and the fused kernel; print the medians."""
+    """Time the step's numpy version and the fused kernel; print the medians."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scenario", default="anqiu_2023")
     parser.add_argument("--calls", type=int, default=60)
@@ -177,7 +176,7 @@ def main() -> None:
     def address(array: np.ndarray) -> ctypes.c_void_p:
         return array.ctypes.data_as(ctypes.c_void_p)
 
-    call = [ctypes.c_int64(len(counts)), address(offsets), address(counts)]
+    call = [ctypes.c_int64(hh.n), ctypes.c_int64(len(counts)), address(offsets), address(counts)]
     call += [address(a) for a in (yield_noise, ability, grain_mu, specialty_mu)]
     call += [ctypes.c_double(gross[farming.grain]), address(gross), address(land_use)]
     call += [address(access), *(address(a) for a in books["fused"])]
